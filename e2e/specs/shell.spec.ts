@@ -1,0 +1,59 @@
+import { expect, openDesk, screenshot, test } from '../support/fixtures';
+
+test.describe('desk shell in the browser host', () => {
+  test('prints its ready line fast and shows the desk in Russian with no console errors', async ({ page, desk, problems }) => {
+    console.log(`browser host ready line after ${desk.readyMs} ms`);
+    expect(desk.readyMs).toBeLessThan(5_000);
+    expect(desk.stdout().trim().split('\n')).toEqual([`Registratura ready: ${desk.url}`]);
+
+    await openDesk(page, desk.url);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
+    await expect(page.getByTestId('nav-settings')).toContainText('Настройки');
+    await expect(page.getByTestId('nav-patients')).toContainText('Пациенты');
+    for (const id of ['nav-phone', 'nav-patients', 'nav-queue', 'nav-callbacks', 'nav-settings']) {
+      await expect(page.getByTestId(id)).toBeVisible();
+    }
+    // An operator does not see the supervisor pane.
+    await expect(page.getByTestId('nav-supervisor')).toHaveCount(0);
+
+    // Honest states: no softphone account, nothing connected yet.
+    await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'offline');
+    for (const id of ['status-pbx', 'status-mis', 'status-sync']) {
+      await expect(page.getByTestId(id)).toHaveAttribute('data-state', 'disabled');
+    }
+    await screenshot(page, 'desk-ru');
+    expect(problems.list).toEqual([]);
+  });
+
+  test('switches to English from the settings screen', async ({ page, desk, problems }) => {
+    await openDesk(page, desk.url);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-language').selectOption('en');
+    await page.getByTestId('settings-save').click();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByTestId('nav-settings')).toContainText('Settings');
+    await expect(page.getByTestId('nav-patients')).toContainText('Patients');
+    await screenshot(page, 'desk-en-settings');
+    expect(problems.list).toEqual([]);
+  });
+
+  test('is usable from the keyboard', async ({ page, desk, problems }) => {
+    await openDesk(page, desk.url);
+    await page.keyboard.press('Control+2');
+    await expect(page.getByTestId('nav-patients')).toHaveAttribute('aria-current', 'page');
+    await page.keyboard.press('Control+6');
+    await expect(page.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
+
+    await page.getByTestId('nav-phone').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByTestId('nav-patients')).toBeFocused();
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('nav-settings')).toBeFocused();
+    await page.keyboard.press('Home');
+    await expect(page.getByTestId('nav-phone')).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('nav-patients')).toHaveAttribute('aria-current', 'page');
+    expect(problems.list).toEqual([]);
+  });
+});

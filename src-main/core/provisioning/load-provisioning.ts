@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { ProvisioningSchema, type Provisioning } from '../../../src-shared/settings/settings-schema';
+
+export class ProvisioningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProvisioningError';
+  }
+}
+
+/**
+ * Reads an IT provisioning file (`--config FILE`). Any problem is a ProvisioningError whose
+ * message names the file and the field, so the desk can refuse to start with a clear line
+ * instead of silently running with half a configuration.
+ */
+export function loadProvisioningFile(path: string): Provisioning {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ProvisioningError(`Cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ProvisioningError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = ProvisioningSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new ProvisioningError(`Config file ${path} is invalid: ${problems}`);
+  }
+  return parsed.data;
+}

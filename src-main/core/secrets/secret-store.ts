@@ -1,0 +1,40 @@
+import type { SecretStorageKind } from '../../../src-shared/settings/settings-schema';
+
+/** Names of the secrets the desk keeps; nothing else is accepted. */
+export type SecretName = 'sip.password' | 'db.key';
+
+/**
+ * Where passwords and database keys live. Electron: the OS keychain through safeStorage.
+ * Browser host and tests: a 0600 key file — the weaker mode, said so in the log and the UI.
+ */
+export interface SecretStore {
+  readonly kind: SecretStorageKind;
+  get(name: SecretName): string | undefined;
+  set(name: SecretName, value: string): void;
+  delete(name: SecretName): void;
+  has(name: SecretName): boolean;
+}
+
+/** A store that refuses every write: used when no protected storage exists (Linux basic_text). */
+export class UnavailableSecretStore implements SecretStore {
+  readonly kind = 'unavailable' as const;
+  constructor(readonly reason: string) {}
+  get(): undefined {
+    return undefined;
+  }
+  has(): boolean {
+    return false;
+  }
+  set(): void {
+    throw new SecretsUnavailableError(this.reason);
+  }
+  delete(): void {}
+}
+
+export class SecretsUnavailableError extends Error {
+  readonly code = 'SECRETS_UNAVAILABLE';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SecretsUnavailableError';
+  }
+}

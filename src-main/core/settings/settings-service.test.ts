@@ -1,0 +1,90 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DeskError } from '../../../src-shared/ipc/errors';
+import { createLogger, silentLogger, type LogRecord } from '../log/logger';
+import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
+import { UnavailableSecretStore } from '../secrets/secret-store';
+import { SettingsService } from './settings-service';
+import { JsonFileSettingsStorage } from './settings-storage';
+
+function setup(provisioning = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rg-settings-'));
+  const storage = new JsonFileSettingsStorage(join(dir, 'settings.json'));
+  const secrets = new KeyFileSecretStore(join(dir, 'secrets'), silentLogger);
+  return { dir, storage, secrets, service: new SettingsService(storage, secrets, silentLogger, provisioning) };
+}
+
+describe('SettingsService', () => {
+  it('starts in Russian as an operator with no SIP account', () => {
+    const { service } = setup();
+    expect(service.settings).toMatchObject({ role: 'operator', language: 'ru', sip: { server: '', iceServers: [], iceGatheringTimeoutMs: 500 } });
+    expect(service.view().sipPasswordSet).toBe(false);
+  });
+
+  it('persists changes so a restarted desk has them', () => {
+    const { storage, secrets, service } = setup();
+    service.update({ role: 'supervisor', language: 'en', sip: { server: 'wss://pbx.clinic.test:8089/ws', uri: 'sip:1001@pbx.clinic.test' } });
+    const restarted = new SettingsService(storage, secrets, silentLogger);
+    expect(restarted.settings).toMatchObject({ role: 'supervisor', language: 'en', sip: { server: 'wss://pbx.clinic.test:8089/ws', uri: 'sip:1001@pbx.clinic.test' } });
+  });
+
+  it('keeps the SIP password out of the settings file and out of the log', () => {
+    const records: LogRecord[] = [];
+    const { storage, secrets } = setup();
+    const service = new SettingsService(storage, secrets, createLogger([(r) => records.push(r)]));
+    service.update({ language: 'en' });
+    service.setSipPassword('Tr0ub4dor&3');
+    expect(readFileSync(storage.location, 'utf8')).not.toContain('Tr0ub4dor');
+    expect(JSON.stringify(records)).not.toContain('Tr0ub4dor');
+    expect(service.view().sipPasswordSet).toBe(true);
+    expect(JSON.stringify(service.view())).not.toContain('Tr0ub4dor');
+  });
+
+  it('moves an unreadable settings file aside and starts from defaults, saying where it went', () => {
+    const { dir, storage, secrets } = setup();
+    writeFileSync(storage.location, '{"role": "operator", trailing garbage');
+    const service = new SettingsService(storage, secrets, silentLogger);
+    expect(service.settings.role).toBe('operator');
+    expect(service.view().recoveredFrom).toMatch(/settings\.json\.unreadable-/);
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.unreadable-'))).toBe(true);
+  });
+
+  it('treats a schema-invalid file the same way (never half-applies it)', () => {
+    const { storage, secrets } = setup();
+    writeFileSync(storage.location, JSON.stringify({ schemaVersion: 1, role: 'admin' }));
+    expect(new SettingsService(storage, secrets, silentLogger).view().recoveredFrom).not.toBeNull();
+  });
+
+  it('lets provisioning win over stored values and refuses UI edits to managed paths', () => {
+    const { service } = setup({ role: 'cashier', sip: { server: 'wss://pbx.test/ws', password: 'prov-pw' } });
+    expect(service.settings.role).toBe('cashier');
+    expect(service.view().managed).toEqual(['role', 'sip.server']);
+    expect(service.view().sipPasswordSet).toBe(true);
+    expect(() => service.update({ role: 'supervisor' })).toThrow(DeskError);
+    expect(() => service.update({ sip: { server: 'ws://other/ws' } })).toThrow(/managed.*sip\.server/);
+    expect(service.update({ language: 'en' }).settings.language).toBe('en');
+  });
+
+  it('stores a provisioned password in the secret store, never in settings', () => {
+    const { storage, secrets, service } = setup({ sip: { password: 'from-it' } });
+    service.update({ language: 'en' });
+    expect(secrets.get('sip.password')).toBe('from-it');
+    expect(readFileSync(storage.location, 'utf8')).not.toContain('from-it');
+  });
+
+  it('refuses to store a password when no protected storage exists, with a specific error', () => {
+    const { storage } = setup();
+    const service = new SettingsService(storage, new UnavailableSecretStore('no keychain'), silentLogger);
+    expect(() => service.setSipPassword('x')).toThrow(expect.objectContaining({ code: 'SECRETS_UNAVAILABLE' }));
+  });
+
+  it('notifies listeners on change', () => {
+    const { service } = setup();
+    const seen: string[] = [];
+    service.onChange((view) => seen.push(view.settings.language));
+    service.update({ language: 'en' });
+    expect(seen).toEqual(['en']);
+  });
+});

@@ -1,0 +1,115 @@
+import {
+  applySettingsPatch,
+  DEFAULT_SETTINGS,
+  patchedPaths,
+  SettingsSchema,
+  type Provisioning,
+  type Settings,
+  type SettingsPatch,
+  type SettingsView,
+} from '../../../src-shared/settings/settings-schema';
+import { DeskError } from '../../../src-shared/ipc/errors';
+import type { Logger } from '../log/logger';
+import { SecretsUnavailableError, type SecretStore } from '../secrets/secret-store';
+import type { SettingsStorage } from './settings-storage';
+
+/**
+ * Settings = what the user saved, overlaid with what IT provisioned (`--config FILE`).
+ * Provisioned paths win at every start and are refused from the UI ("managed").
+ * The SIP password only ever lives in the secret store.
+ */
+export class SettingsService {
+  private stored: Settings;
+  private readonly managed: string[];
+  private readonly recoveredFrom: string | null;
+  private readonly listeners = new Set<(view: SettingsView) => void>();
+
+  constructor(
+    private readonly storage: SettingsStorage,
+    private readonly secrets: SecretStore,
+    private readonly logger: Logger,
+    private readonly provisioning: Provisioning = {},
+  ) {
+    const { settings, recoveredFrom } = this.load();
+    this.stored = settings;
+    this.recoveredFrom = recoveredFrom;
+    this.managed = patchedPaths(provisioning);
+    const password = provisioning.sip?.password;
+    if (password !== undefined && this.secrets.kind !== 'unavailable') {
+      if (!this.secrets.has('sip.password') || this.secrets.get('sip.password') !== password) {
+        this.secrets.set('sip.password', password);
+        this.logger.info('settings.provisioned-sip-password-stored');
+      }
+    }
+  }
+
+  /** Effective settings: stored, then provisioning on top. */
+  get settings(): Settings {
+    return applySettingsPatch(this.stored, this.provisioning);
+  }
+
+  view(): SettingsView {
+    return {
+      settings: this.settings,
+      managed: [...this.managed],
+      sipPasswordSet: this.secrets.has('sip.password'),
+      secretStorage: this.secrets.kind,
+      recoveredFrom: this.recoveredFrom,
+    };
+  }
+
+  onChange(listener: (view: SettingsView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  update(patch: SettingsPatch): SettingsView {
+    const touched = patchedPaths(patch).filter((path) => this.managed.includes(path));
+    if (touched.length > 0) {
+      throw new DeskError('SETTINGS_MANAGED', `These settings are managed by your IT department's provisioning file: ${touched.join(', ')}.`);
+    }
+    const next = applySettingsPatch(this.stored, patch);
+    this.storage.write(next);
+    this.stored = next;
+    this.logger.info('settings.updated', { paths: patchedPaths(patch) });
+    return this.changed();
+  }
+
+  setSipPassword(password: string | null): SettingsView {
+    try {
+      if (password === null) this.secrets.delete('sip.password');
+      else this.secrets.set('sip.password', password);
+    } catch (error) {
+      if (error instanceof SecretsUnavailableError) throw new DeskError('SECRETS_UNAVAILABLE', error.message);
+      throw error;
+    }
+    this.logger.info('settings.sip-password', { action: password === null ? 'cleared' : 'stored' });
+    return this.changed();
+  }
+
+  private changed(): SettingsView {
+    const view = this.view();
+    for (const listener of this.listeners) listener(view);
+    return view;
+  }
+
+  private load(): { settings: Settings; recoveredFrom: string | null } {
+    let raw: unknown;
+    try {
+      raw = this.storage.read();
+    } catch (error) {
+      return this.recover(`unreadable (${(error as Error).message})`);
+    }
+    if (raw === undefined) return { settings: structuredClone(DEFAULT_SETTINGS), recoveredFrom: null };
+    const parsed = SettingsSchema.safeParse(raw);
+    if (parsed.success) return { settings: parsed.data, recoveredFrom: null };
+    const issue = parsed.error.issues[0];
+    return this.recover(`invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+
+  private recover(reason: string): { settings: Settings; recoveredFrom: string } {
+    const aside = this.storage.quarantine();
+    this.logger.warn('settings.recovered', { reason, movedTo: aside });
+    return { settings: structuredClone(DEFAULT_SETTINGS), recoveredFrom: aside };
+  }
+}

@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface WebHostArgs {
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  configPath: string | null;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = 'usage: npm run start:web -- [--port N] [--data-dir DIR] [--config FILE]';
+
+/** Where the browser host keeps its data when `--data-dir` is not given. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  return join(base, 'registratura');
+}
+
+export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WebHostArgs {
+  let values: { port?: string; 'data-dir'?: string; config?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.help) throw new UsageError(USAGE);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || values.port?.trim() === '') {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"\n${USAGE}`);
+  }
+  return {
+    port,
+    dataDir: resolve(values['data-dir'] ?? defaultDataDir(env)),
+    configPath: values.config === undefined ? null : resolve(values.config),
+  };
+}

@@ -1,0 +1,154 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createCore, type Core } from '../core/core';
+import { silentLogger } from '../core/log/logger';
+import { KeyFileSecretStore } from '../core/secrets/key-file-secret-store';
+import { MemorySettingsStorage } from '../core/settings/settings-storage';
+import { resolveStaticFile, startWebHost, type WebHost } from './web-server';
+
+const TOKEN = 'test-token-0123456789';
+let host: WebHost | undefined;
+let core: Core | undefined;
+
+afterEach(async () => {
+  await host?.close();
+  await core?.stop();
+  host = undefined;
+});
+
+async function start() {
+  const dir = mkdtempSync(join(tmpdir(), 'rg-web-'));
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(join(rendererDir, 'assets'), { recursive: true });
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>desk</title>');
+  writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'outside.txt'), 'secret');
+  core = createCore({
+    host: 'web',
+    version: 't',
+    dataDir: dir,
+    settingsStorage: new MemorySettingsStorage(),
+    secrets: new KeyFileSecretStore(join(dir, 'secrets'), silentLogger),
+    logger: silentLogger,
+  });
+  await core.start();
+  host = await startWebHost({ core, rendererDir, port: 0, token: TOKEN, logger: silentLogger });
+  return { dir, rendererDir, base: `http://127.0.0.1:${host.port}` };
+}
+
+function connect(url: string, origin: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { origin });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+type Frame = Record<string, unknown>;
+const inboxes = new WeakMap<WebSocket, { frames: Frame[]; waiters: ((frame: Frame) => void)[] }>();
+
+/** Frames in arrival order; several may arrive in one tick, so they are queued, not awaited one by one. */
+function nextFrame(ws: WebSocket): Promise<Frame> {
+  let inbox = inboxes.get(ws);
+  if (!inbox) {
+    const created = { frames: [] as Frame[], waiters: [] as ((frame: Frame) => void)[] };
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      const waiter = created.waiters.shift();
+      if (waiter) waiter(frame);
+      else created.frames.push(frame);
+    });
+    inboxes.set(ws, created);
+    inbox = created;
+  }
+  const queued = inbox.frames.shift();
+  if (queued) return Promise.resolve(queued);
+  return new Promise((resolve) => inbox.waiters.push(resolve));
+}
+
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('browser host server', () => {
+  it('listens on loopback only and prints a URL with the token', async () => {
+    await start();
+    expect(host!.url).toBe(`http://127.0.0.1:${host!.port}/?token=${TOKEN}`);
+  });
+
+  it('refuses the page without the token or with a wrong one', async () => {
+    const { base } = await start();
+    expect((await fetch(`${base}/`)).status).toBe(403);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(403);
+    expect((await fetch(`${base}/assets/app.js`)).status).toBe(403);
+  });
+
+  it('serves the page with the token, sets a same-site HttpOnly cookie that unlocks assets, and sends the CSP', async () => {
+    const { base } = await start();
+    const page = await fetch(`${base}/?token=${TOKEN}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const cookie = page.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
+    const { base } = await start();
+    expect(await getWithHost(`${base}/?token=${TOKEN}`, 'evil.example')).toBe(421);
+    expect(await getWithHost(`${base}/?token=${TOKEN}`, `localhost:${host!.port}`)).toBe(200);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const { rendererDir } = await start();
+    expect(resolveStaticFile(rendererDir, '/../outside.txt')).toBeNull();
+    expect(resolveStaticFile(rendererDir, '/%2e%2e/outside.txt')).toBeNull();
+    expect(resolveStaticFile(rendererDir, '/assets/%00app.js')).toBeNull();
+    expect(resolveStaticFile(rendererDir, '/%E0%A4%A')).toBeNull();
+    expect(resolveStaticFile(rendererDir, '/')).toBe(join(rendererDir, 'index.html'));
+  });
+
+  it('refuses a bridge connection without the token or from another origin', async () => {
+    const { base } = await start();
+    const wsBase = base.replace('http', 'ws');
+    await expect(connect(`${wsBase}/bridge`, base)).rejects.toThrow(/403/);
+    await expect(connect(`${wsBase}/bridge?token=${TOKEN}`, 'http://evil.example')).rejects.toThrow(/403/);
+    await expect(connect(`${wsBase}/other?token=${TOKEN}`, base)).rejects.toThrow(/403/);
+  });
+
+  it('answers contract requests over the bridge and pushes events', async () => {
+    const { base } = await start();
+    const ws = await connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base);
+    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'settings.update', input: { language: 'en' } }));
+    const frames = [await nextFrame(ws), await nextFrame(ws)];
+    expect(frames).toContainEqual(expect.objectContaining({ type: 'event', name: 'settings:changed' }));
+    expect(frames).toContainEqual(expect.objectContaining({ type: 'response', id: 1, ok: true }));
+    ws.close();
+  });
+
+  it('answers a malformed frame with BAD_FRAME and an unknown request with UNKNOWN_REQUEST, and keeps serving', async () => {
+    const { base } = await start();
+    const ws = await connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base);
+    ws.send(JSON.stringify({ type: 'request', id: 7, name: 42 }));
+    expect(await nextFrame(ws)).toMatchObject({ id: 7, ok: false, error: { code: 'BAD_FRAME' } });
+    ws.send(JSON.stringify({ type: 'request', id: 8, name: 'process.exit', input: {} }));
+    expect(await nextFrame(ws)).toMatchObject({ id: 8, ok: false, error: { code: 'UNKNOWN_REQUEST' } });
+    ws.send(JSON.stringify({ type: 'request', id: 9, name: 'app.info', input: {} }));
+    expect(await nextFrame(ws)).toMatchObject({ id: 9, ok: true, value: { name: 'Registratura', host: 'web' } });
+    ws.close();
+  });
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Every error that crosses the contract: a stable code the UI can act on and a message safe
+ * to show. Never a stack trace, never patient data.
+ */
+export const DeskErrorCodeSchema = z.enum([
+  'UNKNOWN_REQUEST',
+  'INVALID_INPUT',
+  'INVALID_OUTPUT',
+  'FORBIDDEN_SENDER',
+  'SETTINGS_MANAGED',
+  'SECRETS_UNAVAILABLE',
+  'BRIDGE_DISCONNECTED',
+  'BAD_FRAME',
+  'INTERNAL',
+]);
+export type DeskErrorCode = z.infer<typeof DeskErrorCodeSchema>;
+
+export const DeskErrorSchema = z.object({ code: DeskErrorCodeSchema, message: z.string().max(2000) }).strict();
+export type DeskErrorPayload = z.infer<typeof DeskErrorSchema>;
+
+/** Thrown on either side of the contract; serialises to `{code, message}` only. */
+export class DeskError extends Error {
+  constructor(
+    readonly code: DeskErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeskError';
+  }
+
+  toPayload(): DeskErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export type DeskResult<T> = { ok: true; value: T } | { ok: false; error: DeskErrorPayload };

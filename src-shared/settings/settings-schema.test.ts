@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applySettingsPatch,
+  DEFAULT_SETTINGS,
+  patchedPaths,
+  ProvisioningSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+} from './settings-schema';
+
+describe('settings schema', () => {
+  it('accepts the defaults', () => {
+    expect(SettingsSchema.parse(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it.each(['wss://pbx.clinic.test:8089/ws', 'ws://127.0.0.1:8080', ''])('accepts SIP server %j', (server) => {
+    expect(SettingsPatchSchema.safeParse({ sip: { server } }).success).toBe(true);
+  });
+
+  it.each(['http://pbx.clinic.test', 'pbx.clinic.test', 'wss://', 'javascript:alert(1)'])('refuses SIP server %j', (server) => {
+    expect(SettingsPatchSchema.safeParse({ sip: { server } }).success).toBe(false);
+  });
+
+  it.each([
+    ['sip:1001@pbx.clinic.test', true],
+    ['sips:reception@clinic.test', true],
+    ['1001', false],
+    ['sip:<script>@x', false],
+  ])('SIP URI %j valid = %s', (uri, valid) => {
+    expect(SettingsPatchSchema.safeParse({ sip: { uri } }).success).toBe(valid);
+  });
+
+  it('refuses a password in a settings patch (only provisioning may carry one)', () => {
+    expect(SettingsPatchSchema.safeParse({ sip: { password: 'x' } }).success).toBe(false);
+    expect(ProvisioningSchema.safeParse({ sip: { password: 'x' } }).success).toBe(true);
+  });
+
+  it('applies a patch without losing untouched fields and drops a provisioned password', () => {
+    const next = applySettingsPatch(DEFAULT_SETTINGS, { sip: { authUser: '1001', password: 'x' } } as never);
+    expect(next.sip).toEqual({ ...DEFAULT_SETTINGS.sip, authUser: '1001' });
+    expect(JSON.stringify(next)).not.toContain('password');
+  });
+
+  it('lists the dotted paths a patch sets', () => {
+    expect(patchedPaths({ role: 'cashier', sip: { server: 'ws://a/ws', password: 'x' }, connectors: { mis: { id: 'demo', config: {} } } })).toEqual([
+      'role',
+      'sip.server',
+      'connectors.mis',
+    ]);
+  });
+
+  it('bounds the ICE gathering timeout', () => {
+    expect(SettingsPatchSchema.safeParse({ sip: { iceGatheringTimeoutMs: 50 } }).success).toBe(false);
+    expect(SettingsPatchSchema.safeParse({ sip: { iceGatheringTimeoutMs: 500 } }).success).toBe(true);
+  });
+});

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/** Who sits at the desk; decides which panes and fields are shown. */
+export const RoleSchema = z.enum(['operator', 'supervisor', 'cashier']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const LanguageSchema = z.enum(['ru', 'en']);
+export type Language = z.infer<typeof LanguageSchema>;
+
+const trimmed = (max: number) => z.string().trim().max(max);
+
+/** ws:// or wss:// URL of the SIP server's WebSocket transport (RFC 7118), or empty. */
+export const SipServerUrlSchema = trimmed(2048).refine(
+  (value) => value === '' || (/^wss?:\/\//i.test(value) && URL.canParse(value)),
+  { message: 'must be a ws:// or wss:// URL' },
+);
+
+/** sip:user@host (RFC 3261 §19.1), or empty while the account is not set up. */
+export const SipUriSchema = trimmed(256).refine(
+  (value) => value === '' || /^sips?:[^@\s<>"]+@[^@\s<>"]+$/i.test(value),
+  { message: 'must look like sip:1001@pbx.example' },
+);
+
+export const IceServerSchema = z
+  .object({
+    urls: z.union([z.string().min(1).max(512), z.array(z.string().min(1).max(512)).min(1).max(8)]),
+    username: z.string().max(256).optional(),
+    credential: z.string().max(256).optional(),
+  })
+  .strict();
+
+export const SipAccountSchema = z
+  .object({
+    server: SipServerUrlSchema,
+    uri: SipUriSchema,
+    authUser: trimmed(128),
+    displayName: trimmed(128),
+    /** None by default: a LAN desk must not wait on a public STUN server. */
+    iceServers: z.array(IceServerSchema).max(8),
+    iceGatheringTimeoutMs: z.number().int().min(100).max(10_000),
+  })
+  .strict();
+export type SipAccount = z.infer<typeof SipAccountSchema>;
+
+export const ConnectorChoiceSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
+    config: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    role: RoleSchema,
+    language: LanguageSchema,
+    sip: SipAccountSchema,
+    connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
+  })
+  .strict();
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  schemaVersion: 1,
+  role: 'operator',
+  language: 'ru',
+  sip: {
+    server: '',
+    uri: '',
+    authUser: '',
+    displayName: '',
+    iceServers: [],
+    iceGatheringTimeoutMs: 500,
+  },
+  connectors: {
+    mis: { id: 'demo', config: {} },
+    pbx: { id: 'demo', config: {} },
+  },
+};
+
+/** What the settings screen may change; every field optional, unknown keys refused. */
+export const SettingsPatchSchema = z
+  .object({
+    role: RoleSchema.optional(),
+    language: LanguageSchema.optional(),
+    sip: SipAccountSchema.partial().strict().optional(),
+    connectors: z
+      .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+/**
+ * The `--config FILE` provisioning file IT rolls out to many desks: the same fields as the
+ * settings screen, plus the SIP password, which is moved into the secret store at start and
+ * never written to the settings file.
+ */
+export const ProvisioningSchema = SettingsPatchSchema.extend({
+  sip: SipAccountSchema.partial()
+    .extend({ password: z.string().min(1).max(512).optional() })
+    .strict()
+    .optional(),
+}).strict();
+export type Provisioning = z.infer<typeof ProvisioningSchema>;
+
+/** Dotted paths of every leaf a patch sets, e.g. `sip.server`; connectors count as one leaf each. */
+export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
+  const paths: string[] = [];
+  if (patch.role !== undefined) paths.push('role');
+  if (patch.language !== undefined) paths.push('language');
+  for (const [key, value] of Object.entries(patch.sip ?? {})) {
+    if (value !== undefined && key !== 'password') paths.push(`sip.${key}`);
+  }
+  for (const [key, value] of Object.entries(patch.connectors ?? {})) {
+    if (value !== undefined) paths.push(`connectors.${key}`);
+  }
+  return paths;
+}
+
+/** Applies a patch on top of settings; the result is validated as a whole. */
+export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settings {
+  const { password: _password, ...sipPatch } = (patch.sip ?? {}) as Provisioning['sip'] & object;
+  return SettingsSchema.parse({
+    ...base,
+    ...(patch.role !== undefined && { role: patch.role }),
+    ...(patch.language !== undefined && { language: patch.language }),
+    sip: { ...base.sip, ...stripUndefined(sipPatch) },
+    connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const SecretStorageKindSchema = z.enum(['os-keychain', 'key-file', 'unavailable']);
+export type SecretStorageKind = z.infer<typeof SecretStorageKindSchema>;
+
+/** What the renderer sees: effective settings, which paths IT manages, and secret presence only. */
+export const SettingsViewSchema = z
+  .object({
+    settings: SettingsSchema,
+    managed: z.array(z.string()),
+    sipPasswordSet: z.boolean(),
+    secretStorage: SecretStorageKindSchema,
+    /** Set when the stored settings file was unreadable and was moved aside. */
+    recoveredFrom: z.string().nullable(),
+  })
+  .strict();
+export type SettingsView = z.infer<typeof SettingsViewSchema>;

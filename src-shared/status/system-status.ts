@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Registration states of the softphone (DESIGN §7); the UI shows exactly this, never a cached flag. */
+export const SipStateSchema = z.enum([
+  'offline',
+  'connecting',
+  'registering',
+  'registered',
+  'reconnecting',
+  'failed',
+]);
+export type SipState = z.infer<typeof SipStateSchema>;
+
+/** Connection state of a connector to an outside system (PBX or MIS). */
+export const LinkStateSchema = z.enum(['disabled', 'connecting', 'online', 'degraded', 'offline']);
+export type LinkState = z.infer<typeof LinkStateSchema>;
+
+export const SyncStateSchema = z.enum(['disabled', 'idle', 'syncing', 'error']);
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
+const indicator = <S extends z.ZodType>(state: S) =>
+  z
+    .object({
+      state,
+      /** ISO time of the last state change. */
+      since: z.string(),
+      /** i18n key under `status.detail.*` explaining the state, if any. */
+      detail: z.string().max(64).nullable(),
+    })
+    .strict();
+
+export const CoreStatusSchema = z
+  .object({
+    pbx: indicator(LinkStateSchema),
+    mis: indicator(LinkStateSchema),
+    sync: indicator(SyncStateSchema),
+  })
+  .strict();
+export type CoreStatus = z.infer<typeof CoreStatusSchema>;
+export type CoreSystem = keyof CoreStatus;
+
+export const SipIndicatorSchema = indicator(SipStateSchema);
+export type SipIndicator = z.infer<typeof SipIndicatorSchema>;
