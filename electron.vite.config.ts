@@ -28,7 +28,7 @@ export default defineConfig({
         // A sandboxed renderer cannot run ESM preloads and may only require
         // 'electron': one CommonJS file with zod and the contract inlined.
         external: ['electron'],
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
       externalizeDeps: false,
     },

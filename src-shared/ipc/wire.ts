@@ -12,7 +12,9 @@ export const ClientFrameSchema = z
   .strict();
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
-export const ServerFrameSchema = z.discriminatedUnion('type', [
+// A plain union: zod 4's discriminatedUnion refuses two members with the same `type`
+// ('response' with ok true / ok false) and throws on every parse.
+export const ServerFrameSchema = z.union([
   z.object({ type: z.literal('response'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }).strict(),
   z.object({ type: z.literal('response'), id: z.number().int(), ok: z.literal(false), error: DeskErrorSchema }).strict(),
   z.object({ type: z.literal('event'), name: z.string(), payload: z.unknown() }).strict(),

@@ -1,0 +1,217 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../src-shared/ipc/contract';
+import { CONTENT_SECURITY_POLICY } from '../core/security/content-security-policy';
+import { createFakeElectron, FakeEvent, type FakeElectron } from './testing/fake-electron';
+
+vi.mock('electron', () => createFakeElectron());
+
+let dir: string;
+let stderr: ReturnType<typeof vi.spyOn>;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'desk-app-'));
+  mkdirSync(join(dir, 'renderer'));
+  writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html>');
+  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => {
+  stderr.mockRestore();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function load(configure?: (electron: FakeElectron) => void) {
+  vi.resetModules();
+  const electron = createFakeElectron({ userData: join(dir, 'default-user-data') });
+  configure?.(electron);
+  vi.doMock('electron', () => electron);
+  const { bootstrap, CORE_STOP_DEADLINE_MS } = await import('./desk-app');
+  return { electron, bootstrap, CORE_STOP_DEADLINE_MS };
+}
+
+async function start(extraArgs: string[] = [], configure?: (electron: FakeElectron) => void, env: NodeJS.ProcessEnv = {}) {
+  const loaded = await load(configure);
+  const desk = loaded.bootstrap({
+    argv: ['/usr/bin/electron', 'out/main/index.js', '--data-dir', join(dir, 'data'), ...extraArgs],
+    preloadPath: '/built/preload/index.cjs',
+    rendererDir: join(dir, 'renderer'),
+    env,
+  });
+  if (!desk) throw new Error('bootstrap returned null');
+  loaded.electron.app.markReady();
+  const started = await desk.started;
+  return { ...loaded, desk, started };
+}
+
+describe('bootstrap', () => {
+  it('moves userData to --data-dir before taking the single-instance lock', async () => {
+    const { electron } = await start();
+    expect(electron.app.setPath).toHaveBeenCalledWith('userData', join(dir, 'data'));
+    const setPathOrder = electron.app.setPath.mock.invocationCallOrder[0] ?? Infinity;
+    const lockOrder = electron.app.requestSingleInstanceLock.mock.invocationCallOrder[0] ?? -Infinity;
+    expect(setPathOrder).toBeLessThan(lockOrder);
+  });
+
+  it('uses app.getPath("userData") without --data-dir', async () => {
+    const { electron, bootstrap } = await load();
+    const desk = bootstrap({ argv: ['electron', '.'], preloadPath: '/p.cjs', rendererDir: join(dir, 'renderer'), env: {} });
+    electron.app.markReady();
+    expect(await desk?.started).toBe(true);
+    expect(electron.app.setPath).not.toHaveBeenCalled();
+    expect(desk?.core()?.dispatcher).toBeDefined();
+    const info = await desk?.core()?.dispatcher.dispatch('app.info', {}, { host: 'electron', client: 't' });
+    expect(info).toMatchObject({ ok: true, value: { dataDir: join(dir, 'default-user-data'), host: 'electron' } });
+  });
+
+  it('starts the core, wires IPC and opens the operator window', async () => {
+    const { electron, desk, started } = await start();
+    expect(started).toBe(true);
+    expect(electron.ipcMain.handlers.has(IPC_REQUEST_CHANNEL)).toBe(true);
+    expect(desk.operatorWindow()).toBe(electron.BrowserWindow.instances[0]);
+    expect(electron.dialog.showErrorBox).not.toHaveBeenCalled();
+  });
+
+  it('pushes core events to the open windows', async () => {
+    const { electron, desk } = await start();
+    desk.openSupervisorWindow();
+    desk.core()?.settings.update({ language: 'en' });
+    for (const window of electron.BrowserWindow.instances) {
+      expect(window.webContents.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'settings:changed', expect.objectContaining({ settings: expect.objectContaining({ language: 'en' }) }));
+    }
+  });
+
+  it('stops sending to a window once it is closed', async () => {
+    const { electron, desk } = await start();
+    const window = electron.BrowserWindow.instances[0];
+    window?.close();
+    expect(desk.operatorWindow()).toBeNull();
+    desk.core()?.settings.update({ language: 'en' });
+    expect(window?.webContents.send).not.toHaveBeenCalled();
+  });
+
+  it('restores, shows and focuses the operator window on a second instance', async () => {
+    const { electron } = await start();
+    const window = electron.BrowserWindow.instances[0];
+    if (!window) throw new Error('no window');
+    window.minimized = true;
+    electron.app.emit('second-instance', {}, ['electron', '.'], '/');
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.focus).toHaveBeenCalled();
+    expect(electron.BrowserWindow.instances).toHaveLength(1);
+  });
+
+  it('quits when every window is closed', async () => {
+    const { electron } = await start();
+    electron.app.emit('window-all-closed');
+    expect(electron.app.quit).toHaveBeenCalled();
+  });
+
+  it('holds the quit until the core has stopped, then quits', async () => {
+    const { electron, desk } = await start();
+    const core = desk.core();
+    if (!core) throw new Error('no core');
+    let release: () => void = () => {};
+    const stop = vi.spyOn(core, 'stop').mockImplementation(() => new Promise<void>((resolve) => (release = resolve)));
+    const first = new FakeEvent();
+    electron.app.emit('before-quit', first);
+    expect(first.defaultPrevented).toBe(true);
+    expect(stop).toHaveBeenCalledTimes(1);
+    const again = new FakeEvent();
+    electron.app.emit('before-quit', again);
+    expect(again.defaultPrevented).toBe(true);
+    expect(stop).toHaveBeenCalledTimes(1);
+    release();
+    await vi.waitFor(() => expect(electron.app.quitted).toBe(true));
+  });
+
+  it('quits anyway when the core does not stop in time', async () => {
+    vi.useFakeTimers();
+    try {
+      const { electron, desk, CORE_STOP_DEADLINE_MS } = await start();
+      const core = desk.core();
+      if (!core) throw new Error('no core');
+      vi.spyOn(core, 'stop').mockImplementation(() => new Promise<void>(() => {}));
+      electron.app.emit('before-quit', new FakeEvent());
+      expect(electron.app.quitted).toBe(false);
+      vi.advanceTimersByTime(CORE_STOP_DEADLINE_MS);
+      expect(electron.app.quitted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses a bad provisioning file with a dialog and exit code 2', async () => {
+    const config = join(dir, 'desk.json');
+    writeFileSync(config, JSON.stringify({ sip: { server: 'http://not-websocket' } }));
+    const { electron, started } = await start(['--config', config]);
+    expect(started).toBe(false);
+    expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('Registratura cannot start', expect.stringContaining(config));
+    expect(electron.dialog.showErrorBox).toHaveBeenCalledWith(expect.any(String), expect.stringContaining('sip.server'));
+    expect(electron.app.exit).toHaveBeenCalledWith(2);
+    expect(electron.BrowserWindow.instances).toHaveLength(0);
+    expect(electron.ipcMain.handle).not.toHaveBeenCalled();
+  });
+
+  it('applies a valid provisioning file', async () => {
+    const config = join(dir, 'desk.json');
+    writeFileSync(config, JSON.stringify({ role: 'supervisor', language: 'en' }));
+    const { desk, started } = await start(['--config', config]);
+    expect(started).toBe(true);
+    const view = desk.core()?.settings.view();
+    expect(view?.settings.role).toBe('supervisor');
+    expect(view?.managed).toEqual(expect.arrayContaining(['role', 'language']));
+  });
+
+  it('refuses a flag without its value with exit code 2 before doing anything else', async () => {
+    const { electron, bootstrap } = await load();
+    const desk = bootstrap({ argv: ['electron', '.', '--config'], preloadPath: '/p.cjs', rendererDir: dir, env: {} });
+    expect(desk).toBeNull();
+    expect(electron.app.exit).toHaveBeenCalledWith(2);
+    expect(electron.dialog.showErrorBox).toHaveBeenCalled();
+    expect(electron.app.requestSingleInstanceLock).not.toHaveBeenCalled();
+  });
+
+  it('reports any other start failure with a dialog and exit code 1', async () => {
+    const { electron, started } = await start([], (fake) => {
+      fake.safeStorage.isEncryptionAvailable.mockImplementation(() => {
+        throw new Error('keychain daemon crashed');
+      });
+    });
+    expect(started).toBe(false);
+    expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('Registratura cannot start', expect.stringContaining('keychain daemon crashed'));
+    expect(electron.app.exit).toHaveBeenCalledWith(1);
+  });
+
+  it('starts without a keychain, with secrets reported unavailable', async () => {
+    const { desk } = await start([], (fake) => {
+      fake.safeStorage.backend = 'basic_text';
+    });
+    expect(desk.core()?.settings.view().secretStorage).toBe(process.platform === 'linux' ? 'unavailable' : 'os-keychain');
+  });
+
+  it('in an unpackaged run, loads the loopback dev server and gives its responses our CSP', async () => {
+    const { electron } = await start([], (fake) => {
+      fake.app.isPackaged = false;
+    }, { ELECTRON_RENDERER_URL: 'http://localhost:5173' });
+    expect(electron.BrowserWindow.instances[0]?.loadURL).toHaveBeenCalledWith('http://localhost:5173/');
+    const onHeaders = electron.session.defaultSession.webRequest.onHeadersReceived;
+    expect(onHeaders).toHaveBeenCalledWith({ urls: ['http://localhost:5173/*'] }, expect.any(Function));
+    const listener = onHeaders.mock.calls[0]?.[1] as (details: unknown, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void;
+    let headers: Record<string, string[]> | undefined;
+    listener({ url: 'http://localhost:5173/', responseHeaders: { 'content-security-policy': ["script-src 'unsafe-eval'"], 'Content-Type': ['text/html'] } }, (response) => {
+      headers = response.responseHeaders;
+    });
+    expect(headers?.['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(headers?.['content-security-policy']).toBeUndefined();
+    expect(headers?.['Content-Type']).toEqual(['text/html']);
+  });
+
+  it('never trusts a non-loopback dev server URL', async () => {
+    const { electron } = await start([], (fake) => {
+      fake.app.isPackaged = false;
+    }, { ELECTRON_RENDERER_URL: 'https://evil.example/' });
+    expect(electron.BrowserWindow.instances[0]?.loadURL).toHaveBeenCalledWith('app://desk/index.html');
+  });
+});
