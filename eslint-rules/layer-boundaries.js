@@ -40,7 +40,7 @@ const isElectron = (specifier) => specifier === 'electron' || specifier.startsWi
 /** @param {string} specifier */
 const isNode = (specifier) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0] ?? '');
 /** @param {string} specifier */
-const isTestOnly = (specifier) => specifier === 'vitest' || specifier.startsWith('@testing-library/');
+const isTestOnly = (specifier) => specifier === 'vitest' || specifier === 'fast-check' || specifier.startsWith('@testing-library/');
 
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {

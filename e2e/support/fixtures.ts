@@ -12,6 +12,8 @@ export interface ConsoleProblems {
  * `problems`: every console error and uncaught page error seen by `page` (must stay empty).
  */
 export const test = base.extend<{ desk: DeskHost; problems: ConsoleProblems }>({
+  // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   desk: async ({}, use) => {
     const host = await startDeskHost();
     await use(host);

@@ -36,7 +36,7 @@ export class ServiceRegistry {
       } catch (error) {
         this.logger.error('service.start-failed', { service: service.name, error });
         await this.stopAll();
-        throw new Error(`service "${service.name}" failed to start: ${(error as Error).message}`);
+        throw new Error(`service "${service.name}" failed to start: ${(error as Error).message}`, { cause: error });
       }
     }
   }

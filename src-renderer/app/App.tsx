@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import type { i18n as I18n } from 'i18next';
+import type { DeskClient } from '../bridge/desk-client-types';
+import { toDeskError } from '../bridge/desk-error';
+import { CallbacksPane } from '../features/callbacks/callbacks-pane';
+import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
+import { PatientsPane } from '../features/patients/patients-pane';
+import { PhonePane } from '../features/phone/phone-pane';
+import { QueuePane } from '../features/queue/queue-pane';
+import { SettingsPane } from '../features/settings/settings-pane';
+import { StatusBar } from '../features/status-bar/status-bar';
+import { SupervisorPane } from '../features/supervisor/supervisor-pane';
+import { applyLanguage } from '../i18n/i18n';
+import { useErrorText } from '../ui/error-text';
+import { WarningIcon } from '../ui/icons';
+import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
+import { DeskContext, useDesk } from './desk-context';
+import { ErrorBoundary } from './error-boundary';
+
+export interface AppProps {
+  desk: DeskClient;
+  i18n: I18n;
+  /** Tests pass their own; the real app makes one per window. */
+  store?: AppStore;
+  /** The pane to open first (the supervisor window passes `supervisor`). */
+  initialPane?: PaneId | null;
+}
+
+/** The whole window: providers, error boundary, and the shell. */
+export function App({ desk, i18n, store, initialPane }: AppProps): ReactElement {
+  const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane }));
+  return (
+    <I18nextProvider i18n={i18n}>
+      <ErrorBoundary>
+        <DeskContext.Provider value={desk}>
+          <AppStoreContext.Provider value={appStore}>
+            <Shell />
+          </AppStoreContext.Provider>
+        </DeskContext.Provider>
+      </ErrorBoundary>
+    </I18nextProvider>
+  );
+}
+
+const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
+  phone: PhonePane,
+  patients: PatientsPane,
+  queue: QueuePane,
+  callbacks: CallbacksPane,
+  supervisor: SupervisorPane,
+  settings: SettingsPane,
+};
+
+function Shell(): ReactElement {
+  const { i18n } = useTranslation();
+  const pane = useAppStore((state) => state.pane);
+  const language = useAppStore((state) => state.settingsView?.settings.language);
+  const navigate = useAppStore((state) => state.navigate);
+  const reload = useDeskSync();
+
+  useEffect(() => {
+    if (language) void applyLanguage(i18n, language);
+  }, [i18n, language]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const target = paneForShortcut(event);
+      if (!target) return;
+      event.preventDefault();
+      navigate(target);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [navigate]);
+
+  const Current = PANE_COMPONENTS[pane];
+  return (
+    <div className="app-shell" data-testid="app-shell" data-pane={pane}>
+      <SideNav />
+      <main className="main">
+        <ErrorBanner onRetry={reload} />
+        <Current key={pane} />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
+
+/**
+ * Loads settings, status and app info, keeps them current through push events, and loads
+ * them again whenever the bridge comes back after a drop (events may have been missed).
+ */
+function useDeskSync(): () => void {
+  const desk = useDesk();
+  const store = useAppStoreApi();
+  const generation = useRef(0);
+
+  const load = useCallback(() => {
+    const run = ++generation.current;
+    const { setSettingsView, setCoreStatus, setAppInfo, setError } = store.getState();
+    const fail = (error: unknown) => {
+      if (run === generation.current) setError(toDeskError(error).toPayload());
+    };
+    setError(null);
+    desk.request('settings.get', {}).then(setSettingsView, fail);
+    desk.request('status.snapshot', {}).then(setCoreStatus, fail);
+    desk.request('app.info', {}).then(setAppInfo, fail);
+  }, [desk, store]);
+
+  useEffect(() => {
+    const { setSettingsView, setCoreStatus, setBridge } = store.getState();
+    let lost = false;
+    const unsubscribe = [
+      desk.on('status:changed', setCoreStatus),
+      desk.on('settings:changed', setSettingsView),
+      desk.onBridgeState((state) => {
+        setBridge(state);
+        if (state === 'reconnecting' || state === 'closed') lost = true;
+        if (state === 'open' && lost) {
+          lost = false;
+          load();
+        }
+      }),
+    ];
+    setBridge(desk.bridgeState());
+    load();
+    return () => unsubscribe.forEach((off) => off());
+  }, [desk, store, load]);
+
+  return load;
+}
+
+function ErrorBanner({ onRetry }: { onRetry: () => void }): ReactElement | null {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const error = useAppStore((state) => state.lastError);
+  const setError = useAppStore((state) => state.setError);
+  if (!error) return null;
+  return (
+    <div className="banner error" role="alert" data-testid="app-error" data-code={error.code}>
+      <WarningIcon />
+      <span className="banner-text">{t('errors.loadFailed', { reason: errorText(error) })}</span>
+      <button type="button" className="button" data-testid="app-error-retry" onClick={onRetry}>
+        {t('errors.retry')}
+      </button>
+      <button type="button" className="button ghost" onClick={() => setError(null)}>
+        {t('errors.dismiss')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AppInfo } from '../../src-shared/ipc/contract';
+import type { DeskErrorPayload } from '../../src-shared/ipc/errors';
+import type { Role, SettingsView } from '../../src-shared/settings/settings-schema';
+import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
+import type { BridgeState } from '../bridge/desk-client-types';
+
+/** Panes in navigation order; Ctrl+N / Alt+N open the N-th. */
+export const PANES = ['phone', 'patients', 'queue', 'callbacks', 'supervisor', 'settings'] as const;
+export type PaneId = (typeof PANES)[number];
+
+/** Which panes a role sees; only supervisors get the monitoring pane. */
+export function isPaneVisible(pane: PaneId, role: Role | undefined): boolean {
+  return pane !== 'supervisor' || role === 'supervisor';
+}
+
+export function visiblePanes(role: Role | undefined): PaneId[] {
+  return PANES.filter((pane) => isPaneVisible(pane, role));
+}
+
+export type SipDetail = 'softphoneNotConfigured' | 'softphoneNotInBuild';
+
+export function isSipAccountConfigured(view: SettingsView | null): boolean {
+  return !!view && view.settings.sip.server !== '' && view.settings.sip.uri !== '';
+}
+
+export interface AppState {
+  pane: PaneId;
+  /** Bumped on every navigation the user asks for; the new pane then focuses its heading. */
+  navSeq: number;
+  settingsView: SettingsView | null;
+  coreStatus: CoreStatus | null;
+  /** The softphone's registration state; it is not part of this build, so it stays offline. */
+  sip: SipIndicator;
+  bridge: BridgeState;
+  appInfo: AppInfo | null;
+  /** The last failed start-up / refresh request, shown as a banner until dismissed or retried. */
+  lastError: DeskErrorPayload | null;
+  /** A pane asked for at start (`?window=supervisor`), opened once the role is known. */
+  requestedPane: PaneId | null;
+
+  navigate(pane: PaneId): void;
+  setSettingsView(view: SettingsView): void;
+  setCoreStatus(status: CoreStatus): void;
+  setSip(sip: SipIndicator): void;
+  setBridge(state: BridgeState): void;
+  setAppInfo(info: AppInfo): void;
+  setError(error: DeskErrorPayload | null): void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export interface AppStoreInit {
+  now?: () => Date;
+  bridge?: BridgeState;
+  /** The pane to open first; the supervisor window asks for `supervisor`. */
+  initialPane?: PaneId | null;
+}
+
+export function createAppStore(init: AppStoreInit = {}): AppStore {
+  const now = init.now ?? (() => new Date());
+  return createStore<AppState>()((set, get) => ({
+    pane: init.initialPane && isPaneVisible(init.initialPane, undefined) ? init.initialPane : 'phone',
+    requestedPane: init.initialPane && !isPaneVisible(init.initialPane, undefined) ? init.initialPane : null,
+    navSeq: 0,
+    settingsView: null,
+    coreStatus: null,
+    sip: { state: 'offline', since: now().toISOString(), detail: 'softphoneNotConfigured' },
+    bridge: init.bridge ?? 'connecting',
+    appInfo: null,
+    lastError: null,
+
+    navigate(pane) {
+      if (!isPaneVisible(pane, get().settingsView?.settings.role)) return;
+      set((state) => ({ pane, navSeq: state.navSeq + 1 }));
+    },
+    setSettingsView(view) {
+      const state = get();
+      const role = view.settings.role;
+      const wanted = state.requestedPane && isPaneVisible(state.requestedPane, role) ? state.requestedPane : state.pane;
+      const pane = isPaneVisible(wanted, role) ? wanted : 'phone';
+      const detail: SipDetail = isSipAccountConfigured(view) ? 'softphoneNotInBuild' : 'softphoneNotConfigured';
+      const sip = state.sip.state === 'offline' && state.sip.detail !== detail ? { ...state.sip, detail } : state.sip;
+      set({ settingsView: view, pane, sip, requestedPane: null });
+    },
+    setCoreStatus(coreStatus) {
+      set({ coreStatus });
+    },
+    setSip(sip) {
+      set({ sip });
+    },
+    setBridge(bridge) {
+      set({ bridge });
+    },
+    setAppInfo(appInfo) {
+      set({ appInfo });
+    },
+    setError(lastError) {
+      set({ lastError });
+    },
+  }));
+}
+
+export const AppStoreContext = createContext<AppStore | null>(null);
+
+export function useAppStoreApi(): AppStore {
+  const store = useContext(AppStoreContext);
+  if (!store) throw new Error('AppStoreContext is missing');
+  return store;
+}
+
+export function useAppStore<T>(selector: (state: AppState) => T): T {
+  return useStore(useAppStoreApi(), selector);
+}

@@ -1,0 +1,353 @@
+import { useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DeskErrorCode } from '../../../src-shared/ipc/errors';
+import type { SettingsView } from '../../../src-shared/settings/settings-schema';
+import { useAppStore } from '../../app/app-store';
+import { useDesk } from '../../app/desk-context';
+import { toDeskError } from '../../bridge/desk-error';
+import { useErrorText } from '../../ui/error-text';
+import { WarningIcon } from '../../ui/icons';
+import { Pane } from '../../ui/pane';
+import {
+  buildRawPatch,
+  draftFrom,
+  isManaged,
+  rebaseDraft,
+  validateField,
+  validatePassword,
+  validatePatch,
+  type Draft,
+  type ErrorPath,
+  type FieldErrors,
+  type FieldPath,
+} from './settings-form-model';
+
+export function SettingsPane(): ReactElement {
+  const { t } = useTranslation();
+  const view = useAppStore((state) => state.settingsView);
+  return (
+    <Pane id="settings" title={t('settings.title')}>
+      {view ? <SettingsForm view={view} /> : <p className="muted">{t('settings.loading')}</p>}
+    </Pane>
+  );
+}
+
+/**
+ * Kept as an i18n key (plus values) and translated when drawn, so "Saved" after switching the
+ * language appears in the new language.
+ */
+type Message = { tone: 'ok' | 'error' | 'info'; key: string; errorCode?: DeskErrorCode } | null;
+
+/** Element ids double as test ids; notes under a field add `-managed`, `-hint`, `-error`. */
+const TEST_IDS: Record<ErrorPath, string> = {
+  role: 'settings-role',
+  language: 'settings-language',
+  'sip.server': 'settings-sip-server',
+  'sip.uri': 'settings-sip-uri',
+  'sip.authUser': 'settings-sip-auth-user',
+  'sip.displayName': 'settings-sip-display-name',
+  'sip.iceGatheringTimeoutMs': 'settings-sip-ice-timeout',
+  'sip.password': 'settings-sip-password',
+};
+
+const inputId = (path: ErrorPath) => TEST_IDS[path];
+
+function SettingsForm({ view }: { view: SettingsView }): ReactElement {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const desk = useDesk();
+  const setSettingsView = useAppStore((state) => state.setSettingsView);
+
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings));
+  const [base, setBase] = useState(view.settings);
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<Message>(null);
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  // Settings changed underneath (another window, provisioning, our own save): follow them
+  // for every field the user has not touched.
+  if (view.settings !== base) {
+    setBase(view.settings);
+    setDraft(rebaseDraft(draft, base, view.settings));
+  }
+
+  const managed = (path: string) => isManaged(path, view.managed);
+  const canStorePasswords = view.secretStorage !== 'unavailable';
+
+  const setField = (path: FieldPath, value: string) => {
+    const next = { ...draft, [path]: value } as Draft;
+    setDraft(next);
+    setMessage(null);
+    // Once a field shows an error, re-check it as the user fixes it.
+    if (errors[path]) setErrors({ ...errors, [path]: validateField(next, path) ?? undefined });
+  };
+
+  const checkField = (path: FieldPath) => {
+    setErrors((current) => ({ ...current, [path]: validateField(draft, path) ?? undefined }));
+  };
+
+  const focusFirstError = (found: FieldErrors) => {
+    const first = (Object.keys(found) as ErrorPath[]).find((path) => found[path]);
+    if (first) form.current?.querySelector<HTMLElement>(`#${inputId(first)}`)?.focus();
+  };
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (busy) return;
+    const raw = buildRawPatch(draft, view.settings, view.managed);
+    const hasPatch = Object.keys(raw).length > 0;
+    const hasPassword = password !== '' && canStorePasswords;
+    const validation = validatePatch(raw);
+    const passwordError = hasPassword ? validatePassword(password) : null;
+    const found: FieldErrors = validation.ok ? {} : { ...validation.errors };
+    if (passwordError) found['sip.password'] = passwordError;
+    setErrors(found);
+    if (Object.values(found).some(Boolean)) {
+      setMessage({ tone: 'error', key: 'settings.invalid' });
+      focusFirstError(found);
+      return;
+    }
+    if (!hasPatch && !hasPassword) {
+      setMessage({ tone: 'info', key: 'settings.nothingChanged' });
+      return;
+    }
+    setBusy(true);
+    setMessage({ tone: 'info', key: 'settings.saving' });
+    try {
+      if (hasPatch && validation.ok) {
+        try {
+          const saved = await desk.request('settings.update', validation.patch);
+          setSettingsView(saved);
+          // Show what was stored (trimmed, normalised), not what was typed.
+          setDraft(draftFrom(saved.settings));
+        } catch (error) {
+          setMessage({ tone: 'error', key: `errors.${toDeskError(error).code}` });
+          return;
+        }
+      }
+      if (hasPassword) {
+        const typed = password;
+        setPassword(''); // never keep a secret in the page longer than needed
+        try {
+          setSettingsView(await desk.request('settings.setSipPassword', { password: typed }));
+        } catch (error) {
+          const { code } = toDeskError(error);
+          setMessage(
+            hasPatch
+              ? { tone: 'error', key: 'settings.savedPasswordFailed', errorCode: code }
+              : { tone: 'error', key: `errors.${code}` },
+          );
+          return;
+        }
+      }
+      setMessage({ tone: 'ok', key: 'settings.saved' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onClearPassword = async () => {
+    if (busy) return;
+    setBusy(true);
+    setPassword('');
+    try {
+      setSettingsView(await desk.request('settings.setSipPassword', { password: null }));
+      setMessage({ tone: 'ok', key: 'settings.passwordCleared' });
+    } catch (error) {
+      setMessage({ tone: 'error', key: `errors.${toDeskError(error).code}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const textField = (path: FieldPath, label: string, options: { placeholder?: string; hint?: string; inputMode?: 'numeric' } = {}) => (
+    <Field path={path} label={label} hint={options.hint} error={errors[path]} managed={managed(path)}>
+      {(describedBy) => (
+        <input
+          id={inputId(path)}
+          data-testid={TEST_IDS[path]}
+          type="text"
+          className="input"
+          value={draft[path]}
+          placeholder={options.placeholder}
+          inputMode={options.inputMode}
+          spellCheck={false}
+          autoComplete="off"
+          disabled={managed(path) || busy}
+          aria-invalid={errors[path] ? true : undefined}
+          aria-describedby={describedBy}
+          onChange={(event) => setField(path, event.target.value)}
+          onBlur={() => checkField(path)}
+        />
+      )}
+    </Field>
+  );
+
+  return (
+    <form ref={form} className="settings-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="settings-form">
+      {view.recoveredFrom ? (
+        <p className="notice warn" role="note" data-testid="settings-recovered">
+          <WarningIcon />
+          {t('settings.recovered', { path: view.recoveredFrom })}
+        </p>
+      ) : null}
+
+      <fieldset className="settings-section">
+        <legend>{t('settings.sections.workstation')}</legend>
+        <Field path="role" label={t('settings.role.label')} managed={managed('role')} error={errors.role}>
+          {(describedBy) => (
+            <select
+              id={inputId('role')}
+              data-testid={TEST_IDS.role}
+              className="input"
+              value={draft.role}
+              disabled={managed('role') || busy}
+              aria-describedby={describedBy}
+              onChange={(event) => setField('role', event.target.value)}
+            >
+              <option value="operator">{t('settings.role.operator')}</option>
+              <option value="supervisor">{t('settings.role.supervisor')}</option>
+              <option value="cashier">{t('settings.role.cashier')}</option>
+            </select>
+          )}
+        </Field>
+        <Field path="language" label={t('settings.language.label')} managed={managed('language')} error={errors.language}>
+          {(describedBy) => (
+            <select
+              id={inputId('language')}
+              data-testid={TEST_IDS.language}
+              className="input"
+              value={draft.language}
+              disabled={managed('language') || busy}
+              aria-describedby={describedBy}
+              onChange={(event) => setField('language', event.target.value)}
+            >
+              <option value="ru" lang="ru">
+                {t('settings.language.ru')}
+              </option>
+              <option value="en" lang="en">
+                {t('settings.language.en')}
+              </option>
+            </select>
+          )}
+        </Field>
+      </fieldset>
+
+      <fieldset className="settings-section">
+        <legend>{t('settings.sections.sip')}</legend>
+        {textField('sip.server', t('settings.sip.server'), { placeholder: t('settings.sip.serverPlaceholder') })}
+        {textField('sip.uri', t('settings.sip.uri'), { placeholder: t('settings.sip.uriPlaceholder') })}
+        {textField('sip.authUser', t('settings.sip.authUser'))}
+        {textField('sip.displayName', t('settings.sip.displayName'))}
+        {textField('sip.iceGatheringTimeoutMs', t('settings.sip.iceTimeout'), {
+          hint: t('settings.sip.iceTimeoutHint'),
+          inputMode: 'numeric',
+        })}
+        <Field path="sip.password" label={t('settings.sip.password')} error={errors['sip.password']} managed={false}>
+          {(describedBy) => (
+            <div className="password-row">
+              <input
+                id={inputId('sip.password')}
+                data-testid={TEST_IDS['sip.password']}
+                type="password"
+                className="input"
+                value={password}
+                placeholder={view.sipPasswordSet ? t('settings.sip.passwordPlaceholder') : undefined}
+                autoComplete="off"
+                disabled={!canStorePasswords || busy}
+                aria-invalid={errors['sip.password'] ? true : undefined}
+                aria-describedby={[describedBy, 'settings-sip-password-state'].filter(Boolean).join(' ')}
+                onChange={(event) => {
+                  setPassword(event.target.value);
+                  setMessage(null);
+                  if (errors['sip.password']) setErrors({ ...errors, 'sip.password': validatePassword(event.target.value) ?? undefined });
+                }}
+              />
+              <span
+                id="settings-sip-password-state"
+                className={`pill ${view.sipPasswordSet ? 'pill-ok' : 'pill-muted'}`}
+                data-testid="settings-sip-password-state"
+                data-state={view.sipPasswordSet ? 'stored' : 'not-set'}
+              >
+                {view.sipPasswordSet ? t('settings.sip.passwordStored') : t('settings.sip.passwordNotSet')}
+              </span>
+              <button
+                type="button"
+                className="button"
+                data-testid="settings-sip-password-clear"
+                disabled={!view.sipPasswordSet || busy}
+                onClick={() => void onClearPassword()}
+              >
+                {t('settings.sip.passwordClear')}
+              </button>
+            </div>
+          )}
+        </Field>
+      </fieldset>
+
+      <fieldset className="settings-section">
+        <legend>{t('settings.sections.security')}</legend>
+        <p
+          className={`notice ${view.secretStorage === 'os-keychain' ? 'ok' : 'warn'}`}
+          data-testid="settings-secret-storage"
+          data-kind={view.secretStorage}
+        >
+          {view.secretStorage === 'os-keychain' ? null : <WarningIcon />}
+          {t(`settings.storage.${view.secretStorage}`)}
+        </p>
+      </fieldset>
+
+      <div className="settings-actions">
+        <button type="submit" className="button primary" data-testid="settings-save" disabled={busy}>
+          {busy ? t('settings.saving') : t('settings.save')}
+        </button>
+        <p className="settings-message" role="status" data-testid="settings-message" data-tone={message?.tone ?? ''}>
+          {message ? t(message.key, message.errorCode ? { reason: errorText({ code: message.errorCode }) } : {}) : ''}
+        </p>
+      </div>
+    </form>
+  );
+}
+
+interface FieldProps {
+  path: ErrorPath;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  managed: boolean;
+  children: (describedBy: string | undefined) => ReactNode;
+}
+
+/** Label, control, and the notes under it (managed by IT, hint, validation error). */
+function Field({ path, label, hint, error, managed, children }: FieldProps): ReactElement {
+  const { t } = useTranslation();
+  const id = inputId(path);
+  const notes = [managed ? `${id}-managed` : null, hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
+  return (
+    <div className="field" data-managed={managed ? 'true' : undefined} data-invalid={error ? 'true' : undefined}>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      <div className="field-control">
+        {children(notes.length > 0 ? notes.join(' ') : undefined)}
+        {managed ? (
+          <p id={`${id}-managed`} className="field-note managed" data-testid={`${id}-managed`}>
+            {t('settings.managed')}
+          </p>
+        ) : null}
+        {hint ? (
+          <p id={`${id}-hint`} className="field-note">
+            {hint}
+          </p>
+        ) : null}
+        {error ? (
+          <p id={`${id}-error`} className="field-error" data-testid={`${id}-error`}>
+            {t(error)}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

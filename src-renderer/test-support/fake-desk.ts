@@ -1,0 +1,128 @@
+import type { AppInfo, EventName, EventPayload, RequestInput, RequestName, RequestOutput } from '../../src-shared/ipc/contract';
+import { DeskError } from '../../src-shared/ipc/errors';
+import {
+  applySettingsPatch,
+  DEFAULT_SETTINGS,
+  patchedPaths,
+  type Settings,
+  type SettingsView,
+} from '../../src-shared/settings/settings-schema';
+import type { CoreStatus } from '../../src-shared/status/system-status';
+import type { BridgeState, DeskClient } from '../bridge/desk-client-types';
+
+export const T0 = '2025-03-14T09:05:00.000Z';
+
+export function makeView(overrides: Partial<Omit<SettingsView, 'settings'>> & { settings?: Partial<Settings> } = {}): SettingsView {
+  const { settings, ...rest } = overrides;
+  return {
+    settings: { ...structuredClone(DEFAULT_SETTINGS), ...settings },
+    managed: [],
+    sipPasswordSet: false,
+    secretStorage: 'os-keychain',
+    recoveredFrom: null,
+    ...rest,
+  };
+}
+
+export function makeStatus(overrides: Partial<CoreStatus> = {}): CoreStatus {
+  return {
+    pbx: { state: 'disabled', since: T0, detail: 'notConfigured' },
+    mis: { state: 'disabled', since: T0, detail: 'notConfigured' },
+    sync: { state: 'disabled', since: T0, detail: 'notConfigured' },
+    ...overrides,
+  };
+}
+
+export const APP_INFO: AppInfo = { name: 'Registratura', version: '0.1.0', host: 'web', dataDir: '/tmp/desk' };
+
+type Handler<N extends RequestName> = (input: RequestInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>>;
+
+export interface FakeDesk extends DeskClient {
+  calls: { name: RequestName; input: unknown }[];
+  callsTo(name: RequestName): unknown[];
+  view: SettingsView;
+  status: CoreStatus;
+  handle<N extends RequestName>(name: N, handler: Handler<N>): void;
+  fail(name: RequestName, error: DeskError): void;
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
+  setBridge(state: BridgeState): void;
+}
+
+/**
+ * An in-memory DeskApi for component tests: behaves like main for the requests the shell
+ * makes (settings patches are applied with the shared function, managed paths refused).
+ */
+export function createFakeDesk(init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState } = {}): FakeDesk {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const bridgeListeners = new Set<(state: BridgeState) => void>();
+  const handlers = new Map<RequestName, (input: unknown) => unknown>();
+  let bridge: BridgeState = init.bridge ?? 'open';
+
+  const desk: FakeDesk = {
+    kind: 'websocket',
+    calls: [],
+    view: init.view ?? makeView(),
+    status: init.status ?? makeStatus(),
+    callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
+    handle(name, handler) {
+      handlers.set(name, handler as (input: unknown) => unknown);
+    },
+    fail(name, error) {
+      handlers.set(name, () => {
+        throw error;
+      });
+    },
+    async request<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+      desk.calls.push({ name, input: structuredClone(input) });
+      const custom = handlers.get(name);
+      if (custom) return (await custom(input)) as RequestOutput<N>;
+      return defaultHandler(name, input) as RequestOutput<N>;
+    },
+    on(name, listener) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      const wrapped = listener as (payload: unknown) => void;
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
+    emit(name, payload) {
+      for (const listener of listeners.get(name) ?? []) listener(payload);
+    },
+    bridgeState: () => bridge,
+    onBridgeState(listener) {
+      bridgeListeners.add(listener);
+      return () => bridgeListeners.delete(listener);
+    },
+    setBridge(state) {
+      bridge = state;
+      for (const listener of bridgeListeners) listener(state);
+    },
+    close() {},
+  };
+
+  function defaultHandler(name: RequestName, input: unknown): unknown {
+    switch (name) {
+      case 'app.info':
+        return APP_INFO;
+      case 'settings.get':
+        return structuredClone(desk.view);
+      case 'status.snapshot':
+        return structuredClone(desk.status);
+      case 'settings.update': {
+        const patch = input as RequestInput<'settings.update'>;
+        if (patchedPaths(patch).some((path) => desk.view.managed.includes(path))) {
+          throw new DeskError('SETTINGS_MANAGED', 'managed');
+        }
+        desk.view = { ...desk.view, settings: applySettingsPatch(desk.view.settings, patch) };
+        return structuredClone(desk.view);
+      }
+      case 'settings.setSipPassword': {
+        const { password } = input as RequestInput<'settings.setSipPassword'>;
+        desk.view = { ...desk.view, sipPasswordSet: password !== null };
+        return structuredClone(desk.view);
+      }
+    }
+  }
+
+  return desk;
+}
