@@ -12,7 +12,7 @@ export default defineConfig({
   forbidOnly: true,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: '../artifacts/e2e-report.json' }]],
   use: {
     viewport: { width: 1280, height: 800 },
     launchOptions: chromiumLaunchOptions(),
