@@ -1,28 +1,24 @@
-import { runDeskHostExpectingFailure, startDeskHost, writeConfig } from '../support/desk-host';
+import { runDeskHostExpectingFailure, writeConfig } from '../support/desk-host';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
-test('a provisioning file sets role, language and the SIP account; those fields are locked in the UI', async ({ page, problems }) => {
+test('a provisioning file sets role, language and the SIP account; those fields are locked in the UI', async ({ page, launch, problems }) => {
   const config = writeConfig({
     role: 'supervisor',
     language: 'en',
     sip: { server: 'wss://pbx.clinic.test/ws', uri: 'sip:2001@pbx.clinic.test', authUser: '2001', password: 'provisioned-secret' },
   });
-  const desk = await startDeskHost({ args: ['--config', config] });
-  try {
-    await openDesk(page, desk.url);
-    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-    await expect(page.getByTestId('nav-supervisor')).toBeVisible();
-    await page.getByTestId('nav-settings').click();
-    await expect(page.getByTestId('settings-role')).toBeDisabled();
-    await expect(page.getByTestId('settings-sip-server')).toBeDisabled();
-    await expect(page.getByTestId('settings-sip-server')).toHaveValue('wss://pbx.clinic.test/ws');
-    await expect(page.getByTestId('settings-sip-password-state')).toHaveAttribute('data-state', 'stored');
-    // Not provisioned, so still the operator's to change.
-    await expect(page.getByTestId('settings-sip-display-name')).toBeEnabled();
-    await screenshot(page, 'settings-provisioned');
-  } finally {
-    await desk.stop();
-  }
+  const desk = await launch({ args: ['--config', config] });
+  await openDesk(page, desk.url);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByTestId('nav-supervisor')).toBeVisible();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('settings-role')).toBeDisabled();
+  await expect(page.getByTestId('settings-sip-server')).toBeDisabled();
+  await expect(page.getByTestId('settings-sip-server')).toHaveValue('wss://pbx.clinic.test/ws');
+  await expect(page.getByTestId('settings-sip-password-state')).toHaveAttribute('data-state', 'stored');
+  // Not provisioned, so still the operator's to change.
+  await expect(page.getByTestId('settings-sip-display-name')).toBeEnabled();
+  await screenshot(page, 'settings-provisioned');
   expect(problems.list).toEqual([]);
 });
 

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDeskHost } from '../support/desk-host';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
 const PASSWORD = 'Sip-Pa55-Регистр';
@@ -12,8 +11,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-test('settings survive a restart of the host; the SIP password is never stored or logged in clear text', async ({ page, problems }) => {
-  const first = await startDeskHost();
+test('settings survive a restart of the host; the SIP password is never stored or logged in clear text', async ({ page, launch, problems }) => {
+  const first = await launch();
   await openDesk(page, first.url);
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-role').selectOption('supervisor');
@@ -33,21 +32,18 @@ test('settings survive a restart of the host; the SIP password is never stored o
   expect(stopped.code).toBe(0);
   expect(stopped.exitMs).toBeLessThan(2_000);
 
-  const second = await startDeskHost({ dataDir: first.dataDir });
-  try {
-    await openDesk(page, second.url);
-    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-    await expect(page.getByTestId('nav-supervisor')).toBeVisible();
-    await page.getByTestId('nav-settings').click();
-    await expect(page.getByTestId('settings-role')).toHaveValue('supervisor');
-    await expect(page.getByTestId('settings-sip-server')).toHaveValue('wss://pbx.clinic.test:8089/ws');
-    await expect(page.getByTestId('settings-sip-display-name')).toHaveValue('Регистратура 1');
-    await expect(page.getByTestId('settings-sip-password-state')).toHaveAttribute('data-state', 'stored');
-    await expect(page.getByTestId('settings-sip-password')).toHaveValue('');
-    await screenshot(page, 'settings-after-restart');
-  } finally {
-    await second.stop();
-  }
+  const second = await launch({ dataDir: first.dataDir });
+  await openDesk(page, second.url);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByTestId('nav-supervisor')).toBeVisible();
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('settings-role')).toHaveValue('supervisor');
+  await expect(page.getByTestId('settings-sip-server')).toHaveValue('wss://pbx.clinic.test:8089/ws');
+  await expect(page.getByTestId('settings-sip-display-name')).toHaveValue('Регистратура 1');
+  await expect(page.getByTestId('settings-sip-password-state')).toHaveAttribute('data-state', 'stored');
+  await expect(page.getByTestId('settings-sip-password')).toHaveValue('');
+  await screenshot(page, 'settings-after-restart');
+  await second.stop();
 
   const files = filesUnder(first.dataDir);
   expect(files.some((f) => f.endsWith('settings.json'))).toBe(true);

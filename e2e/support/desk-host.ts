@@ -78,7 +78,7 @@ export async function startDeskHost(options: { dataDir?: string; args?: string[]
     stdout: () => out,
     stderr: () => err,
     async stop() {
-      if (child.exitCode !== null) return { exitMs: 0, code: child.exitCode };
+      if (child.exitCode !== null || child.signalCode !== null) return { exitMs: 0, code: child.exitCode };
       const stopping = Date.now();
       process.kill(pid, 'SIGTERM');
       const killer = setTimeout(() => {
