@@ -16,11 +16,11 @@ test.describe('desk shell in the browser host', () => {
     // An operator does not see the supervisor pane.
     await expect(page.getByTestId('nav-supervisor')).toHaveCount(0);
 
-    // Honest states: no softphone account, nothing connected yet.
+    // Honest states: no softphone account and no PBX yet; the built-in demo clinic is the MIS.
     await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'offline');
-    for (const id of ['status-pbx', 'status-mis', 'status-sync']) {
-      await expect(page.getByTestId(id)).toHaveAttribute('data-state', 'disabled');
-    }
+    await expect(page.getByTestId('status-pbx')).toHaveAttribute('data-state', 'disabled');
+    await expect(page.getByTestId('status-mis')).toHaveAttribute('data-state', 'online');
+    await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
     await screenshot(page, 'desk-ru');
     expect(problems.list).toEqual([]);
   });

@@ -1,5 +1,8 @@
 import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
+import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
+import { PatientCacheService } from './cache/patient-cache-service';
+import { DeskError } from '../../src-shared/ipc/errors';
 import { EventBus } from './events/event-bus';
 import { createDispatcher, type Dispatcher, type HandlerTable } from './ipc/dispatcher';
 import type { Logger } from './log/logger';
@@ -17,6 +20,10 @@ export interface CoreOptions {
   secrets: SecretStore;
   logger: Logger;
   provisioning?: Provisioning;
+  /** Page cache of cache.db in MB (tests use a small one). */
+  cacheSizeMb?: number;
+  /** Command-line overrides of the demo clinic (`--demo-patients`, `--mis-offline`). */
+  demo?: DemoOverrides;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -26,6 +33,8 @@ export interface Core {
   readonly settings: SettingsService;
   readonly status: StatusService;
   readonly services: ServiceRegistry;
+  readonly cache: PatientCacheService;
+  readonly link: ClinicLinkService;
   readonly logger: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -37,6 +46,19 @@ export function createCore(options: CoreOptions): Core {
   const settings = new SettingsService(options.settingsStorage, options.secrets, logger, options.provisioning);
   const status = new StatusService();
   const services = new ServiceRegistry(logger);
+  const cache = new PatientCacheService({ dataDir: options.dataDir, secrets: options.secrets, logger, cacheSizeMb: options.cacheSizeMb });
+  services.register(cache);
+  const link = new ClinicLinkService({
+    dataDir: options.dataDir,
+    secrets: options.secrets,
+    logger,
+    status,
+    events,
+    cache,
+    mis: settings.settings.connectors.mis,
+    demo: options.demo,
+  });
+  services.register(link);
 
   const info: AppInfo = AppInfoSchema.parse({
     name: 'Registratura',
@@ -51,6 +73,33 @@ export function createCore(options: CoreOptions): Core {
     'settings.update': (patch) => settings.update(patch),
     'settings.setSipPassword': ({ password }) => settings.setSipPassword(password),
     'status.snapshot': () => status.snapshot(),
+    'patients.search': ({ query, limit, offset }) => {
+      const result = cache.search(query, limit, offset);
+      return {
+        items: result.items,
+        total: result.total,
+        complete: result.complete,
+        understoodAs: result.query.kind,
+        problem: result.query.kind === 'invalid' ? result.query.message : null,
+      };
+    },
+    'patients.get': ({ misId, reason, callId }) => {
+      const card = cache.getCard(misId);
+      // Operators do not sign in yet: the actor is the desk's role until they do.
+      if (card) link.audit({ actor: `role:${settings.settings.role}`, action: 'card.open', misId, callId, reason });
+      return { card };
+    },
+    'demo.simulate': (input) => {
+      const demo = link.demoMis;
+      if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
+      if (input.action === 'set-offline') demo.setOffline(input.offline);
+      else {
+        const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };
+        demo.editPatient(input.misId, patch);
+      }
+      return { applied: true };
+    },
+    'cache.status': () => cache.status(),
   };
   const dispatcher = createDispatcher(handlers, logger);
 
@@ -66,6 +115,8 @@ export function createCore(options: CoreOptions): Core {
     settings,
     status,
     services,
+    cache,
+    link,
     logger,
     async start() {
       if (state !== 'new') throw new Error(`core cannot start from state ${state}`);

@@ -7,7 +7,13 @@ export interface WebHostArgs {
   port: number;
   dataDir: string;
   configPath: string | null;
+  /** Demo clinic size (`--demo-patients N`); null keeps the configured one. */
+  demoPatients: number | null;
+  /** `--mis-offline`: the demo MIS is unreachable (a cashier's worst day, on purpose). */
+  misOffline: boolean;
 }
+
+export const MAX_DEMO_PATIENTS = 1_000_000;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -16,7 +22,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = 'usage: npm run start:web -- [--port N] [--data-dir DIR] [--config FILE]';
+export const USAGE = 'usage: npm run start:web -- [--port N] [--data-dir DIR] [--config FILE] [--demo-patients N] [--mis-offline]';
 
 /** Where the browser host keeps its data when `--data-dir` is not given. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -25,7 +31,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WebHostArgs {
-  let values: { port?: string; 'data-dir'?: string; config?: string; help?: boolean };
+  let values: { port?: string; 'data-dir'?: string; config?: string; 'demo-patients'?: string; 'mis-offline'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -35,6 +41,8 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         config: { type: 'string' },
+        'demo-patients': { type: 'string' },
+        'mis-offline': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,8 +54,15 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   if (!Number.isInteger(port) || port < 0 || port > 65535 || values.port?.trim() === '') {
     throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"\n${USAGE}`);
   }
+  const rawPatients = values['demo-patients'];
+  const demoPatients = rawPatients === undefined ? null : Number(rawPatients);
+  if (demoPatients !== null && (!Number.isInteger(demoPatients) || demoPatients < 1 || demoPatients > MAX_DEMO_PATIENTS || rawPatients?.trim() === '')) {
+    throw new UsageError(`--demo-patients must be a whole number from 1 to ${MAX_DEMO_PATIENTS}, got "${rawPatients}"\n${USAGE}`);
+  }
   return {
     port,
+    demoPatients,
+    misOffline: values['mis-offline'] ?? false,
     dataDir: resolve(values['data-dir'] ?? defaultDataDir(env)),
     configPath: values.config === undefined ? null : resolve(values.config),
   };

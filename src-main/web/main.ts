@@ -18,6 +18,8 @@ const SHUTDOWN_DEADLINE_MS = 1800;
  * the contract bridged over a WebSocket. Prints exactly one line on stdout when it can serve.
  */
 async function main(): Promise<void> {
+  // Every file the desk writes (databases, WAL, logs, settings) is its user's alone.
+  process.umask(0o077);
   const args = parseWebHostArgs(process.argv.slice(2));
   mkdirSync(args.dataDir, { recursive: true, mode: 0o700 });
   const logger = createHostLogger(args.dataDir);
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     secrets: new KeyFileSecretStore(join(args.dataDir, 'secrets'), logger),
     logger,
     provisioning,
+    demo: { patients: args.demoPatients ?? undefined, offline: args.misOffline || undefined },
   });
   await core.start();
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { DEFAULT_SETTINGS } from '../../src-shared/settings/settings-schema';
 import { createCore, type Core } from '../core/core';
 import { silentLogger } from '../core/log/logger';
 import { KeyFileSecretStore } from '../core/secrets/key-file-secret-store';
@@ -31,7 +32,8 @@ async function start() {
     host: 'web',
     version: 't',
     dataDir: dir,
-    settingsStorage: new MemorySettingsStorage(),
+    // No MIS: this suite is about the server, and a live demo clinic would interleave sync events.
+    settingsStorage: new MemorySettingsStorage({ ...DEFAULT_SETTINGS, connectors: { ...DEFAULT_SETTINGS.connectors, mis: { id: 'none', config: {} } } }),
     secrets: new KeyFileSecretStore(join(dir, 'secrets'), silentLogger),
     logger: silentLogger,
   });

@@ -21,10 +21,10 @@ async function loaded() {
 }
 
 describe('App shell', () => {
-  it('loads settings, status and app info on start and subscribes to pushes', async () => {
+  it('loads settings, status, app info and the cache state on start and subscribes to pushes', async () => {
     const { desk } = renderApp();
     await loaded();
-    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'settings.get', 'status.snapshot']);
+    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'settings.get', 'status.snapshot']);
     expect(screen.getByTestId('app-shell')).toBeTruthy();
     expect(screen.getByTestId('app-info').textContent).toContain('0.1.0');
   });
@@ -54,7 +54,7 @@ describe('App shell', () => {
     const heading = await screen.findByRole('heading', { level: 1, name: 'Пациенты' });
     expect(document.activeElement).toBe(heading);
     expect(screen.getByTestId('nav-patients').getAttribute('aria-current')).toBe('page');
-    expect(screen.getByTestId('patients-empty').textContent).toContain('ничего не закэшировано');
+    expect(screen.getByTestId('patients-cache-empty').textContent).toContain('Кэш карточек пуст');
 
     fireEvent.keyDown(window, { key: '6', code: 'Digit6', altKey: true });
     expect(await screen.findByRole('heading', { level: 1, name: 'Настройки' })).toBe(document.activeElement);

@@ -17,6 +17,7 @@ import { WarningIcon } from '../ui/icons';
 import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
 import { DeskContext, useDesk } from './desk-context';
 import { ErrorBoundary } from './error-boundary';
+import { loadCacheStatus } from './load-cache-status';
 
 export interface AppProps {
   desk: DeskClient;
@@ -106,14 +107,17 @@ function useDeskSync(): () => void {
     desk.request('settings.get', {}).then(setSettingsView, fail);
     desk.request('status.snapshot', {}).then(setCoreStatus, fail);
     desk.request('app.info', {}).then(setAppInfo, fail);
+    loadCacheStatus(desk, store);
   }, [desk, store]);
 
   useEffect(() => {
-    const { setSettingsView, setCoreStatus, setBridge } = store.getState();
+    const { setSettingsView, setCoreStatus, setBridge, setCacheStatus, setSyncProgress } = store.getState();
     let lost = false;
     const unsubscribe = [
       desk.on('status:changed', setCoreStatus),
       desk.on('settings:changed', setSettingsView),
+      desk.on('cache:changed', setCacheStatus),
+      desk.on('sync:progress', setSyncProgress),
       desk.onBridgeState((state) => {
         setBridge(state);
         if (state === 'reconnecting' || state === 'closed') lost = true;

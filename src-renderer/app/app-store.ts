@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo } from '../../src-shared/ipc/contract';
+import type { AppInfo, CacheStatusView, SyncProgress } from '../../src-shared/ipc/contract';
 import type { DeskErrorPayload } from '../../src-shared/ipc/errors';
 import type { Role, SettingsView } from '../../src-shared/settings/settings-schema';
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
@@ -40,6 +40,12 @@ export interface AppState {
   lastError: DeskErrorPayload | null;
   /** A pane asked for at start (`?window=supervisor`), opened once the role is known. */
   requestedPane: PaneId | null;
+  /** The patient-card cache as main last reported it (null until the first answer). */
+  cacheStatus: CacheStatusView | null;
+  /** Why `cache.status` could not be read, shown by the Patients pane (not the global banner). */
+  cacheError: DeskErrorPayload | null;
+  /** The latest `sync:progress` event; kept here so a pane opened mid-sync still sees it. */
+  syncProgress: SyncProgress | null;
 
   navigate(pane: PaneId): void;
   setSettingsView(view: SettingsView): void;
@@ -48,6 +54,9 @@ export interface AppState {
   setBridge(state: BridgeState): void;
   setAppInfo(info: AppInfo): void;
   setError(error: DeskErrorPayload | null): void;
+  setCacheStatus(status: CacheStatusView): void;
+  setCacheError(error: DeskErrorPayload | null): void;
+  setSyncProgress(progress: SyncProgress): void;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -71,6 +80,9 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     bridge: init.bridge ?? 'connecting',
     appInfo: null,
     lastError: null,
+    cacheStatus: null,
+    cacheError: null,
+    syncProgress: null,
 
     navigate(pane) {
       if (!isPaneVisible(pane, get().settingsView?.settings.role)) return;
@@ -99,6 +111,15 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     },
     setError(lastError) {
       set({ lastError });
+    },
+    setCacheStatus(cacheStatus) {
+      set({ cacheStatus, cacheError: null });
+    },
+    setCacheError(cacheError) {
+      set({ cacheError });
+    },
+    setSyncProgress(syncProgress) {
+      set({ syncProgress });
     },
   }));
 }

@@ -1,5 +1,14 @@
-import type { AppInfo, EventName, EventPayload, RequestInput, RequestName, RequestOutput } from '../../src-shared/ipc/contract';
+import type {
+  AppInfo,
+  CacheStatusView,
+  EventName,
+  EventPayload,
+  RequestInput,
+  RequestName,
+  RequestOutput,
+} from '../../src-shared/ipc/contract';
 import { DeskError } from '../../src-shared/ipc/errors';
+import type { PatientCard } from '../../src-shared/patients/patient-card';
 import {
   applySettingsPatch,
   DEFAULT_SETTINGS,
@@ -33,6 +42,39 @@ export function makeStatus(overrides: Partial<CoreStatus> = {}): CoreStatus {
   };
 }
 
+export function makeCacheStatus(overrides: Partial<CacheStatusView> = {}): CacheStatusView {
+  return { available: true, cards: 0, dataAsOf: null, problem: null, movedAside: null, ...overrides };
+}
+
+/** A complete, valid card; tests override what they look at. */
+export function makePatient(overrides: Partial<PatientCard> = {}): PatientCard {
+  return {
+    misId: 'P-100200',
+    version: 3,
+    surname: 'Римская-Корсакова',
+    givenName: 'Алёна',
+    patronymic: 'Петровна',
+    birthDate: '1985-03-12',
+    sex: 'female',
+    phones: [
+      { e164: '+79161234567', national10: '9161234567', kind: 'mobile' },
+      { e164: '+74951112233', national10: '4951112233', kind: 'home' },
+    ],
+    email: 'alena@example.ru',
+    address: 'г. Москва, ул. Ленина, д. 1, кв. 5',
+    omsPolicy: '7700123456789012',
+    dms: { insurer: 'СК «Пример»', policy: 'ДМС-001' },
+    snils: '11223344595',
+    flags: { allergies: 'пенициллин', vip: true, preferredChannel: 'sms', consentSms: true, consentCalls: false },
+    lastVisit: '2025-02-01',
+    appointments: [
+      { id: 'A2', startsAt: '2025-03-20T11:00:00+03:00', doctor: 'Сидорова А. В.', specialty: 'Кардиолог', service: 'ЭКГ', branch: 'Север', status: 'cancelled' },
+      { id: 'A1', startsAt: '2025-03-18T09:30:00+03:00', doctor: 'Петров П. П.', specialty: 'Терапевт', service: 'Приём', branch: 'Центр', status: 'booked' },
+    ],
+    ...overrides,
+  };
+}
+
 export const APP_INFO: AppInfo = { name: 'Registratura', version: '0.1.0', host: 'web', dataDir: '/tmp/desk' };
 
 type Handler<N extends RequestName> = (input: RequestInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>>;
@@ -42,6 +84,9 @@ export interface FakeDesk extends DeskClient {
   callsTo(name: RequestName): unknown[];
   view: SettingsView;
   status: CoreStatus;
+  cache: CacheStatusView;
+  /** Cards the default `patients.search` / `patients.get` answer from. */
+  patients: PatientCard[];
   handle<N extends RequestName>(name: N, handler: Handler<N>): void;
   fail(name: RequestName, error: DeskError): void;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
@@ -52,7 +97,9 @@ export interface FakeDesk extends DeskClient {
  * An in-memory DeskApi for component tests: behaves like main for the requests the shell
  * makes (settings patches are applied with the shared function, managed paths refused).
  */
-export function createFakeDesk(init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState } = {}): FakeDesk {
+export function createFakeDesk(
+  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[] } = {},
+): FakeDesk {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const bridgeListeners = new Set<(state: BridgeState) => void>();
   const handlers = new Map<RequestName, (input: unknown) => unknown>();
@@ -63,6 +110,8 @@ export function createFakeDesk(init: { view?: SettingsView; status?: CoreStatus;
     calls: [],
     view: init.view ?? makeView(),
     status: init.status ?? makeStatus(),
+    cache: init.cache ?? makeCacheStatus({ cards: init.patients?.length ?? 0 }),
+    patients: init.patients ?? [],
     callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
     handle(name, handler) {
       handlers.set(name, handler as (input: unknown) => unknown);
@@ -115,6 +164,33 @@ export function createFakeDesk(init: { view?: SettingsView; status?: CoreStatus;
         }
         desk.view = { ...desk.view, settings: applySettingsPatch(desk.view.settings, patch) };
         return structuredClone(desk.view);
+      }
+      case 'cache.status':
+        return structuredClone(desk.cache);
+      case 'patients.get': {
+        const { misId } = input as RequestInput<'patients.get'>;
+        const card = desk.patients.find((patient) => patient.misId === misId);
+        return { card: card ? structuredClone(card) : null };
+      }
+      case 'patients.search': {
+        // A crude stand-in for the real search: digits match phone endings, words match
+        // the start of the surname (case-insensitive).
+        const { query, limit = 50, offset = 0 } = input as RequestInput<'patients.search'>;
+        const text = query.trim().toLowerCase();
+        if (text === '') return { items: [], total: 0, complete: true, understoodAs: 'empty', problem: null };
+        const digits = /^[\d\s()+-]+$/.test(text) ? text.replace(/\D/g, '') : null;
+        const hits = desk.patients.filter((patient) =>
+          digits !== null
+            ? patient.phones.some((phone) => phone.e164.endsWith(digits))
+            : patient.surname.toLowerCase().startsWith(text.split(/\s+/)[0] ?? ''),
+        );
+        return {
+          items: structuredClone(hits.slice(offset, offset + limit)),
+          total: hits.length,
+          complete: true,
+          understoodAs: digits !== null ? 'identifier' : 'criteria',
+          problem: null,
+        };
       }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;

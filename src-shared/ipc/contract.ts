@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MisIdSchema, PatientCardSchema } from '../patients/patient-card';
 import { SettingsPatchSchema, SettingsViewSchema } from '../settings/settings-schema';
 import { CoreStatusSchema } from '../status/system-status';
 
@@ -20,6 +21,33 @@ export const AppInfoSchema = z
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+export const PatientSearchResultSchema = z
+  .object({
+    items: z.array(PatientCardSchema),
+    /** Matches among the examined candidates. */
+    total: z.number().int().nonnegative(),
+    /** False when the query matched more candidates than were examined: ask to narrow it. */
+    complete: z.boolean(),
+    /** How the box understood the text, so the UI can say "searched by phone". */
+    understoodAs: z.enum(['empty', 'invalid', 'identifier', 'criteria']),
+    /** Why the text is not a usable query (too few digits, bad date …), safe to show. */
+    problem: z.string().max(300).nullable(),
+  })
+  .strict();
+export type PatientSearchResultView = z.infer<typeof PatientSearchResultSchema>;
+
+export const CacheStatusSchema = z
+  .object({
+    available: z.boolean(),
+    cards: z.number().int().nonnegative(),
+    /** ISO time of the last successful sync with the MIS: the cashier's "data as of HH:MM". */
+    dataAsOf: z.string().nullable(),
+    problem: z.string().max(500).nullable(),
+    movedAside: z.string().max(1000).nullable(),
+  })
+  .strict();
+export type CacheStatusView = z.infer<typeof CacheStatusSchema>;
+
 export const requests = {
   /** Which build and which host the renderer is running under. */
   'app.info': { input: NoInput, output: AppInfoSchema },
@@ -32,12 +60,73 @@ export const requests = {
     input: z.object({ password: z.string().min(1).max(512).nullable() }).strict(),
     output: SettingsViewSchema,
   },
+  /** The cashier's search box: phone (full or last digits), policy, birth date, name words. */
+  'patients.search': {
+    input: z
+      .object({
+        query: z.string().max(200),
+        limit: z.number().int().min(1).max(200).default(50),
+        offset: z.number().int().min(0).max(10_000).default(0),
+      })
+      .strict(),
+    output: PatientSearchResultSchema,
+  },
+  /**
+   * One cached card by MIS id; null when it is not (or no longer) in the cache. Every call is
+   * an access to patient data and is written to the audit log with its reason and call.
+   */
+  'patients.get': {
+    input: z
+      .object({
+        misId: MisIdSchema,
+        reason: z.enum(['search', 'call', 'journal', 'refresh']).default('search'),
+        callId: z.string().min(1).max(128).nullable().default(null),
+      })
+      .strict(),
+    output: z.object({ card: PatientCardSchema.nullable() }).strict(),
+  },
+  /**
+   * Drives the embedded demo clinic (training, sales demos, tests): edit a patient as the MIS
+   * staff would, or take the MIS offline. Refused when the MIS is not the demo clinic.
+   */
+  'demo.simulate': {
+    input: z.discriminatedUnion('action', [
+      z
+        .object({
+          action: z.literal('edit-patient'),
+          misId: MisIdSchema,
+          surname: z.string().trim().min(1).max(100).optional(),
+          givenName: z.string().trim().min(1).max(100).optional(),
+        })
+        .strict(),
+      z.object({ action: z.literal('set-offline'), offline: z.boolean() }).strict(),
+    ]),
+    output: z.object({ applied: z.boolean() }).strict(),
+  },
+  /** Whether the local cache is open and how many cards it holds. */
+  'cache.status': { input: NoInput, output: CacheStatusSchema },
   /** State of PBX, MIS and sync as main sees them. */
   'status.snapshot': { input: NoInput, output: CoreStatusSchema },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
+export const SyncProgressSchema = z
+  .object({
+    /** `first-sync` fills an empty cache (progress bar); `delta` keeps it current. */
+    phase: z.enum(['first-sync', 'delta']),
+    applied: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().nullable(),
+    etaSeconds: z.number().nonnegative().nullable(),
+    done: z.boolean(),
+  })
+  .strict();
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+
 export const events = {
   'status:changed': CoreStatusSchema,
+  'sync:progress': SyncProgressSchema,
+  /** A cached card changed (sync applied an edit); open views refresh it. */
+  'patient:updated': z.object({ misId: MisIdSchema }).strict(),
+  'cache:changed': CacheStatusSchema,
   'settings:changed': SettingsViewSchema,
 } as const satisfies Record<string, z.ZodType>;
 

@@ -19,6 +19,10 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'settings.update': () => view,
     'settings.setSipPassword': () => view,
     'status.snapshot': () => status,
+    'patients.search': () => ({ items: [], total: 0, complete: true, understoodAs: 'empty', problem: null }),
+    'patients.get': () => ({ card: null }),
+    'demo.simulate': () => ({ applied: true }),
+    'cache.status': () => ({ available: true, cards: 0, dataAsOf: null, problem: null, movedAside: null }),
     ...overrides,
   };
 }

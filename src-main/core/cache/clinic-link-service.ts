@@ -1,0 +1,217 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncProgress as SyncProgressEvent } from '../../../src-shared/ipc/contract';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { Settings } from '../../../src-shared/settings/settings-schema';
+import { AuditLog, type AuditInput } from '../audit/audit-log';
+import { DemoMis, DemoMisConfigSchema, type DemoMisConfig } from '../connectors/demo/demo-mis';
+import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
+import type { Db } from '../db/open-database';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../log/logger';
+import type { SecretStore } from '../secrets/secret-store';
+import type { Service } from '../services/service-registry';
+import type { StatusService } from '../status/status-service';
+import { openJournalDatabase } from '../sync/journal-database';
+import { Outbox, OutboxSender } from '../sync/outbox';
+import { PullSyncEngine, type PullTarget } from '../sync/pull-sync';
+import { loadOrCreateDatabaseKey } from './database-key';
+import type { PatientCacheService } from './patient-cache-service';
+
+/** Runtime overrides from the browser host's command line (`--demo-patients`, `--mis-offline`). */
+export interface DemoOverrides {
+  patients?: number;
+  offline?: boolean;
+}
+
+export interface ClinicLinkOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  logger: Logger;
+  status: StatusService;
+  events: EventBus;
+  cache: PatientCacheService;
+  mis: Settings['connectors']['mis'];
+  demo?: DemoOverrides;
+}
+
+/** The demo clinic keeps living while the desk runs, so delta sync always has work. */
+const DEMO_DESK_DEFAULTS: Partial<DemoMisConfig> = { evolveIntervalMs: 20_000 };
+/** An in-process demo MIS costs nothing to poll; a real one gets a gentler interval. */
+const DEMO_POLL_INTERVAL_MS = 2_000;
+
+/**
+ * The desk's link to the clinic's MIS: the connector, the pull sync into cache.db, the outbox
+ * sender and the access audit log, both in journal.db. Lookups never wait on any of it: the
+ * engine yields between pages, and a dead MIS only changes the status bar.
+ */
+export class ClinicLinkService implements Service {
+  readonly name = 'clinic-link';
+  private journal: Db | null = null;
+  private connector: MisConnector | null = null;
+  private demo: DemoMis | null = null;
+  private engine: PullSyncEngine | null = null;
+  private sender: OutboxSender | null = null;
+  private auditLog: AuditLog | null = null;
+  private outboxStore: Outbox | null = null;
+  private firstSync = false;
+
+  constructor(private readonly options: ClinicLinkOptions) {}
+
+  start(): void {
+    const { logger, status, cache } = this.options;
+    if (!cache.status().available) {
+      status.report('sync', 'error', 'cacheUnavailable');
+      return;
+    }
+    const key = loadOrCreateDatabaseKey(this.options.secrets);
+    // journal.db holds what only this desk knows: a problem opening it is reported, never "fixed" by deleting it.
+    try {
+      this.journal = openJournalDatabase({ path: join(this.options.dataDir, 'journal.db'), key });
+    } catch (error) {
+      logger.error('journal.unavailable', { error });
+      status.report('sync', 'error', 'journalUnavailable');
+      return;
+    }
+    this.auditLog = new AuditLog(this.journal);
+    this.outboxStore = new Outbox(this.journal);
+    const recovered = this.outboxStore.recoverInflight();
+    if (recovered > 0) logger.info('outbox.recovered-inflight', { items: recovered });
+
+    if (this.options.mis.id !== 'demo') {
+      status.report('mis', 'disabled', 'connectorNotAvailable');
+      status.report('sync', 'disabled', 'connectorNotAvailable');
+      return;
+    }
+    this.demo = this.createDemo();
+    this.connector = withCursorReset(this.demo, () => {
+      logger.warn('sync.cursor-expired', { detail: 'the MIS no longer knows our cursor; starting a full sync' });
+      this.firstSync = cache.require().count() === 0;
+    });
+    this.firstSync = cache.require().count() === 0;
+    status.report('mis', 'connecting', null);
+    this.engine = new PullSyncEngine({
+      connector: this.connector,
+      target: this.target(),
+      status,
+      pollIntervalMs: DEMO_POLL_INTERVAL_MS,
+      onProgress: (progress) => {
+        if (progress.syncedAt !== null) cache.markSynced(new Date(progress.syncedAt));
+        const event: SyncProgressEvent = {
+          phase: this.firstSync ? 'first-sync' : 'delta',
+          applied: progress.applied,
+          total: progress.total,
+          etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000),
+          done: progress.done,
+        };
+        this.options.events.emit('sync:progress', event);
+        this.options.events.emit('cache:changed', cache.status());
+        if (progress.done) this.firstSync = false;
+      },
+    });
+    this.engine.start();
+    this.sender = new OutboxSender({ outbox: this.outboxStore, connector: this.connector });
+    this.sender.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.engine?.stop();
+    await this.sender?.stop();
+    this.demo?.close();
+    this.journal?.close();
+    this.engine = null;
+    this.sender = null;
+    this.journal = null;
+  }
+
+  /** Records an access to a card; a desk without its journal still works, and says so in the log. */
+  audit(input: AuditInput): void {
+    if (!this.auditLog) {
+      this.options.logger.warn('audit.unavailable', { action: input.action });
+      return;
+    }
+    this.auditLog.append(input);
+  }
+
+  get audits(): AuditLog | null {
+    return this.auditLog;
+  }
+
+  get outbox(): Outbox | null {
+    return this.outboxStore;
+  }
+
+  /** The embedded demo clinic, when it is the MIS (for the demo controls). */
+  get demoMis(): DemoMis | null {
+    return this.demo;
+  }
+
+  private createDemo(): DemoMis {
+    const config = DemoMisConfigSchema.parse({ ...DEMO_DESK_DEFAULTS, ...this.options.mis.config, ...stripUndefined(this.options.demo ?? {}) });
+    const ledgerDir = join(this.options.dataDir, 'demo-mis');
+    mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+    const demo = new DemoMis({
+      patients: config.patients,
+      seed: config.seed,
+      ledgerPath: join(ledgerDir, 'ledger.db'),
+      latencyMs: config.latencyMs,
+      errorRate: config.errorRate,
+      timeoutRate: config.timeoutRate,
+    });
+    demo.setOffline(config.offline);
+    if (config.evolveIntervalMs > 0) demo.startEvolving(config.evolveIntervalMs);
+    this.options.logger.info('demo-mis.started', { patients: config.patients, offline: config.offline });
+    return demo;
+  }
+
+  /** The cache as the engine's target; after the first fill, each changed card is announced. */
+  private target(): PullTarget {
+    const repository = this.options.cache.require();
+    const announce = (ids: Iterable<string>) => {
+      if (this.firstSync) return;
+      for (const misId of ids) this.options.events.emit('patient:updated', { misId });
+    };
+    return {
+      transaction: (fn) => repository.transaction(fn),
+      applyCards: (cards: readonly PatientCard[]) => {
+        const result = repository.applyCards(cards);
+        announce(cards.map((card) => card.misId));
+        return result;
+      },
+      deleteCards: (ids) => {
+        const deleted = repository.deleteCards(ids);
+        announce(ids);
+        return deleted;
+      },
+      getCursor: (stream) => repository.getCursor(stream),
+      setCursor: (stream, cursor) => repository.setCursor(stream, cursor),
+      quarantine: (entry) => repository.quarantine(entry),
+    };
+  }
+}
+
+/**
+ * A MIS that no longer knows our cursor (the demo clinic restarted, a real MIS purged its
+ * change log) answers `rejected`; the standard answer is a full resync from the start. Card
+ * versions make the replay harmless: nothing newer is overwritten.
+ */
+function withCursorReset(connector: MisConnector, onReset: () => void): MisConnector {
+  return new Proxy(connector, {
+    get(target, property, receiver) {
+      if (property !== 'changesSince') return Reflect.get(target, property, receiver) as unknown;
+      return async (cursor: string | null, limit: number) => {
+        try {
+          return await target.changesSince(cursor, limit);
+        } catch (error) {
+          if (cursor === null || !isMisError(error) || error.kind !== 'rejected') throw error;
+          onReset();
+          return target.changesSince(null, limit);
+        }
+      };
+    },
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

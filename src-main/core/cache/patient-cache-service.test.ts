@@ -1,0 +1,91 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { createCore } from '../core';
+import { silentLogger } from '../log/logger';
+import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
+import { UnavailableSecretStore } from '../secrets/secret-store';
+import { MemorySettingsStorage } from '../settings/settings-storage';
+import { PatientCacheService } from './patient-cache-service';
+
+const card: PatientCard = {
+  misId: 'P-1',
+  version: 1,
+  surname: 'Ёлкина',
+  givenName: 'Алёна',
+  patronymic: 'Петровна',
+  birthDate: '1985-03-12',
+  sex: 'female',
+  phones: [{ e164: '+79161234567', national10: '9161234567', kind: 'mobile' }],
+  email: null,
+  address: null,
+  omsPolicy: null,
+  dms: null,
+  snils: null,
+  flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
+  lastVisit: null,
+  appointments: [],
+};
+
+function setup() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));
+  const secrets = new KeyFileSecretStore(join(dataDir, 'secrets'), silentLogger);
+  return { dataDir, secrets, service: () => new PatientCacheService({ dataDir, secrets, logger: silentLogger, cacheSizeMb: 8 }) };
+}
+
+describe('PatientCacheService', () => {
+  it('creates an encrypted cache with a key kept in the secret store and finds a card after a restart', () => {
+    const { dataDir, secrets, service } = setup();
+    const first = service();
+    first.start();
+    first.require().applyCards([card]);
+    first.stop();
+    expect(secrets.has('db.key')).toBe(true);
+    expect(readFileSync(join(dataDir, 'cache.db')).includes(Buffer.from('Ёлкина'))).toBe(false);
+
+    const second = service();
+    second.start();
+    expect(second.search('елкина ал', 10, 0).items.map((c) => c.misId)).toEqual(['P-1']);
+    expect(second.byPhone('8 (916) 123-45-67').map((c) => c.misId)).toEqual(['P-1']);
+    expect(second.status()).toMatchObject({ available: true, cards: 1, problem: null });
+    second.stop();
+  });
+
+  it('moves an unreadable cache.db aside (never deletes it) and starts an empty one to refill', () => {
+    const { dataDir, service } = setup();
+    writeFileSync(join(dataDir, 'cache.db'), Buffer.alloc(8192, 0x5a));
+    const cache = service();
+    cache.start();
+    expect(cache.status()).toMatchObject({ available: true, cards: 0, movedAside: expect.stringContaining('cache.db.unreadable-') });
+    expect(readdirSync(dataDir).some((f) => f.startsWith('cache.db.unreadable-'))).toBe(true);
+    cache.stop();
+  });
+
+  it('refuses to cache without protected key storage and says why', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));
+    const cache = new PatientCacheService({ dataDir, secrets: new UnavailableSecretStore('no keychain'), logger: silentLogger });
+    cache.start();
+    expect(cache.status()).toMatchObject({ available: false, problem: expect.stringContaining('cannot be cached') });
+    expect(() => cache.search('Иванов', 10, 0)).toThrow(expect.objectContaining({ code: 'CACHE_UNAVAILABLE' }));
+  });
+
+  it('answers patients.search through the contract with how the query was understood', async () => {
+    const { dataDir, secrets } = setup();
+    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8 });
+    await core.start();
+    core.cache.require().applyCards([card]);
+    const context = { host: 'web' as const, client: 't' };
+    expect(await core.dispatcher.dispatch('patients.search', { query: '4567' }, context)).toMatchObject({
+      ok: true,
+      value: { understoodAs: 'identifier', total: 1, items: [{ misId: 'P-1' }] },
+    });
+    expect(await core.dispatcher.dispatch('patients.search', { query: '12' }, context)).toMatchObject({
+      ok: true,
+      value: { understoodAs: 'invalid', problem: expect.any(String), items: [] },
+    });
+    expect(await core.dispatcher.dispatch('patients.get', { misId: 'P-404' }, context)).toEqual({ ok: true, value: { card: null } });
+    await core.stop();
+  });
+});

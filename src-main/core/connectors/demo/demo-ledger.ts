@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Db } from '../../db/open-database';
+
+/** One write the demo MIS received, as its ledger keeps it. */
+export interface LedgerEntry {
+  idempotencyKey: string;
+  localId: string;
+  kind: string;
+  firstReceivedAt: number;
+  /** How many times this key was submitted (1 = never retried). */
+  receipts: number;
+}
+
+/** What the ledger proves about a set of local changes. */
+export interface LedgerReport {
+  /** Expected local ids applied at least once. */
+  delivered: number;
+  /** Expected local ids never applied. */
+  lost: string[];
+  /** Local ids applied under more than one idempotency key: the real exactly-once violation. */
+  duplicated: string[];
+  /** Submits beyond the first, absorbed as `duplicate` (retries that were safe). */
+  duplicateReceipts: number;
+}
+
+/**
+ * The demo MIS's own database: every write it received, keyed by idempotency key. It is a
+ * plain (unencrypted) SQLite file because it stands in for the MIS's server, not the desk; it
+ * uses `synchronous=FULL` so a write the MIS acknowledged survives the desk being SIGKILLed,
+ * which is what the exactly-once tests count on.
+ */
+export class DemoLedger {
+  private readonly db: Db;
+  private readonly insert;
+  private readonly bump;
+  private readonly byKey;
+
+  /** @param path a file, or `:memory:` for a ledger that lives as long as this object. */
+  constructor(path: string) {
+    this.db = new Database(path);
+    if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS ledger (
+        idempotency_key   TEXT    PRIMARY KEY,
+        local_id          TEXT    NOT NULL,
+        kind              TEXT    NOT NULL,
+        first_received_at INTEGER NOT NULL,
+        receipts          INTEGER NOT NULL DEFAULT 1
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS ledger_local_id ON ledger (local_id);
+    `);
+    this.insert = this.db.prepare<[string, string, string, number]>(
+      'INSERT INTO ledger (idempotency_key, local_id, kind, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING',
+    );
+    this.bump = this.db.prepare<[string]>('UPDATE ledger SET receipts = receipts + 1 WHERE idempotency_key = ?');
+    this.byKey = this.db.prepare<[string], { idempotency_key: string; local_id: string; kind: string; first_received_at: number; receipts: number }>(
+      'SELECT * FROM ledger WHERE idempotency_key = ?',
+    );
+  }
+
+  /**
+   * Records a receipt. Returns `applied` the first time a key is seen (committed before this
+   * returns), `duplicate` afterwards (and counts the receipt).
+   */
+  receive(idempotencyKey: string, localId: string, kind: string, at: number): 'applied' | 'duplicate' {
+    return this.db.transaction(() => {
+      const inserted = this.insert.run(idempotencyKey, localId, kind, at).changes === 1;
+      if (inserted) return 'applied' as const;
+      this.bump.run(idempotencyKey);
+      return 'duplicate' as const;
+    }).immediate();
+  }
+
+  /** The entry for a key, or `null`. */
+  entry(idempotencyKey: string): LedgerEntry | null {
+    const row = this.byKey.get(idempotencyKey);
+    if (!row) return null;
+    return { idempotencyKey: row.idempotency_key, localId: row.local_id, kind: row.kind, firstReceivedAt: row.first_received_at, receipts: row.receipts };
+  }
+
+  /** Delivered / lost / duplicated counts over the local ids the desk meant to send. */
+  report(expectedLocalIds: Iterable<string>): LedgerReport {
+    const keysPerLocal = new Map<string, number>();
+    let duplicateReceipts = 0;
+    for (const row of this.db.prepare<[], { local_id: string; receipts: number }>('SELECT local_id, receipts FROM ledger').iterate()) {
+      keysPerLocal.set(row.local_id, (keysPerLocal.get(row.local_id) ?? 0) + 1);
+      duplicateReceipts += row.receipts - 1;
+    }
+    let delivered = 0;
+    const lost: string[] = [];
+    for (const id of new Set(expectedLocalIds)) {
+      if (keysPerLocal.has(id)) delivered += 1;
+      else lost.push(id);
+    }
+    const duplicated = [...keysPerLocal].filter(([, keys]) => keys > 1).map(([id]) => id);
+    return { delivered, lost, duplicated, duplicateReceipts };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,393 @@
+import { z } from 'zod';
+import type { PatientCard } from '../../../../src-shared/patients/patient-card';
+import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
+import {
+  MIS_CONNECTOR_API_VERSION,
+  MisError,
+  type MisChangesPage,
+  type MisConnector,
+  type MisConnectorManifest,
+  type MisHealth,
+  type MisSubmission,
+  type MisSubmitResult,
+} from '../mis/mis-connector';
+import { DemoLedger, type LedgerReport } from './demo-ledger';
+import { seededRandom, type Random } from './seeded-random';
+
+/** Settings of the embedded demo clinic (rendered as its settings form). */
+export const DemoMisConfigSchema = z
+  .object({
+    patients: z.number().int().min(1).max(1_000_000).default(20_000),
+    seed: z.number().int().default(1),
+    offline: z.boolean().default(false),
+    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    errorRate: z.number().min(0).max(1).default(0),
+    timeoutRate: z.number().min(0).max(1).default(0),
+    /** 0 = the clinic only changes when `evolve()` is called. */
+    evolveIntervalMs: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type DemoMisConfig = z.infer<typeof DemoMisConfigSchema>;
+
+export const DEMO_MIS_MANIFEST: MisConnectorManifest<DemoMisConfig> = {
+  id: 'demo',
+  kind: 'mis',
+  version: '0.1.0',
+  apiVersion: MIS_CONNECTOR_API_VERSION,
+  capabilities: ['changesSince', 'getCard', 'findByPhone', 'search', 'submit'],
+  configSchema: DemoMisConfigSchema,
+};
+
+/** Timers and clock, injectable so tests never sleep. */
+export interface DemoMisClock {
+  now(): number;
+  /** Resolves after `ms`; only called when `latencyMs > 0`. */
+  delay(ms: number): Promise<void>;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface DemoMisOptions {
+  patients?: number;
+  seed?: number;
+  /** The ledger's SQLite file; default `:memory:`. A file survives the desk being killed. */
+  ledgerPath?: string;
+  latencyMs?: number;
+  errorRate?: number;
+  timeoutRate?: number;
+  /** Seed of the fault stream, independent of the clinic's evolution. */
+  faultSeed?: number;
+  clock?: Partial<DemoMisClock>;
+  /** A reason to reject a write permanently (like a MIS validation error), or `null` to accept it. */
+  rejectWhen?: (submission: MisSubmission) => string | null;
+}
+
+/** A change in the clinic's log. Sequence = base population size + position in this list + 1. */
+type LogEntry =
+  | { type: 'upsert'; card: PatientCard }
+  | { type: 'delete'; misId: string }
+  | { type: 'merge'; from: string; into: string };
+
+/** What one `evolve` step did, for tests and the demo's activity line. */
+export type DemoChange = { type: 'new' | 'rename' | 'phone' | 'cancel' | 'delete'; misId: string } | { type: 'merge'; from: string; into: string };
+
+const CURSOR_PREFIX = 'demo1:';
+const MIS_ID_BASE = 1_000_000;
+const SEARCH_LIMIT = 50;
+
+/**
+ * The embedded demo MIS (DESIGN §6): a deterministic seeded clinic with an ordered change log,
+ * so `changesSince` pages are real deltas and a restarted desk resumes where it stopped.
+ *
+ * The initial population is virtual: sequence `i` (1…N) is "patient `i-1` created", generated
+ * on demand from (seed, index) and emitted in its current state (or skipped when deleted), so
+ * a million-patient clinic costs no memory until it changes. Later changes (`evolve`,
+ * `editPatient`) append real log entries carrying a snapshot of the card.
+ *
+ * Writes go through a ledger (SQLite, `synchronous=FULL`) keyed by idempotency key, so tests
+ * can prove every outbox item was applied exactly once even across SIGKILLs of the desk.
+ */
+export class DemoMis implements MisConnector {
+  readonly manifest = DEMO_MIS_MANIFEST as MisConnectorManifest;
+  private readonly seed: number;
+  private readonly basePopulation: number;
+  private nextIndex: number;
+  /** Current state of every patient that changed after creation. */
+  private readonly changed = new Map<string, PatientCard>();
+  private readonly gone = new Set<string>();
+  private readonly log: LogEntry[] = [];
+  private readonly evolveRandom: Random;
+  private readonly faultRandom: Random;
+  private readonly ledger: DemoLedger;
+  private readonly clock: DemoMisClock;
+  private readonly rejectWhen: (submission: MisSubmission) => string | null;
+  private offline = false;
+  private interval: unknown = null;
+  /** Injected round-trip delay of every call. */
+  latencyMs: number;
+  /** Share of calls failing with a transient `unreachable` error. */
+  errorRate: number;
+  /** Share of calls failing with `timeout`; a timed-out submit may still have been applied (as in life). */
+  timeoutRate: number;
+
+  constructor(options: DemoMisOptions = {}) {
+    this.seed = options.seed ?? 1;
+    this.basePopulation = options.patients ?? 20_000;
+    this.nextIndex = this.basePopulation;
+    this.evolveRandom = seededRandom(this.seed * 7919 + 17);
+    this.faultRandom = seededRandom(options.faultSeed ?? this.seed * 104_729 + 3);
+    this.ledger = new DemoLedger(options.ledgerPath ?? ':memory:');
+    this.latencyMs = options.latencyMs ?? 0;
+    this.errorRate = options.errorRate ?? 0;
+    this.timeoutRate = options.timeoutRate ?? 0;
+    this.rejectWhen = options.rejectWhen ?? (() => null);
+    this.clock = {
+      now: options.clock?.now ?? Date.now,
+      delay: options.clock?.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      setInterval: options.clock?.setInterval ?? ((fn, ms) => setInterval(fn, ms)),
+      clearInterval: options.clock?.clearInterval ?? ((handle) => clearInterval(handle as ReturnType<typeof setInterval>)),
+    };
+  }
+
+  /** Every call throws `MisError('unreachable')` while offline (`--mis-offline`). */
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+  }
+
+  get isOffline(): boolean {
+    return this.offline;
+  }
+
+  /** Sequence of the newest change; a cursor equal to it means "up to date". */
+  get lastSequence(): number {
+    return this.basePopulation + this.log.length;
+  }
+
+  async health(): Promise<MisHealth> {
+    await this.roundTrip();
+    return { state: this.latencyMs > 1_000 || this.errorRate > 0 || this.timeoutRate > 0 ? 'degraded' : 'online', latencyMs: this.latencyMs };
+  }
+
+  async changesSince(cursor: string | null, limit: number): Promise<MisChangesPage> {
+    await this.roundTrip();
+    const from = decodeCursor(cursor, this.lastSequence);
+    const max = Math.max(1, Math.floor(limit));
+    const page: MisChangesPage = { cards: [], deletions: [], merges: [], nextCursor: encodeCursor(from), hasMore: false, total: this.lastSequence - from };
+    let seq = from;
+    let records = 0;
+    while (seq < this.lastSequence && records < max) {
+      seq += 1;
+      records += 1;
+      if (seq <= this.basePopulation) {
+        const card = this.current(String(MIS_ID_BASE + seq - 1));
+        if (card) page.cards.push(card);
+        continue;
+      }
+      const entry = this.log[seq - this.basePopulation - 1]!;
+      if (entry.type === 'upsert') page.cards.push(structuredClone(entry.card));
+      else if (entry.type === 'delete') page.deletions.push(entry.misId);
+      else page.merges.push({ from: entry.from, into: entry.into });
+    }
+    page.nextCursor = encodeCursor(seq);
+    page.hasMore = seq < this.lastSequence;
+    return page;
+  }
+
+  async getCard(misId: string): Promise<unknown> {
+    await this.roundTrip();
+    return this.current(misId);
+  }
+
+  async findByPhone(raw: string): Promise<unknown[]> {
+    await this.roundTrip();
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length < 10) return [];
+    const national10 = digits.slice(-10);
+    return this.scan((card) => card.phones.some((p) => p.national10 === national10));
+  }
+
+  async search(query: string): Promise<unknown[]> {
+    await this.roundTrip();
+    const needle = query.trim().toLocaleLowerCase('ru').replace(/ё/g, 'е');
+    if (needle.length === 0) return [];
+    return this.scan((card) => card.surname.toLocaleLowerCase('ru').replace(/ё/g, 'е').startsWith(needle));
+  }
+
+  async submit(submission: MisSubmission): Promise<MisSubmitResult> {
+    await this.roundTrip({ submit: submission });
+    return this.receive(submission);
+  }
+
+  /** Patches a patient as the MIS's own staff would: bumps the version and appends to the change log. */
+  editPatient(misId: string, patch: Partial<Omit<PatientCard, 'misId' | 'version'>>): PatientCard {
+    const card = this.current(misId);
+    if (!card) throw new MisError('rejected', `Unknown patient ${misId}.`);
+    const next: PatientCard = { ...card, ...structuredClone(patch), misId, version: card.version + 1 };
+    this.record(next);
+    return structuredClone(next);
+  }
+
+  /**
+   * Lets the clinic live for `steps` changes: new patients, renamed patients, changed phones,
+   * cancelled appointments, duplicates merged and patients deleted. Deterministic per seed.
+   */
+  evolve(steps: number): DemoChange[] {
+    const changes: DemoChange[] = [];
+    for (let i = 0; i < steps; i++) {
+      const change = this.evolveOnce();
+      if (change) changes.push(change);
+    }
+    return changes;
+  }
+
+  /** Keeps evolving every `intervalMs` while the desk runs; `stopEvolving()` ends it. */
+  startEvolving(intervalMs: number, stepsPerTick = 1): void {
+    this.stopEvolving();
+    this.interval = this.clock.setInterval(() => this.evolve(stepsPerTick), intervalMs);
+  }
+
+  stopEvolving(): void {
+    if (this.interval !== null) this.clock.clearInterval(this.interval);
+    this.interval = null;
+  }
+
+  /** The card as the MIS holds it now (a copy), or `null` if it never existed or is gone. */
+  peek(misId: string): PatientCard | null {
+    return this.current(misId);
+  }
+
+  /** Delivered / lost / duplicated over the local ids the desk meant to send. */
+  ledgerReport(expectedLocalIds: Iterable<string>): LedgerReport {
+    return this.ledger.report(expectedLocalIds);
+  }
+
+  /** The ledger entry of one idempotency key (tests). */
+  ledgerEntry(idempotencyKey: string) {
+    return this.ledger.entry(idempotencyKey);
+  }
+
+  close(): void {
+    this.stopEvolving();
+    this.ledger.close();
+  }
+
+  private receive(submission: MisSubmission): MisSubmitResult {
+    if (typeof submission.idempotencyKey !== 'string' || submission.idempotencyKey.length === 0 || submission.idempotencyKey.length > 128) {
+      throw new MisError('rejected', 'The write has no valid idempotency key.');
+    }
+    if (typeof submission.kind !== 'string' || submission.kind.length === 0 || submission.kind.length > 64) {
+      throw new MisError('rejected', 'The write has no valid kind.');
+    }
+    // A key already seen is answered as duplicate even if the rules changed since: it was applied.
+    if (this.ledger.entry(submission.idempotencyKey) === null) {
+      const reason = this.rejectWhen(submission);
+      if (reason !== null) throw new MisError('rejected', reason);
+    }
+    const status = this.ledger.receive(submission.idempotencyKey, localIdOf(submission), submission.kind, this.clock.now());
+    return { status, ref: `demo-${submission.idempotencyKey}` };
+  }
+
+  /** Latency, then the injected faults, drawn from the fault stream in a fixed order. */
+  private async roundTrip(context: { submit?: MisSubmission } = {}): Promise<void> {
+    if (this.latencyMs > 0) await this.clock.delay(this.latencyMs);
+    if (this.offline) throw new MisError('unreachable', 'The demo MIS is offline.');
+    const error = this.faultRandom();
+    const timeout = this.faultRandom();
+    const appliedBeforeTimeout = this.faultRandom();
+    if (error < this.errorRate) throw new MisError('unreachable', 'The demo MIS failed the request (injected).');
+    if (timeout < this.timeoutRate) {
+      // The ambiguous case an outbox must survive: the MIS applied the write, the answer was lost.
+      if (context.submit && appliedBeforeTimeout < 0.5) {
+        try {
+          this.receive(context.submit);
+        } catch {
+          // a rejection behind a timeout is just a timeout to the caller
+        }
+      }
+      throw new MisError('timeout', 'The demo MIS did not answer in time (injected).');
+    }
+  }
+
+  private evolveOnce(): DemoChange | null {
+    const r = this.evolveRandom;
+    const roll = r();
+    if (roll < 0.3) {
+      const index = this.nextIndex++;
+      const card = syntheticPatient(index, this.seed);
+      this.record({ ...card, version: 1 });
+      return { type: 'new', misId: card.misId };
+    }
+    const target = this.pickLive();
+    if (!target) return null;
+    if (roll < 0.45) {
+      // A new surname of the right gender form (a marriage, a corrected typo), from another seed's patients.
+      let renamed = target.surname;
+      for (let attempt = 0; attempt < 16 && renamed === target.surname; attempt++) {
+        const donor = syntheticPatient(Math.floor(r() * 1_000_000), this.seed + 1);
+        if (donor.sex === target.sex) renamed = donor.surname;
+      }
+      this.record({ ...target, version: target.version + 1, surname: renamed });
+      return { type: 'rename', misId: target.misId };
+    }
+    if (roll < 0.65) {
+      const national10 = syntheticMobile(Math.floor(r() * 1_000_000) + 5_000_000, this.seed);
+      const phones = [{ e164: `+7${national10}`, national10, kind: 'mobile' as const }, ...target.phones.filter((p) => p.kind !== 'mobile')].slice(0, 10);
+      this.record({ ...target, version: target.version + 1, phones });
+      return { type: 'phone', misId: target.misId };
+    }
+    if (roll < 0.8) {
+      const open = target.appointments.findIndex((a) => a.status === 'booked' || a.status === 'confirmed');
+      if (open < 0) return null;
+      const appointments = target.appointments.map((a, i) => (i === open ? { ...a, status: 'cancelled' as const } : a));
+      this.record({ ...target, version: target.version + 1, appointments });
+      return { type: 'cancel', misId: target.misId };
+    }
+    if (roll < 0.9) {
+      const into = this.pickLive();
+      if (!into || into.misId === target.misId) return null;
+      const phones = [...into.phones];
+      for (const phone of target.phones) if (phones.length < 10 && !phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
+      this.gone.add(target.misId);
+      this.changed.delete(target.misId);
+      this.log.push({ type: 'merge', from: target.misId, into: into.misId });
+      this.record({ ...into, version: into.version + 1, phones });
+      return { type: 'merge', from: target.misId, into: into.misId };
+    }
+    this.gone.add(target.misId);
+    this.changed.delete(target.misId);
+    this.log.push({ type: 'delete', misId: target.misId });
+    return { type: 'delete', misId: target.misId };
+  }
+
+  private pickLive(): PatientCard | null {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const card = this.current(String(MIS_ID_BASE + Math.floor(this.evolveRandom() * this.nextIndex)));
+      if (card) return card;
+    }
+    return null;
+  }
+
+  private record(card: PatientCard): void {
+    this.changed.set(card.misId, card);
+    this.log.push({ type: 'upsert', card: structuredClone(card) });
+  }
+
+  private current(misId: string): PatientCard | null {
+    if (this.gone.has(misId)) return null;
+    const changed = this.changed.get(misId);
+    if (changed) return structuredClone(changed);
+    if (!/^\d{7,}$/.test(misId)) return null;
+    const index = Number(misId) - MIS_ID_BASE;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.basePopulation) return null;
+    return syntheticPatient(index, this.seed);
+  }
+
+  private scan(match: (card: PatientCard) => boolean): PatientCard[] {
+    const found: PatientCard[] = [];
+    for (let index = 0; index < this.nextIndex && found.length < SEARCH_LIMIT; index++) {
+      const card = this.current(String(MIS_ID_BASE + index));
+      if (card && match(card)) found.push(card);
+    }
+    return found;
+  }
+}
+
+/** The local id a write belongs to: `payload.localId` when given, else the key itself. */
+function localIdOf(submission: MisSubmission): string {
+  const payload = submission.payload as { localId?: unknown } | null;
+  return typeof payload?.localId === 'string' && payload.localId.length > 0 ? payload.localId : submission.idempotencyKey;
+}
+
+function encodeCursor(seq: number): string {
+  return `${CURSOR_PREFIX}${seq}`;
+}
+
+function decodeCursor(cursor: string | null, last: number): number {
+  if (cursor === null) return 0;
+  const match = /^demo1:(\d{1,15})$/.exec(cursor);
+  const seq = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(seq) || seq > last) {
+    throw new MisError('rejected', 'The sync cursor does not belong to this demo clinic; a full sync is needed.');
+  }
+  return seq;
+}

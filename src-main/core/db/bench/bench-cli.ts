@@ -1,0 +1,50 @@
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_CIPHER } from '../open-database';
+import { formatReport, runBench } from './run-bench';
+
+/**
+ * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M]`:
+ * entry point built by scripts/bench.mjs. Prints progress and the table on stdout; writes the
+ * JSON when asked. `--compare-cards 0` skips the cipher comparison.
+ */
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index === -1) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = argument(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const cards = positiveInt('cards', 1_000_000);
+  const jsonPath = argument('json');
+  const cipher = argument('cipher') ?? DEFAULT_CIPHER;
+  if (cipher !== 'chacha20' && cipher !== 'sqlcipher' && cipher !== 'aegis') throw new Error(`--cipher must be chacha20, sqlcipher or aegis, got ${cipher}`);
+  const compare = argument('compare-cards');
+  const report = await runBench({
+    cards,
+    cipher,
+    ...(compare === undefined ? {} : { cipherCompareCards: Number(compare) }),
+    seed: positiveInt('seed', 20_261_101),
+    queries: positiveInt('queries', 2_000),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`\n${formatReport(report)}\n`);
+  if (jsonPath) {
+    writeFileSync(jsonPath, `${JSON.stringify(report.result)}\n`);
+    process.stdout.write(`\nwrote ${jsonPath}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

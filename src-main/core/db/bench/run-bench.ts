@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PatientCard } from '../../../../src-shared/patients/patient-card';
+import { syntheticPatient, syntheticPatients } from '../../demo/synthetic-patients';
+import { CacheRepository } from '../cache-repository';
+import { CACHE_PAGE_SIZE, removeDatabaseFiles, writeCacheSnapshot } from '../cache-bulk-load';
+import { BatchInsert, patientRowValues, phoneRowValues } from '../cache-rows';
+import { CACHE_MIGRATIONS } from '../migrations/cache';
+import { migrate } from '../migrations/migrate';
+import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher } from '../open-database';
+
+/**
+ * The cache bench: builds a fresh encrypted cache of N synthetic cards and measures, in the
+ * same run and on the same file, our code against the raw SQLite operation it wraps.
+ * Numbers are printed, never asserted (the machine is shared; timings vary).
+ */
+
+export interface BenchOptions {
+  cards: number;
+  seed?: number;
+  /** Timed queries per measurement (after a warm-up). */
+  queries?: number;
+  /** Cards for the cipher comparison (each cipher builds its own cache of this many); 0 skips it. */
+  cipherCompareCards?: number;
+  /** Cipher of the main measurement (default: the one the desk uses). */
+  cipher?: DatabaseCipher;
+  log?: (line: string) => void;
+}
+
+/** Exactly the JSON the bench writes with `--json`. */
+export interface BenchResult {
+  cards: number;
+  ingestCardsPerSec: number;
+  rawInsertRowsPerSec: number;
+  byPhone: { p50Ms: number; p99Ms: number };
+  rawByPhone: { p99Ms: number };
+  search: { p50Ms: number; p95Ms: number };
+  rawSearch: { p95Ms: number };
+  dbBytes: number;
+  rssBytes: number;
+}
+
+/** Everything measured, including what the JSON leaves out (printed in the table). */
+export interface BenchReport {
+  result: BenchResult;
+  generatorCardsPerSec: number;
+  generatorInLoadMs: number;
+  ingestGrossCardsPerSec: number;
+  ingestInsertMs: number;
+  ingestIndexMs: number;
+  rawByPhoneP50Ms: number;
+  rawSearchP50Ms: number;
+  searchByForm: { form: string; p50Ms: number; p95Ms: number; count: number }[];
+  cipherComparison: { cipher: DatabaseCipher; cards: number; ingestCardsPerSec: number; rawInsertRowsPerSec: number }[];
+  cipher: DatabaseCipher;
+}
+
+const RAW_BATCH = 20_000;
+
+/** Runs the whole bench in a temporary folder, which is removed afterwards. */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? (() => undefined);
+  const seed = options.seed ?? 20_261_101;
+  const queries = options.queries ?? 2_000;
+  const n = options.cards;
+  const dir = mkdtempSync(join(tmpdir(), 'rg-bench-'));
+  const key = randomBytes(32);
+  try {
+    log(`generator alone: ${n.toLocaleString('en')} synthetic cards (seed ${seed}) …`);
+    const genAloneMs = timeGenerator(n, seed);
+    log(`  ${fmt(perSec(n, genAloneMs))} cards/s (its time inside each load is measured and subtracted: it is the bench's data source, not ingest work)`);
+
+    const compareCards = Math.min(n, options.cipherCompareCards ?? 100_000);
+    const cipherComparison: BenchReport['cipherComparison'] = [];
+    const cipher = options.cipher ?? DEFAULT_CIPHER;
+    for (const candidate of compareCards > 0 ? (['chacha20', 'sqlcipher', 'aegis'] as const) : []) {
+      log(`cipher comparison: ${candidate}, ${compareCards.toLocaleString('en')} cards …`);
+      const path = join(dir, `compare-${candidate}.db`);
+      const source = timedIterable(syntheticPatients({ count: compareCards, seed }));
+      const started = performance.now();
+      writeCacheSnapshot({ path, key, cards: source, cipher: candidate });
+      const ingestMs = performance.now() - started - source.elapsedMs();
+      removeDatabaseFiles(path);
+      const rawRate = rawInsert(join(dir, `raw-${candidate}.db`), key, candidate, compareCards, seed);
+      cipherComparison.push({ cipher: candidate, cards: compareCards, ingestCardsPerSec: perSec(compareCards, ingestMs), rawInsertRowsPerSec: rawRate });
+      log(`  ingest ${fmt(perSec(compareCards, ingestMs))} cards/s, raw insert ${fmt(rawRate)} rows/s`);
+    }
+
+    log(`raw insert: ${n.toLocaleString('en')} cards' rows, no indexes, ${cipher} …`);
+    const rawInsertRowsPerSec = rawInsert(join(dir, 'raw.db'), key, cipher, n, seed);
+    log(`  ${fmt(rawInsertRowsPerSec)} rows/s`);
+
+    log(`ingest: bulkLoad of ${n.toLocaleString('en')} cards, ${cipher} …`);
+    const path = join(dir, 'cache.db');
+    const repo = CacheRepository.open({ path, key, cipher });
+    const source = timedIterable(syntheticPatients({ count: n, seed }));
+    const started = performance.now();
+    const report = repo.bulkLoad(source, {
+      onProgress: (loaded) => {
+        if (loaded % 200_000 === 0) log(`  … ${loaded.toLocaleString('en')}`);
+      },
+    });
+    const grossMs = performance.now() - started;
+    const genMs = source.elapsedMs();
+    const ingestMs = grossMs - genMs;
+    log(`  ${fmt(perSec(n, ingestMs))} cards/s (insert ${Math.round(report.insertMs)} ms, indexes + FTS ${Math.round(report.indexMs)} ms)`);
+    log(`  index phase: ${Object.entries(report.steps).map(([name, ms]) => `${name} ${ms}`).join(', ')} ms`);
+
+    log(`byPhone vs raw E.164 lookup: ${queries} queries …`);
+    const phone = benchByPhone(repo, n, seed, queries);
+    log(`search mix vs raw FTS prefix: ${queries} queries …`);
+    const search = benchSearch(repo, n, seed, queries);
+
+    repo.close();
+    const dbBytes = fileSize(path) + fileSize(`${path}-wal`);
+    const result: BenchResult = {
+      cards: n,
+      ingestCardsPerSec: round(perSec(n, ingestMs)),
+      rawInsertRowsPerSec: round(rawInsertRowsPerSec),
+      byPhone: { p50Ms: round3(phone.ours.p50), p99Ms: round3(phone.ours.p99) },
+      rawByPhone: { p99Ms: round3(phone.raw.p99) },
+      search: { p50Ms: round3(search.ours.p50), p95Ms: round3(search.ours.p95) },
+      rawSearch: { p95Ms: round3(search.raw.p95) },
+      dbBytes,
+      rssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    return {
+      result,
+      generatorCardsPerSec: round(perSec(n, genAloneMs)),
+      generatorInLoadMs: Math.round(genMs),
+      ingestGrossCardsPerSec: round(perSec(n, grossMs)),
+      ingestInsertMs: Math.round(report.insertMs),
+      ingestIndexMs: Math.round(report.indexMs),
+      rawByPhoneP50Ms: round3(phone.raw.p50),
+      rawSearchP50Ms: round3(search.raw.p50),
+      searchByForm: search.byForm,
+      cipherComparison,
+      cipher,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Wraps an iterable and accumulates the time spent producing items, so the generator's cost
+ * inside a load is measured in the same run (a separate generator pass is at the mercy of
+ * whatever else the shared machine is doing at that moment).
+ */
+function timedIterable<T>(source: Iterable<T>): Iterable<T> & { elapsedMs: () => number } {
+  let elapsed = 0;
+  return {
+    elapsedMs: () => elapsed,
+    *[Symbol.iterator]() {
+      const iterator = source[Symbol.iterator]();
+      for (;;) {
+        const started = performance.now();
+        const next = iterator.next();
+        elapsed += performance.now() - started;
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+}
+
+function timeGenerator(n: number, seed: number): number {
+  const started = performance.now();
+  let phones = 0;
+  for (const card of syntheticPatients({ count: n, seed })) phones += card.phones.length;
+  if (phones < 0) throw new Error('unreachable');
+  return performance.now() - started;
+}
+
+/**
+ * The floor: the same rows (card JSON + key columns, phone rows) inserted with prepared
+ * statements into the same schema with no secondary index, no FTS, same cipher and pragmas.
+ * Rows are built before the clock starts, batch by batch, so this times SQLite alone.
+ */
+function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number, seed: number): number {
+  removeDatabaseFiles(path);
+  const db = openEncryptedDatabase({ path, key, dbName: 'cache', durability: 'normal', cacheSizeMb: 256, pageSize: CACHE_PAGE_SIZE, cipher, journalMode: 'memory' });
+  migrate(db, CACHE_MIGRATIONS, 'cache');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cache_size = -16384');
+  for (const name of db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()) db.exec(`DROP INDEX "${name}"`);
+  // The same multi-row statements the bulk loader uses: the baseline is SQLite's own speed,
+  // not better-sqlite3's per-call cost.
+  const patients = new BatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils']);
+  const cards = new BatchInsert(db, 'patient_cards', ['patient_id', 'card']);
+  const phones = new BatchInsert(db, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind']);
+  let insertMs = 0;
+  for (let start = 0; start < n; start += RAW_BATCH) {
+    const batch = [...syntheticPatients({ count: Math.min(RAW_BATCH, n - start), seed, startIndex: start })].map((card) => ({
+      values: patientRowValues(card),
+      phones: phoneRowValues(card),
+    }));
+    const started = performance.now();
+    db.exec('BEGIN');
+    let id = start;
+    for (const row of batch) {
+      id += 1;
+      const [misId, version, nameKey, birthDate, omsPolicy, snils, stored] = row.values;
+      patients.add(id, misId, version, nameKey, birthDate, omsPolicy, snils);
+      cards.add(id, stored);
+      for (const [e164, reversed, kind] of row.phones) phones.add(id, e164, reversed, kind);
+    }
+    patients.flush();
+    cards.flush();
+    phones.flush();
+    db.exec('COMMIT');
+    insertMs += performance.now() - started;
+  }
+  db.close();
+  removeDatabaseFiles(path);
+  return perSec(n, insertMs);
+}
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Deterministic PRNG for query sampling. */
+function sampler(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function formatPhone(national10: string, style: number): string {
+  const [a, b, c, d] = [national10.slice(0, 3), national10.slice(3, 6), national10.slice(6, 8), national10.slice(8)];
+  switch (style % 4) {
+    case 0:
+      return `8 (${a}) ${b}-${c}-${d}`;
+    case 1:
+      return `+7 ${a} ${b}${c}${d}`;
+    case 2:
+      return `7${national10}`;
+    default:
+      return national10;
+  }
+}
+
+function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: number) {
+  const random = sampler(seed ^ 0x5eed);
+  const raw = repo.connection.prepare<[string], { card: string }>('SELECT c.card FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.e164 = ?');
+  const cases: { input: string; e164: string }[] = [];
+  while (cases.length < queries + 200) {
+    const card = syntheticPatient(Math.floor(random() * n), seed);
+    const phone = card.phones[Math.floor(random() * card.phones.length)];
+    if (random() < 0.1 || !phone) {
+      // A caller who is not a patient yet: the miss path must be as fast as the hit path.
+      const national10 = `9${String(Math.floor(random() * 1e9)).padStart(9, '0')}`;
+      cases.push({ input: formatPhone(national10, cases.length), e164: `+7${national10}` });
+    } else {
+      cases.push({ input: formatPhone(phone.national10, cases.length), e164: phone.e164 });
+    }
+  }
+  const ours: number[] = [];
+  const rawTimes: number[] = [];
+  cases.forEach((item, i) => {
+    // Alternate which goes first so neither side always gets the warmer cache.
+    const runOurs = () => {
+      const t = performance.now();
+      repo.byPhone(item.input);
+      return performance.now() - t;
+    };
+    const runRaw = () => {
+      const t = performance.now();
+      raw.all(item.e164);
+      return performance.now() - t;
+    };
+    let o: number;
+    let r: number;
+    if (i % 2 === 0) {
+      o = runOurs();
+      r = runRaw();
+    } else {
+      r = runRaw();
+      o = runOurs();
+    }
+    if (i >= 200) {
+      ours.push(o);
+      rawTimes.push(r);
+    }
+  });
+  return { ours: percentiles(ours), raw: percentiles(rawTimes) };
+}
+
+/** The query forms of the search grammar, each built from a real card of the population. */
+const SEARCH_FORMS: readonly { form: string; make: (card: PatientCard, random: () => number) => string | null }[] = [
+  { form: 'full phone', make: (c, r) => (c.phones[0] ? formatPhone(c.phones[0].national10, Math.floor(r() * 4)) : null) },
+  { form: 'phone last 4', make: (c) => c.phones[0]?.national10.slice(-4) ?? null },
+  { form: 'phone last 7', make: (c) => c.phones[0]?.national10.slice(-7) ?? null },
+  { form: 'ОМС policy', make: (c) => c.omsPolicy },
+  { form: 'birth date', make: (c) => `${c.birthDate.slice(8)}.${c.birthDate.slice(5, 7)}.${c.birthDate.slice(0, 4)}` },
+  { form: 'surname', make: (c) => c.surname },
+  { form: 'surname prefix 1-3', make: (c, r) => c.surname.slice(0, 1 + Math.floor(r() * 3)) },
+  { form: 'surname prefix 4-6', make: (c, r) => c.surname.slice(0, 4 + Math.floor(r() * 3)) },
+  { form: 'surname + initial', make: (c) => `${c.surname} ${c.givenName.slice(0, 1)}` },
+  { form: 'given + surname', make: (c) => `${c.givenName} ${c.surname}` },
+  { form: 'prefixes order-free', make: (c) => `${c.givenName.slice(0, 3)} ${c.surname.slice(0, 4)}` },
+  { form: 'full name', make: (c) => `${c.surname} ${c.givenName} ${c.patronymic ?? ''}`.trim() },
+  { form: 'patronymic', make: (c) => c.patronymic },
+  { form: 'ё folded', make: (c) => (/ё/i.test(c.surname + c.givenName) ? `${c.surname} ${c.givenName}`.toLowerCase().replace(/ё/g, 'е') : `${c.givenName}`.toUpperCase()) },
+  { form: 'hyphen half', make: (c) => (c.surname.includes('-') ? c.surname.split('-')[1]! : `${c.surname.slice(0, 5)}`) },
+  { form: 'name + year', make: (c) => `${c.surname} ${c.birthDate.slice(0, 4)}` },
+  { form: 'name + date', make: (c) => `${c.surname} ${c.birthDate.slice(8)}.${c.birthDate.slice(5, 7)}.${c.birthDate.slice(0, 4)}` },
+  { form: 'name + phone digits', make: (c) => (c.phones[0] ? `${c.surname.slice(0, 4)} ${c.phones[0].national10.slice(-4)}` : null) },
+];
+
+function benchSearch(repo: CacheRepository, n: number, seed: number, queries: number) {
+  const random = sampler(seed ^ 0x5ea4c4);
+  const mix: { form: string; text: string }[] = [];
+  const rawPrefixes: string[] = [];
+  for (let i = 0; mix.length < queries + 100; i++) {
+    const spec = SEARCH_FORMS[i % SEARCH_FORMS.length]!;
+    const card = syntheticPatient(Math.floor(random() * n), seed);
+    const text = spec.make(card, random);
+    if (text) mix.push({ form: spec.form, text });
+    // Raw baseline: a one-word FTS prefix query of the kind typed in the box (1–6 letters).
+    rawPrefixes.push(card.surname.toLowerCase().replace(/ё/g, 'е').split('-')[0]!.slice(0, 1 + (i % 6)));
+  }
+  const rawFts = repo.connection.prepare<[string], number>('SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT 50').pluck();
+  const ours: number[] = [];
+  const raw: number[] = [];
+  const byForm = new Map<string, number[]>();
+  mix.forEach((item, i) => {
+    let t = performance.now();
+    repo.search(item.text);
+    const o = performance.now() - t;
+    const prefix = rawPrefixes[i % rawPrefixes.length]!;
+    t = performance.now();
+    rawFts.all(`"${prefix}"*`);
+    const r = performance.now() - t;
+    if (i < 100) return;
+    ours.push(o);
+    raw.push(r);
+    const list = byForm.get(item.form) ?? [];
+    list.push(o);
+    byForm.set(item.form, list);
+  });
+  return {
+    ours: percentiles(ours),
+    raw: percentiles(raw),
+    byForm: [...byForm].map(([form, times]) => ({ form, count: times.length, p50Ms: round3(percentiles(times).p50), p95Ms: round3(percentiles(times).p95) })),
+  };
+}
+
+function percentiles(times: number[]): Percentiles {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+const perSec = (count: number, ms: number) => (ms <= 0 ? 0 : (count * 1000) / ms);
+const round = (x: number) => Math.round(x);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const fmt = (x: number) => Math.round(x).toLocaleString('en');
+
+/** The human-readable table printed after a run. */
+export function formatReport(report: BenchReport): string {
+  const r = report.result;
+  const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+  const rows: [string, string, string][] = [
+    ['cards', fmt(r.cards), `cipher ${report.cipher}`],
+    ['ingest (bulkLoad, net of generator)', `${fmt(r.ingestCardsPerSec)} cards/s`, `target ≥ 50,000; gross incl. generator ${fmt(report.ingestGrossCardsPerSec)} cards/s (generator ${fmt(report.generatorInLoadMs)} ms); insert ${fmt(report.ingestInsertMs)} ms + indexes/FTS ${fmt(report.ingestIndexMs)} ms`],
+    ['raw insert (same rows, no indexes)', `${fmt(r.rawInsertRowsPerSec)} rows/s`, 'patient rows (each with its phone rows) per second'],
+    ['generator alone', `${fmt(report.generatorCardsPerSec)} cards/s`, ''],
+    ['byPhone p50 / p99', `${r.byPhone.p50Ms} / ${r.byPhone.p99Ms} ms`, `target p99 ≤ 1 ms and ≤ 3× raw (${r.rawByPhone.p99Ms > 0 ? (r.byPhone.p99Ms / r.rawByPhone.p99Ms).toFixed(2) : '∞'}×)`],
+    ['raw E.164 lookup p50 / p99', `${report.rawByPhoneP50Ms} / ${r.rawByPhone.p99Ms} ms`, 'SELECT card … WHERE e164 = ? (pre-normalised)'],
+    ['search p50 / p95', `${r.search.p50Ms} / ${r.search.p95Ms} ms`, 'target p95 ≤ 20 ms; mix of every query form'],
+    ['raw FTS prefix p50 / p95', `${report.rawSearchP50Ms} / ${r.rawSearch.p95Ms} ms`, "MATCH '\"prefix\"*' LIMIT 50, 1–6 letter surname prefixes"],
+    ['db size (file + WAL)', mb(r.dbBytes), `${fmt(r.dbBytes / Math.max(1, r.cards))} bytes/card`],
+    ['peak RSS', mb(r.rssBytes), ''],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const valueWidth = Math.max(...rows.map((row) => row[1].length));
+  const lines = rows.map(([name, value, note]) => `${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`);
+  lines.push('', 'search by query form (p50 / p95 ms):');
+  for (const f of report.searchByForm) lines.push(`  ${f.form.padEnd(22)} ${String(f.p50Ms).padStart(7)} / ${String(f.p95Ms).padStart(7)}   (n=${f.count})`);
+  if (report.cipherComparison.length > 0) lines.push('', 'cipher comparison (same code, fresh file each):');
+  for (const c of report.cipherComparison) {
+    lines.push(`  ${c.cipher.padEnd(10)} ${fmt(c.cards)} cards: ingest ${fmt(c.ingestCardsPerSec)} cards/s, raw insert ${fmt(c.rawInsertRowsPerSec)} rows/s`);
+  }
+  return lines.join('\n');
+}
+

@@ -1,0 +1,342 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { syntheticPatients } from '../demo/synthetic-patients';
+import { CacheRepository, QUARANTINE_EXCERPT_LENGTH } from './cache-repository';
+import { DatabaseError } from './database-error';
+import { randomKey, tempDatabasePath } from './test-support';
+
+const open: CacheRepository[] = [];
+afterEach(() => {
+  for (const repo of open.splice(0)) repo.close();
+});
+
+function repository(path = tempDatabasePath('cache.db'), key = randomKey()): CacheRepository {
+  const repo = CacheRepository.open({ path, key, cacheSizeMb: 8, now: () => 1_700_000_000_000 });
+  open.push(repo);
+  return repo;
+}
+
+let nextId = 1;
+function card(patch: Partial<PatientCard> = {}): PatientCard {
+  const id = nextId++;
+  return {
+    misId: `T-${id}`,
+    version: 1,
+    surname: 'Иванова',
+    givenName: 'Мария',
+    patronymic: 'Петровна',
+    birthDate: '1985-03-12',
+    sex: 'female',
+    phones: [{ e164: `+7916${String(1_000_000 + id).padStart(7, '0')}`, national10: `916${String(1_000_000 + id).padStart(7, '0')}`, kind: 'mobile' }],
+    email: null,
+    address: null,
+    omsPolicy: null,
+    dms: null,
+    snils: null,
+    flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
+    lastVisit: null,
+    appointments: [],
+    ...patch,
+  };
+}
+
+const mobile = (national10: string, kind: PatientCard['phones'][number]['kind'] = 'mobile') => ({ e164: `+7${national10}`, national10, kind });
+
+describe('CacheRepository writes', () => {
+  it('inserts, then updates only with a newer version (idempotent by misId + version)', () => {
+    const repo = repository();
+    const v1 = card({ misId: 'P-1', version: 1 });
+    expect(repo.applyCards([v1])).toEqual({ inserted: 1, updated: 0, skipped: 0 });
+    expect(repo.applyCards([v1])).toEqual({ inserted: 0, updated: 0, skipped: 1 });
+    const v3 = { ...v1, version: 3, givenName: 'Марина' };
+    expect(repo.applyCards([v3])).toEqual({ inserted: 0, updated: 1, skipped: 0 });
+    expect(repo.applyCards([{ ...v1, version: 2, givenName: 'Старое' }])).toEqual({ inserted: 0, updated: 0, skipped: 1 });
+    expect(repo.getCard('P-1')).toEqual(v3);
+    expect(repo.count()).toBe(1);
+  });
+
+  it('replaces phones and name index entries on update', () => {
+    const repo = repository();
+    const before = card({ misId: 'P-2', surname: 'Смирнова', phones: [mobile('9160000001')] });
+    repo.applyCards([before]);
+    repo.applyCards([{ ...before, version: 2, surname: 'Кузнецова', phones: [mobile('9160000002')] }]);
+    expect(repo.byPhone('+79160000001')).toEqual([]);
+    expect(repo.byPhone('+79160000002').map((c) => c.surname)).toEqual(['Кузнецова']);
+    expect(repo.search('Смирнова').items).toEqual([]);
+    expect(repo.search('Кузнецова').items.map((c) => c.misId)).toEqual(['P-2']);
+  });
+
+  it('deletes cards with their phones and index entries', () => {
+    const repo = repository();
+    repo.applyCards([card({ misId: 'P-3', surname: 'Орлова', phones: [mobile('9160000003')] }), card({ misId: 'P-4' })]);
+    expect(repo.deleteCards(['P-3', 'P-unknown'])).toBe(1);
+    expect(repo.getCard('P-3')).toBeNull();
+    expect(repo.byPhone('9160000003')).toEqual([]);
+    expect(repo.search('Орлова').items).toEqual([]);
+    expect(repo.count()).toBe(1);
+  });
+
+  it('applies a page and its cursor atomically: a failure leaves both untouched', () => {
+    const repo = repository();
+    repo.applyChanges({ upserts: [card({ misId: 'P-5' })], deletes: [], cursor: { stream: 'demo:patients', cursor: 'c1' } });
+    expect(repo.getCursor('demo:patients')).toBe('c1');
+    const broken = { ...card({ misId: 'P-6' }), birthDate: '12.03.1985' };
+    expect(() => repo.applyChanges({ upserts: [card({ misId: 'P-7' }), broken], deletes: ['P-5'], cursor: { stream: 'demo:patients', cursor: 'c2' } })).toThrow(/CHECK/);
+    expect(repo.getCursor('demo:patients')).toBe('c1');
+    expect(repo.getCard('P-7')).toBeNull();
+    expect(repo.getCard('P-5')).not.toBeNull();
+  });
+
+  it('keeps only an excerpt of a quarantined payload', () => {
+    const repo = repository();
+    repo.quarantine({ stream: 'demo:patients', reason: 'phone is not a number', payload: 'x'.repeat(10_000) });
+    const row = repo.connection.prepare<[], { stream: string; reason: string; n: number; at: number }>(
+      'SELECT stream, reason, length(payload_excerpt) AS n, at FROM quarantine',
+    ).get();
+    expect(row).toEqual({ stream: 'demo:patients', reason: 'phone is not a number', n: QUARANTINE_EXCERPT_LENGTH, at: 1_700_000_000_000 });
+  });
+});
+
+describe('CacheRepository.byPhone', () => {
+  it('finds a card from any common way of writing the number', () => {
+    const repo = repository();
+    repo.applyCards([card({ misId: 'P-10', phones: [mobile('9161234567')] })]);
+    for (const raw of ['8 (916) 123-45-67', '+7 916 1234567', '79161234567', '9161234567']) {
+      expect(repo.byPhone(raw).map((c) => c.misId)).toEqual(['P-10']);
+    }
+    expect(repo.byPhone('garbage')).toEqual([]);
+    expect(repo.byPhone('+79990000000')).toEqual([]);
+  });
+
+  it('lists every card sharing a number, own numbers before a relative’s, then by name', () => {
+    const repo = repository();
+    repo.applyCards([
+      card({ misId: 'child', surname: 'Яковлева', givenName: 'Вера', phones: [mobile('9165550000', 'relative')] }),
+      card({ misId: 'mother', surname: 'Яковлева', givenName: 'Анна', phones: [mobile('9165550000')] }),
+      card({ misId: 'father', surname: 'Абрамов', givenName: 'Олег', phones: [mobile('9165550000', 'home')] }),
+    ]);
+    expect(repo.byPhone('8 916 555 00 00').map((c) => c.misId)).toEqual(['mother', 'father', 'child']);
+  });
+
+  it('finds Kazakh numbers, which share +7', () => {
+    const repo = repository();
+    repo.applyCards([card({ misId: 'kz', surname: 'Каиров', givenName: 'Ержан', phones: [mobile('7011234567')] })]);
+    expect(repo.byPhone('+7 701 123 45 67').map((c) => c.misId)).toEqual(['kz']);
+  });
+});
+
+describe('CacheRepository.search', () => {
+  function seeded() {
+    const repo = repository();
+    repo.applyCards([
+      card({ misId: 'ivanova-m', surname: 'Иванова', givenName: 'Мария', patronymic: 'Петровна', birthDate: '1985-03-12', phones: [mobile('9161110001')], omsPolicy: '7700123456789012', snils: '11223344595' }),
+      card({ misId: 'ivanova-a', surname: 'Иванова', givenName: 'Алёна', patronymic: 'Сергеевна', birthDate: '1990-07-01', phones: [mobile('9161114567')] }),
+      card({ misId: 'ivanov-i', surname: 'Иванов', givenName: 'Игорь', patronymic: 'Иванович', birthDate: '1985-11-30', phones: [mobile('9162224567')] }),
+      card({ misId: 'rk', surname: 'Римская-Корсакова', givenName: 'Алена', patronymic: 'Петровна', birthDate: '1972-01-05', phones: [mobile('9163330000')] }),
+      card({ misId: 'kz', surname: 'Каиров', givenName: 'Ержан', patronymic: 'Нурланович', birthDate: '1979-09-09', phones: [mobile('7011234567')] }),
+      card({ misId: 'semenov', surname: 'Семёнов', givenName: 'Пётр', patronymic: null, birthDate: '2001-02-03', phones: [] }),
+      card({ misId: 'petrov', surname: 'Петров', givenName: 'Иван', patronymic: 'Андреевич', birthDate: '1985-05-05', phones: [] }),
+    ]);
+    return repo;
+  }
+  const ids = (repo: CacheRepository, q: string) => repo.search(q).items.map((c) => c.misId);
+
+  it('finds by full phone in any format and by the last digits', () => {
+    const repo = seeded();
+    expect(ids(repo, '8 (916) 111-00-01')).toEqual(['ivanova-m']);
+    expect(ids(repo, '4567')).toEqual(['ivanov-i', 'ivanova-a', 'kz']);
+    expect(ids(repo, '14567')).toEqual(['ivanova-a']);
+  });
+
+  it('finds by ОМС policy (16 digits)', () => {
+    const repo = seeded();
+    expect(ids(repo, '7700 1234 5678 9012')).toEqual(['ivanova-m']);
+    expect(ids(repo, '7700 1234 5678 9013')).toEqual([]);
+  });
+
+  it('finds by birth date', () => {
+    const repo = seeded();
+    expect(ids(repo, '12.03.1985')).toEqual(['ivanova-m']);
+    expect(ids(repo, '1985-11-30')).toEqual(['ivanov-i']);
+  });
+
+  it('matches name prefixes order-free, with ё/е and case folded', () => {
+    const repo = seeded();
+    expect(ids(repo, 'Ерж Каир')).toEqual(['kz']);
+    expect(ids(repo, 'каир ерж')).toEqual(['kz']);
+    expect(ids(repo, 'Иванов И')).toEqual(['ivanov-i', 'ivanova-a', 'ivanova-m']);
+    expect(ids(repo, 'алена')).toEqual(['ivanova-a', 'rk']);
+    expect(ids(repo, 'АЛЁНА')).toEqual(['ivanova-a', 'rk']);
+    expect(ids(repo, 'семенов петр')).toEqual(['semenov']);
+  });
+
+  it('finds hyphenated surnames by either half', () => {
+    const repo = seeded();
+    expect(ids(repo, 'Корсакова')).toEqual(['rk']);
+    expect(ids(repo, 'Римская')).toEqual(['rk']);
+    expect(ids(repo, 'Римская-Корсакова Ал')).toEqual(['rk']);
+  });
+
+  it('ranks surname matches of the first word before other name parts', () => {
+    const repo = seeded();
+    // "Иван" is the start of the surnames Иванов/Иванова, of the patronymic Иванович and the given name Иван.
+    expect(ids(repo, 'Иван')).toEqual(['ivanov-i', 'ivanova-a', 'ivanova-m', 'petrov']);
+    expect(ids(repo, 'Петр')).toEqual(['petrov', 'ivanova-m', 'rk', 'semenov']);
+  });
+
+  it('combines name words with a birth year, a birth date or phone digits', () => {
+    const repo = seeded();
+    expect(ids(repo, 'Иванова 1985')).toEqual(['ivanova-m']);
+    expect(ids(repo, 'Иван 1985')).toEqual(['ivanov-i', 'ivanova-m', 'petrov']);
+    expect(ids(repo, 'Иванова 12.03.1985')).toEqual(['ivanova-m']);
+    expect(ids(repo, 'Иванова 01.07.1990')).toEqual(['ivanova-a']);
+    expect(ids(repo, 'Иванов 4567')).toEqual(['ivanov-i', 'ivanova-a']);
+    expect(ids(repo, 'Каиров 1985')).toEqual([]);
+  });
+
+  it('explains empty and invalid queries instead of guessing', () => {
+    const repo = seeded();
+    expect(repo.search('  ')).toMatchObject({ query: { kind: 'empty' }, items: [], total: 0, complete: true });
+    expect(repo.search('12')).toMatchObject({ query: { kind: 'invalid', problem: 'too-few-digits' }, items: [] });
+    expect(ids(repo, 'Жжжжжж')).toEqual([]);
+  });
+
+  it('pages through results and flags a capped candidate set as incomplete', () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const repo = CacheRepository.open({ path, key, cacheSizeMb: 8, searchCandidateLimit: 5 });
+    open.push(repo);
+    repo.applyCards(Array.from({ length: 12 }, (_, i) => card({ misId: `s-${i}`, surname: 'Смирнова', givenName: `Анна${'абвгдежзиклм'[i]}` })));
+    const first = repo.search('Смирнова', { limit: 2 });
+    expect(first).toMatchObject({ total: 5, complete: false });
+    expect(first.items).toHaveLength(2);
+    const second = repo.search('Смирнова', { limit: 2, offset: 2 });
+    expect(second.items.map((c) => c.misId)).not.toEqual(first.items.map((c) => c.misId));
+    expect(repo.search('Смирнова', { limit: 2, offset: 10 }).items).toEqual([]);
+    expect(repo.search('Смирнова Аннаа').complete).toBe(true);
+  });
+
+  it('expands long prefixes into exact terms and keeps short ones on the prefix index', () => {
+    const repo = seeded();
+    const search = (repo as unknown as { searcher: { ftsExpression(words: string[]): string | null } }).searcher;
+    expect(search.ftsExpression(['ив'])).toBe('"ив"*');
+    expect(search.ftsExpression(['иван'])).toBe('("иван" OR "иванов" OR "иванова" OR "иванович")');
+    expect(search.ftsExpression(['корс', 'ал'])).toBe('"корсакова" AND "ал"*');
+    expect(search.ftsExpression(['жжжж'])).toBeNull();
+  });
+});
+
+describe('CacheRepository.bulkLoad', () => {
+  it('replaces the whole cache in one swap, with its cursor, and leaves no temporary files', () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const repo = repository(path, key);
+    repo.applyCards([card({ misId: 'old', surname: 'Старая' })]);
+    const cards = [...syntheticPatients({ count: 500, seed: 3 })];
+    const progress: number[] = [];
+    const report = repo.bulkLoad(cards, { cursor: { stream: 'demo:patients', cursor: 'snap-1' }, onProgress: (n) => progress.push(n) });
+    expect(report).toMatchObject({ cards: 500, duplicatesDropped: 0 });
+    expect(progress.at(-1)).toBe(500);
+    expect(repo.count()).toBe(500);
+    expect(repo.getCard('old')).toBeNull();
+    expect(repo.getCursor('demo:patients')).toBe('snap-1');
+    const sample = cards[123]!;
+    expect(repo.getCard(sample.misId)).toEqual(sample);
+    if (sample.phones[0]) expect(repo.byPhone(sample.phones[0].e164).map((c) => c.misId)).toContain(sample.misId);
+    expect(repo.search(`${sample.surname} ${sample.givenName}`).items.map((c) => c.misId)).toContain(sample.misId);
+    expect(readdirSync(dirname(path)).sort()).toEqual(['cache.db', 'cache.db-shm', 'cache.db-wal']);
+    expect(repo.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('recreates exactly the indexes the migrations define', () => {
+    const fresh = repository();
+    const indexes = (r: CacheRepository) => r.connection.prepare<[], string>("SELECT name || ':' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1").pluck().all();
+    const loaded = repository();
+    loaded.bulkLoad(syntheticPatients({ count: 50, seed: 4 }));
+    expect(indexes(loaded)).toEqual(indexes(fresh));
+  });
+
+  it('keeps the highest version when a page repeats a card', () => {
+    const repo = repository();
+    const a1 = card({ misId: 'dup', version: 1, givenName: 'Первая' });
+    const a3 = { ...a1, version: 3, givenName: 'Третья', phones: [mobile('9169990003')] };
+    const a2 = { ...a1, version: 2, givenName: 'Вторая', phones: [mobile('9169990002')] };
+    const report = repo.bulkLoad([a1, a3, card({ misId: 'other' }), a2]);
+    expect(report).toMatchObject({ cards: 2, duplicatesDropped: 2 });
+    expect(repo.getCard('dup')?.givenName).toBe('Третья');
+    expect(repo.byPhone('9169990002')).toEqual([]);
+    expect(repo.byPhone('9169990003').map((c) => c.misId)).toEqual(['dup']);
+  });
+
+  it('leaves the live cache untouched when the load fails midway', () => {
+    const path = tempDatabasePath('cache.db');
+    const repo = repository(path, randomKey());
+    repo.applyCards([card({ misId: 'kept' })]);
+    function* failing() {
+      yield* syntheticPatients({ count: 10, seed: 5 });
+      throw new Error('MIS connection reset');
+    }
+    expect(() => repo.bulkLoad(failing())).toThrow('MIS connection reset');
+    expect(repo.getCard('kept')).not.toBeNull();
+    expect(repo.count()).toBe(1);
+    expect(existsSync(`${path}.loading`)).toBe(false);
+  });
+
+  it('opens a loaded cache again with the same key, and not with another', () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const repo = repository(path, key);
+    repo.bulkLoad(syntheticPatients({ count: 20, seed: 6 }));
+    repo.close();
+    expect(repository(path, key).count()).toBe(20);
+    expect(() => CacheRepository.open({ path, key: randomKey() })).toThrow(DatabaseError);
+  });
+});
+
+describe('query plans (EXPLAIN QUERY PLAN)', () => {
+  const plan = (repo: CacheRepository, sql: string, ...params: unknown[]) =>
+    repo.connection
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
+      .map((row) => row.detail)
+      .join('\n');
+  const statementSource = (repo: CacheRepository, owner: 'statements' | 'searcher', name: string) =>
+    ((repo as unknown as Record<string, Record<string, { source: string }>>)[owner]![name]!).source;
+
+  it('byPhone is an index search of patient_phones, never a scan', () => {
+    const repo = repository();
+    repo.bulkLoad(syntheticPatients({ count: 200, seed: 8 }));
+    const detail = plan(repo, statementSource(repo, 'statements', 'byPhone'), '+79161234567', 50);
+    expect(detail).toMatch(/SEARCH ph USING COVERING INDEX patient_phones_e164 \(e164=\?\)/);
+    expect(detail).toMatch(/SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(detail).not.toMatch(/SCAN/);
+  });
+
+  it('suffix search uses the reversed-digits index', () => {
+    const repo = repository();
+    const detail = plan(repo, statementSource(repo, 'searcher', 'phoneSuffix'), '7654', '7654:', 10);
+    expect(detail).toMatch(/SEARCH patient_phones USING COVERING INDEX patient_phones_reversed \(reversed_digits>\? AND reversed_digits<\?\)/);
+    expect(detail).not.toMatch(/SCAN/);
+  });
+
+  it('name search reads the FTS index and patients by id, never scanning patients', () => {
+    const repo = repository();
+    const fts = plan(repo, statementSource(repo, 'searcher', 'ftsMatch'), '"ив"*', 10);
+    expect(fts).toMatch(/SCAN patients_fts VIRTUAL TABLE INDEX/);
+    const row = plan(repo, statementSource(repo, 'searcher', 'row'), 1);
+    expect(row).toMatch(/SEARCH patients USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    const terms = plan(repo, statementSource(repo, 'searcher', 'termRange'), 'иван', 'иван\u{10ffff}', 10);
+    expect(terms).toMatch(/SEARCH name_terms USING PRIMARY KEY \(term>\? AND term<\?\)/);
+  });
+
+  it('policy and birth-date lookups use their indexes', () => {
+    const repo = repository();
+    expect(plan(repo, statementSource(repo, 'searcher', 'byOms'), '7700123456789012', 10)).toMatch(/SEARCH patients USING COVERING INDEX patients_oms_policy \(oms_policy=\?\)/);
+    expect(plan(repo, statementSource(repo, 'searcher', 'byBirthDate'), '1985-03-12', 10)).toMatch(/SEARCH patients USING COVERING INDEX patients_birth_date \(birth_date=\?\)/);
+    const year = plan(repo, statementSource(repo, 'searcher', 'ftsMatchInYears'), '"ив"*', '1985-01-01', '1985-12-31', 10);
+    expect(year).toMatch(/SEARCH patients USING COVERING INDEX patients_birth_date \(birth_date>\? AND birth_date<\?\)/);
+    expect(year).not.toMatch(/SCAN patients\b/);
+  });
+});

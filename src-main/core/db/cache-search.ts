@@ -1,0 +1,225 @@
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { nameMatchesWords, surnameKeyStartsWith } from '../../../src-shared/patients/name-folding';
+import { parseSearchQuery, type CriteriaQuery, type IdentifierQuery, type PatientSearchQuery } from '../../../src-shared/patients/search-query';
+import { normalizePhone, reversedDigits } from '../patients/phone-normalisation';
+import { readCard } from './card-codec';
+import type { Db } from './open-database';
+
+/** Paging of {@link PatientSearch.run}. */
+export interface PatientSearchOptions {
+  /** Items per page, 1–{@link MAX_SEARCH_LIMIT}; default {@link DEFAULT_SEARCH_LIMIT}. */
+  limit?: number;
+  offset?: number;
+}
+
+/** One page of search results. */
+export interface PatientSearchResult {
+  /** How the text was understood (the UI can say "searched by phone" or show the problem). */
+  query: PatientSearchQuery;
+  items: PatientCard[];
+  /** Matches among the examined candidates. */
+  total: number;
+  /**
+   * False when there were more candidates than {@link SEARCH_CANDIDATE_LIMIT}: the list is a
+   * correctly ordered page of the first candidates, and the UI should ask to narrow the query.
+   */
+  complete: boolean;
+}
+
+export const DEFAULT_SEARCH_LIMIT = 50;
+export const MAX_SEARCH_LIMIT = 200;
+/**
+ * At most this many matching rows are read and ranked per query, whatever the query: a
+ * common prefix (`и`, `Иванов`) must never make us rank all of its tens of thousands of
+ * matches (ENVIRONMENT.md measured that at ~500 ms).
+ */
+export const SEARCH_CANDIDATE_LIMIT = 300;
+/** A word of 4+ letters is expanded into at most this many exact terms (lazy OR in FTS5). */
+export const MAX_PREFIX_EXPANSION = 48;
+/** Prefixes up to this many letters are served by the FTS5 prefix index (`prefix='1 2 3'`). */
+const PREFIX_INDEX_MAX_LENGTH = 3;
+
+interface CandidateRow {
+  id: number;
+  name_key: string;
+  birth_date: string;
+}
+
+interface Candidates {
+  /** Distinct patient ids in discovery order. */
+  ids: number[];
+  /** Ids matched by a whole identifier (full phone, policy) rather than a suffix. */
+  exact: Set<number>;
+  /** False when a source had more rows than the candidate limit. */
+  complete: boolean;
+}
+
+/**
+ * Executes the search grammar of `src-shared/patients/search-query.ts` against cache.db with
+ * bounded work: every source (phone index, suffix index, policy/birth-date index, FTS)
+ * yields at most {@link SEARCH_CANDIDATE_LIMIT} + 1 ids, which are then read, filtered and
+ * ranked in memory: exact identifier matches first, then a surname match of the first word,
+ * then alphabetically by folded surname, given name, patronymic, then birth date.
+ */
+export class PatientSearch {
+  private readonly phoneExact;
+  private readonly phoneSuffix;
+  private readonly byOms;
+  private readonly byBirthDate;
+  private readonly ftsMatchInYears;
+  private readonly termRange;
+  private readonly ftsMatch;
+  private readonly row;
+  private readonly card;
+
+  constructor(
+    db: Db,
+    private readonly candidateLimit = SEARCH_CANDIDATE_LIMIT,
+  ) {
+    this.phoneExact = db.prepare<[string, number], number>('SELECT patient_id FROM patient_phones WHERE e164 = ? LIMIT ?').pluck();
+    this.phoneSuffix = db
+      .prepare<[string, string, number], number>('SELECT patient_id FROM patient_phones WHERE reversed_digits >= ? AND reversed_digits < ? LIMIT ?')
+      .pluck();
+    this.byOms = db.prepare<[string, number], number>('SELECT id FROM patients WHERE oms_policy = ? LIMIT ?').pluck();
+    this.byBirthDate = db.prepare<[string, number], number>('SELECT id FROM patients WHERE birth_date = ? LIMIT ?').pluck();
+    this.termRange = db.prepare<[string, string, number], string>('SELECT term FROM name_terms WHERE term >= ? AND term < ? LIMIT ?').pluck();
+    this.ftsMatch = db.prepare<[string, number], number>('SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?').pluck();
+    // `+rowid` keeps the IN list away from FTS5 (which would seek its doclist once per id,
+    // ~170 ms at a million cards); SQLite builds the year's ids into an in-memory index once
+    // and checks each FTS match against it (~6 ms).
+    this.ftsMatchInYears = db
+      .prepare<[string, string, string, number], number>(
+        'SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? AND +rowid IN (SELECT id FROM patients WHERE birth_date >= ? AND birth_date <= ?) LIMIT ?',
+      )
+      .pluck();
+    this.row = db.prepare<[number], CandidateRow>('SELECT id, name_key, birth_date FROM patients WHERE id = ?');
+    this.card = db.prepare<[number], string>('SELECT card FROM patient_cards WHERE patient_id = ?').pluck();
+  }
+
+  /** Parses `text` and returns one page of matching cards. */
+  run(text: string, options: PatientSearchOptions = {}): PatientSearchResult {
+    const query = parseSearchQuery(text);
+    const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.trunc(options.limit ?? DEFAULT_SEARCH_LIMIT)));
+    const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+    if (query.kind === 'empty' || query.kind === 'invalid') return { query, items: [], total: 0, complete: true };
+
+    const candidates = query.kind === 'identifier' ? this.identifierCandidates(query) : this.criteriaCandidates(query);
+    let rows = this.readRows(candidates.ids);
+    if (query.kind === 'criteria') rows = rows.filter((row) => matchesCriteria(row, query));
+    const firstWord = query.kind === 'criteria' ? query.words[0] : undefined;
+    const tier = (row: CandidateRow) =>
+      candidates.exact.has(row.id) ? 0 : firstWord !== undefined && surnameKeyStartsWith(row.name_key, firstWord) ? 1 : 2;
+    const ranked = rows
+      .map((row) => ({ row, tier: tier(row) }))
+      .sort((a, b) => a.tier - b.tier || compare(a.row.name_key, b.row.name_key) || compare(a.row.birth_date, b.row.birth_date) || a.row.id - b.row.id);
+    // Cards are read for the shown page only; ranking used the narrow key rows.
+    const items: PatientCard[] = [];
+    for (const { row } of ranked.slice(offset, offset + limit)) {
+      const json = this.card.get(row.id);
+      if (json !== undefined) items.push(readCard(json));
+    }
+    return { query, items, total: ranked.length, complete: candidates.complete };
+  }
+
+  private identifierCandidates(query: IdentifierQuery): Candidates {
+    const found = this.phoneCandidates(query.digits);
+    const add = (ids: number[]) => {
+      if (ids.length > this.candidateLimit) found.complete = false;
+      for (const id of ids.slice(0, this.candidateLimit)) {
+        found.exact.add(id);
+        if (!found.ids.includes(id)) found.ids.push(id);
+      }
+    };
+    if (query.asOmsPolicy) add(this.byOms.all(query.digits, this.candidateLimit + 1));
+    return this.capped(found);
+  }
+
+  /** Full number (normalised, E.164 index) and last-digits suffix (reversed-digits index). */
+  private phoneCandidates(digits: string): Candidates {
+    const found: Candidates = { ids: [], exact: new Set(), complete: true };
+    const seen = new Set<number>();
+    const cap = this.candidateLimit + 1;
+    const phone = digits.length >= 10 ? normalizePhone(digits) : null;
+    if (phone) {
+      for (const id of this.phoneExact.all(phone.e164, cap)) {
+        found.exact.add(id);
+        if (!seen.has(id)) found.ids.push(id);
+        seen.add(id);
+      }
+    }
+    if (digits.length <= 15) {
+      const reversed = reversedDigits(digits);
+      // ':' is the character after '9': the range is every key starting with `reversed`.
+      const suffix = this.phoneSuffix.all(reversed, `${reversed}:`, cap);
+      if (suffix.length >= cap) found.complete = false;
+      for (const id of suffix) {
+        if (!seen.has(id)) found.ids.push(id);
+        seen.add(id);
+      }
+    }
+    return found;
+  }
+
+  private criteriaCandidates(query: CriteriaQuery): Candidates {
+    const cap = this.candidateLimit + 1;
+    if (query.phoneDigits !== null) return this.capped(this.phoneCandidates(query.phoneDigits));
+    if (query.birthDate !== null) {
+      const ids = this.byBirthDate.all(query.birthDate, cap);
+      return this.capped({ ids, exact: new Set(), complete: ids.length < cap });
+    }
+    const expression = this.ftsExpression(query.words);
+    if (expression === null) return { ids: [], exact: new Set(), complete: true };
+    const ids =
+      query.birthYear === null
+        ? this.ftsMatch.all(expression, cap)
+        : this.ftsMatchInYears.all(expression, `${query.birthYear}-01-01`, `${query.birthYear}-12-31`, cap);
+    return this.capped({ ids, exact: new Set(), complete: ids.length < cap });
+  }
+
+  /**
+   * The FTS5 query for the words: all must match (AND). Short words use the prefix index; a
+   * longer word is rewritten to the OR of the exact terms it prefixes (from `name_terms`),
+   * because FTS5 walks an OR of terms lazily but merges a long prefix's whole doclist first
+   * (measured at a million cards: `серге*` 12 ms, the expanded OR 0.1 ms).
+   *
+   * @returns `null` when some word prefixes no indexed term, so nothing can match.
+   */
+  ftsExpression(words: readonly string[]): string | null {
+    const parts: string[] = [];
+    for (const word of words) {
+      if ([...word].length <= PREFIX_INDEX_MAX_LENGTH) {
+        parts.push(`"${word}"*`);
+        continue;
+      }
+      const terms = this.termRange.all(word, `${word}\u{10ffff}`, MAX_PREFIX_EXPANSION + 1);
+      if (terms.length === 0) return null;
+      if (terms.length > MAX_PREFIX_EXPANSION) parts.push(`"${word}"*`);
+      else parts.push(terms.length === 1 ? `"${terms[0]}"` : `(${terms.map((term) => `"${term}"`).join(' OR ')})`);
+    }
+    return parts.length === 0 ? null : parts.join(' AND ');
+  }
+
+  private capped(found: Candidates): Candidates {
+    if (found.ids.length <= this.candidateLimit) return found;
+    return { ids: found.ids.slice(0, this.candidateLimit), exact: found.exact, complete: false };
+  }
+
+  private readRows(ids: readonly number[]): CandidateRow[] {
+    const rows: CandidateRow[] = [];
+    for (const id of ids) {
+      const row = this.row.get(id);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+}
+
+function matchesCriteria(row: CandidateRow, query: CriteriaQuery): boolean {
+  if (query.birthDate !== null && row.birth_date !== query.birthDate) return false;
+  if (query.birthYear !== null && !row.birth_date.startsWith(`${query.birthYear}-`)) return false;
+  return nameMatchesWords(row.name_key, query.words);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

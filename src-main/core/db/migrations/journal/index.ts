@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate';
+import { migration0001OutboxAndAudit } from './0001-outbox-and-audit';
+
+/** Every journal.db schema step, oldest first. Append only. */
+export const JOURNAL_MIGRATIONS: readonly Migration[] = [migration0001OutboxAndAudit];

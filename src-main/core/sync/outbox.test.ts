@@ -1,0 +1,245 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DemoMis } from '../connectors/demo/demo-mis';
+import { MisError, type MisSubmission } from '../connectors/mis/mis-connector';
+import type { Db } from '../db/open-database';
+import { randomKey, tempDatabasePath } from '../db/test-support';
+import { openJournalDatabase } from './journal-database';
+import { Outbox, OutboxSender, type OutboxItem } from './outbox';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function journal(path = tempDatabasePath('journal.db'), key = randomKey()): Db {
+  const db = openJournalDatabase({ path, key });
+  cleanups.push(() => db.open && db.close());
+  return db;
+}
+
+/** A settable clock. */
+function clock(random = () => 1, start = 1_000_000) {
+  const c = { t: start, now: () => c.t, random, sleep: async () => {} };
+  return c;
+}
+
+/** A local table standing in for wrap-ups/notes, so the outbox row can share its transaction. */
+function withNotes(db: Db) {
+  db.exec('CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL) STRICT');
+  return (text: string) => db.prepare('INSERT INTO notes (text) VALUES (?)').run(text);
+}
+
+function enqueueNote(db: Db, outbox: Outbox, localId: string): OutboxItem {
+  const addNote = withNotes(db);
+  return db.transaction(() => {
+    addNote(localId);
+    return outbox.enqueue('note', { localId, text: 'перезвонить после 15:00' });
+  })();
+}
+
+/** A connector whose submits follow a script of outcomes, recording every key it saw. */
+function scriptedMis(outcomes: (Error | 'ok')[]) {
+  const seen: MisSubmission[] = [];
+  return {
+    seen,
+    submit: async (submission: MisSubmission) => {
+      seen.push(submission);
+      const outcome = outcomes.shift() ?? 'ok';
+      if (outcome !== 'ok') throw outcome;
+      return { status: 'applied' as const, ref: 'r' };
+    },
+  };
+}
+
+describe('Outbox: written with the local change', () => {
+  it('commits the outbox row with the local change, with a fresh UUID key', () => {
+    const db = journal();
+    const outbox = new Outbox(db, { now: () => 5 });
+    const item = enqueueNote(db, outbox, 'L1');
+    expect(item).toMatchObject({ kind: 'note', state: 'pending', attempts: 0, nextAttemptAt: 5, payload: { localId: 'L1' } });
+    expect(item.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(enqueueNote(db, outbox, 'L2').idempotencyKey).not.toBe(item.idempotencyKey);
+  });
+
+  it('a local change that rolls back leaves no outbox row (no phantom write to the MIS)', () => {
+    const db = journal();
+    const outbox = new Outbox(db);
+    const addNote = withNotes(db);
+    expect(() =>
+      db.transaction(() => {
+        addNote('L1');
+        outbox.enqueue('note', { localId: 'L1' });
+        throw new Error('saving the wrap-up failed');
+      })(),
+    ).toThrow('saving the wrap-up failed');
+    expect(outbox.listUndelivered()).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(0);
+  });
+
+  it('refuses to enqueue outside a transaction, the way writes get lost', () => {
+    const outbox = new Outbox(journal());
+    expect(() => outbox.enqueue('note', {})).toThrow(/inside the transaction/);
+  });
+});
+
+describe('OutboxSender', () => {
+  it('reuses the same idempotency key on every retry and delivers once the MIS is back', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const mis = scriptedMis([new MisError('unreachable', 'down'), new MisError('timeout', 'slow'), 'ok']);
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    for (let i = 0; i < 3; i++) {
+      await sender.drainOnce();
+      c.t = outbox.nextDueAt() ?? c.t;
+    }
+    expect(mis.seen.map((s) => s.idempotencyKey)).toEqual([item.idempotencyKey, item.idempotencyKey, item.idempotencyKey]);
+    expect(outbox.get(item.id)).toMatchObject({ state: 'delivered', attempts: 3, lastError: null });
+    expect(outbox.listUndelivered()).toEqual([]);
+  });
+
+  it('retries a transient failure later, with a growing delay capped at 5 minutes, and not before it is due', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const mis = scriptedMis(Array.from({ length: 12 }, () => new MisError('unreachable', 'down')));
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    const delays: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 1, failed: 0 });
+      const due = outbox.get(item.id)!.nextAttemptAt;
+      delays.push(due - c.t);
+      c.t = due - 1;
+      expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 0, failed: 0 });
+      c.t = due;
+    }
+    expect(delays.slice(0, 5)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(delays.slice(-3)).toEqual([300_000, 300_000, 300_000]);
+    expect(outbox.get(item.id)).toMatchObject({ state: 'pending', lastError: 'unreachable: down' });
+  });
+
+  it('spreads retries with full jitter', async () => {
+    const db = journal();
+    const c = clock(() => 0.25);
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    await new OutboxSender({ outbox, connector: scriptedMis([new MisError('unreachable', 'down')]), clock: c }).drainOnce();
+    expect(outbox.get(item.id)!.nextAttemptAt - c.t).toBe(250);
+  });
+
+  it('puts a permanent rejection in the "not delivered" list with the reason, and the retry button sends it again with the same key', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const mis = scriptedMis([new MisError('rejected', 'Пациент не найден в МИС')]);
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 0, failed: 1 });
+    expect(outbox.listUndelivered()).toEqual([expect.objectContaining({ id: item.id, state: 'failed', lastError: 'rejected: Пациент не найден в МИС' })]);
+    // Failed items are never retried on their own.
+    c.t += 3_600_000;
+    expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 0, failed: 0 });
+    expect(outbox.retry(item.id)).toBe(true);
+    expect(outbox.retry(item.id)).toBe(false);
+    expect(await sender.drainOnce()).toEqual({ delivered: 1, rescheduled: 0, failed: 0 });
+    expect(mis.seen.map((s) => s.idempotencyKey)).toEqual([item.idempotencyKey, item.idempotencyKey]);
+  });
+
+  it('treats an unexpected connector error as transient, never dropping the write', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    await new OutboxSender({ outbox, connector: scriptedMis([new TypeError('connector bug')]), clock: c }).drainOnce();
+    expect(outbox.get(item.id)).toMatchObject({ state: 'pending', lastError: 'error: connector bug' });
+  });
+
+  it('after a crash mid-submit, recovers inflight items and delivers them exactly once', async () => {
+    const path = tempDatabasePath('journal.db');
+    const key = randomKey();
+    const mis = new DemoMis({ patients: 1 });
+    cleanups.push(() => mis.close());
+    const first = journal(path, key);
+    const outbox = new Outbox(first);
+    const a = enqueueNote(first, outbox, 'L-a');
+    const b = enqueueNote(first, outbox, 'L-b');
+    // The desk claims both, the MIS applies `a`, then the desk dies before recording anything.
+    expect(outbox.claimDue(10).map((i) => i.id)).toEqual([a.id, b.id]);
+    await mis.submit({ idempotencyKey: a.idempotencyKey, kind: a.kind, payload: a.payload });
+    first.close();
+
+    const reopened = journal(path, key);
+    const recovered = new Outbox(reopened);
+    expect(recovered.listUndelivered().map((i) => i.state)).toEqual(['inflight', 'inflight']);
+    expect(recovered.recoverInflight()).toBe(2);
+    expect(await new OutboxSender({ outbox: recovered, connector: mis }).drainOnce()).toEqual({ delivered: 2, rescheduled: 0, failed: 0 });
+    expect(mis.ledgerReport(['L-a', 'L-b'])).toEqual({ delivered: 2, lost: [], duplicated: [], duplicateReceipts: 1 });
+  });
+
+  it('delivers every item exactly once through an unreliable MIS (errors, timeouts that applied the write)', async () => {
+    const db = journal();
+    const c = clock(() => 0.5);
+    const outbox = new Outbox(db, { now: c.now });
+    const mis = new DemoMis({ patients: 1, errorRate: 0.3, timeoutRate: 0.3, faultSeed: 7 });
+    cleanups.push(() => mis.close());
+    const localIds = Array.from({ length: 60 }, (_, i) => `L${i}`);
+    for (const id of localIds) enqueueNote(db, outbox, id);
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    let rounds = 0;
+    for (; rounds < 50 && outbox.listUndelivered().length > 0; rounds++) {
+      await sender.drainOnce();
+      c.t += 5 * 60_000; // past the backoff cap: everything rescheduled is due again
+    }
+    expect(rounds).toBeGreaterThan(1);
+    expect(outbox.listUndelivered()).toEqual([]);
+    const report = mis.ledgerReport(localIds);
+    expect(report).toMatchObject({ delivered: 60, lost: [], duplicated: [] });
+    // Some timeouts had applied the write: their retries were absorbed as duplicates.
+    expect(report.duplicateReceipts).toBeGreaterThan(0);
+  });
+
+  it('runs as a loop: sleeps until the next item is due, wakes for new items, and stops promptly', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const mis = scriptedMis([new MisError('unreachable', 'down')]);
+    const sleeps: number[] = [];
+    let wakeUp: (() => void) | null = null;
+    const sender = new OutboxSender({
+      outbox,
+      connector: mis,
+      idleMs: 30_000,
+      clock: {
+        ...c,
+        sleep: (ms, signal) =>
+          new Promise<void>((resolve) => {
+            sleeps.push(ms);
+            wakeUp = resolve;
+            signal.addEventListener('abort', () => resolve(), { once: true });
+          }),
+      },
+    });
+    enqueueNote(db, outbox, 'L1');
+    sender.start();
+    await vi_waitFor(() => sleeps.length === 1);
+    expect(sleeps[0]).toBe(1_000); // rescheduled 1 s ahead: sleep exactly until it is due
+    c.t += 1_000;
+    wakeUp!();
+    await vi_waitFor(() => sleeps.length === 2);
+    expect(sleeps[1]).toBe(30_000); // delivered; nothing due: idle
+    enqueueNote(db, outbox, 'L2');
+    sender.wake();
+    await vi_waitFor(() => sleeps.length === 3);
+    expect(mis.seen).toHaveLength(3);
+    await sender.stop();
+    expect(outbox.listUndelivered()).toEqual([]);
+  });
+});
+
+/** Lets queued promise callbacks run until `done()` holds (no timers involved). */
+async function vi_waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await Promise.resolve();
+  if (!done()) throw new Error('condition not reached');
+}

@@ -1,0 +1,272 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { DemoMis } from '../connectors/demo/demo-mis';
+import type { MisChangesPage, MisConnector } from '../connectors/mis/mis-connector';
+import { CacheRepository } from '../db/cache-repository';
+import { randomKey, tempDatabasePath } from '../db/test-support';
+import { StatusService } from '../status/status-service';
+import { PullSyncEngine, type PullTarget, type StatusReporter, type SyncProgress } from './pull-sync';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function cache(path = tempDatabasePath('cache.db'), key = randomKey()): CacheRepository {
+  const repo = CacheRepository.open({ path, key, cacheSizeMb: 8, now: () => 1_700_000_000_000 });
+  cleanups.push(() => repo.close());
+  return repo;
+}
+
+function clinic(patients = 300): DemoMis {
+  const mis = new DemoMis({ patients, seed: 3 });
+  cleanups.push(() => mis.close());
+  return mis;
+}
+
+/** No waiting: sleeps resolve at once, yields too; time advances 10 ms per reading. */
+function fakeClock() {
+  let t = 0;
+  return { now: () => (t += 10), sleep: async () => {}, yield: async () => {}, random: () => 0.5 };
+}
+
+function quarantined(repo: CacheRepository): { reason: string; payload_excerpt: string }[] {
+  return repo.connection.prepare<[], { reason: string; payload_excerpt: string }>('SELECT reason, payload_excerpt FROM quarantine ORDER BY id').all();
+}
+
+/** Every live card of the MIS equals its cached copy, and nothing else is cached. */
+function expectReplica(repo: CacheRepository, mis: DemoMis, ids: Iterable<string>): void {
+  let live = 0;
+  for (const id of ids) {
+    const truth = mis.peek(id);
+    expect(repo.getCard(id)).toEqual(truth);
+    if (truth) live += 1;
+  }
+  expect(repo.count()).toBe(live);
+}
+
+const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(1_000_000 + from + i));
+
+/** A connector serving scripted pages (cursor = page number). */
+function scripted(pages: Omit<MisChangesPage, 'nextCursor' | 'hasMore'>[]): MisConnector {
+  const mis = clinic(1);
+  return {
+    manifest: mis.manifest,
+    health: async () => ({ state: 'online', latencyMs: 0 }),
+    changesSince: async (cursor) => {
+      const index = cursor === null ? 0 : Number(cursor);
+      const page = pages[index] ?? { cards: [], deletions: [], merges: [] };
+      return { ...page, nextCursor: String(index + 1), hasMore: index + 1 < pages.length };
+    },
+    getCard: async () => null,
+    findByPhone: async () => [],
+    search: async () => [],
+    submit: async () => ({ status: 'applied', ref: 'x' }),
+  };
+}
+
+describe('PullSyncEngine: first sync and deltas', () => {
+  it('fills an empty cache with the whole clinic, reporting counts, total and ETA for the progress bar', async () => {
+    const mis = clinic(300);
+    const repo = cache();
+    const progress: SyncProgress[] = [];
+    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock(), onProgress: (p) => progress.push(p) });
+    const result = await engine.syncOnce();
+    expect(result).toMatchObject({ pages: 3, inserted: 300, quarantined: 0 });
+    expect(progress.map((p) => [p.applied, p.total, p.done])).toEqual([[100, 300, false], [200, 300, false], [300, 300, true]]);
+    expect(progress[0]!.etaMs).toBeGreaterThan(0);
+    expect(progress[2]!.etaMs).toBe(0);
+    expect(repo.getCursor('patients')).toBe(result.cursor);
+    expectReplica(repo, mis, ids(0, 300));
+    expect(engine.lastSyncedAt).not.toBeNull();
+  });
+
+  it('applies edits, new patients, cancellations, merges and deletions so the cache matches the MIS', async () => {
+    const mis = clinic(400);
+    const repo = cache();
+    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 64, clock: fakeClock() });
+    await engine.syncOnce();
+    const changes = mis.evolve(250);
+    const edited = ids(0, 400).find((id) => mis.peek(id) !== null)!;
+    mis.editPatient(edited, { givenName: 'Алёна' });
+    const delta = await engine.syncOnce();
+    expect(delta.inserted + delta.updated).toBeGreaterThan(0);
+    expect(delta.deleted).toBe(changes.filter((c) => c.type === 'merge' || c.type === 'delete').length);
+    expect(repo.getCard(edited)?.givenName).toBe('Алёна');
+    expectReplica(repo, mis, ids(0, 400 + changes.filter((c) => c.type === 'new').length));
+  });
+
+  it('never lets an older version overwrite a newer cached card (MIS order wins, replays are harmless)', async () => {
+    const base = clinic(1).peek('1000000')!;
+    const v5 = { ...base, version: 5, surname: 'Новая' };
+    const v3 = { ...base, version: 3, surname: 'Старая' };
+    const repo = cache();
+    await new PullSyncEngine({ connector: scripted([{ cards: [v5], deletions: [], merges: [] }, { cards: [v3], deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+    expect(repo.getCard(base.misId)?.surname).toBe('Новая');
+  });
+});
+
+describe('PullSyncEngine: a page and its cursor are one transaction', () => {
+  it('a crash after the cards are written but before the cursor leaves neither the cards nor the cursor', async () => {
+    const mis = clinic(300);
+    const repo = cache();
+    let pagesSeen = 0;
+    const crashing: PullTarget = {
+      transaction: (fn) => repo.transaction(fn),
+      applyCards: (cards) => repo.applyCards(cards),
+      deleteCards: (misIds) => {
+        pagesSeen += 1;
+        // page 2: its cards are already written inside the transaction when this throws
+        if (pagesSeen === 2) throw new Error('simulated crash mid-page');
+        return repo.deleteCards(misIds);
+      },
+      getCursor: (stream) => repo.getCursor(stream),
+      setCursor: (stream, cursor) => repo.setCursor(stream, cursor),
+      quarantine: (entry) => repo.quarantine(entry),
+    };
+    await expect(new PullSyncEngine({ connector: mis, target: crashing, pageSize: 100, clock: fakeClock() }).syncOnce()).rejects.toThrow('simulated crash');
+    expect(repo.getCursor('patients')).toBe('demo1:100');
+    expect(repo.count()).toBe(100);
+    expect(repo.getCard('1000150')).toBeNull();
+
+    // Restart: resumes from the stored cursor and ends complete, nothing applied twice.
+    const resumed = await new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock() }).syncOnce();
+    expect(resumed).toMatchObject({ pages: 2, inserted: 200, skipped: 0 });
+    expectReplica(repo, mis, ids(0, 300));
+  });
+
+  it('a failing cursor write rolls back the whole page too', async () => {
+    const mis = clinic(50);
+    const repo = cache();
+    const target: PullTarget = Object.assign(Object.create(repo) as CacheRepository, {
+      setCursor: () => {
+        throw new Error('disk full');
+      },
+    });
+    await expect(new PullSyncEngine({ connector: mis, target, clock: fakeClock() }).syncOnce()).rejects.toThrow('disk full');
+    expect(repo.count()).toBe(0);
+    expect(repo.getCursor('patients')).toBeNull();
+  });
+});
+
+describe('PullSyncEngine: malformed MIS payloads', () => {
+  const good = () => clinic(1).peek('1000000')!;
+
+  it('quarantines each bad card with a reason, applies the good ones, and moves on', async () => {
+    const ok = good();
+    const bad: unknown[] = [
+      { ...ok, misId: 'B-1', version: 'two' },
+      { misId: 'B-2', surname: 'Петров' },
+      { ...ok, misId: 'B-3', surname: 'x'.repeat(10 * 1024 * 1024) },
+      { ...ok, misId: 'B-4', surname: '<script>alert(1)</script>' },
+      { ...ok, misId: 'B-5', birthDate: '1985-02-30' },
+      null,
+      'not a card',
+    ];
+    const repo = cache();
+    const result = await new PullSyncEngine({ connector: scripted([{ cards: [ok, ...bad, { ...ok }], deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+    expect(result).toMatchObject({ inserted: 1, skipped: 1, quarantined: bad.length });
+    expect(repo.getCard(ok.misId)).toEqual(ok);
+    expect(repo.count()).toBe(1);
+    const rows = quarantined(repo);
+    expect(rows.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^card B-1: version/),
+      expect.stringMatching(/^card B-2: /),
+      expect.stringMatching(/^card B-3: surname/),
+      expect.stringMatching(/^card B-4: surname/),
+      expect.stringMatching(/^card B-5: birthDate: is not a real calendar date/),
+      expect.stringMatching(/^card without a valid misId: \(root\)/),
+      expect.stringMatching(/^card without a valid misId/),
+    ]);
+    // The 10 MB string is not copied into the cache, and no reason echoes a value.
+    expect(Math.max(...rows.map((r) => r.payload_excerpt.length))).toBeLessThanOrEqual(2_000);
+    expect(rows.some((r) => r.reason.includes('<script>'))).toBe(false);
+    expect(repo.getCursor('patients')).toBe('1');
+  });
+
+  it('never crashes and never half-applies, whatever mix of junk and valid cards arrives (property)', async () => {
+    const valid = good();
+    const junk = fc.oneof(
+      fc.anything(),
+      fc.record({ misId: fc.string(), version: fc.anything(), surname: fc.string(), birthDate: fc.string() }),
+      fc.constantFrom(...(Object.keys(valid) as (keyof PatientCard)[])).map((key) => {
+        const broken: Record<string, unknown> = { ...valid, misId: 'JUNK' };
+        delete broken[key];
+        return broken;
+      }),
+    );
+    const item = fc.oneof(
+      fc.nat({ max: 999 }).map((n) => ({ valid: true, card: { ...valid, misId: `V-${n}` } as unknown })),
+      junk.map((card) => ({ valid: false, card })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(item, { maxLength: 20 }), async (items) => {
+        const repo = cache();
+        const result = await new PullSyncEngine({ connector: scripted([{ cards: items.map((i) => i.card), deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+        const validIds = new Set(items.filter((i) => i.valid).map((i) => (i.card as PatientCard).misId));
+        expect(repo.count()).toBe(validIds.size);
+        expect(result.quarantined).toBe(items.filter((i) => !i.valid).length);
+        expect(quarantined(repo)).toHaveLength(result.quarantined);
+        expect(repo.getCursor('patients')).toBe('1');
+        repo.close();
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('PullSyncEngine: MIS outages', () => {
+  it('backs off with growing, capped delays while the MIS is down, shows it offline, and resumes from the cursor', async () => {
+    const mis = clinic(200);
+    const repo = cache();
+    const status = new StatusService(() => new Date(0));
+    const reporter: StatusReporter = status;
+    const delays: number[] = [];
+    const seen: string[] = [];
+    let finish!: (stopped: Promise<void>) => void;
+    const finished = new Promise<void>((resolve) => (finish = (stopped) => void stopped.then(resolve)));
+    const clock = {
+      ...fakeClock(),
+      sleep: async (ms: number) => {
+        delays.push(ms);
+        seen.push(`${status.snapshot().mis.state}/${status.snapshot().sync.state}`);
+        if (delays.length === 4) mis.setOffline(false);
+        if (delays.length === 5) finish(engine.stop());
+      },
+    };
+    const engine: PullSyncEngine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 50, pollIntervalMs: 15_000, backoff: { baseMs: 1_000, capMs: 4_000, jitter: 'equal' }, status: reporter, clock });
+    // First page lands, then the MIS goes away mid-sync.
+    let calls = 0;
+    const original = mis.changesSince.bind(mis);
+    mis.changesSince = async (cursor, limit) => {
+      if (++calls === 2) mis.setOffline(true);
+      return original(cursor, limit);
+    };
+    engine.start();
+    await finished;
+    expect(delays).toEqual([750, 1_500, 3_000, 3_000, 15_000]);
+    expect(seen.slice(0, 4)).toEqual(['offline/error', 'offline/error', 'offline/error', 'offline/error']);
+    expect(seen[4]).toBe('online/idle');
+    expect(status.snapshot().mis.detail).toBeNull();
+    expect(repo.count()).toBe(200);
+  });
+});
+
+describe('PullSyncEngine: sync does not block lookups', () => {
+  it('a second connection on the same file sees each committed page while the sync is still running', async () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const writer = cache(path, key);
+    const reader = cache(path, key);
+    const visible: number[] = [];
+    await new PullSyncEngine({
+      connector: clinic(300),
+      target: writer,
+      pageSize: 100,
+      clock: { ...fakeClock(), yield: async () => void visible.push(reader.count()) },
+    }).syncOnce();
+    expect(visible).toEqual([100, 200]);
+    expect(reader.count()).toBe(300);
+  });
+});

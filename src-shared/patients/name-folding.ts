@@ -1,0 +1,82 @@
+/**
+ * Folding of person names for search keys. The FTS5 `unicode61` tokenizer folds case and
+ * Latin diacritics but treats Cyrillic `ё` and `е` as different letters (ENVIRONMENT.md), so
+ * the desk folds `ё`→`е` itself, identically when indexing and when querying.
+ */
+
+/**
+ * Folds a name (or a query) to its search form: Unicode NFC, lower case, `ё`→`е`,
+ * trimmed, runs of whitespace collapsed to one space. Hyphens are kept in the string; they
+ * separate words only when the folded form is split by {@link nameTokens}.
+ *
+ * `foldName('  Римская-Корсакова  Алёна ')` → `'римская-корсакова алена'`.
+ */
+export function foldName(value: string): string {
+  // Fast path for the bulk load (a million names): skip normalisation for text that cannot
+  // contain combining sequences (Latin-1, Latin Extended, Cyrillic), and the whitespace pass
+  // for already-clean text. The result is identical either way.
+  let folded = MAY_NEED_NFC.test(value) ? value.normalize('NFC').toLowerCase() : value.toLowerCase();
+  if (folded.includes('ё')) folded = folded.replaceAll('ё', 'е');
+  return UNTIDY_WHITESPACE.test(folded) ? folded.replace(/\s+/g, ' ').trim() : folded;
+}
+
+// Anything outside Basic Latin…Latin Extended-B and Cyrillic may combine or decompose.
+// eslint-disable-next-line no-control-regex -- a range that happens to start at U+0000
+const MAY_NEED_NFC = /[^\u0000-\u02ff\u0400-\u04ff]/;
+const UNTIDY_WHITESPACE = /^\s|\s$|\s\s|[^\S ]/;
+
+// Latin letters with diacritics (À–ɏ): the tokenizer's `remove_diacritics 2` folds these, so
+// the in-memory matcher must too. Cyrillic й/ё are deliberately outside this range: the
+// tokenizer keeps й, and ё is already folded by foldName.
+const LATIN_WITH_DIACRITICS = /[\u00c0-\u024f]/g;
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+// What the unicode61 tokenizer treats as a separator: anything but letters, digits and marks.
+const TOKEN_SEPARATORS = /[^\p{L}\p{N}\p{M}]+/u;
+
+/**
+ * Splits a name into the tokens the search index holds: folded by {@link foldName}, Latin
+ * diacritics removed, split at spaces, hyphens, apostrophes and any other non-letter, so
+ * `Римская-Корсакова` yields `['римская', 'корсакова']` and `O'Neil` yields `['o', 'neil']`.
+ */
+export function nameTokens(value: string): string[] {
+  const folded = foldName(value).replace(LATIN_WITH_DIACRITICS, (ch) => ch.normalize('NFD').replace(COMBINING_MARKS, ''));
+  return folded.split(TOKEN_SEPARATORS).filter((token) => token.length > 0);
+}
+
+/** The three name parts of a card, in the order the desk sorts by. */
+export interface PersonName {
+  surname: string;
+  givenName: string;
+  patronymic: string | null;
+}
+
+/** Separates the parts inside a {@link nameSortKey}; sorts before every letter, so `Иван|…` < `Иванов|…`. */
+export const NAME_KEY_SEPARATOR = '|';
+
+/**
+ * One folded key per person, `surname|given|patronymic`, used both as the alphabetical sort
+ * key and as the text the name index is built from (the tokenizer splits at `|`, spaces and
+ * hyphens). Cyrillic letters are contiguous in code-point order, so plain string comparison of
+ * folded keys is alphabetical without a locale.
+ */
+export function nameSortKey(name: PersonName): string {
+  return [foldName(name.surname), foldName(name.givenName), foldName(name.patronymic ?? '')].join(NAME_KEY_SEPARATOR);
+}
+
+/**
+ * True when every query word is a prefix of some token of the name (order-free), which is
+ * the rule the search index applies: `['ерж', 'каир']` matches `Каиров Ержан`.
+ * Words must already be tokens (from {@link nameTokens}).
+ */
+export function nameMatchesWords(nameKey: string, words: readonly string[]): boolean {
+  if (words.length === 0) return true;
+  const tokens = nameTokens(nameKey);
+  return words.every((word) => tokens.some((token) => token.startsWith(word)));
+}
+
+/** True when `word` is a prefix of a token of the surname part of a {@link nameSortKey}. */
+export function surnameKeyStartsWith(nameKey: string, word: string): boolean {
+  const end = nameKey.indexOf(NAME_KEY_SEPARATOR);
+  const surname = end === -1 ? nameKey : nameKey.slice(0, end);
+  return nameTokens(surname).some((token) => token.startsWith(word));
+}
