@@ -96,7 +96,6 @@ export class ClinicLinkService implements Service {
       status,
       pollIntervalMs: DEMO_POLL_INTERVAL_MS,
       onProgress: (progress) => {
-        if (progress.syncedAt !== null) cache.markSynced(new Date(progress.syncedAt));
         const event: SyncProgressEvent = {
           phase: this.firstSync ? 'first-sync' : 'delta',
           applied: progress.applied,

@@ -47,6 +47,12 @@ describe('PatientCacheService', () => {
 
     const second = service();
     second.start();
+    expect(second.status().dataAsOf).toBeNull();
+    second.require().setCursor('patients', 'c1');
+    // "Data as of" comes from the file, so it survives a restart.
+    second.stop();
+    second.start();
+    expect(Date.parse(second.status().dataAsOf ?? '')).toBeGreaterThan(Date.now() - 60_000);
     expect(second.search('елкина ал', 10, 0).items.map((c) => c.misId)).toEqual(['P-1']);
     expect(second.byPhone('8 (916) 123-45-67').map((c) => c.misId)).toEqual(['P-1']);
     expect(second.status()).toMatchObject({ available: true, cards: 1, problem: null });

@@ -40,7 +40,6 @@ export class PatientCacheService implements Service {
   private repository: CacheRepository | null = null;
   private problem: string | null = null;
   private movedAside: string | null = null;
-  private dataAsOf: string | null = null;
 
   constructor(private readonly options: PatientCacheOptions) {}
 
@@ -80,15 +79,21 @@ export class PatientCacheService implements Service {
     return {
       available: this.repository !== null,
       cards: this.repository?.count() ?? 0,
-      dataAsOf: this.dataAsOf,
+      dataAsOf: this.lastSyncedAt(),
       problem: this.problem,
       movedAside: this.movedAside,
     };
   }
 
-  /** Called by the sync engine after a page from the MIS is applied. */
-  markSynced(at: Date): void {
-    this.dataAsOf = at.toISOString();
+  /**
+   * "Data as of": when a page from the MIS was last committed, read from cache.db itself (the
+   * cursor's own timestamp, written in the page's transaction), so it survives a restart and
+   * is exactly as old as the data the cashier is looking at.
+   */
+  private lastSyncedAt(): string | null {
+    if (!this.repository) return null;
+    const at = this.repository.connection.prepare<[], number | null>('SELECT max(updated_at) FROM sync_cursors').pluck().get();
+    return typeof at === 'number' ? new Date(at).toISOString() : null;
   }
 
   /** The open repository, for the sync engine and lookups. */
