@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,3 +95,47 @@ describe('PatientCacheService', () => {
     await core.stop();
   });
 });
+
+describe('a damaged cache.db on a desk with a journal', () => {
+  async function startCore(dataDir: string, secrets: KeyFileSecretStore) {
+    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8, demo: { patients: 300 } });
+    await core.start();
+    return core;
+  }
+
+  it.each([
+    ['bit-flipped', (raw: Buffer) => {
+      const copy = Buffer.from(raw);
+      for (let offset = 4096; offset < copy.length; offset += 4096) copy[offset + 100] ^= 0xff;
+      return copy;
+    }],
+    ['truncated', (raw: Buffer) => raw.subarray(0, Math.floor(raw.length / 3))],
+  ])('is moved aside and refilled from the MIS when %s; the journal loses nothing', async (_name, damage) => {
+    const { dataDir, secrets } = setup();
+    const first = await startCore(dataDir, secrets);
+    await waitFor(() => first.cache.status().cards === 300);
+    first.link.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000007', reason: 'search' });
+    first.link.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000008', reason: 'search' });
+    await first.stop();
+
+    const cachePath = join(dataDir, 'cache.db');
+    writeFileSync(cachePath, damage(readFileSync(cachePath)));
+    for (const suffix of ['-wal', '-shm']) rmSync(cachePath + suffix, { force: true });
+
+    const second = await startCore(dataDir, secrets);
+    expect(second.cache.status().movedAside).toMatch(/cache\.db\.unreadable-/);
+    await waitFor(() => second.cache.status().cards === 300);
+    expect(second.link.audits?.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null });
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('cache.db.unreadable-')).length).toBeGreaterThan(0);
+    await second.stop();
+  });
+});
+
+/** Polls a condition the sync engine will make true (it runs on real timers here). */
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
