@@ -106,7 +106,7 @@ describe('a damaged cache.db on a desk with a journal', () => {
   it.each([
     ['bit-flipped', (raw: Buffer) => {
       const copy = Buffer.from(raw);
-      for (let offset = 4096; offset < copy.length; offset += 4096) copy[offset + 100] ^= 0xff;
+      for (let offset = 4096; offset < copy.length; offset += 4096) copy.writeUInt8((copy.readUInt8(offset + 100) ^ 0xff) & 0xff, offset + 100);
       return copy;
     }],
     ['truncated', (raw: Buffer) => raw.subarray(0, Math.floor(raw.length / 3))],
