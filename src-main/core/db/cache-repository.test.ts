@@ -237,7 +237,7 @@ describe('CacheRepository.bulkLoad', () => {
     const cards = [...syntheticPatients({ count: 500, seed: 3 })];
     const progress: number[] = [];
     const report = repo.bulkLoad(cards, { cursor: { stream: 'demo:patients', cursor: 'snap-1' }, onProgress: (n) => progress.push(n) });
-    expect(report).toMatchObject({ cards: 500, duplicatesDropped: 0 });
+    expect(report).toMatchObject({ cards: 500, duplicatesDropped: 0, rejectedCount: 0, rejected: [] });
     expect(progress.at(-1)).toBe(500);
     expect(repo.count()).toBe(500);
     expect(repo.getCard('old')).toBeNull();
@@ -268,6 +268,24 @@ describe('CacheRepository.bulkLoad', () => {
     expect(repo.getCard('dup')?.givenName).toBe('Третья');
     expect(repo.byPhone('9169990002')).toEqual([]);
     expect(repo.byPhone('9169990003').map((c) => c.misId)).toEqual(['dup']);
+  });
+
+  it('skips and reports cards that break the shape rules instead of failing the whole load', () => {
+    const repo = repository();
+    const good = card({ misId: 'good' });
+    const badDate = { ...card({ misId: 'bad-date' }), birthDate: '12.03.1985' };
+    const badPhone = card({ misId: 'bad-phone', phones: [{ e164: '89161234567', national10: '9161234567', kind: 'mobile' }] });
+    const badVersion = { ...card({ misId: 'bad-version' }), version: -1 };
+    const report = repo.bulkLoad([good, badDate, badPhone, badVersion]);
+    expect(report.cards).toBe(1);
+    expect(report.rejectedCount).toBe(3);
+    expect(report.rejected).toEqual([
+      { misId: 'bad-date', reason: 'birthDate is not YYYY-MM-DD' },
+      { misId: 'bad-phone', reason: 'a phone is not E.164' },
+      { misId: 'bad-version', reason: 'version is not a non-negative integer' },
+    ]);
+    expect(repo.getCard('good')).toEqual(good);
+    expect(repo.getCard('bad-date')).toBeNull();
   });
 
   it('leaves the live cache untouched when the load fails midway', () => {

@@ -70,7 +70,9 @@ interface ExistingRow {
 
 /**
  * The patient cache: a rebuildable, encrypted replica of MIS cards with the lookups a screen
- * pop and the search box need. Owns the only connection to cache.db (bulk loads swap the file).
+ * pop and the search box need. Other connections to the same file are fine (WAL) except
+ * during {@link CacheRepository.bulkLoad}, which swaps the file and refuses to while another
+ * connection holds it open.
  */
 export class CacheRepository {
   private db: Db;
@@ -242,7 +244,7 @@ export class CacheRepository {
         }
         result.updated += 1;
       } else {
-        id = this.writer.insertPatient(null, values);
+        id = this.writer.insertPatient(values);
         s.insertFts.run(id, values[2]);
         this.writer.insertTerms(values[2]);
         result.inserted += 1;

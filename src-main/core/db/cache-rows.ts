@@ -6,7 +6,7 @@ import type { Db } from './open-database';
 
 /**
  * How a {@link PatientCard} becomes rows, shared by the incremental writer and the bulk
- * loader so both produce byte-identical caches.
+ * loader so both produce the same rows for the same card.
  */
 
 /** Column values of one `patients` row (after `id`) and its `patient_cards` JSON, last. */
@@ -41,43 +41,31 @@ export function nameKeyTerms(nameKey: string): string[] {
 /** SQL that fills the FTS index from `patients.name_key` (bulk path: one pass after loading). */
 export const FILL_FTS_FROM_PATIENTS = 'INSERT INTO patients_fts (rowid, name_key) SELECT id, name_key FROM patients';
 
-/** Prepared statements that write one card; used inside a caller's transaction. */
+/** Prepared statements that write one card (incremental path); used inside a caller's transaction. */
 export interface CardWriter {
-  /** Inserts the key row and the card row; returns the patient id. */
-  insertPatient: (id: number | null, values: PatientRowValues) => number;
+  /** Inserts the key row and the card row; returns the new patient id. */
+  insertPatient: (values: PatientRowValues) => number;
   insertPhones: (patientId: number, rows: readonly PhoneRowValues[]) => void;
+  /** Adds the name's tokens to `name_terms` (the FTS row itself is written by the caller). */
   insertTerms: (nameKey: string) => void;
 }
 
 /** Prepares the statements of {@link CardWriter} on `db`. */
 export function prepareCardWriter(db: Db): CardWriter {
-  const insertPatient = db.prepare<[number | null, string, number, string, string, string | null, string | null]>(
-    'INSERT INTO patients (id, mis_id, version, name_key, birth_date, oms_policy, snils) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  const insertPatient = db.prepare<[string, number, string, string, string | null, string | null]>(
+    'INSERT INTO patients (mis_id, version, name_key, birth_date, oms_policy, snils) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const insertCard = db.prepare<[number, string]>('INSERT INTO patient_cards (patient_id, card) VALUES (?, ?)');
-  // Multi-row INSERTs for the common one-to-three phone cards: fewer statement steps per card
-  // is a measurable share of bulk-load time.
-  const insertPhoneRows = [1, 2, 3].map((n) =>
-    db.prepare<unknown[]>(
-      `INSERT INTO patient_phones (patient_id, e164, reversed_digits, kind) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`,
-    ),
-  );
+  const insertPhone = db.prepare<[number, string, string, string]>('INSERT INTO patient_phones (patient_id, e164, reversed_digits, kind) VALUES (?, ?, ?, ?)');
   const insertTerm = db.prepare<[string]>('INSERT OR IGNORE INTO name_terms (term) VALUES (?)');
   return {
-    insertPatient(id, values) {
-      const [misId, version, nameKey, birthDate, omsPolicy, snils, card] = values;
-      const patientId = id ?? Number(insertPatient.run(null, misId, version, nameKey, birthDate, omsPolicy, snils).lastInsertRowid);
-      if (id !== null) insertPatient.run(id, misId, version, nameKey, birthDate, omsPolicy, snils);
+    insertPatient([misId, version, nameKey, birthDate, omsPolicy, snils, card]) {
+      const patientId = Number(insertPatient.run(misId, version, nameKey, birthDate, omsPolicy, snils).lastInsertRowid);
       insertCard.run(patientId, card);
       return patientId;
     },
     insertPhones(patientId, rows) {
-      for (let start = 0; start < rows.length; start += 3) {
-        const chunk = rows.slice(start, start + 3);
-        const params: unknown[] = [];
-        for (const row of chunk) params.push(patientId, row[0], row[1], row[2]);
-        insertPhoneRows[chunk.length - 1]!.run(...params);
-      }
+      for (const [e164, reversed, kind] of rows) insertPhone.run(patientId, e164, reversed, kind);
     },
     insertTerms(nameKey) {
       for (const term of nameKeyTerms(nameKey)) insertTerm.run(term);

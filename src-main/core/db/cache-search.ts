@@ -123,11 +123,13 @@ export class PatientSearch {
 
   private identifierCandidates(query: IdentifierQuery): Candidates {
     const found = this.phoneCandidates(query.digits);
+    const seen = new Set(found.ids);
     const add = (ids: number[]) => {
       if (ids.length > this.candidateLimit) found.complete = false;
       for (const id of ids.slice(0, this.candidateLimit)) {
         found.exact.add(id);
-        if (!found.ids.includes(id)) found.ids.push(id);
+        if (!seen.has(id)) found.ids.push(id);
+        seen.add(id);
       }
     };
     if (query.asOmsPolicy) add(this.byOms.all(query.digits, this.candidateLimit + 1));

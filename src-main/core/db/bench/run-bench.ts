@@ -185,6 +185,7 @@ function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number,
   migrate(db, CACHE_MIGRATIONS, 'cache');
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF');
+  db.pragma('ignore_check_constraints = ON');
   db.pragma('cache_size = -16384');
   for (const name of db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()) db.exec(`DROP INDEX "${name}"`);
   // The same multi-row statements the bulk loader uses: the baseline is SQLite's own speed,
