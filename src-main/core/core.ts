@@ -100,6 +100,8 @@ export function createCore(options: CoreOptions): Core {
       return { applied: true };
     },
     'cache.status': () => cache.status(),
+    'outbox.undelivered': () => ({ items: link.undelivered() }),
+    'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
   };
   const dispatcher = createDispatcher(handlers, logger);
 

@@ -21,10 +21,10 @@ async function loaded() {
 }
 
 describe('App shell', () => {
-  it('loads settings, status, app info and the cache state on start and subscribes to pushes', async () => {
+  it('loads settings, status, app info, the cache state and the undelivered outbox on start and subscribes to pushes', async () => {
     const { desk } = renderApp();
     await loaded();
-    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'settings.get', 'status.snapshot']);
+    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'outbox.undelivered', 'settings.get', 'status.snapshot']);
     expect(screen.getByTestId('app-shell')).toBeTruthy();
     expect(screen.getByTestId('app-info').textContent).toContain('0.1.0');
   });

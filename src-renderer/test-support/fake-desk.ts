@@ -3,6 +3,7 @@ import type {
   CacheStatusView,
   EventName,
   EventPayload,
+  OutboxItemView,
   RequestInput,
   RequestName,
   RequestOutput,
@@ -75,6 +76,11 @@ export function makePatient(overrides: Partial<PatientCard> = {}): PatientCard {
   };
 }
 
+/** An outbox row as `outbox.undelivered` lists it; a failed note by default. */
+export function makeOutboxItem(overrides: Partial<OutboxItemView> = {}): OutboxItemView {
+  return { id: 1, kind: 'note', state: 'failed', attempts: 3, lastError: 'rejected: Пациент не найден в МИС', createdAt: T0, nextAttemptAt: null, ...overrides };
+}
+
 export const APP_INFO: AppInfo = { name: 'Registratura', version: '0.1.0', host: 'web', dataDir: '/tmp/desk' };
 
 type Handler<N extends RequestName> = (input: RequestInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>>;
@@ -87,6 +93,8 @@ export interface FakeDesk extends DeskClient {
   cache: CacheStatusView;
   /** Cards the default `patients.search` / `patients.get` answer from. */
   patients: PatientCard[];
+  /** What the default `outbox.undelivered` lists; the default `outbox.retry` makes a failed one pending. */
+  outbox: OutboxItemView[];
   handle<N extends RequestName>(name: N, handler: Handler<N>): void;
   fail(name: RequestName, error: DeskError): void;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
@@ -98,7 +106,7 @@ export interface FakeDesk extends DeskClient {
  * makes (settings patches are applied with the shared function, managed paths refused).
  */
 export function createFakeDesk(
-  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[] } = {},
+  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[]; outbox?: OutboxItemView[] } = {},
 ): FakeDesk {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const bridgeListeners = new Set<(state: BridgeState) => void>();
@@ -112,6 +120,7 @@ export function createFakeDesk(
     status: init.status ?? makeStatus(),
     cache: init.cache ?? makeCacheStatus({ cards: init.patients?.length ?? 0 }),
     patients: init.patients ?? [],
+    outbox: init.outbox ?? [],
     callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
     handle(name, handler) {
       handlers.set(name, handler as (input: unknown) => unknown);
@@ -191,6 +200,15 @@ export function createFakeDesk(
           understoodAs: digits !== null ? 'identifier' : 'criteria',
           problem: null,
         };
+      }
+      case 'outbox.undelivered':
+        return { items: structuredClone(desk.outbox) };
+      case 'outbox.retry': {
+        const { id } = input as RequestInput<'outbox.retry'>;
+        const item = desk.outbox.find((candidate) => candidate.id === id && candidate.state === 'failed');
+        if (!item) return { retried: false };
+        desk.outbox = desk.outbox.map((candidate) => (candidate === item ? { ...item, state: 'pending', nextAttemptAt: T0 } : candidate));
+        return { retried: true };
       }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;

@@ -23,6 +23,8 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'patients.get': () => ({ card: null }),
     'demo.simulate': () => ({ applied: true }),
     'cache.status': () => ({ available: true, cards: 0, dataAsOf: null, problem: null, movedAside: null }),
+    'outbox.undelivered': () => ({ items: [] }),
+    'outbox.retry': () => ({ retried: false }),
     ...overrides,
   };
 }

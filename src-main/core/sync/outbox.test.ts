@@ -4,7 +4,7 @@ import { MisError, type MisSubmission } from '../connectors/mis/mis-connector';
 import type { Db } from '../db/open-database';
 import { randomKey, tempDatabasePath } from '../db/test-support';
 import { openJournalDatabase } from './journal-database';
-import { Outbox, OutboxSender, type OutboxItem } from './outbox';
+import { Outbox, OutboxSender, type DrainResult, type OutboxItem } from './outbox';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -235,6 +235,35 @@ describe('OutboxSender', () => {
     expect(mis.seen).toHaveLength(3);
     await sender.stop();
     expect(outbox.listUndelivered()).toEqual([]);
+  });
+
+  it('counts what is still being tried and what failed, and reports each drain that settled something', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const mis = scriptedMis([new MisError('rejected', 'нет такого пациента'), new MisError('unreachable', 'down')]);
+    const drains: DrainResult[] = [];
+    let sleeps = 0;
+    const sender = new OutboxSender({
+      outbox,
+      connector: mis,
+      onDrained: (result) => drains.push(result),
+      clock: { ...c, sleep: (_ms, signal) => new Promise<void>((resolve) => ((sleeps += 1), signal.addEventListener('abort', () => resolve(), { once: true }))) },
+    });
+    expect(outbox.counts()).toEqual({ pending: 0, failed: 0 });
+    enqueueNote(db, outbox, 'L1');
+    enqueueNote(db, outbox, 'L2');
+    enqueueNote(db, outbox, 'L3');
+    expect(outbox.counts()).toEqual({ pending: 3, failed: 0 });
+    sender.start();
+    await vi_waitFor(() => sleeps === 1);
+    expect(drains).toEqual([{ delivered: 1, rescheduled: 1, failed: 1 }]);
+    expect(outbox.counts()).toEqual({ pending: 1, failed: 1 });
+    // A wake with nothing due settles nothing: no report, so the UI is not told of a non-change.
+    sender.wake();
+    await vi_waitFor(() => sleeps === 2);
+    expect(drains).toHaveLength(1);
+    await sender.stop();
   });
 });
 

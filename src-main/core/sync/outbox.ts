@@ -89,6 +89,9 @@ export class Outbox {
       retry: db.prepare<[number, number, number]>(`UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'failed'`),
       undelivered: db.prepare<[], OutboxRow>(`SELECT * FROM outbox WHERE state <> 'delivered' ORDER BY created_at, id`),
       byId: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
+      counts: db.prepare<[], { pending: number; failed: number }>(
+        `SELECT coalesce(sum(state IN ('pending', 'inflight')), 0) AS pending, coalesce(sum(state = 'failed'), 0) AS failed FROM outbox WHERE state <> 'delivered'`,
+      ),
       nextDue: db.prepare<[], number | null>(`SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'`).pluck(),
     };
   }
@@ -146,6 +149,12 @@ export class Outbox {
     return this.s.undelivered.all().map(toItem);
   }
 
+  /** How many items the sender is still trying (pending or in flight) and how many failed for good. */
+  counts(): { pending: number; failed: number } {
+    const row = this.s.counts.get();
+    return { pending: row?.pending ?? 0, failed: row?.failed ?? 0 };
+  }
+
   /** The retry button: a `failed` item becomes due now, with the same key. False if it was not failed. */
   retry(id: number): boolean {
     const now = this.now();
@@ -197,6 +206,11 @@ export interface OutboxSenderOptions {
   /** Longest sleep when nothing is due (new items also wake the loop via {@link OutboxSender.wake}). */
   idleMs?: number;
   clock?: Partial<SenderClock>;
+  /**
+   * Called after each drain of the running loop that settled at least one item, so the desk
+   * can tell the UI the outbox moved without polling it.
+   */
+  onDrained?: (result: DrainResult) => void;
 }
 
 /** What one {@link OutboxSender.drainOnce} did. */
@@ -264,7 +278,8 @@ export class OutboxSender {
     const stop = this.stopController.signal;
     this.running = (async () => {
       while (!stop.aborted) {
-        await this.drainOnce();
+        const drained = await this.drainOnce();
+        if (drained.delivered + drained.rescheduled + drained.failed > 0) this.options.onDrained?.(drained);
         if (stop.aborted) break;
         const next = this.options.outbox.nextDueAt();
         const idle = this.options.idleMs ?? 30_000;

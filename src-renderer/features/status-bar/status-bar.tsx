@@ -2,6 +2,7 @@ import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import { formatClockTime } from '../../ui/format-time';
+import { OutboxStatus } from '../outbox/outbox-status';
 import { PlugOffIcon } from '../../ui/icons';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
@@ -66,7 +67,10 @@ function Indicator({ system, state, since, detail }: IndicatorProps): ReactEleme
   );
 }
 
-/** Bottom bar: the true state of SIP, PBX, MIS and sync, and a warning when the bridge is down. */
+/**
+ * Bottom bar: the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
+ * to the MIS are stuck, and a warning when the bridge is down.
+ */
 export function StatusBar(): ReactElement {
   const { t } = useTranslation();
   const core = useAppStore((state) => state.coreStatus);
@@ -81,6 +85,7 @@ export function StatusBar(): ReactElement {
         <Indicator system="mis" {...(core?.mis ?? waiting)} />
         <Indicator system="sync" {...(core?.sync ?? waiting)} />
       </ul>
+      <OutboxStatus />
       <div className="status-bridge-slot" role="status">
         {bridge === 'open' ? null : (
           <span className="status-bridge" data-testid="status-bridge" data-state={bridge}>
