@@ -135,7 +135,7 @@ const DOCTOR_INITIALS = 'АБВГДЕИКЛМНОПРСТ';
 const STATUSES = ['booked', 'confirmed', 'confirmed', 'booked', 'cancelled'] as const;
 
 /** A tiny, fast 32-bit PRNG (mulberry32) returning floats in [0, 1). */
-function mulberry32(state: number): () => number {
+export function mulberry32(state: number): () => number {
   let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
