@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import en from './locales/en.json';
 import ru from './locales/ru.json';
+import { STATUS_DETAILS } from '../../src-shared/status/system-status';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -48,5 +49,14 @@ describe('locales', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('status details', () => {
+  it('every reason the core can report has a sentence in both languages', () => {
+    for (const [language, locale] of [['ru', ru], ['en', en]] as const) {
+      const details = (locale as { status: { detail: Record<string, string> } }).status.detail;
+      for (const key of STATUS_DETAILS) expect(details[key], `${language}: status.detail.${key}`).toBeTruthy();
+    }
   });
 });

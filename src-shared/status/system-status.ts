@@ -18,14 +18,33 @@ export type LinkState = z.infer<typeof LinkStateSchema>;
 export const SyncStateSchema = z.enum(['disabled', 'idle', 'syncing', 'error']);
 export type SyncState = z.infer<typeof SyncStateSchema>;
 
+/**
+ * Why a system is in its state: i18n keys under `status.detail.*`. One list, so the core can
+ * only report what the status bar can explain (a test checks both locales have each one).
+ */
+export const STATUS_DETAILS = [
+  'notConfigured',
+  'connectorNotAvailable',
+  'cacheUnavailable',
+  'journalUnavailable',
+  'misUnreachable',
+  'misTimeout',
+  'misRejectedSync',
+  'syncFailed',
+  'softphoneNotConfigured',
+  'softphoneNotInBuild',
+] as const;
+export const StatusDetailSchema = z.enum(STATUS_DETAILS);
+export type StatusDetail = z.infer<typeof StatusDetailSchema>;
+
 const indicator = <S extends z.ZodType>(state: S) =>
   z
     .object({
       state,
       /** ISO time of the last state change. */
       since: z.string(),
-      /** i18n key under `status.detail.*` explaining the state, if any. */
-      detail: z.string().max(64).nullable(),
+      /** Why it is in this state, if there is more to say. */
+      detail: StatusDetailSchema.nullable(),
     })
     .strict();
 

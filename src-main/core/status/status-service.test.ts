@@ -16,7 +16,7 @@ describe('StatusService', () => {
     service.report('mis', 'online');
     clock += 60_000;
     service.report('mis', 'online');
-    service.report('mis', 'online', 'slow');
+    service.report('mis', 'online', 'misTimeout');
     expect(seen).toEqual(['online@2026-11-24T10:01:00.000Z', 'online@2026-11-24T10:01:00.000Z']);
   });
 });

@@ -1,4 +1,4 @@
-import type { CoreStatus, CoreSystem } from '../../../src-shared/status/system-status';
+import type { CoreStatus, CoreSystem, StatusDetail } from '../../../src-shared/status/system-status';
 
 type StateOf<S extends CoreSystem> = CoreStatus[S]['state'];
 
@@ -27,7 +27,7 @@ export class StatusService {
     return structuredClone(this.status);
   }
 
-  report<S extends CoreSystem>(system: S, state: StateOf<S>, detail: string | null = null): void {
+  report<S extends CoreSystem>(system: S, state: StateOf<S>, detail: StatusDetail | null = null): void {
     const current = this.status[system];
     if (current.state === state && current.detail === detail) return;
     const since = current.state === state ? current.since : this.now().toISOString();

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { PatientCardSchema, type PatientCard } from '../../../src-shared/patients/patient-card';
-import type { LinkState, SyncState } from '../../../src-shared/status/system-status';
+import type { LinkState, StatusDetail, SyncState } from '../../../src-shared/status/system-status';
 import type { ApplyCardsResult, QuarantineEntry } from '../db/cache-repository';
 import { isMisError, type MisChangesPage, type MisConnector } from '../connectors/mis/mis-connector';
 import { abortableSleep, backoffDelay, type BackoffPolicy } from './backoff';
@@ -22,8 +22,8 @@ export interface PullTarget {
 
 /** The part of `StatusService` the engine reports to (same signature as its `report`). */
 export interface StatusReporter {
-  report(system: 'mis', state: LinkState, detail?: string | null): void;
-  report(system: 'sync', state: SyncState, detail?: string | null): void;
+  report(system: 'mis', state: LinkState, detail?: StatusDetail | null): void;
+  report(system: 'sync', state: SyncState, detail?: StatusDetail | null): void;
 }
 
 /** Progress of a sync run, for the first-sync bar and "data as of". */
