@@ -1,0 +1,157 @@
+/**
+ * The desk's own softphone interface. Everything outside `softphone/` talks to a {@link Phone};
+ * no SIP.js type crosses this line, so the SIP library can be patched or replaced without
+ * touching the UI, the journal or the callbacks.
+ */
+import type { RegistrationReason, RegistrationState } from './registration-machine';
+
+export type { RegistrationReason, RegistrationState } from './registration-machine';
+
+/** What the status bar needs; straight from the registration machine, never a cached flag. */
+export interface PhoneRegistration {
+  readonly state: RegistrationState;
+  /** Clock time (ms) the state was entered. */
+  readonly since: number;
+  readonly reason: RegistrationReason;
+}
+
+export type CallDirection = 'incoming' | 'outgoing';
+
+/**
+ * A call's life. Incoming: `ringing` → `connecting` (answer sent) → `active`. Outgoing:
+ * `connecting` (INVITE sent) → `ringing` (18x, RFC 3261 §13.2.2.1) → `active`. `held` after a
+ * hold re-INVITE (RFC 3261 §14, RFC 3264 §8.4); `recovering` while the transport is back but the
+ * ICE-restart re-INVITE is outstanding; `ended` is final.
+ */
+export type CallState = 'ringing' | 'connecting' | 'active' | 'held' | 'recovering' | 'ended';
+
+/**
+ * How a call ended, for the journal. `missed`: nobody answered (the caller cancelled, RFC 3261 §9,
+ * or our outgoing call was cancelled unanswered); `rejected`: declined (by the operator, or 486/603
+ * from the far end); `failed`: could not be set up; `lost`: the network took it and recovery failed.
+ */
+export type CallOutcome = 'answered' | 'missed' | 'rejected' | 'failed' | 'lost';
+
+/** One call as the desk sees it. Immutable; a change produces a new object. */
+export interface PhoneCall {
+  readonly id: string;
+  readonly direction: CallDirection;
+  /** Dialable form (digits, leading `+`, `*`, `#`) or the SIP user part, sanitised. */
+  readonly remoteNumber: string;
+  /** Caller-supplied text: control and bidi characters stripped, at most 80 characters. Render as text. */
+  readonly remoteDisplayName: string;
+  readonly state: CallState;
+  readonly muted: boolean;
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
+  readonly endedAt: number | null;
+  readonly outcome: CallOutcome | null;
+}
+
+/** An ICE server, structurally the same as the DOM's `RTCIceServer`. */
+export interface PhoneIceServer {
+  readonly urls: string | readonly string[];
+  readonly username?: string;
+  readonly credential?: string;
+}
+
+/** The account a phone registers with (validated by the settings layer before it gets here). */
+export interface PhoneAccount {
+  /** `wss://…` or `ws://…` (RFC 7118). */
+  readonly server: string;
+  /** `sip:101@clinic.example`. */
+  readonly uri: string;
+  readonly authorizationUsername: string;
+  readonly password: string;
+  readonly displayName: string;
+  /** None by default: a LAN needs none, and the public STUN default leaks the desk's address. */
+  readonly iceServers: readonly PhoneIceServer[];
+  /** ≈500 ms on a LAN, or every call waits for full ICE gathering. */
+  readonly iceGatheringTimeoutMs: number;
+}
+
+export interface PhoneSnapshot {
+  readonly registration: PhoneRegistration;
+  /** Live calls only: a call the server no longer has is not in this list. */
+  readonly calls: readonly PhoneCall[];
+}
+
+/**
+ * The softphone. Methods resolve when the request is sent, not when the far end reacts; the
+ * reaction shows up through {@link Phone.subscribe}. A method on an unknown or ended call id
+ * rejects.
+ */
+export interface Phone {
+  readonly registration: PhoneRegistration;
+  readonly calls: readonly PhoneCall[];
+  /** Called after every change with the new snapshot; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: PhoneSnapshot) => void): () => void;
+  /** Called once per call when it ends (journal; `outcome: 'lost'` is the `call:lost` event). */
+  onCallEnded(listener: (call: PhoneCall) => void): () => void;
+  /** Connect and register (RFC 3261 §10); keeps reconnecting until {@link Phone.stop}. */
+  start(account: PhoneAccount): Promise<void>;
+  /** Hang up everything, un-REGISTER, disconnect. */
+  stop(): Promise<void>;
+  /** Place a call (INVITE, RFC 3261 §13); resolves to the new call's id. */
+  call(number: string): Promise<string>;
+  answer(id: string): Promise<void>;
+  /** Decline a ringing incoming call (486 Busy Here). */
+  reject(id: string): Promise<void>;
+  /** BYE, CANCEL or reject, whichever the call's state needs. */
+  hangup(id: string): Promise<void>;
+  /** Hold via re-INVITE with `a=sendonly` (RFC 3261 §14, RFC 3264 §8.4). */
+  hold(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Local microphone on/off; no signalling. */
+  setMuted(id: string, muted: boolean): Promise<void>;
+  /** RFC 4733 telephone-events, falling back to SIP INFO (`application/dtmf-relay`). */
+  sendDtmf(id: string, digits: string): Promise<void>;
+  /** REFER (RFC 3515) the far end to `target`, then drop our leg. */
+  blindTransfer(id: string, target: string): Promise<void>;
+}
+
+export const MAX_DISPLAY_NAME_LENGTH = 80;
+
+// C0, DEL, C1, and the bidi controls that can make "Иванов" render as something else.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+
+/**
+ * Make caller-supplied text (SIP display name, RFC 3261 §20.20) safe to show: control and bidi
+ * characters removed, whitespace collapsed, cut to `max` code points.
+ */
+export function sanitiseDisplayText(raw: string | undefined | null, max = MAX_DISPLAY_NAME_LENGTH): string {
+  if (!raw) return '';
+  const clean = raw.replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
+  return Array.from(clean).slice(0, max).join('').trim();
+}
+
+/** Characters allowed in a SIP user part we show as a number (RFC 3261 §25.1 `user`, minus escapes). */
+const NUMBER_CHARS = /[^0-9A-Za-z+*#._-]/gu;
+
+/** A remote party's user part, safe to show and to journal (≤ 64 characters). */
+export function sanitiseRemoteNumber(raw: string | undefined | null): string {
+  if (!raw) return '';
+  return raw.replace(NUMBER_CHARS, '').slice(0, 64);
+}
+
+/**
+ * Normalise what the operator typed or pasted into a dialable string: digits, `*`, `#`, and one
+ * leading `+`. Spaces, dashes, dots, parentheses and a `tel:` prefix (RFC 3966) are dropped.
+ * Returns `null` when nothing dialable remains or letters are present.
+ */
+export function normaliseDialString(input: string): string | null {
+  let s = input.trim();
+  if (/^tel:/iu.test(s)) s = s.slice(4).split(';')[0] ?? '';
+  s = s.replace(/[\s\-().\u00a0]/gu, '');
+  const plus = s.startsWith('+');
+  const body = plus ? s.slice(1) : s;
+  if (body === '' || !/^[0-9*#]+$/u.test(body)) return null;
+  if (body.length > 32) return null;
+  return (plus ? '+' : '') + body;
+}
+
+/** Valid DTMF digits (RFC 4733 §3.2 events 0–15). */
+export function isDtmfString(digits: string): boolean {
+  return /^[0-9*#A-Da-d]+$/u.test(digits);
+}

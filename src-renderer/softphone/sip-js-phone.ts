@@ -1,0 +1,633 @@
+/**
+ * {@link Phone} over SIP.js 0.21.2. This is the only file that imports SIP.js: the rest of the desk
+ * sees {@link Phone}, {@link PhoneCall} and {@link PhoneRegistration}.
+ *
+ * What we deliberately do NOT use from SIP.js, and why:
+ * - `SimpleUser` / `SessionManager`: they drop every call on a transport loss and keep a single
+ *   Registerer that can block re-registration for 32 s (Timer F) after a loss.
+ * - The UserAgent's own reconnection (`reconnectionAttempts`, 0 by default in 0.21.2): our
+ *   registration machine owns reconnects (capped backoff, forever while logged in).
+ * - The WebSocket CRLF keep-alive: it has no failure detection; we send SIP OPTIONS instead.
+ */
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  UserAgentState,
+  type Session,
+  type UserAgentOptions,
+  type Web,
+} from 'sip.js';
+import { newCall, reduceCall, type CallEvent } from './call-state';
+import {
+  isDtmfString,
+  normaliseDialString,
+  sanitiseDisplayText,
+  sanitiseRemoteNumber,
+  type Phone,
+  type PhoneAccount,
+  type PhoneCall,
+  type PhoneRegistration,
+  type PhoneSnapshot,
+} from './phone';
+import { RegistrationController, systemClock, type Clock } from './registration-controller';
+import type { RegistrationSnapshot } from './registration-machine';
+
+/** Tuning and test seams for {@link SipJsPhone}. */
+export interface SipJsPhoneOptions {
+  readonly clock?: Clock;
+  /** A SIP.js transport class; tests pass a fake, the app leaves the Web WebSocket transport. */
+  readonly transportConstructor?: UserAgentOptions['transportConstructor'];
+  /** Tests only: a media-less session description handler (Node has no RTCPeerConnection). */
+  readonly sessionDescriptionHandlerFactory?: UserAgentOptions['sessionDescriptionHandlerFactory'];
+  /** How often to send the OPTIONS keep-alive while registered (default 15 s). */
+  readonly keepAliveIntervalMs?: number;
+  /** How long an OPTIONS may go unanswered before the socket counts as dead (default 5 s). */
+  readonly keepAliveTimeoutMs?: number;
+  /** REGISTER `Expires` in seconds (RFC 3261 §10.2.1.1; default 300). */
+  readonly registerExpiresSec?: number;
+  /** How long a call may stay `recovering` before it is ended as `lost` (default 20 s). */
+  readonly recoveryTimeoutMs?: number;
+  /** Seconds a WebSocket connect may take (default 5). */
+  readonly connectionTimeoutSec?: number;
+}
+
+interface LiveCall {
+  call: PhoneCall;
+  readonly session: Session;
+  /** What we asked for, so a `Terminated` session gets the right outcome. */
+  intent: 'rejected' | 'hungUp' | null;
+  /** A final failure status to an outgoing INVITE (RFC 3261 §13.2.2.3). */
+  failureStatus: number | null;
+  recoveryTimer: unknown;
+}
+
+/** Statuses that mean "the callee declined", not "the call could not be made" (RFC 3261 §21.4.7, §21.6). */
+const DECLINED = new Set([486, 600, 603]);
+
+const AUDIO_ONLY = { constraints: { audio: true, video: false } } as const;
+
+type WebSdh = Web.SessionDescriptionHandler;
+
+/**
+ * The desk's softphone over SIP.js. One {@link UserAgent} per {@link SipJsPhone.start}; the
+ * Registerer is replaced whenever the registration machine says so.
+ */
+export class SipJsPhone implements Phone {
+  private readonly clock: Clock;
+  private readonly controller: RegistrationController;
+  private readonly listeners = new Set<(s: PhoneSnapshot) => void>();
+  private readonly endedListeners = new Set<(c: PhoneCall) => void>();
+  private readonly live = new Map<string, LiveCall>();
+  private ua: UserAgent | undefined;
+  private account: PhoneAccount | undefined;
+  private registerer: Registerer | undefined;
+  /** Bumped whenever the Registerer or UserAgent is replaced; late callbacks compare against it. */
+  private generation = 0;
+  private pendingUnregister: Promise<unknown> | null = null;
+  private keepAliveTimer: unknown = null;
+  private lastState: RegistrationSnapshot['state'] = 'offline';
+
+  constructor(private readonly options: SipJsPhoneOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.controller = new RegistrationController(
+      {
+        connectTransport: () => this.connectTransport(),
+        disconnectTransport: () => this.disconnectTransport(),
+        sendRegister: () => this.sendRegister(),
+        disposeRegistererAndCreateNew: () => this.replaceRegisterer(),
+        unregister: () => this.unregister(),
+      },
+      this.clock,
+    );
+    this.controller.subscribe((s) => this.onRegistrationChange(s));
+  }
+
+  get registration(): PhoneRegistration {
+    const { state, since, reason } = this.controller.snapshot;
+    return { state, since, reason };
+  }
+
+  get calls(): readonly PhoneCall[] {
+    return [...this.live.values()].map((l) => l.call);
+  }
+
+  subscribe(listener: (snapshot: PhoneSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onCallEnded(listener: (call: PhoneCall) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  async start(account: PhoneAccount): Promise<void> {
+    if (!/^wss?:\/\//iu.test(account.server)) throw new Error('softphone: server must be a ws:// or wss:// URL (RFC 7118)');
+    const uri = UserAgent.makeURI(account.uri);
+    if (!uri) throw new Error('softphone: invalid SIP URI');
+    if (this.ua) await this.stop();
+    this.account = account;
+    this.generation++;
+    const ua = new UserAgent({
+      uri,
+      transportOptions: {
+        server: account.server,
+        connectionTimeout: this.options.connectionTimeoutSec ?? 5,
+        keepAliveInterval: 0,
+      },
+      ...(this.options.transportConstructor ? { transportConstructor: this.options.transportConstructor } : {}),
+      ...(this.options.sessionDescriptionHandlerFactory
+        ? { sessionDescriptionHandlerFactory: this.options.sessionDescriptionHandlerFactory }
+        : {}),
+      authorizationUsername: account.authorizationUsername,
+      authorizationPassword: account.password,
+      displayName: account.displayName,
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: account.iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })) },
+        iceGatheringTimeout: account.iceGatheringTimeoutMs,
+      },
+      logLevel: 'warn',
+      // `reconnectionAttempts` is left at its 0.21.2 default of 0 (setting it logs a deprecation):
+      // our machine reconnects, and SIP.js's own attempts would race it.
+      delegate: {
+        onConnect: () => {
+          if (this.ua === ua) this.controller.dispatch({ type: 'transportConnected' });
+        },
+        onDisconnect: () => {
+          if (this.ua === ua) this.controller.dispatch({ type: 'transportLost' });
+        },
+        onInvite: (invitation) => {
+          if (this.ua === ua) this.onInvite(invitation);
+        },
+      },
+    });
+    this.ua = ua;
+    this.controller.dispatch({ type: 'start' });
+  }
+
+  async stop(): Promise<void> {
+    const ua = this.ua;
+    for (const id of [...this.live.keys()]) await this.hangup(id).catch(() => undefined);
+    this.controller.dispatch({ type: 'stop' });
+    const unregistering = this.pendingUnregister;
+    if (unregistering) await Promise.race([unregistering.catch(() => undefined), this.delay(2000)]);
+    this.pendingUnregister = null;
+    this.ua = undefined;
+    this.registerer = undefined;
+    this.generation++;
+    if (ua) await ua.stop().catch(() => undefined);
+    // Anything SIP.js did not tell us about is gone with the UserAgent.
+    for (const l of [...this.live.values()]) this.apply(l, { type: 'hungUp', at: this.clock.now() });
+  }
+
+  async call(number: string): Promise<string> {
+    const ua = this.requireRegistered();
+    const dial = normaliseDialString(number);
+    if (!dial) throw new Error('softphone: not a dialable number');
+    const target = this.targetUri(dial);
+    const inviter = new Inviter(ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    const live = this.track(inviter, 'outgoing', dial, '');
+    inviter
+      .invite({
+        requestDelegate: {
+          onProgress: (response) => {
+            if ((response.message.statusCode ?? 0) >= 180) this.apply(live, { type: 'progress', at: this.clock.now() });
+          },
+          onReject: (response) => {
+            live.failureStatus = response.message.statusCode ?? 0;
+          },
+        },
+      })
+      .catch(() => this.apply(live, { type: 'failed', at: this.clock.now() }));
+    return live.call.id;
+  }
+
+  async answer(id: string): Promise<void> {
+    const live = this.get(id);
+    if (!(live.session instanceof Invitation) || live.call.state !== 'ringing') throw new Error('softphone: not a ringing incoming call');
+    this.apply(live, { type: 'accepting', at: this.clock.now() });
+    try {
+      await live.session.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    } catch (error) {
+      // No microphone, SDP negotiation failed …: the call could not be set up (not "missed").
+      this.apply(live, { type: 'failed', at: this.clock.now() });
+      throw error;
+    }
+  }
+
+  async reject(id: string): Promise<void> {
+    const live = this.get(id);
+    if (!(live.session instanceof Invitation) || live.session.state !== SessionState.Initial) {
+      throw new Error('softphone: not a ringing incoming call');
+    }
+    live.intent = 'rejected';
+    // 486 Busy Here (RFC 3261 §21.4.24): the caller's PBX may route to voicemail or the queue.
+    await live.session.reject({ statusCode: 486 });
+  }
+
+  async hangup(id: string): Promise<void> {
+    const live = this.get(id);
+    const session = live.session;
+    switch (session.state) {
+      case SessionState.Initial:
+      case SessionState.Establishing:
+        if (session instanceof Inviter) {
+          live.intent = 'hungUp';
+          await session.cancel(); // CANCEL, RFC 3261 §9.1
+        } else if (session instanceof Invitation) {
+          live.intent = 'rejected';
+          await session.reject({ statusCode: 486 });
+        }
+        return;
+      case SessionState.Established:
+        live.intent = 'hungUp';
+        if (live.call.state === 'recovering') {
+          // The transport is down: the BYE may never leave, but the operator's hang-up ends it here.
+          session.bye().catch(() => undefined);
+          this.apply(live, { type: 'hungUp', at: this.clock.now() });
+          return;
+        }
+        await session.bye(); // BYE, RFC 3261 §15.1.1
+        return;
+      default:
+        return;
+    }
+  }
+
+  hold(id: string): Promise<void> {
+    return this.setHold(id, true);
+  }
+
+  resume(id: string): Promise<void> {
+    return this.setHold(id, false);
+  }
+
+  async setMuted(id: string, muted: boolean): Promise<void> {
+    const live = this.get(id);
+    const sdh = live.session.sessionDescriptionHandler as WebSdh | undefined;
+    // Disable the local track rather than renegotiate: instant, and nothing for the far end to refuse.
+    if (sdh && live.call.state !== 'held') sdh.enableSenderTracks(!muted);
+    this.apply(live, { type: 'muted', muted, at: this.clock.now() });
+  }
+
+  async sendDtmf(id: string, digits: string): Promise<void> {
+    const live = this.get(id);
+    if (!isDtmfString(digits)) throw new Error('softphone: invalid DTMF digits');
+    if (live.session.state !== SessionState.Established) throw new Error('softphone: call is not connected');
+    const sdh = live.session.sessionDescriptionHandler as WebSdh | undefined;
+    // RFC 4733 telephone-events through RTCDTMFSender first: in-band with the media, what IVRs expect.
+    if (sdh && sdh.sendDtmf(digits.toUpperCase())) return;
+    // Fallback: SIP INFO with application/dtmf-relay (draft-kaplan-dispatch-info-dtmf-package), one per digit.
+    for (const digit of digits.toUpperCase()) {
+      await live.session.info({
+        requestOptions: {
+          body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=160` },
+        },
+      });
+    }
+  }
+
+  async blindTransfer(id: string, target: string): Promise<void> {
+    const live = this.get(id);
+    if (live.session.state !== SessionState.Established) throw new Error('softphone: call is not connected');
+    const dial = normaliseDialString(target);
+    if (!dial) throw new Error('softphone: not a dialable number');
+    const referTo = this.targetUri(dial);
+    await new Promise<void>((resolve, reject) => {
+      // REFER (RFC 3515 §2.4.1); once the transferee accepts (202) our leg is no longer needed.
+      live.session
+        .refer(referTo, {
+          requestDelegate: {
+            onAccept: () => {
+              live.intent = 'hungUp';
+              live.session.bye().catch(() => undefined);
+              resolve();
+            },
+            onReject: (response) => reject(new Error(`softphone: transfer refused (${response.message.statusCode})`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  // ——— registration effects ———
+
+  private connectTransport(): void {
+    const ua = this.ua;
+    if (!ua) return;
+    const attempt = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
+    attempt.then(
+      () => {
+        if (this.ua === ua) this.controller.dispatch({ type: 'transportConnected' });
+      },
+      () => {
+        if (this.ua === ua) this.controller.dispatch({ type: 'transportLost' });
+      },
+    );
+  }
+
+  private disconnectTransport(): void {
+    const ua = this.ua;
+    if (!ua || this.pendingUnregister) return; // stop() tears the UserAgent down after the un-REGISTER
+    ua.transport.disconnect().catch(() => undefined);
+  }
+
+  private replaceRegisterer(): void {
+    const old = this.registerer;
+    this.registerer = undefined;
+    this.generation++;
+    if (old) retireRegisterer(old);
+    const ua = this.ua;
+    if (!ua) return;
+    const registerer = new Registerer(ua, { expires: this.options.registerExpiresSec ?? 300 });
+    const generation = this.generation;
+    registerer.stateChange.addListener((state) => {
+      if (generation !== this.generation) return;
+      if (state === RegistererState.Registered) this.controller.dispatch({ type: 'registered' });
+      // A refresh that failed or a binding that expired: the registrar no longer has us.
+      else if (state === RegistererState.Unregistered && this.controller.snapshot.state === 'registered') {
+        this.controller.dispatch({ type: 'registrationTimedOut' });
+      }
+    });
+    this.registerer = registerer;
+  }
+
+  private sendRegister(): void {
+    const registerer = this.registerer;
+    if (!registerer) return;
+    const generation = this.generation;
+    registerer
+      .register({
+        requestDelegate: {
+          onReject: (response) => {
+            if (generation === this.generation) {
+              this.controller.dispatch({ type: 'registrationRejected', status: response.message.statusCode ?? 0 });
+            }
+          },
+        },
+      })
+      .catch(() => {
+        // Could not even send (transport gone between connect and now): the transport events drive us.
+      });
+  }
+
+  private unregister(): void {
+    const registerer = this.registerer;
+    if (!registerer) return;
+    // Detach it so the replacement step does not retire it mid un-REGISTER.
+    this.registerer = undefined;
+    // Wait on the Registerer's own state, not the request's delegate: replacing that delegate
+    // would starve the Registerer and make dispose() un-REGISTER a second time.
+    this.pendingUnregister = new Promise<void>((resolve) => {
+      registerer.stateChange.addListener((state) => {
+        if (state !== RegistererState.Registered) resolve();
+      });
+      registerer.unregister().catch(() => resolve());
+    }).finally(() => void registerer.dispose().catch(() => undefined));
+  }
+
+  // ——— keep-alive ———
+
+  private onRegistrationChange(s: RegistrationSnapshot): void {
+    const prev = this.lastState;
+    this.lastState = s.state;
+    if (s.state === 'registered') this.armKeepAlive();
+    else this.stopKeepAlive();
+    if (s.state === 'reconnecting' && prev !== 'reconnecting') this.onTransportLostForCalls();
+    if (s.state === 'registered' && prev === 'reconnecting') this.recoverCalls();
+    this.emit();
+  }
+
+  private armKeepAlive(): void {
+    if (this.keepAliveTimer !== null) return;
+    this.keepAliveTimer = this.clock.setTimeout(() => {
+      this.keepAliveTimer = null;
+      this.sendKeepAlive();
+    }, this.options.keepAliveIntervalMs ?? 15_000);
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAliveTimer !== null) this.clock.clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+  }
+
+  /**
+   * OPTIONS to the registrar (RFC 3261 §11). Any answer proves the socket is alive; silence for
+   * `keepAliveTimeoutMs`, or a locally generated 408/503 (transaction or transport failure), does not.
+   */
+  private sendKeepAlive(): void {
+    const ua = this.ua;
+    const account = this.account;
+    if (!ua || !account || this.controller.snapshot.state !== 'registered') return;
+    const aor = UserAgent.makeURI(account.uri);
+    if (!aor) return;
+    const requestUri = aor.clone();
+    requestUri.user = undefined;
+    const generation = this.generation;
+    let settled = false;
+    const finish = (alive: boolean) => {
+      if (settled) return;
+      settled = true;
+      this.clock.clearTimeout(deadline);
+      if (generation !== this.generation || this.ua !== ua) return;
+      if (alive) this.armKeepAlive();
+      else this.controller.dispatch({ type: 'keepAliveFailed' });
+    };
+    const deadline = this.clock.setTimeout(() => {
+      request?.dispose();
+      finish(false);
+    }, this.options.keepAliveTimeoutMs ?? 5_000);
+    let request: { dispose(): void } | undefined;
+    try {
+      const core = ua.userAgentCore;
+      const message = core.makeOutgoingRequestMessage('OPTIONS', requestUri, aor, aor.clone(), {});
+      request = core.request(message, {
+        onAccept: () => finish(true),
+        onReject: (response) => finish(response.message.statusCode !== 408 && response.message.statusCode !== 503),
+      });
+    } catch {
+      finish(false);
+    }
+  }
+
+  // ——— calls ———
+
+  private onInvite(invitation: Invitation): void {
+    const identity = invitation.remoteIdentity;
+    // SIP.js hands the display name over with quoted-pairs (RFC 3261 §25.1) still escaped.
+    const displayName = (identity.displayName ?? '').replace(/\\(.)/gsu, '$1');
+    this.track(invitation, 'incoming', sanitiseRemoteNumber(identity.uri.user), sanitiseDisplayText(displayName));
+  }
+
+  private track(session: Session, direction: 'incoming' | 'outgoing', remoteNumber: string, remoteDisplayName: string): LiveCall {
+    const live: LiveCall = {
+      call: newCall({ id: session.id, direction, remoteNumber, remoteDisplayName, at: this.clock.now() }),
+      session,
+      intent: null,
+      failureStatus: null,
+      recoveryTimer: null,
+    };
+    this.live.set(live.call.id, live);
+    // A caller's CANCEL (RFC 3261 §9.2) shows up as `Terminated` before answer: SIP.js must finish
+    // the 487 itself, so no `onCancel` delegate that would dispose the session under it.
+    session.stateChange.addListener((state) => {
+      const at = this.clock.now();
+      if (state === SessionState.Established) this.apply(live, { type: 'established', at });
+      // Deferred one microtask: SIP.js moves an Inviter to Terminated *before* it hands the final
+      // response to our request delegate, and the status decides rejected (486/603) vs failed.
+      if (state === SessionState.Terminated) queueMicrotask(() => this.apply(live, this.terminationEvent(live, at)));
+    });
+    this.emit();
+    return live;
+  }
+
+  private terminationEvent(live: LiveCall, at: number): CallEvent {
+    const { call } = live;
+    if (call.state === 'recovering') return { type: 'recoveryFailed', at };
+    if (live.intent === 'rejected') return { type: 'rejected', at };
+    if (live.intent === 'hungUp' || call.answeredAt !== null) return { type: 'hungUp', at };
+    if (call.direction === 'incoming') return { type: 'cancelled', at };
+    if (live.failureStatus !== null && DECLINED.has(live.failureStatus)) return { type: 'rejected', at };
+    return { type: 'failed', at };
+  }
+
+  private apply(live: LiveCall, event: CallEvent): void {
+    const next = reduceCall(live.call, event);
+    if (next === live.call) return;
+    live.call = next;
+    if (next.state !== 'recovering' && live.recoveryTimer !== null) {
+      this.clock.clearTimeout(live.recoveryTimer);
+      live.recoveryTimer = null;
+    }
+    if (next.state === 'ended') {
+      // The UI never shows a call the server no longer has: drop it from the list at once.
+      this.live.delete(next.id);
+      if (live.session.state !== SessionState.Terminated) live.session.dispose().catch(() => undefined);
+      for (const listener of this.endedListeners) listener(next);
+    }
+    this.emit();
+  }
+
+  private onTransportLostForCalls(): void {
+    const at = this.clock.now();
+    for (const live of [...this.live.values()]) {
+      this.apply(live, { type: 'transportLost', at });
+      if (live.call.state === 'recovering' && live.recoveryTimer === null) {
+        live.recoveryTimer = this.clock.setTimeout(() => {
+          live.recoveryTimer = null;
+          this.failRecovery(live);
+        }, this.options.recoveryTimeoutMs ?? 20_000);
+      }
+    }
+  }
+
+  /** After re-registering, re-INVITE each surviving call with an ICE restart (RFC 8445 §9, RFC 3261 §14). */
+  private recoverCalls(): void {
+    for (const live of [...this.live.values()]) {
+      if (live.call.state !== 'recovering') continue;
+      const held = (live.session.sessionDescriptionHandlerOptionsReInvite as Web.SessionDescriptionHandlerOptions).hold === true;
+      live.session
+        .invite({
+          sessionDescriptionHandlerOptions: { hold: held, offerOptions: { iceRestart: true } } as Web.SessionDescriptionHandlerOptions,
+          requestDelegate: {
+            onAccept: () => {
+              // Later re-INVITEs (hold, the far end's) must not restart ICE again.
+              live.session.sessionDescriptionHandlerOptionsReInvite = { hold: held } as Web.SessionDescriptionHandlerOptions;
+              this.apply(live, { type: 'recovered', held, at: this.clock.now() });
+            },
+            onReject: () => this.failRecovery(live),
+          },
+        })
+        .catch(() => this.failRecovery(live));
+    }
+  }
+
+  private failRecovery(live: LiveCall): void {
+    if (live.call.state !== 'recovering') return;
+    // Best effort: tell the far end, but the call is lost either way.
+    if (live.session.state === SessionState.Established) live.session.bye().catch(() => undefined);
+    this.apply(live, { type: 'recoveryFailed', at: this.clock.now() });
+  }
+
+  private async setHold(id: string, hold: boolean): Promise<void> {
+    const live = this.get(id);
+    if (live.call.state !== (hold ? 'active' : 'held')) throw new Error(`softphone: cannot ${hold ? 'hold' : 'resume'} in state ${live.call.state}`);
+    const session = live.session;
+    // Only `hold`: an ICE restart left over from a recovery must not repeat on every hold.
+    const sdhOptions: Web.SessionDescriptionHandlerOptions = { hold };
+    await new Promise<void>((resolve, reject) => {
+      // re-INVITE with a=sendonly / a=sendrecv (RFC 3264 §8.4), via the Web SDH's `hold` option.
+      session
+        .invite({
+          sessionDescriptionHandlerOptions: sdhOptions,
+          requestDelegate: {
+            onAccept: () => {
+              const sdh = session.sessionDescriptionHandler as WebSdh | undefined;
+              sdh?.enableReceiverTracks(!hold);
+              sdh?.enableSenderTracks(!hold && !live.call.muted);
+              this.apply(live, { type: hold ? 'held' : 'resumed', at: this.clock.now() });
+              resolve();
+            },
+            onReject: (response) => reject(new Error(`softphone: re-INVITE refused (${response.message.statusCode})`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  // ——— helpers ———
+
+  private get(id: string): LiveCall {
+    const live = this.live.get(id);
+    if (!live) throw new Error('softphone: no such call');
+    return live;
+  }
+
+  private requireRegistered(): UserAgent {
+    if (!this.ua || this.controller.snapshot.state !== 'registered') throw new Error('softphone: not registered');
+    return this.ua;
+  }
+
+  private targetUri(dial: string) {
+    const aor = this.account ? UserAgent.makeURI(this.account.uri) : undefined;
+    const uri = aor ? UserAgent.makeURI(`sip:${dial}@${aor.host}`) : undefined;
+    if (!uri) throw new Error('softphone: cannot build a target URI');
+    return uri;
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+  }
+
+  private emit(): void {
+    const snapshot: PhoneSnapshot = { registration: this.registration, calls: this.calls };
+    for (const listener of this.listeners) listener(snapshot);
+  }
+}
+
+/**
+ * Drop a Registerer without letting it un-REGISTER. SIP.js 0.21's `Registerer.dispose()` sends
+ * REGISTER `Expires: 0` for our Contact (RFC 3261 §10.2.2) once a stuck request ends — which would
+ * delete the binding the *new* Registerer just made — and a late final response to the stuck
+ * REGISTER would drive a Terminated Registerer to Registered and throw. So: move it straight to
+ * Terminated (clears its refresh timers, no un-REGISTER), then make every entry point a late
+ * response can reach a no-op. Private API, checked against the 0.21.2 source (api/registerer.js).
+ */
+function retireRegisterer(registerer: Registerer): void {
+  const internals = registerer as unknown as Record<string, unknown>;
+  try {
+    const terminated = internals['terminated'];
+    if (registerer.state !== RegistererState.Terminated && typeof terminated === 'function') terminated.call(registerer);
+  } catch {
+    void registerer.dispose().catch(() => undefined);
+  }
+  const refused = () => Promise.reject(new Error('softphone: retired Registerer'));
+  for (const name of ['registered', 'unregistered', 'waitingToggle']) internals[name] = () => undefined;
+  // A 423 Interval Too Brief (RFC 3261 §10.3 step 7) on the late response would re-send from here.
+  internals['register'] = refused;
+  internals['unregister'] = refused;
+}
