@@ -21,6 +21,6 @@ if (!container) throw new Error('index.html has no #root');
 
 createRoot(container).render(
   <StrictMode>
-    <App desk={connectDesk()} i18n={i18n} initialPane={initialPane} />
+    <App desk={connectDesk()} i18n={i18n} initialPane={initialPane} phoneFactory={initialPane === 'supervisor' ? null : undefined} />
   </StrictMode>,
 );

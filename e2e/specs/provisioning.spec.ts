@@ -19,7 +19,9 @@ test('a provisioning file sets role, language and the SIP account; those fields 
   // Not provisioned, so still the operator's to change.
   await expect(page.getByTestId('settings-sip-display-name')).toBeEnabled();
   await screenshot(page, 'settings-provisioned');
-  expect(problems.list).toEqual([]);
+  // The softphone now really connects to the configured PBX, a fictional host here; Chromium logs
+  // each failed WebSocket as a console error. Nothing else may appear.
+  expect(problems.list.filter((problem) => !problem.startsWith("console: WebSocket connection to 'wss://pbx.clinic.test/ws' failed"))).toEqual([]);
 });
 
 test('a broken provisioning file stops the host with a line naming the file and field', async () => {

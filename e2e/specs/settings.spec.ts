@@ -52,5 +52,7 @@ test('settings survive a restart of the host; the SIP password is never stored o
     expect(readFileSync(file).includes(Buffer.from(PASSWORD)), file).toBe(false);
   }
   expect(first.stderr() + second.stderr()).not.toContain(PASSWORD);
-  expect(problems.list).toEqual([]);
+  // The softphone now really connects to the configured PBX, a fictional host here; Chromium logs
+  // each failed WebSocket as a console error. Nothing else may appear.
+  expect(problems.list.filter((problem) => !problem.startsWith("console: WebSocket connection to 'wss://pbx.clinic.test:8089/ws' failed"))).toEqual([]);
 });

@@ -72,6 +72,8 @@ export function createCore(options: CoreOptions): Core {
     'settings.get': () => settings.view(),
     'settings.update': (patch) => settings.update(patch),
     'settings.setSipPassword': ({ password }) => settings.setSipPassword(password),
+    // The one secret the renderer gets (see the contract); never logged.
+    'sip.credentials': () => ({ password: settings.sipPassword() }),
     'status.snapshot': () => status.snapshot(),
     'patients.search': ({ query, limit, offset }) => {
       const result = cache.search(query, limit, offset);

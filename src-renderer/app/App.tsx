@@ -7,11 +7,13 @@ import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
 import { PhonePane } from '../features/phone/phone-pane';
+import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
 import { QueuePane } from '../features/queue/queue-pane';
 import { SettingsPane } from '../features/settings/settings-pane';
 import { StatusBar } from '../features/status-bar/status-bar';
 import { SupervisorPane } from '../features/supervisor/supervisor-pane';
 import { applyLanguage } from '../i18n/i18n';
+import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';
 import { WarningIcon } from '../ui/icons';
 import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
@@ -26,17 +28,24 @@ export interface AppProps {
   store?: AppStore;
   /** The pane to open first (the supervisor window passes `supervisor`). */
   initialPane?: PaneId | null;
+  /**
+   * Makes the softphone; component tests pass a fake (SIP.js does not run in jsdom). `null`: this
+   * window runs no phone (the supervisor window, so one account is not registered twice).
+   */
+  phoneFactory?: PhoneFactory | null;
 }
 
+const makeSipJsPhone: PhoneFactory = () => new SipJsPhone();
+
 /** The whole window: providers, error boundary, and the shell. */
-export function App({ desk, i18n, store, initialPane }: AppProps): ReactElement {
+export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPhone }: AppProps): ReactElement {
   const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane }));
   return (
     <I18nextProvider i18n={i18n}>
       <ErrorBoundary>
         <DeskContext.Provider value={desk}>
           <AppStoreContext.Provider value={appStore}>
-            <Shell />
+            <Shell phoneFactory={phoneFactory} />
           </AppStoreContext.Provider>
         </DeskContext.Provider>
       </ErrorBoundary>
@@ -53,12 +62,13 @@ const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
   settings: SettingsPane,
 };
 
-function Shell(): ReactElement {
+function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactElement {
   const { i18n } = useTranslation();
   const pane = useAppStore((state) => state.pane);
   const language = useAppStore((state) => state.settingsView?.settings.language);
   const navigate = useAppStore((state) => state.navigate);
   const reload = useDeskSync();
+  useSoftphone(phoneFactory);
 
   useEffect(() => {
     if (language) void applyLanguage(i18n, language);

@@ -20,10 +20,14 @@ export function visiblePanes(role: Role | undefined): PaneId[] {
   return PANES.filter((pane) => isPaneVisible(pane, role));
 }
 
-export type SipDetail = 'softphoneNotConfigured' | 'softphoneNotInBuild';
+/** The SIP account fields are filled in (server, URI, auth user); the password may still be missing. */
+export function hasSipAccount(view: SettingsView | null): boolean {
+  return !!view && view.settings.sip.server !== '' && view.settings.sip.uri !== '' && view.settings.sip.authUser !== '';
+}
 
+/** The softphone can start: the account is filled in and a password is stored. */
 export function isSipAccountConfigured(view: SettingsView | null): boolean {
-  return !!view && view.settings.sip.server !== '' && view.settings.sip.uri !== '';
+  return hasSipAccount(view) && !!view?.sipPasswordSet;
 }
 
 export interface AppState {
@@ -32,7 +36,10 @@ export interface AppState {
   navSeq: number;
   settingsView: SettingsView | null;
   coreStatus: CoreStatus | null;
-  /** The softphone's registration state; it is not part of this build, so it stays offline. */
+  /**
+   * The softphone's registration state, mirrored from `Phone.registration` by `useSoftphone`;
+   * offline / `softphoneNotConfigured` while the account or its password is missing.
+   */
   sip: SipIndicator;
   bridge: BridgeState;
   appInfo: AppInfo | null;
@@ -93,8 +100,11 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
       const role = view.settings.role;
       const wanted = state.requestedPane && isPaneVisible(state.requestedPane, role) ? state.requestedPane : state.pane;
       const pane = isPaneVisible(wanted, role) ? wanted : 'phone';
-      const detail: SipDetail = isSipAccountConfigured(view) ? 'softphoneNotInBuild' : 'softphoneNotConfigured';
-      const sip = state.sip.state === 'offline' && state.sip.detail !== detail ? { ...state.sip, detail } : state.sip;
+      // Once configured, the softphone (useSoftphone) owns the indicator.
+      const sip =
+        isSipAccountConfigured(view) || (state.sip.state === 'offline' && state.sip.detail === 'softphoneNotConfigured')
+          ? state.sip
+          : { state: 'offline' as const, since: now().toISOString(), detail: 'softphoneNotConfigured' as const };
       set({ settingsView: view, pane, sip, requestedPane: null });
     },
     setCoreStatus(coreStatus) {

@@ -151,6 +151,13 @@ export class SipJsPhone implements Phone {
         iceGatheringTimeout: account.iceGatheringTimeoutMs,
       },
       logLevel: 'warn',
+      // SIP.js reports an unreachable server as a console error on every attempt; the
+      // registration machine already turns that into `unreachable` on the status bar, so here it
+      // is a warning (SIP.js at this level logs no message bodies and never the password).
+      logBuiltinEnabled: false,
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error' || level === 'warn') console.warn(`${category}: ${content}`);
+      },
       // `reconnectionAttempts` is left at its 0.21.2 default of 0 (setting it logs a deprecation):
       // our machine reconnects, and SIP.js's own attempts would race it.
       delegate: {

@@ -106,12 +106,13 @@ export interface FakeDesk extends DeskClient {
  * makes (settings patches are applied with the shared function, managed paths refused).
  */
 export function createFakeDesk(
-  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[]; outbox?: OutboxItemView[] } = {},
+  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[]; outbox?: OutboxItemView[]; sipPassword?: string | null } = {},
 ): FakeDesk {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const bridgeListeners = new Set<(state: BridgeState) => void>();
   const handlers = new Map<RequestName, (input: unknown) => unknown>();
   let bridge: BridgeState = init.bridge ?? 'open';
+  let sipPassword: string | null = init.sipPassword ?? null;
 
   const desk: FakeDesk = {
     kind: 'websocket',
@@ -201,6 +202,8 @@ export function createFakeDesk(
           problem: null,
         };
       }
+      case 'sip.credentials':
+        return { password: sipPassword };
       case 'outbox.undelivered':
         return { items: structuredClone(desk.outbox) };
       case 'outbox.retry': {
@@ -212,6 +215,7 @@ export function createFakeDesk(
       }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;
+        sipPassword = password;
         desk.view = { ...desk.view, sipPasswordSet: password !== null };
         return structuredClone(desk.view);
       }

@@ -93,6 +93,18 @@ export const requests = {
     input: z.object({ password: z.string().min(1).max(512).nullable() }).strict(),
     output: SettingsViewSchema,
   },
+  /**
+   * The stored SIP password (`null` when none is stored), for the renderer's softphone to
+   * REGISTER with. This is the ONLY place a secret crosses from main to the renderer, and only
+   * because it must: WebRTC and SIP over WebSocket run in Chromium, so the digest
+   * authentication (RFC 3261 §22) is computed there. The contract is served only to the desk's
+   * own page (the web host checks the session token and Origin, Electron the sender frame), the
+   * answer is never logged on either side, and the renderer keeps it only inside the phone.
+   */
+  'sip.credentials': {
+    input: z.object({}).strict(),
+    output: z.object({ password: z.string().min(1).max(512).nullable() }).strict(),
+  },
   /** The cashier's search box: phone (full or last digits), policy, birth date, name words. */
   'patients.search': {
     input: z

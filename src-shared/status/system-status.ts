@@ -33,6 +33,10 @@ export const STATUS_DETAILS = [
   'syncFailed',
   'softphoneNotConfigured',
   'softphoneNotInBuild',
+  'sipWrongPassword',
+  'sipUnknownUser',
+  'sipUnreachable',
+  'sipRejected',
 ] as const;
 export const StatusDetailSchema = z.enum(STATUS_DETAILS);
 export type StatusDetail = z.infer<typeof StatusDetailSchema>;

@@ -18,6 +18,7 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'settings.get': () => view,
     'settings.update': () => view,
     'settings.setSipPassword': () => view,
+    'sip.credentials': () => ({ password: null }),
     'status.snapshot': () => status,
     'patients.search': () => ({ items: [], total: 0, complete: true, understoodAs: 'empty', problem: null }),
     'patients.get': () => ({ card: null }),
@@ -96,6 +97,15 @@ describe('createDispatcher', () => {
     const dispatcher = createDispatcher(handlers({ 'status.snapshot': () => ({ pbx: 'up' }) as never }), capture().logger);
     const result = await dispatcher.dispatch('status.snapshot', {}, context);
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_OUTPUT' } });
+  });
+
+  it('hands the SIP password to the renderer for sip.credentials and logs nothing of it', async () => {
+    const { logger, records } = capture();
+    const dispatcher = createDispatcher(handlers({ 'sip.credentials': () => ({ password: 'desk-1001-pw' }) }), logger);
+    const result = await dispatcher.dispatch('sip.credentials', {}, context);
+    expect(result).toEqual({ ok: true, value: { password: 'desk-1001-pw' } });
+    expect(JSON.stringify(records)).not.toContain('desk-1001-pw');
+    expect(await dispatcher.dispatch('sip.credentials', { user: '1001' }, context)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('returns the validated value on success', async () => {

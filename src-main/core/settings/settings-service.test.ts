@@ -80,6 +80,15 @@ describe('SettingsService', () => {
     expect(() => service.setSipPassword('x')).toThrow(expect.objectContaining({ code: 'SECRETS_UNAVAILABLE' }));
   });
 
+  it('hands the stored SIP password to the softphone request only, and null when none is stored', () => {
+    const { service } = setup();
+    expect(service.sipPassword()).toBeNull();
+    service.setSipPassword('desk-secret');
+    expect(service.sipPassword()).toBe('desk-secret');
+    service.setSipPassword(null);
+    expect(service.sipPassword()).toBeNull();
+  });
+
   it('notifies listeners on change', () => {
     const { service } = setup();
     const seen: string[] = [];

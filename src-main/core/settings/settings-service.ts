@@ -87,6 +87,20 @@ export class SettingsService {
     return this.changed();
   }
 
+  /**
+   * The stored SIP password, or null. Only for the `sip.credentials` request (the renderer's
+   * softphone must authenticate itself); never log it.
+   */
+  sipPassword(): string | null {
+    if (this.secrets.kind === 'unavailable') return null;
+    try {
+      return this.secrets.get('sip.password') || null;
+    } catch (error) {
+      if (error instanceof SecretsUnavailableError) throw new DeskError('SECRETS_UNAVAILABLE', error.message);
+      throw error;
+    }
+  }
+
   private changed(): SettingsView {
     const view = this.view();
     for (const listener of this.listeners) listener(view);

@@ -7,13 +7,18 @@ import { App } from '../../app/App';
 import { createAppStore } from '../../app/app-store';
 import { createI18n } from '../../i18n/i18n';
 import { createFakeDesk, makeView, type FakeDesk } from '../../test-support/fake-desk';
+import { fakePhoneFactory, type FakePhone } from '../../test-support/fake-phone';
 
 afterEach(cleanup);
+
+let phones: FakePhone[] = [];
 
 async function openSettings(view: SettingsView = makeView()): Promise<FakeDesk> {
   const desk = createFakeDesk({ view });
   const store = createAppStore({ bridge: 'open' });
-  render(<App desk={desk} i18n={createI18n('ru')} store={store} />);
+  const fake = fakePhoneFactory();
+  phones = fake.phones;
+  render(<App desk={desk} i18n={createI18n('ru')} store={store} phoneFactory={fake.factory} />);
   await screen.findByTestId('app-info');
   fireEvent.click(screen.getByTestId('nav-settings'));
   await screen.findByTestId('settings-form');
@@ -68,6 +73,7 @@ describe('Settings pane', () => {
     expect(screen.getByTestId('settings-sip-password-state').textContent).toBe('Не задан');
     fireEvent.change(input('settings-sip-server'), { target: { value: ' wss://pbx.clinic:8089/ws ' } });
     fireEvent.change(input('settings-sip-uri'), { target: { value: 'sip:1001@pbx.clinic' } });
+    fireEvent.change(input('settings-sip-auth-user'), { target: { value: '1001' } });
     fireEvent.change(input('settings-sip-ice-timeout'), { target: { value: '300' } });
     fireEvent.change(input('settings-sip-password'), { target: { value: 'correct horse' } });
     expect(input('settings-sip-password').type).toBe('password');
@@ -78,7 +84,7 @@ describe('Settings pane', () => {
     expect(writes(desk)).toEqual([
       {
         name: 'settings.update',
-        input: { sip: { server: 'wss://pbx.clinic:8089/ws', uri: 'sip:1001@pbx.clinic', iceGatheringTimeoutMs: 300 } },
+        input: { sip: { server: 'wss://pbx.clinic:8089/ws', uri: 'sip:1001@pbx.clinic', authUser: '1001', iceGatheringTimeoutMs: 300 } },
       },
       { name: 'settings.setSipPassword', input: { password: 'correct horse' } },
     ]);
@@ -86,9 +92,11 @@ describe('Settings pane', () => {
     expect(screen.getByTestId('settings-sip-password-state').textContent).toBe('Сохранён');
     expect(input('settings-sip-server').value).toBe('wss://pbx.clinic:8089/ws');
 
-    // With an account on file the phone pane no longer asks to set one up, and stays honest.
+    // With an account and a password on file the softphone starts with them, and the phone pane
+    // shows its registration state.
+    await waitFor(() => expect(phones.at(-1)?.started.at(-1)?.password).toBe('correct horse'));
     fireEvent.click(screen.getByTestId('nav-phone'));
-    expect((await screen.findByTestId('phone-empty')).textContent).toContain('софтфон пока не входит в эту сборку');
+    expect((await screen.findByTestId('phone-registration')).getAttribute('data-state')).toBe('connecting');
   });
 
   it('saving nothing says so and sends nothing', async () => {
