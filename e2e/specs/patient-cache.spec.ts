@@ -43,6 +43,8 @@ test('first sync fills the cache with a visible progress bar; with the MIS offli
   await screenshot(page, 'patients-first-sync');
   await expect(page.getByTestId('sync-progress')).toBeHidden({ timeout: 90_000 });
   await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle');
+  // Leave the page before stopping its host (an open page would keep retrying its bridge).
+  await page.goto('about:blank');
   await online.stop();
 
   const offline = await launch({ dataDir: online.dataDir, args: ['--config', config, '--mis-offline'] });
@@ -57,7 +59,7 @@ test('first sync fills the cache with a visible progress bar; with the MIS offli
   await findAndOpen(page, mobile.slice(-4), target.surname);
   await findAndOpen(page, ddmmyyyy(target.birthDate), target.surname);
   await screenshot(page, 'patients-offline-card');
-  expect(problems.list.filter((p) => !/WebSocket|ERR_CONNECTION/.test(p))).toEqual([]);
+  expect(problems.list).toEqual([]);
 
   // The cache and the journal are encrypted: no surname of the clinic appears in the raw files.
   const surnames = new Set(Array.from({ length: 300 }, (_, i) => syntheticPatient(i, 1).surname));
