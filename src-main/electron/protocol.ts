@@ -1,7 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { securityHeaders } from '../core/security/content-security-policy';
+import { contentTypeFor } from '../core/security/content-types';
 import { APP_HOST, APP_SCHEME } from './app-origin';
+
+/** The one content-type table lives in the core; re-exported for the protocol's tests. */
+export { contentTypeFor };
 
 /**
  * `app://` as a standard, secure scheme: standard gives it real origins and relative URL
@@ -16,36 +20,6 @@ export const APP_SCHEME_PRIVILEGES = [
   },
 ] as const;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.oga': 'audio/ogg',
-  '.opus': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-/** Content-Type for a file served from the renderer build; unknown types are opaque bytes. */
-export function contentTypeFor(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /**
  * Maps `app://desk/<path>` to a file under `rootDir`, or null when the URL must not be served:

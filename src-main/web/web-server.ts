@@ -2,11 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, ClientFrameSchema, type ServerFrame } from '../../src-shared/ipc/wire';
 import type { Core } from '../core/core';
 import type { Logger } from '../core/log/logger';
+import { contentTypeFor } from '../core/security/content-types';
 import { securityHeaders } from '../core/security/content-security-policy';
 
 export interface WebHostOptions {
@@ -23,20 +24,6 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-};
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -83,7 +70,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const isHtml = file.endsWith('.html');
     const headers: Record<string, string> = {
       ...securityHeaders(),
-      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeFor(file),
       'Cache-Control': isHtml ? 'no-store' : 'private, max-age=31536000, immutable',
     };
     if (tokenMatches(queryToken)) {
