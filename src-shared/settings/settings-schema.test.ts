@@ -53,4 +53,24 @@ describe('settings schema', () => {
     expect(SettingsPatchSchema.safeParse({ sip: { iceGatheringTimeoutMs: 50 } }).success).toBe(false);
     expect(SettingsPatchSchema.safeParse({ sip: { iceGatheringTimeoutMs: 500 } }).success).toBe(true);
   });
+
+  it('loads a settings file written before intercom, DTMF mode and audio devices existed', () => {
+    const { audio: _audio, ...older } = DEFAULT_SETTINGS;
+    const { autoAnswerIntercom: _a, dtmfMode: _d, ...olderSip } = DEFAULT_SETTINGS.sip;
+    const parsed = SettingsSchema.parse({ ...older, sip: olderSip });
+    expect(parsed.sip.autoAnswerIntercom).toBe(false);
+    expect(parsed.sip.dtmfMode).toBe('rfc4733');
+    expect(parsed.audio).toEqual({ microphoneId: '', speakerId: '', ringerId: '' });
+  });
+
+  it('a patch carries only what it sets: no defaults sneak in for the new fields', () => {
+    expect(SettingsPatchSchema.parse({ sip: { server: 'ws://a/ws' } })).toEqual({ sip: { server: 'ws://a/ws' } });
+    expect(patchedPaths(SettingsPatchSchema.parse({ audio: { ringerId: 'speaker-2' } }))).toEqual(['audio.ringerId']);
+  });
+
+  it('refuses an unknown DTMF mode and an unknown audio field', () => {
+    expect(SettingsPatchSchema.safeParse({ sip: { dtmfMode: 'inband' } }).success).toBe(false);
+    expect(SettingsPatchSchema.safeParse({ audio: { headsetId: 'x' } }).success).toBe(false);
+    expect(ProvisioningSchema.safeParse({ sip: { autoAnswerIntercom: true, dtmfMode: 'info' } }).success).toBe(true);
+  });
 });

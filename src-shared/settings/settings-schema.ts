@@ -29,18 +29,51 @@ export const IceServerSchema = z
   })
   .strict();
 
+export const DtmfModeSchema = z.enum(['rfc4733', 'info']);
+
+/** The SIP account's fields, every one required: what a patch may set, without defaults. */
+const sipAccountFields = {
+  server: SipServerUrlSchema,
+  uri: SipUriSchema,
+  authUser: trimmed(128),
+  displayName: trimmed(128),
+  /** None by default: a LAN desk must not wait on a public STUN server. */
+  iceServers: z.array(IceServerSchema).max(8),
+  iceGatheringTimeoutMs: z.number().int().min(100).max(10_000),
+  /** Answer intercom INVITEs (`Call-Info: answer-after=N`) by themselves. Off unless IT turns it on. */
+  autoAnswerIntercom: z.boolean(),
+  /** `rfc4733`: telephone-events in the media, SIP INFO if the call has none; `info`: always SIP INFO. */
+  dtmfMode: DtmfModeSchema,
+};
+
+/**
+ * The stored SIP account. Fields added after the first release have defaults, so a settings
+ * file written by an older desk still loads.
+ */
 export const SipAccountSchema = z
   .object({
-    server: SipServerUrlSchema,
-    uri: SipUriSchema,
-    authUser: trimmed(128),
-    displayName: trimmed(128),
-    /** None by default: a LAN desk must not wait on a public STUN server. */
-    iceServers: z.array(IceServerSchema).max(8),
-    iceGatheringTimeoutMs: z.number().int().min(100).max(10_000),
+    ...sipAccountFields,
+    autoAnswerIntercom: sipAccountFields.autoAnswerIntercom.default(false),
+    dtmfMode: sipAccountFields.dtmfMode.default('rfc4733'),
   })
   .strict();
+const SipAccountPatchSchema = z.object(sipAccountFields).partial().strict();
 export type SipAccount = z.infer<typeof SipAccountSchema>;
+
+/** A `MediaDeviceInfo.deviceId`, or `''` for the system default. */
+const DeviceIdSchema = z.string().max(256);
+
+/** Audio devices of this workstation: call audio in the headset, the ringtone on the loudspeaker. */
+const audioDeviceFields = { microphoneId: DeviceIdSchema, speakerId: DeviceIdSchema, ringerId: DeviceIdSchema };
+export const AudioDevicesSchema = z
+  .object({
+    microphoneId: DeviceIdSchema.default(''),
+    speakerId: DeviceIdSchema.default(''),
+    ringerId: DeviceIdSchema.default(''),
+  })
+  .strict();
+const AudioDevicesPatchSchema = z.object(audioDeviceFields).partial().strict();
+export type AudioDevices = z.infer<typeof AudioDevicesSchema>;
 
 export const ConnectorChoiceSchema = z
   .object({
@@ -55,6 +88,7 @@ export const SettingsSchema = z
     role: RoleSchema,
     language: LanguageSchema,
     sip: SipAccountSchema,
+    audio: AudioDevicesSchema.default({ microphoneId: '', speakerId: '', ringerId: '' }),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -71,7 +105,10 @@ export const DEFAULT_SETTINGS: Settings = {
     displayName: '',
     iceServers: [],
     iceGatheringTimeoutMs: 500,
+    autoAnswerIntercom: false,
+    dtmfMode: 'rfc4733',
   },
+  audio: { microphoneId: '', speakerId: '', ringerId: '' },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -83,7 +120,8 @@ export const SettingsPatchSchema = z
   .object({
     role: RoleSchema.optional(),
     language: LanguageSchema.optional(),
-    sip: SipAccountSchema.partial().strict().optional(),
+    sip: SipAccountPatchSchema.optional(),
+    audio: AudioDevicesPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -98,7 +136,7 @@ export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
  * never written to the settings file.
  */
 export const ProvisioningSchema = SettingsPatchSchema.extend({
-  sip: SipAccountSchema.partial()
+  sip: SipAccountPatchSchema
     .extend({ password: z.string().min(1).max(512).optional() })
     .strict()
     .optional(),
@@ -112,6 +150,9 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   if (patch.language !== undefined) paths.push('language');
   for (const [key, value] of Object.entries(patch.sip ?? {})) {
     if (value !== undefined && key !== 'password') paths.push(`sip.${key}`);
+  }
+  for (const [key, value] of Object.entries(patch.audio ?? {})) {
+    if (value !== undefined) paths.push(`audio.${key}`);
   }
   for (const [key, value] of Object.entries(patch.connectors ?? {})) {
     if (value !== undefined) paths.push(`connectors.${key}`);
