@@ -38,6 +38,8 @@ export function newCall(args: {
   remoteNumber: string;
   remoteDisplayName: string;
   at: number;
+  autoAnswerAfterSec?: number | null;
+  consultationFor?: string | null;
 }): PhoneCall {
   return {
     id: args.id,
@@ -50,6 +52,8 @@ export function newCall(args: {
     answeredAt: null,
     endedAt: null,
     outcome: null,
+    autoAnswerAfterSec: args.autoAnswerAfterSec ?? null,
+    consultationFor: args.consultationFor ?? null,
   };
 }
 

@@ -46,7 +46,46 @@ export interface PhoneCall {
   readonly answeredAt: number | null;
   readonly endedAt: number | null;
   readonly outcome: CallOutcome | null;
+  /**
+   * Intercom: the INVITE asked to be answered automatically (`Call-Info: <…>;answer-after=N`,
+   * RFC 7462 / the de-facto PBX intercom header) — seconds to wait, or null when not asked.
+   * The phone answers it only when the account allows intercom auto-answer.
+   */
+  readonly autoAnswerAfterSec: number | null;
+  /**
+   * Attended transfer: the id of the call this one is a consultation for (the caller waiting on
+   * hold), or null for an ordinary call.
+   */
+  readonly consultationFor: string | null;
 }
+
+/** Live media figures for one call, from `RTCPeerConnection.getStats()` (W3C webrtc-stats). */
+export interface CallMediaStats {
+  /** inbound-rtp `packetsReceived`: rises ~50/s while the far end's audio reaches us. */
+  readonly packetsReceived: number;
+  readonly packetsLost: number;
+  readonly bytesReceived: number;
+  /** inbound-rtp `totalAudioEnergy`: > 0 once real sound (not silence) has been received. */
+  readonly totalAudioEnergy: number;
+  /** outbound-rtp `packetsSent`. */
+  readonly packetsSent: number;
+  /** inbound-rtp `jitter`, seconds. */
+  readonly jitterSec: number;
+  /** media-source `audioLevel` 0..1 of our microphone right now (the level meter). */
+  readonly microphoneLevel: number;
+}
+
+/** Audio device ids from `enumerateDevices()`; `''` is the system default. */
+export interface PhoneAudioDevices {
+  readonly microphoneId: string;
+  /** Call audio (the headset). */
+  readonly speakerId: string;
+  /** Ringtone (e.g. the loudspeaker), so a ringing call is heard without the headset on. */
+  readonly ringerId: string;
+}
+
+/** How DTMF leaves the desk: RFC 4733 telephone-events with SIP INFO fallback, or always SIP INFO. */
+export type DtmfMode = 'rfc4733' | 'info';
 
 /** An ICE server, structurally the same as the DOM's `RTCIceServer`. */
 export interface PhoneIceServer {
@@ -68,6 +107,10 @@ export interface PhoneAccount {
   readonly iceServers: readonly PhoneIceServer[];
   /** ≈500 ms on a LAN, or every call waits for full ICE gathering. */
   readonly iceGatheringTimeoutMs: number;
+  /** Answer INVITEs that carry `Call-Info: answer-after=N` by themselves (intercom). Off by default. */
+  readonly autoAnswerIntercom: boolean;
+  readonly dtmfMode: DtmfMode;
+  readonly audioDevices: PhoneAudioDevices;
 }
 
 export interface PhoneSnapshot {
@@ -94,9 +137,13 @@ export interface Phone {
   stop(): Promise<void>;
   /** Place a call (INVITE, RFC 3261 §13); resolves to the new call's id. */
   call(number: string): Promise<string>;
-  answer(id: string): Promise<void>;
   /** Decline a ringing incoming call (486 Busy Here). */
   reject(id: string): Promise<void>;
+  /**
+   * Answer a ringing incoming call. Any other call that is `active` is put on hold first
+   * (call waiting: answering the second line holds the first).
+   */
+  answer(id: string): Promise<void>;
   /** BYE, CANCEL or reject, whichever the call's state needs. */
   hangup(id: string): Promise<void>;
   /** Hold via re-INVITE with `a=sendonly` (RFC 3261 §14, RFC 3264 §8.4). */
@@ -108,6 +155,27 @@ export interface Phone {
   sendDtmf(id: string, digits: string): Promise<void>;
   /** REFER (RFC 3515) the far end to `target`, then drop our leg. */
   blindTransfer(id: string, target: string): Promise<void>;
+  /**
+   * Attended transfer, step 1: hold `id` and call `target` (the consultation call). Resolves to
+   * the new call's id; that call has `consultationFor: id`. To cancel, hang up the consultation
+   * and {@link Phone.resume} the original.
+   */
+  startConsultation(id: string, target: string): Promise<string>;
+  /**
+   * Attended transfer, step 2: REFER the held caller (`id`) to the consulted party with
+   * `Replaces` naming the consultation dialog (RFC 3515, RFC 3891 / RFC 5589 §7), then drop both
+   * of our legs once the REFER is accepted.
+   */
+  completeAttendedTransfer(id: string, consultationId: string): Promise<void>;
+  /** Second line: resume `id` and hold every other active call. */
+  swap(id: string): Promise<void>;
+  /**
+   * Switch devices, also mid-call: the microphone by `RTCRtpSender.replaceTrack` (no
+   * re-INVITE), call audio and ringer by `HTMLMediaElement.setSinkId`.
+   */
+  setAudioDevices(devices: PhoneAudioDevices): Promise<void>;
+  /** Live media figures of a connected call (null when it has no media yet). */
+  mediaStats(id: string): Promise<CallMediaStats | null>;
 }
 
 export const MAX_DISPLAY_NAME_LENGTH = 80;
