@@ -113,4 +113,48 @@ describe('RegistrationController with a fake clock', () => {
     expect(controller.snapshot.state).toBe('registered');
     expect(clock.pending()).toEqual([]);
   });
+
+  it('a registrar down for 10 s is back within about a second of its restart, not at the next 8 s backoff step', () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    let serverUp = true;
+    const probes: number[] = [];
+    const controller: RegistrationController = new RegistrationController(
+      {
+        connectTransport: () => {
+          log.push('connect');
+          controller.dispatch({ type: serverUp ? 'transportConnected' : 'transportLost' });
+        },
+        disconnectTransport: () => log.push('disconnect'),
+        sendRegister: () => log.push('REGISTER'),
+        disposeRegistererAndCreateNew: () => log.push('newRegisterer'),
+        unregister: () => log.push('unREGISTER'),
+        probeServer: () => {
+          probes.push(clock.now());
+          controller.dispatch({ type: serverUp ? 'serverReachable' : 'probeFailed' });
+        },
+      },
+      clock,
+    );
+    controller.dispatch({ type: 'start' });
+    controller.dispatch({ type: 'registered' });
+    expect(controller.snapshot.state).toBe('registered');
+    const lostAt = clock.now();
+    serverUp = false;
+    controller.dispatch({ type: 'transportLost' });
+    // Attempts at +1 s, +3 s, +7 s fail (backoff 1, 2, 4 s); then it would wait 8 s, until +15 s.
+    clock.advance(10_000);
+    expect(controller.snapshot).toMatchObject({ state: 'reconnecting', reason: 'unreachable' });
+    serverUp = true;
+    const restartedAt = clock.now();
+    for (let i = 0; i < 20 && controller.snapshot.phase !== 'registering'; i++) clock.advance(100);
+    expect(log.at(-1)).toBe('REGISTER');
+    expect(clock.now() - restartedAt).toBeLessThanOrEqual(1_000);
+    controller.dispatch({ type: 'registered' });
+    expect(controller.snapshot.state).toBe('registered');
+    // Probes ran only while waiting, about one a second, and stop once registered.
+    expect(probes.length).toBeGreaterThan(3);
+    expect(probes.every((at) => at > lostAt)).toBe(true);
+    expect(clock.pending()).toEqual([]);
+  });
 });

@@ -33,6 +33,11 @@ export interface RegistrationEffects {
   disposeRegistererAndCreateNew(): void;
   /** REGISTER with `Expires: 0` (RFC 3261 §10.2.2), best effort. */
   unregister(): void;
+  /**
+   * Open a WebSocket to the server and close it at once (no SIP); report `serverReachable` or
+   * `probeFailed`. Optional: without it the desk simply waits out each backoff step.
+   */
+  probeServer?(): void;
 }
 
 /**
@@ -44,6 +49,7 @@ export class RegistrationController {
   private current: RegistrationSnapshot;
   private reconnectTimer: unknown = null;
   private registerTimer: unknown = null;
+  private probeTimer: unknown = null;
   private readonly listeners = new Set<(s: RegistrationSnapshot) => void>();
   private dispatching = false;
   private readonly queue: RegistrationInput[] = [];
@@ -85,7 +91,10 @@ export class RegistrationController {
     this.current = snapshot;
     // A REGISTER timer belongs to the REGISTER in flight; leaving that phase (or re-sending) ends it.
     if (!isRegistering(snapshot) || commands.some((c) => c.type === 'sendRegister')) this.clearRegisterTimer();
-    if (snapshot.state !== 'reconnecting' || snapshot.phase !== 'waiting') this.clearReconnectTimer();
+    if (snapshot.state !== 'reconnecting' || snapshot.phase !== 'waiting') {
+      this.clearReconnectTimer();
+      this.clearProbeTimer();
+    }
     for (const command of commands) {
       switch (command.type) {
         case 'connectTransport':
@@ -114,6 +123,16 @@ export class RegistrationController {
             this.dispatch({ type: 'reconnectDue' });
           }, command.delayMs);
           break;
+        case 'probeServer': {
+          this.clearProbeTimer();
+          const probe = this.effects.probeServer?.bind(this.effects);
+          if (!probe) break;
+          this.probeTimer = this.clock.setTimeout(() => {
+            this.probeTimer = null;
+            probe();
+          }, command.delayMs);
+          break;
+        }
       }
     }
     if (snapshot !== prev) for (const listener of this.listeners) listener(snapshot);
@@ -122,6 +141,11 @@ export class RegistrationController {
   private clearRegisterTimer(): void {
     if (this.registerTimer !== null) this.clock.clearTimeout(this.registerTimer);
     this.registerTimer = null;
+  }
+
+  private clearProbeTimer(): void {
+    if (this.probeTimer !== null) this.clock.clearTimeout(this.probeTimer);
+    this.probeTimer = null;
   }
 
   private clearReconnectTimer(): void {

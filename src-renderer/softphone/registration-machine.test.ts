@@ -191,4 +191,28 @@ describe('registration machine (RFC 3261 §10)', () => {
   it('backoff caps at 30 s', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 50, 1e9].map(backoffDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
   });
+
+  it('while waiting out a backoff after an unreachable server, probes it every second; a reachable probe reconnects at once', () => {
+    const lost = run([START, UP, OK, LOST, DUE, LOST, DUE, LOST]);
+    expect(lost.snapshot).toMatchObject({ state: 'reconnecting', phase: 'waiting', reason: 'unreachable', attempt: 2 });
+    expect(lost.commands).toContainEqual({ type: 'scheduleReconnect', delayMs: 4000 });
+    expect(lost.commands).toContainEqual({ type: 'probeServer', delayMs: 1000 });
+    // Still down: probe again in a second, nothing else.
+    expect(transition(lost.snapshot, { type: 'probeFailed' }, 5000).commands).toEqual([{ type: 'probeServer', delayMs: 1000 }]);
+    // Back: connect now instead of waiting for the 4 s step.
+    const back = transition(lost.snapshot, { type: 'serverReachable' }, 5000);
+    expect(back.snapshot).toMatchObject({ state: 'reconnecting', phase: 'connecting' });
+    expect(back.commands).toEqual([{ type: 'connectTransport' }]);
+  });
+
+  it('never probes a registrar that answered 503, nor after the first 1 s step, nor once reconnecting has moved on', () => {
+    const rejected = run([START, UP, reject(503)]);
+    expect(rejected.commands.some((c) => (c as { type: string }).type === 'probeServer')).toBe(false);
+    expect(transition(rejected.snapshot, { type: 'serverReachable' }, 5000).snapshot).toBe(rejected.snapshot);
+    const firstStep = run([START, UP, OK, LOST]);
+    expect(firstStep.commands.some((c) => (c as { type: string }).type === 'probeServer')).toBe(false);
+    const connecting = run([START, UP, OK, LOST, DUE]);
+    expect(transition(connecting.snapshot, { type: 'probeFailed' }, 5000).commands).toEqual([]);
+    expect(transition(connecting.snapshot, { type: 'serverReachable' }, 5000).commands).toEqual([]);
+  });
 });
