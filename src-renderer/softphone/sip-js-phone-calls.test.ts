@@ -12,6 +12,9 @@ const ACCOUNT: PhoneAccount = {
   displayName: 'Desk',
   iceServers: [],
   iceGatheringTimeoutMs: 500,
+  autoAnswerIntercom: false,
+  dtmfMode: 'rfc4733',
+  audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
 };
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {

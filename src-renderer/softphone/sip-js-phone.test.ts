@@ -12,6 +12,9 @@ const ACCOUNT: PhoneAccount = {
   displayName: 'Регистратура 1',
   iceServers: [],
   iceGatheringTimeoutMs: 500,
+  autoAnswerIntercom: false,
+  dtmfMode: 'rfc4733',
+  audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
 };
 
 /** Wait (real time, SIP.js runs on real timers) until `cond` holds. */

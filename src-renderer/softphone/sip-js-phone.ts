@@ -21,20 +21,24 @@ import {
   type UserAgentOptions,
   type Web,
 } from 'sip.js';
+import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone } from './call-media';
 import { newCall, reduceCall, type CallEvent } from './call-state';
 import {
   isDtmfString,
   normaliseDialString,
   sanitiseDisplayText,
   sanitiseRemoteNumber,
+  type CallMediaStats,
   type Phone,
   type PhoneAccount,
+  type PhoneAudioDevices,
   type PhoneCall,
   type PhoneRegistration,
   type PhoneSnapshot,
 } from './phone';
 import { RegistrationController, systemClock, type Clock } from './registration-controller';
 import type { RegistrationSnapshot } from './registration-machine';
+import { parseAnswerAfter, parseAssertedIdentity } from './sip-headers';
 
 /** Tuning and test seams for {@link SipJsPhone}. */
 export interface SipJsPhoneOptions {
@@ -63,12 +67,20 @@ interface LiveCall {
   /** A final failure status to an outgoing INVITE (RFC 3261 §13.2.2.3). */
   failureStatus: number | null;
   recoveryTimer: unknown;
+  /** Pending intercom auto-answer (Call-Info answer-after), cleared when answered or ended. */
+  autoAnswerTimer: unknown;
+  /** Plays the far end once the call is established; null without a DOM or WebRTC SDH. */
+  audio: CallAudio | null;
 }
 
 /** Statuses that mean "the callee declined", not "the call could not be made" (RFC 3261 §21.4.7, §21.6). */
 const DECLINED = new Set([486, 600, 603]);
 
-const AUDIO_ONLY = { constraints: { audio: true, video: false } } as const;
+/**
+ * How long `answer` waits for the other calls' hold re-INVITEs before accepting anyway: a
+ * far end that never answers the re-INVITE must not keep the new caller ringing for Timer B (32 s).
+ */
+const HOLD_BEFORE_ANSWER_MS = 3_000;
 
 type WebSdh = Web.SessionDescriptionHandler;
 
@@ -90,6 +102,7 @@ export class SipJsPhone implements Phone {
   private pendingUnregister: Promise<unknown> | null = null;
   private keepAliveTimer: unknown = null;
   private lastState: RegistrationSnapshot['state'] = 'offline';
+  private devices: PhoneAudioDevices = DEFAULT_AUDIO_DEVICES;
 
   constructor(private readonly options: SipJsPhoneOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -131,6 +144,7 @@ export class SipJsPhone implements Phone {
     if (!uri) throw new Error('softphone: invalid SIP URI');
     if (this.ua) await this.stop();
     this.account = account;
+    this.devices = account.audioDevices ?? DEFAULT_AUDIO_DEVICES;
     this.generation++;
     const ua = new UserAgent({
       uri,
@@ -192,12 +206,16 @@ export class SipJsPhone implements Phone {
   }
 
   async call(number: string): Promise<string> {
+    return this.placeCall(number, null);
+  }
+
+  private placeCall(number: string, consultationFor: string | null): string {
     const ua = this.requireRegistered();
     const dial = normaliseDialString(number);
     if (!dial) throw new Error('softphone: not a dialable number');
     const target = this.targetUri(dial);
-    const inviter = new Inviter(ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
-    const live = this.track(inviter, 'outgoing', dial, '');
+    const inviter = new Inviter(ua, target, { sessionDescriptionHandlerOptions: this.mediaOptions() });
+    const live = this.track(inviter, 'outgoing', dial, '', { consultationFor });
     inviter
       .invite({
         requestDelegate: {
@@ -216,9 +234,15 @@ export class SipJsPhone implements Phone {
   async answer(id: string): Promise<void> {
     const live = this.get(id);
     if (!(live.session instanceof Invitation) || live.call.state !== 'ringing') throw new Error('softphone: not a ringing incoming call');
+    this.clearAutoAnswer(live);
+    // Call waiting: the line already talking goes on hold (RFC 3264 §8.4 re-INVITE) before we
+    // accept, so the first caller never hears the second conversation. A refused or slow hold
+    // must not cost us the new caller: answer regardless.
+    await this.holdOthers(id, HOLD_BEFORE_ANSWER_MS);
+    if (live.call.state !== 'ringing' || this.live.get(id) !== live) throw new Error('softphone: the call ended before it was answered');
     this.apply(live, { type: 'accepting', at: this.clock.now() });
     try {
-      await live.session.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+      await live.session.accept({ sessionDescriptionHandlerOptions: this.mediaOptions() });
     } catch (error) {
       // No microphone, SDP negotiation failed …: the call could not be set up (not "missed").
       this.apply(live, { type: 'failed', at: this.clock.now() });
@@ -286,8 +310,9 @@ export class SipJsPhone implements Phone {
     if (!isDtmfString(digits)) throw new Error('softphone: invalid DTMF digits');
     if (live.session.state !== SessionState.Established) throw new Error('softphone: call is not connected');
     const sdh = live.session.sessionDescriptionHandler as WebSdh | undefined;
-    // RFC 4733 telephone-events through RTCDTMFSender first: in-band with the media, what IVRs expect.
-    if (sdh && sdh.sendDtmf(digits.toUpperCase())) return;
+    // RFC 4733 telephone-events through RTCDTMFSender first: in-band with the media, what IVRs
+    // expect. `info` mode is for PBXs that do not read telephone-events: SIP INFO only.
+    if (this.account?.dtmfMode !== 'info' && sdh && sdh.sendDtmf(digits.toUpperCase())) return;
     // Fallback: SIP INFO with application/dtmf-relay (draft-kaplan-dispatch-info-dtmf-package), one per digit.
     for (const digit of digits.toUpperCase()) {
       await live.session.info({
@@ -319,6 +344,90 @@ export class SipJsPhone implements Phone {
         })
         .catch(reject);
     });
+  }
+
+  async startConsultation(id: string, target: string): Promise<string> {
+    const live = this.get(id);
+    if (live.call.state !== 'active' && live.call.state !== 'held') throw new Error(`softphone: cannot consult from state ${live.call.state}`);
+    const dial = normaliseDialString(target);
+    if (!dial) throw new Error('softphone: not a dialable number');
+    this.requireRegistered();
+    // The caller must not hear the consultation: if the hold is refused, no consultation call.
+    if (live.call.state === 'active') await this.setHold(id, true);
+    return this.placeCall(dial, id);
+  }
+
+  /**
+   * Attended transfer (RFC 5589 §7): REFER the transferee (`id`) with a Refer-To that carries
+   * `Replaces` (RFC 3891 §3) naming the consultation dialog — SIP.js builds it from that session's
+   * dialog (`Session.referToString`: Call-ID, to-tag = its remote tag, from-tag = its local tag).
+   * The transferee then INVITEs the consulted party, whose UA swaps our leg out. On 202 Accepted
+   * (RFC 3515 §2.4.2) both our legs are redundant and get a BYE; on a refusal both stay as they were
+   * (the caller still held, the consultation still up) so the operator can retry or go back.
+   */
+  async completeAttendedTransfer(id: string, consultationId: string): Promise<void> {
+    if (id === consultationId) throw new Error('softphone: a call cannot be transferred to itself');
+    const original = this.get(id);
+    const consultation = this.get(consultationId);
+    if (original.session.state !== SessionState.Established || original.call.state === 'recovering') {
+      throw new Error('softphone: the call to transfer is not connected');
+    }
+    if (consultation.session.state !== SessionState.Established || consultation.call.state === 'recovering') {
+      throw new Error('softphone: the consultation call is not connected yet');
+    }
+    await new Promise<void>((resolve, reject) => {
+      original.session
+        .refer(consultation.session, {
+          requestDelegate: {
+            onAccept: () => {
+              for (const leg of [original, consultation]) {
+                leg.intent = 'hungUp';
+                leg.session.bye().catch(() => undefined);
+              }
+              resolve();
+            },
+            onReject: (response) =>
+              reject(new Error(`softphone: attended transfer refused (${response.message.statusCode} ${response.message.reasonPhrase})`)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  async swap(id: string): Promise<void> {
+    const live = this.get(id);
+    if (live.call.state !== 'held' && live.call.state !== 'active') throw new Error(`softphone: cannot swap to a call in state ${live.call.state}`);
+    // Hold first, then resume: two parties must never hear each other through us.
+    await this.holdOthers(id, null);
+    if (live.call.state === 'held') await this.setHold(id, false);
+  }
+
+  async setAudioDevices(devices: PhoneAudioDevices): Promise<void> {
+    const previous = this.devices;
+    this.devices = devices;
+    const failures: unknown[] = [];
+    for (const live of [...this.live.values()]) {
+      live.audio?.setSink(devices.speakerId);
+      if (devices.microphoneId === previous.microphoneId) continue;
+      const handle = mediaHandleOf(live.session.sessionDescriptionHandler);
+      if (!handle) continue;
+      try {
+        await replaceMicrophone(handle, devices.microphoneId, !live.call.muted && live.call.state !== 'held');
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) {
+      const first = failures[0];
+      throw new Error(`softphone: could not switch the microphone: ${first instanceof Error ? first.message : String(first)}`);
+    }
+  }
+
+  async mediaStats(id: string): Promise<CallMediaStats | null> {
+    const live = this.get(id);
+    const pc = mediaHandleOf(live.session.sessionDescriptionHandler)?.peerConnection;
+    if (!pc || typeof pc.getStats !== 'function') return null;
+    return readMediaStats(pc);
   }
 
   // ——— registration effects ———
@@ -465,25 +574,82 @@ export class SipJsPhone implements Phone {
 
   private onInvite(invitation: Invitation): void {
     const identity = invitation.remoteIdentity;
+    const request = invitation.request;
     // SIP.js hands the display name over with quoted-pairs (RFC 3261 §25.1) still escaped.
-    const displayName = (identity.displayName ?? '').replace(/\\(.)/gsu, '$1');
-    this.track(invitation, 'incoming', sanitiseRemoteNumber(identity.uri.user), sanitiseDisplayText(displayName));
+    const fromName = sanitiseDisplayText((identity.displayName ?? '').replace(/\\(.)/gsu, '$1'));
+    // RFC 3325 §9.1: the PBX's asserted identity is the real caller (From is whatever the caller
+    // typed, or a trunk/queue number); fall back to From when it is absent or unparseable.
+    const asserted = parseAssertedIdentity(request.getHeaders('P-Asserted-Identity'));
+    const number = asserted?.number ?? sanitiseRemoteNumber(identity.uri.user);
+    const displayName = fromName || asserted?.displayName || '';
+    const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
+    const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
+    if (autoAnswerAfterSec !== null && this.account?.autoAnswerIntercom === true && !this.hasOtherCall(live.call.id)) {
+      live.autoAnswerTimer = this.clock.setTimeout(() => {
+        live.autoAnswerTimer = null;
+        // Re-checked at fire time: the operator may have answered another line meanwhile.
+        if (this.live.get(live.call.id) !== live || live.call.state !== 'ringing' || this.hasOtherCall(live.call.id)) return;
+        this.answer(live.call.id).catch((e: unknown) => console.warn(`softphone: intercom auto-answer failed: ${e instanceof Error ? e.message : String(e)}`));
+      }, autoAnswerAfterSec * 1000);
+    }
   }
 
-  private track(session: Session, direction: 'incoming' | 'outgoing', remoteNumber: string, remoteDisplayName: string): LiveCall {
+  /** Any other call the operator is on or placing (a second call merely ringing does not count). */
+  private hasOtherCall(id: string): boolean {
+    for (const other of this.live.values()) if (other.call.id !== id && other.call.state !== 'ringing') return true;
+    return false;
+  }
+
+  private clearAutoAnswer(live: LiveCall): void {
+    if (live.autoAnswerTimer !== null) this.clock.clearTimeout(live.autoAnswerTimer);
+    live.autoAnswerTimer = null;
+  }
+
+  /** Put every other `active` call on hold; failures are swallowed (the caller decides what next). */
+  private async holdOthers(id: string, maxWaitMs: number | null): Promise<void> {
+    const holds = [...this.live.values()]
+      .filter((other) => other.call.id !== id && other.call.state === 'active')
+      .map((other) =>
+        this.setHold(other.call.id, true).catch((e: unknown) => console.warn(`softphone: could not hold the other call: ${e instanceof Error ? e.message : String(e)}`)),
+      );
+    if (holds.length === 0) return;
+    const all = Promise.all(holds).then(() => undefined);
+    if (maxWaitMs === null) return all;
+    let timer: unknown = null;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, maxWaitMs)))]);
+    if (timer !== null) this.clock.clearTimeout(timer);
+  }
+
+  /** SDH options for a new call: audio from the chosen microphone, never video. */
+  private mediaOptions(): Web.SessionDescriptionHandlerOptions {
+    return { constraints: microphoneConstraints(this.devices.microphoneId) };
+  }
+
+  private track(
+    session: Session,
+    direction: 'incoming' | 'outgoing',
+    remoteNumber: string,
+    remoteDisplayName: string,
+    extra: { autoAnswerAfterSec?: number | null; consultationFor?: string | null } = {},
+  ): LiveCall {
     const live: LiveCall = {
-      call: newCall({ id: session.id, direction, remoteNumber, remoteDisplayName, at: this.clock.now() }),
+      call: newCall({ id: session.id, direction, remoteNumber, remoteDisplayName, at: this.clock.now(), ...extra }),
       session,
       intent: null,
       failureStatus: null,
       recoveryTimer: null,
+      autoAnswerTimer: null,
+      audio: null,
     };
     this.live.set(live.call.id, live);
     // A caller's CANCEL (RFC 3261 §9.2) shows up as `Terminated` before answer: SIP.js must finish
     // the 487 itself, so no `onCancel` delegate that would dispose the session under it.
     session.stateChange.addListener((state) => {
       const at = this.clock.now();
-      if (state === SessionState.Established) this.apply(live, { type: 'established', at });
+      if (state === SessionState.Established) {
+        this.startAudio(live);
+        this.apply(live, { type: 'established', at });
+      }
       // Deferred one microtask: SIP.js moves an Inviter to Terminated *before* it hands the final
       // response to our request delegate, and the status decides rejected (486/603) vs failed.
       if (state === SessionState.Terminated) queueMicrotask(() => this.apply(live, this.terminationEvent(live, at)));
@@ -513,6 +679,9 @@ export class SipJsPhone implements Phone {
     if (next.state === 'ended') {
       // The UI never shows a call the server no longer has: drop it from the list at once.
       this.live.delete(next.id);
+      this.clearAutoAnswer(live);
+      live.audio?.dispose();
+      live.audio = null;
       if (live.session.state !== SessionState.Terminated) live.session.dispose().catch(() => undefined);
       for (const listener of this.endedListeners) listener(next);
     }
@@ -584,6 +753,13 @@ export class SipJsPhone implements Phone {
         })
         .catch(reject);
     });
+  }
+
+  /** Start playing the far end (Web SDH in a DOM only); the SDH exists once the call is established. */
+  private startAudio(live: LiveCall): void {
+    if (live.audio) return;
+    const handle = mediaHandleOf(live.session.sessionDescriptionHandler);
+    if (handle) live.audio = CallAudio.create(handle, this.devices.speakerId);
   }
 
   // ——— helpers ———
