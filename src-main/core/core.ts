@@ -1,6 +1,7 @@
 import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
+import { createCallHandlers } from './calls/call-handlers';
 import { PatientCacheService } from './cache/patient-cache-service';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { EventBus } from './events/event-bus';
@@ -104,6 +105,7 @@ export function createCore(options: CoreOptions): Core {
     'cache.status': () => cache.status(),
     'outbox.undelivered': () => ({ items: link.undelivered() }),
     'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
+    ...createCallHandlers({ journal: () => link.calls, events, logger }),
   };
   const dispatcher = createDispatcher(handlers, logger);
 

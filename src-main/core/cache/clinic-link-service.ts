@@ -5,6 +5,7 @@ import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { AuditLog, type AuditInput } from '../audit/audit-log';
+import { CallJournal } from '../calls/call-journal';
 import { DemoMis, DemoMisConfigSchema, type DemoMisConfig } from '../connectors/demo/demo-mis';
 import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
@@ -50,7 +51,7 @@ const DEMO_POLL_INTERVAL_MS = 2_000;
 
 /**
  * The desk's link to the clinic's MIS: the connector, the pull sync into cache.db, the outbox
- * sender and the access audit log, both in journal.db. Lookups never wait on any of it: the
+ * sender, the access audit log and the call journal, all in journal.db. Lookups never wait on any of it: the
  * engine yields between pages, and a dead MIS only changes the status bar.
  */
 export class ClinicLinkService implements Service {
@@ -62,6 +63,7 @@ export class ClinicLinkService implements Service {
   private sender: OutboxSender | null = null;
   private auditLog: AuditLog | null = null;
   private outboxStore: Outbox | null = null;
+  private callJournal: CallJournal | null = null;
   private firstSync = false;
   private syncConnection: CacheRepository | null = null;
 
@@ -84,6 +86,7 @@ export class ClinicLinkService implements Service {
     }
     this.auditLog = new AuditLog(this.journal);
     this.outboxStore = new Outbox(this.journal);
+    this.callJournal = new CallJournal(this.journal);
     const recovered = this.outboxStore.recoverInflight();
     if (recovered > 0) logger.info('outbox.recovered-inflight', { items: recovered });
 
@@ -129,6 +132,8 @@ export class ClinicLinkService implements Service {
     this.syncConnection?.close();
     this.syncConnection = null;
     this.demo?.close();
+    // Its statements die with the connection: later requests get NOT_AVAILABLE, not a crash.
+    this.callJournal = null;
     this.journal?.close();
     this.engine = null;
     this.sender = null;
@@ -150,6 +155,11 @@ export class ClinicLinkService implements Service {
 
   get outbox(): Outbox | null {
     return this.outboxStore;
+  }
+
+  /** The call journal in journal.db; null while the journal is not open. */
+  get calls(): CallJournal | null {
+    return this.callJournal;
   }
 
   /**

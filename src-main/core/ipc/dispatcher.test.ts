@@ -26,6 +26,8 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'cache.status': () => ({ available: true, cards: 0, dataAsOf: null, problem: null, movedAside: null }),
     'outbox.undelivered': () => ({ items: [] }),
     'outbox.retry': () => ({ retried: false }),
+    'calls.record': () => ({ recorded: true }),
+    'calls.recent': () => ({ items: [] }),
     ...overrides,
   };
 }
@@ -106,6 +108,53 @@ describe('createDispatcher', () => {
     expect(result).toEqual({ ok: true, value: { password: 'desk-1001-pw' } });
     expect(JSON.stringify(records)).not.toContain('desk-1001-pw');
     expect(await dispatcher.dispatch('sip.credentials', { user: '1001' }, context)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  describe('calls.record', () => {
+    const call = {
+      id: 'a84b4c76e66710@pbx.clinic.local1928301774',
+      direction: 'incoming',
+      number: '+79001234567',
+      displayName: 'Иванова',
+      startedAt: '2026-11-30T09:00:00.000Z',
+      answeredAt: null,
+      endedAt: '2026-11-30T09:00:20.000Z',
+      outcome: 'missed',
+    };
+    const refused = async (input: unknown) => {
+      let called = false;
+      const { logger, records } = capture();
+      const dispatcher = createDispatcher(handlers({ 'calls.record': () => ((called = true), { recorded: true }) }), logger);
+      const result = await dispatcher.dispatch('calls.record', input, context);
+      expect(called).toBe(false);
+      return { result, records };
+    };
+
+    it('accepts a well-formed record, and a display name of 80 characters outside the BMP (160 UTF-16 units)', async () => {
+      const dispatcher = createDispatcher(handlers(), capture().logger);
+      expect(await dispatcher.dispatch('calls.record', call, context)).toEqual({ ok: true, value: { recorded: true } });
+      expect(await dispatcher.dispatch('calls.record', { ...call, displayName: '😀'.repeat(80) }, context)).toEqual({ ok: true, value: { recorded: true } });
+      expect((await refused({ ...call, displayName: '😀'.repeat(81) })).result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect((await refused({ ...call, displayName: 'я'.repeat(81) })).result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    });
+
+    it('refuses an outcome the journal does not know, listing the ones it does', async () => {
+      const { result } = await refused({ ...call, outcome: 'dropped' });
+      expect(result).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^Invalid input for calls\.record at outcome: .*"answered"\|"missed"\|"rejected"\|"failed"\|"lost"/) } });
+    });
+
+    it('refuses a 10 KB display name without echoing it back or logging it', async () => {
+      const name = 'Ж'.repeat(10 * 1024);
+      const { result, records } = await refused({ ...call, displayName: name });
+      expect(result).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'Invalid input for calls.record at displayName: A display name is at most 80 characters.' } });
+      expect(JSON.stringify(records)).not.toContain('ЖЖЖ');
+    });
+
+    it('refuses an answer time that contradicts the outcome, a call id with a space, and unknown fields', async () => {
+      expect((await refused({ ...call, answeredAt: '2026-11-30T09:00:05.000Z' })).result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('at answeredAt') } });
+      expect((await refused({ ...call, id: 'a b' })).result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('at id') } });
+      expect((await refused({ ...call, durationSec: 20 })).result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    });
   });
 
   it('returns the validated value on success', async () => {
