@@ -102,6 +102,19 @@ describe('bootstrap', () => {
     expect(electron.BrowserWindow.instances).toHaveLength(1);
   });
 
+  it('a global answer hotkey brings the minimised desk forward and reaches its windows as hotkey:pressed; quitting releases the keys', async () => {
+    const { electron } = await start();
+    const window = electron.BrowserWindow.instances[0];
+    if (!window) throw new Error('no window');
+    window.minimized = true;
+    electron.globalShortcut.registered.get('Control+Shift+F6')?.();
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.focus).toHaveBeenCalled();
+    expect(window.webContents.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'hotkey:pressed', { action: 'answer' });
+    electron.app.emit('will-quit');
+    expect(electron.globalShortcut.registered.size).toBe(0);
+  });
+
   it('quits when every window is closed', async () => {
     const { electron } = await start();
     electron.app.emit('window-all-closed');

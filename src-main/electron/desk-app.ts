@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { app, dialog, ipcMain, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, globalShortcut, ipcMain, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { createCore, type Core } from '../core/core';
 import { createHostLogger } from '../core/host-logger';
 import type { Logger } from '../core/log/logger';
@@ -8,6 +8,7 @@ import { APP_VERSION } from '../core/version';
 import { acceptedDevRendererUrl, isOwnOrigin } from './app-origin';
 import { parseDeskArgs, DeskUsageError } from './cli-args';
 import { installDevServerSecurityHeaders } from './content-security-policy';
+import { registerGlobalHotkeys } from './global-hotkeys';
 import { ElectronStoreSettingsStorage } from './electron-store-settings';
 import { registerIpc, type IpcWebContents } from './ipc';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol';
@@ -107,13 +108,16 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
     return operator;
   };
 
-  app.on('second-instance', () => {
+  const revealOperator = () => {
     const window = operator;
     if (!window || window.isDestroyed()) return;
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
-  });
+  };
+  app.on('second-instance', revealOperator);
+  let unregisterHotkeys: (() => void) | null = null;
+  app.on('will-quit', () => unregisterHotkeys?.());
 
   app.on('window-all-closed', () => app.quit());
 
@@ -174,6 +178,12 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
         logger,
       );
       openOperatorWindow();
+      const startedCore = core;
+      unregisterHotkeys = registerGlobalHotkeys(
+        globalShortcut,
+        { press: (action) => startedCore.events.emit('hotkey:pressed', { action }), reveal: revealOperator },
+        logger,
+      ).unregister;
       logger.info('electron.started', { dataDir, provisioned: provisioning !== undefined, dev: devRendererUrl !== undefined });
       return true;
     } catch (error) {

@@ -274,6 +274,10 @@ export const SyncProgressSchema = z
   .strict();
 export type SyncProgress = z.infer<typeof SyncProgressSchema>;
 
+/** The phone actions a hotkey can trigger; the in-app keys and the Electron global ones share them. */
+export const PhoneHotkeyActionSchema = z.enum(['answer', 'hold', 'mute', 'hangup', 'focusDialer']);
+export type PhoneHotkeyAction = z.infer<typeof PhoneHotkeyActionSchema>;
+
 export const events = {
   'status:changed': CoreStatusSchema,
   'sync:progress': SyncProgressSchema,
@@ -283,6 +287,11 @@ export const events = {
   'settings:changed': SettingsViewSchema,
   /** The outbox moved (delivered, failed, retried): the status-bar badge reloads its list. */
   'outbox:changed': OutboxCountsSchema,
+  /**
+   * A global (system-wide) phone hotkey was pressed while another application had focus.
+   * Electron only; the browser host has no global hotkeys.
+   */
+  'hotkey:pressed': z.object({ action: PhoneHotkeyActionSchema }).strict(),
   /**
    * A call was lost (answered, then the network took it): the callbacks feature turns it into a
    * callback task. Raised once per call, when the journal first records it.

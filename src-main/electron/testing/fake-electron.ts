@@ -158,8 +158,21 @@ export function createFakeElectron(options: { userData?: string } = {}) {
     }
   }
 
+  const globalShortcut = {
+    registered: new Map<string, () => void>(),
+    register: vi.fn((accelerator: string, callback: () => void) => {
+      if (globalShortcut.registered.has(accelerator)) return false;
+      globalShortcut.registered.set(accelerator, callback);
+      return true;
+    }),
+    unregister: vi.fn((accelerator: string) => {
+      globalShortcut.registered.delete(accelerator);
+    }),
+  };
+
   const modules = {
     app,
+    globalShortcut,
     protocol,
     session: { defaultSession },
     ipcMain,
