@@ -6,7 +6,10 @@ import { toDeskError } from '../bridge/desk-error';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
+import { useIncomingCallNotification, useRinger } from '../features/phone/phone-alerts';
+import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
 import { PhonePane } from '../features/phone/phone-pane';
+import { createPhoneStore, PhoneStoreContext } from '../features/phone/phone-store';
 import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
 import { QueuePane } from '../features/queue/queue-pane';
 import { SettingsPane } from '../features/settings/settings-pane';
@@ -40,12 +43,15 @@ const makeSipJsPhone: PhoneFactory = () => new SipJsPhone();
 /** The whole window: providers, error boundary, and the shell. */
 export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPhone }: AppProps): ReactElement {
   const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane }));
+  const [phoneStore] = useState(createPhoneStore);
   return (
     <I18nextProvider i18n={i18n}>
       <ErrorBoundary>
         <DeskContext.Provider value={desk}>
           <AppStoreContext.Provider value={appStore}>
-            <Shell phoneFactory={phoneFactory} />
+            <PhoneStoreContext.Provider value={phoneStore}>
+              <Shell phoneFactory={phoneFactory} />
+            </PhoneStoreContext.Provider>
           </AppStoreContext.Provider>
         </DeskContext.Provider>
       </ErrorBoundary>
@@ -69,6 +75,10 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const navigate = useAppStore((state) => state.navigate);
   const reload = useDeskSync();
   useSoftphone(phoneFactory);
+  // Ringing, the hidden-window notification and the phone hotkeys work in every pane.
+  useRinger();
+  useIncomingCallNotification();
+  usePhoneHotkeys(phoneFactory !== null);
 
   useEffect(() => {
     if (language) void applyLanguage(i18n, language);

@@ -95,6 +95,8 @@ export interface FakeDesk extends DeskClient {
   patients: PatientCard[];
   /** What the default `outbox.undelivered` lists; the default `outbox.retry` makes a failed one pending. */
   outbox: OutboxItemView[];
+  /** The call journal the default `calls.record` keeps (first record per id stands, like main). */
+  journal: RequestInput<'calls.record'>[];
   handle<N extends RequestName>(name: N, handler: Handler<N>): void;
   fail(name: RequestName, error: DeskError): void;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
@@ -122,6 +124,7 @@ export function createFakeDesk(
     cache: init.cache ?? makeCacheStatus({ cards: init.patients?.length ?? 0 }),
     patients: init.patients ?? [],
     outbox: init.outbox ?? [],
+    journal: [],
     callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
     handle(name, handler) {
       handlers.set(name, handler as (input: unknown) => unknown);
@@ -213,6 +216,14 @@ export function createFakeDesk(
         desk.outbox = desk.outbox.map((candidate) => (candidate === item ? { ...item, state: 'pending', nextAttemptAt: T0 } : candidate));
         return { retried: true };
       }
+      case 'calls.record': {
+        const record = input as RequestInput<'calls.record'>;
+        if (desk.journal.some((entry) => entry.id === record.id)) return { recorded: false };
+        desk.journal.push(structuredClone(record));
+        return { recorded: true };
+      }
+      case 'calls.recent':
+        return { items: structuredClone(desk.journal).reverse() };
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;
         sipPassword = password;

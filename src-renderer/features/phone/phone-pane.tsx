@@ -1,19 +1,26 @@
-import type { ReactElement } from 'react';
+import { useRef, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasSipAccount, isSipAccountConfigured, useAppStore } from '../../app/app-store';
 import { EmptyState } from '../../ui/empty-state';
-import { PhoneIcon } from '../../ui/icons';
+import { PhoneIcon, WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
+import { CallLine } from './call-line';
+import { DialPad } from './dial-pad';
+import { IncomingCall } from './incoming-call';
+import { HOTKEY_LABELS, type PhoneHotkey } from './phone-hotkeys';
+import { focusedCallOf, isIncomingRinging, linesOf, usePhoneStore } from './phone-store';
 
 /**
- * The softphone's place: its registration state as the machine reports it (the same as the
- * status bar) and, when registration failed, the specific reason; or how to set it up.
+ * The softphone: its registration state as the machine reports it (the same as the status
+ * bar) and, when registration failed, the specific reason; ringing calls with a big Answer
+ * button, one line per live call with the controls on the current one, and the dial pad.
+ * Or, while the account is not set up, how to set it up.
  */
 export function PhonePane(): ReactElement {
   const { t } = useTranslation();
   const view = useAppStore((state) => state.settingsView);
-  const sip = useAppStore((state) => state.sip);
   const navigate = useAppStore((state) => state.navigate);
+  const dialInput = useRef<HTMLInputElement>(null);
   if (!isSipAccountConfigured(view)) {
     return (
       <Pane id="phone" title={t('panes.phone.title')}>
@@ -30,11 +37,33 @@ export function PhonePane(): ReactElement {
       </Pane>
     );
   }
+  return (
+    // Opening the pane (click, Ctrl+1, Ctrl+Shift+D) puts the cursor in the number box.
+    <Pane id="phone" title={t('panes.phone.title')} focusTarget={dialInput}>
+      <Registration />
+      <ActionError />
+      <LostCall />
+      <div className="phone-layout">
+        <Calls />
+        <aside className="phone-side">
+          <DialPad inputRef={dialInput} />
+          <HotkeyHelp />
+        </aside>
+      </div>
+    </Pane>
+  );
+}
+
+function Registration(): ReactElement {
+  const { t } = useTranslation();
+  const sip = useAppStore((state) => state.sip);
+  const navigate = useAppStore((state) => state.navigate);
   const stateText = t(`status.state.${sip.state}`, { defaultValue: sip.state });
   const detailText = sip.detail ? t(`status.detail.${sip.detail}`, { defaultValue: t('status.detail.unknown', { key: sip.detail }) }) : '';
   return (
-    <Pane id="phone" title={t('panes.phone.title')}>
+    <>
       <p className="phone-registration" data-testid="phone-registration" data-state={sip.state} role="status">
+        <span className="status-dot" aria-hidden="true" />
         {t('panes.phone.registration', { state: stateText })}
       </p>
       {sip.state === 'failed' && detailText ? (
@@ -45,6 +74,95 @@ export function PhonePane(): ReactElement {
           </button>
         </div>
       ) : null}
-    </Pane>
+    </>
+  );
+}
+
+/** The last phone action that failed, in words; gone with the next action that works. */
+function ActionError(): ReactElement | null {
+  const { t } = useTranslation();
+  const error = usePhoneStore((state) => state.error);
+  const setError = usePhoneStore((state) => state.setError);
+  if (!error) return null;
+  return (
+    <div className="banner error" role="alert" data-testid="phone-error" data-action={error.action} title={error.detail}>
+      <WarningIcon />
+      <span className="banner-text">{t(`phone.errors.${error.action}`)}</span>
+      <button type="button" className="button ghost" onClick={() => setError(null)}>
+        {t('errors.dismiss')}
+      </button>
+    </div>
+  );
+}
+
+/** A call the network took: say so plainly (the journal makes it a callback). */
+function LostCall(): ReactElement | null {
+  const { t } = useTranslation();
+  const lost = usePhoneStore((state) => state.lost);
+  const setLost = usePhoneStore((state) => state.setLost);
+  if (!lost) return null;
+  return (
+    <div className="banner warn" role="alert" data-testid="call-lost-notice" data-call-id={lost.id}>
+      <WarningIcon />
+      <span className="banner-text">{t('phone.lost', { number: lost.remoteNumber || t('phone.call.unknownNumber') })}</span>
+      <button type="button" className="button ghost" onClick={() => setLost(null)}>
+        {t('errors.dismiss')}
+      </button>
+    </div>
+  );
+}
+
+function Calls(): ReactElement {
+  const { t } = useTranslation();
+  const calls = usePhoneStore((state) => state.calls);
+  const ringing = calls.filter(isIncomingRinging);
+  const lines = linesOf(calls);
+  const focused = focusedCallOf(calls);
+  const someoneActive = lines.some((call) => call.state === 'active');
+  return (
+    <div className="phone-calls">
+      {ringing.map((call) => (
+        <IncomingCall key={call.id} call={call} secondLine={lines.length > 0} />
+      ))}
+      {lines.length > 0 ? (
+        <ul className="call-lines" aria-label={t('phone.call.lines')}>
+          {lines.map((call) => (
+            <CallLine
+              key={call.id}
+              call={call}
+              focused={call.id === focused?.id}
+              canSwap={call.state === 'held' && someoneActive}
+            />
+          ))}
+        </ul>
+      ) : ringing.length === 0 ? (
+        <p className="phone-idle muted" data-testid="phone-idle">
+          {t('phone.idle')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const HOTKEYS: readonly PhoneHotkey[] = ['answer', 'hold', 'mute', 'hangup', 'focusDialer'];
+
+function HotkeyHelp(): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <section className="phone-hotkeys" data-testid="phone-hotkeys" aria-labelledby="phone-hotkeys-title">
+      <h2 id="phone-hotkeys-title" className="phone-section-title">
+        {t('phone.hotkeys.title')}
+      </h2>
+      <dl>
+        {HOTKEYS.map((hotkey) => (
+          <div key={hotkey} className="phone-hotkey">
+            <dt>
+              <kbd className="kbd">{HOTKEY_LABELS[hotkey]}</kbd>
+            </dt>
+            <dd>{t(`phone.hotkeys.${hotkey}`)}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }

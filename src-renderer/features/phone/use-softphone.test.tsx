@@ -44,6 +44,9 @@ describe('useSoftphone', () => {
       displayName: 'Desk 1',
       iceServers: [],
       iceGatheringTimeoutMs: 500,
+      autoAnswerIntercom: false,
+      dtmfMode: 'rfc4733',
+      audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
     });
     expect(desk.callsTo('sip.credentials')).toEqual([{}]);
     await waitFor(() => expect(sipState()).toBe('connecting'));

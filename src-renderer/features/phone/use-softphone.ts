@@ -1,10 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SipIndicator, StatusDetail } from '../../../src-shared/status/system-status';
 import type { SettingsView } from '../../../src-shared/settings/settings-schema';
 import { isSipAccountConfigured, useAppStore, useAppStoreApi, type AppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
-import type { Phone, PhoneAccount, PhoneRegistration, RegistrationReason } from '../../softphone/phone';
+import type { Phone, PhoneAccount, PhoneAudioDevices, PhoneRegistration, RegistrationReason } from '../../softphone/phone';
+import { CallRecorder, type CallRecord } from './call-recorder';
+import { usePhoneStoreApi, type PhoneStore } from './phone-store';
 
 /** Makes the desk's phone; the app passes `() => new SipJsPhone()`, tests a fake. */
 export type PhoneFactory = () => Phone;
@@ -35,56 +37,102 @@ function accountOf(view: SettingsView, password: string): PhoneAccount {
     displayName: sip.displayName,
     iceServers: sip.iceServers,
     iceGatheringTimeoutMs: sip.iceGatheringTimeoutMs,
+    autoAnswerIntercom: sip.autoAnswerIntercom,
+    dtmfMode: sip.dtmfMode,
+    audioDevices: view.settings.audio,
   };
 }
 
+/**
+ * The account without its audio devices, as JSON: a change of this restarts the phone. Devices
+ * are switched on the running phone (`setAudioDevices`), never by re-registering.
+ */
+function restartKeyOf(account: PhoneAccount): string {
+  const { audioDevices: _devices, ...rest } = account;
+  return JSON.stringify(rest);
+}
+
+const devicesKey = (devices: PhoneAudioDevices) => JSON.stringify([devices.microphoneId, devices.speakerId, devices.ringerId]);
+
 interface Running {
   phone: Phone;
-  /** The account it was started with, compared as JSON to decide on a restart. */
+  /** {@link restartKeyOf} the account it was started with. */
   key: string;
+  /** The audio devices last given to it. */
+  devices: string;
   unsubscribe: () => void;
+  unsubscribeEnded: () => void;
+}
+
+interface Sinks {
+  store: AppStore;
+  phones: PhoneStore;
+  recorder: CallRecorder;
 }
 
 /**
  * Runs the desk's softphone while the SIP account is configured (server, URI, auth user and a
  * stored password): asks main for the password (`sip.credentials`), starts the phone, and
  * mirrors `phone.registration` into the app store's `sip` indicator. A change of the SIP
- * settings or the password restarts it; unmounting or un-configuring stops it. With no factory
- * (a window that runs no phone) it does nothing.
+ * settings or the password restarts it; a change of the audio devices only switches them on the
+ * running phone. Unmounting or un-configuring stops it. With no factory (a window that runs no
+ * phone) it does nothing.
+ *
+ * It also publishes the running `Phone` and its live calls to the phone store (what the Phone
+ * pane draws), and sends every ended call to main with `calls.record`; a send that fails is
+ * retried when the bridge comes back.
  */
 export function useSoftphone(factory: PhoneFactory | null): void {
   const desk = useDesk();
   const store = useAppStoreApi();
+  const phones = usePhoneStoreApi();
   const view = useAppStore((state) => state.settingsView);
   const running = useRef<Running | null>(null);
   const generation = useRef(0);
+  const [recorder] = useState(() => new CallRecorder((record) => sendCallRecord(desk, record)));
+
+  useEffect(() => {
+    // Records that could not be sent wait for the bridge to come back.
+    let lost = false;
+    return desk.onBridgeState((state) => {
+      if (state === 'reconnecting' || state === 'closed') lost = true;
+      if (state === 'open' && lost) {
+        lost = false;
+        void recorder.flush();
+      }
+    });
+  }, [desk, recorder]);
 
   useEffect(() => {
     const run = ++generation.current;
     if (!factory) return;
     if (!view || !isSipAccountConfigured(view)) {
-      void stopRunning(running);
+      void stopRunning(running, phones);
       const current = store.getState().sip;
       if (current.state !== 'offline' || current.detail !== 'softphoneNotConfigured') {
         store.getState().setSip({ state: 'offline', since: new Date().toISOString(), detail: 'softphoneNotConfigured' });
       }
       return;
     }
-    void syncPhone(desk, store, view, factory, running, () => run === generation.current);
-  }, [desk, store, view, factory]);
+    void syncPhone(desk, { store, phones, recorder }, view, factory, running, () => run === generation.current);
+  }, [desk, store, phones, recorder, view, factory]);
 
   useEffect(
     () => () => {
       generation.current++;
-      void stopRunning(running);
+      void stopRunning(running, phones);
     },
-    [],
+    [phones],
   );
+}
+
+function sendCallRecord(desk: DeskClient, record: CallRecord): Promise<unknown> {
+  return desk.request('calls.record', record);
 }
 
 async function syncPhone(
   desk: DeskClient,
-  store: AppStore,
+  { store, phones, recorder }: Sinks,
   view: SettingsView,
   factory: PhoneFactory,
   running: { current: Running | null },
@@ -99,20 +147,37 @@ async function syncPhone(
   }
   if (!isCurrent()) return;
   if (password === null) {
-    void stopRunning(running);
+    void stopRunning(running, phones);
     store.getState().setSip({ state: 'offline', since: new Date().toISOString(), detail: 'softphoneNotConfigured' });
     return;
   }
   const account = accountOf(view, password);
-  const key = JSON.stringify(account);
-  if (running.current?.key === key) return;
+  const key = restartKeyOf(account);
+  const devices = devicesKey(account.audioDevices);
+  const current = running.current;
+  if (current?.key === key) {
+    if (current.devices !== devices) {
+      current.devices = devices;
+      // A device that vanished (headset unplugged) must not take the phone down with it.
+      await current.phone.setAudioDevices(account.audioDevices).catch((error: unknown) => console.warn('setAudioDevices failed', error));
+    }
+    return;
+  }
   // Let the old phone un-REGISTER before the new one registers the same account.
-  await stopRunning(running);
+  await stopRunning(running, phones);
   if (!isCurrent()) return;
   const phone = factory();
-  const publish = () => store.getState().setSip(sipIndicatorOf(phone.registration));
+  const publish = () => {
+    store.getState().setSip(sipIndicatorOf(phone.registration));
+    if (phones.getState().phone === phone) phones.getState().setCalls(phone.calls);
+  };
   const unsubscribe = phone.subscribe(publish);
-  running.current = { phone, key, unsubscribe };
+  const unsubscribeEnded = phone.onCallEnded((call) => {
+    recorder.record(call);
+    if (call.outcome === 'lost') phones.getState().setLost(call);
+  });
+  running.current = { phone, key, devices, unsubscribe, unsubscribeEnded };
+  phones.getState().setPhone(phone);
   publish();
   try {
     await phone.start(account);
@@ -122,10 +187,15 @@ async function syncPhone(
   }
 }
 
-function stopRunning(running: { current: Running | null }): Promise<void> {
+/** Stops the running phone; calls it hangs up on the way are still recorded. */
+function stopRunning(running: { current: Running | null }, phones: PhoneStore): Promise<void> {
   const current = running.current;
   if (!current) return Promise.resolve();
   running.current = null;
   current.unsubscribe();
-  return current.phone.stop().catch(() => undefined);
+  if (phones.getState().phone === current.phone) phones.getState().setPhone(null);
+  return current.phone
+    .stop()
+    .catch(() => undefined)
+    .finally(() => current.unsubscribeEnded());
 }

@@ -35,7 +35,7 @@ describe('Settings pane', () => {
       makeView({
         settings: {
           role: 'operator',
-          sip: { server: 'wss://pbx.clinic:8089/ws', uri: 'sip:1001@pbx.clinic', authUser: '1001', displayName: 'Reception 1', iceServers: [], iceGatheringTimeoutMs: 500 },
+          sip: { server: 'wss://pbx.clinic:8089/ws', uri: 'sip:1001@pbx.clinic', authUser: '1001', displayName: 'Reception 1', iceServers: [], iceGatheringTimeoutMs: 500, autoAnswerIntercom: false, dtmfMode: 'rfc4733' },
         },
         managed: ['role', 'sip.server'],
       }),

@@ -1,0 +1,90 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../app/app-store';
+import type { PhoneCall } from '../../softphone/phone';
+import { isIncomingRinging, usePhoneStore } from './phone-store';
+import { createAudioRinger, ringerModeOf, type RingerOutput } from './ringer';
+
+/**
+ * Rings while an incoming call waits: the ringtone on the ringer device, or the call-waiting
+ * beeps on the call-audio device when the operator is already on a call. Stops the moment the
+ * call is answered, rejected or gone.
+ */
+export function useRinger(output?: RingerOutput): void {
+  const calls = usePhoneStore((state) => state.calls);
+  const audio = useAppStore((state) => state.settingsView?.settings.audio);
+  const [ringer] = useState<RingerOutput>(() => output ?? createAudioRinger());
+  const mode = ringerModeOf(calls);
+  const device = mode === 'ring' ? (audio?.ringerId ?? '') : (audio?.speakerId ?? '');
+
+  useEffect(() => {
+    ringer.play(mode, device);
+  }, [ringer, mode, device]);
+
+  useEffect(() => () => ringer.dispose(), [ringer]);
+}
+
+/** Which incoming calls need a notification now (ringing, not notified before). */
+export function callsToNotify(calls: readonly PhoneCall[], notified: ReadonlySet<string>): PhoneCall[] {
+  return calls.filter((call) => isIncomingRinging(call) && !notified.has(call.id));
+}
+
+/**
+ * An OS notification for an incoming call while the window is hidden (minimised, another
+ * window on top of it, another tab). It carries no patient data — no name, no number: the
+ * desktop notification centre is not the desk. Clicking it brings the window forward.
+ * Closed when the call stops ringing.
+ */
+export function useIncomingCallNotification(): void {
+  const { t } = useTranslation();
+  const calls = usePhoneStore((state) => state.calls);
+  const shown = useRef(new Map<string, Notification>());
+  const seen = useRef(new Set<string>());
+
+  useEffect(() => {
+    const ringingIds = new Set(calls.filter(isIncomingRinging).map((call) => call.id));
+    for (const [id, notification] of shown.current) {
+      if (ringingIds.has(id)) continue;
+      shown.current.delete(id);
+      try {
+        notification.close();
+      } catch {
+        // already gone
+      }
+    }
+    for (const id of seen.current) if (!ringingIds.has(id)) seen.current.delete(id);
+    const fresh = callsToNotify(calls, seen.current);
+    for (const call of fresh) seen.current.add(call.id);
+    if (fresh.length === 0 || typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
+    if (typeof Notification !== 'function' || Notification.permission !== 'granted') return;
+    for (const call of fresh) {
+      try {
+        const notification = new Notification(t('phone.notification.title'), { body: t('phone.notification.body'), tag: call.id });
+        notification.onclick = () => {
+          window.focus();
+          notification.close();
+        };
+        shown.current.set(call.id, notification);
+      } catch {
+        // The platform refused (e.g. no notification service): the ringtone still rings.
+      }
+    }
+  }, [calls, t]);
+
+  useEffect(() => {
+    const open = shown.current;
+    return () => {
+      for (const notification of open.values()) notification.close();
+      open.clear();
+    };
+  }, []);
+}
+
+/** Asks once for notification permission, from a user gesture (the browser wants one). */
+export function requestNotificationPermission(): void {
+  try {
+    if (typeof Notification === 'function' && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
+  } catch {
+    // unsupported
+  }
+}

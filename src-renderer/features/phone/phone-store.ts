@@ -1,0 +1,134 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Phone, PhoneCall } from '../../softphone/phone';
+
+/**
+ * The running softphone as the UI sees it: the `Phone` itself (to act on calls) and its live
+ * calls, mirrored from every `PhoneSnapshot` by `useSoftphone`. Both are null / empty while no
+ * phone runs. A call leaves `calls` the moment the phone drops it.
+ */
+export interface PhoneState {
+  phone: Phone | null;
+  calls: readonly PhoneCall[];
+  /** The last phone action that failed (shown inline in the pane until the next action). */
+  error: PhoneActionError | null;
+  /** The last call the network took (recovery failed): shown until dismissed, a callback is owed. */
+  lost: PhoneCall | null;
+  setPhone(phone: Phone | null): void;
+  setCalls(calls: readonly PhoneCall[]): void;
+  setError(error: PhoneActionError | null): void;
+  setLost(call: PhoneCall | null): void;
+}
+
+/** What the operator tried to do; each has its own sentence under `phone.errors.*`. */
+export type PhoneAction =
+  | 'dial'
+  | 'answer'
+  | 'reject'
+  | 'hangup'
+  | 'hold'
+  | 'resume'
+  | 'mute'
+  | 'unmute'
+  | 'dtmf'
+  | 'blindTransfer'
+  | 'consult'
+  | 'completeTransfer'
+  | 'cancelTransfer'
+  | 'swap';
+
+export interface PhoneActionError {
+  action: PhoneAction;
+  /** The phone's own message, for the tooltip (IT); the operator reads the localized sentence. */
+  detail: string;
+}
+
+export type PhoneStore = StoreApi<PhoneState>;
+
+export function createPhoneStore(): PhoneStore {
+  return createStore<PhoneState>()((set) => ({
+    phone: null,
+    calls: [],
+    error: null,
+    lost: null,
+    setPhone(phone) {
+      set(phone ? { phone, calls: phone.calls, error: null } : { phone: null, calls: [], error: null });
+    },
+    setCalls(calls) {
+      set({ calls });
+    },
+    setError(error) {
+      set({ error });
+    },
+    setLost(lost) {
+      set({ lost });
+    },
+  }));
+}
+
+/**
+ * Runs one phone method for the UI: a rejection becomes the store's inline error (never an
+ * exception into React); success clears the last error. Resolves to the method's result or null.
+ */
+export async function runPhoneAction<T>(store: PhoneStore, action: PhoneAction, run: (phone: Phone) => Promise<T>): Promise<T | null> {
+  const phone = store.getState().phone;
+  if (!phone) return null;
+  try {
+    const result = await run(phone);
+    if (store.getState().error) store.getState().setError(null);
+    return result;
+  } catch (error) {
+    store.getState().setError({ action, detail: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
+}
+
+export const PhoneStoreContext = createContext<PhoneStore | null>(null);
+
+export function usePhoneStoreApi(): PhoneStore {
+  const store = useContext(PhoneStoreContext);
+  if (!store) throw new Error('PhoneStoreContext is missing');
+  return store;
+}
+
+export function usePhoneStore<T>(selector: (state: PhoneState) => T): T {
+  return useStore(usePhoneStoreApi(), selector);
+}
+
+/** An incoming call waiting to be answered (an outgoing call that rings is a line, not a panel). */
+export const isIncomingRinging = (call: PhoneCall): boolean => call.direction === 'incoming' && call.state === 'ringing';
+
+/** Calls shown as lines: everything live except incoming calls still ringing. */
+export function linesOf(calls: readonly PhoneCall[]): PhoneCall[] {
+  return calls.filter((call) => !isIncomingRinging(call) && call.state !== 'ended');
+}
+
+/** A call that holds the operator's attention (talking, setting up, or recovering). */
+const isEngaged = (call: PhoneCall): boolean =>
+  call.state === 'active' || call.state === 'connecting' || call.state === 'recovering' || (call.direction === 'outgoing' && call.state === 'ringing');
+
+/**
+ * The call the controls (and F7/F8/F9) act on: the one being talked on or set up — the newest
+ * such, so a consultation wins over the held caller — otherwise the newest held line.
+ */
+export function focusedCallOf(calls: readonly PhoneCall[]): PhoneCall | null {
+  const lines = linesOf(calls);
+  const newestFirst = [...lines].sort((a, b) => b.startedAt - a.startedAt);
+  return newestFirst.find(isEngaged) ?? newestFirst.find((call) => call.state === 'held') ?? null;
+}
+
+/** The oldest incoming call still ringing (F6 answers it). */
+export function firstRingingOf(calls: readonly PhoneCall[]): PhoneCall | null {
+  return [...calls].filter(isIncomingRinging).sort((a, b) => a.startedAt - b.startedAt)[0] ?? null;
+}
+
+/** A live consultation (attended transfer in progress) and the caller it is for. */
+export function consultationOf(calls: readonly PhoneCall[]): { consultation: PhoneCall; original: PhoneCall } | null {
+  for (const call of calls) {
+    if (!call.consultationFor || call.state === 'ended') continue;
+    const original = calls.find((candidate) => candidate.id === call.consultationFor && candidate.state !== 'ended');
+    if (original) return { consultation: call, original };
+  }
+  return null;
+}
