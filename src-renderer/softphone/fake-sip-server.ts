@@ -1,18 +1,35 @@
 /**
  * Test support: a SIP.js transport wired to a scripted in-memory registrar. Enough SIP (RFC 3261)
- * to drive REGISTER with a digest challenge, OPTIONS and an incoming INVITE/CANCEL, so the real
- * SIP.js UserAgent and Registerer run against it. Not used by the app.
+ * to drive REGISTER with a digest challenge, OPTIONS, incoming INVITE/ACK/BYE/CANCEL with any
+ * extra headers, and REFER answered 202 or 603, so the real SIP.js UserAgent, Registerer and
+ * sessions run against it. Also a media-less SDH and a fake-WebRTC one. Not used by the app.
  */
 import { EmitterImpl, TransportState, type SessionDescriptionHandler, type Transport } from 'sip.js';
 
 export type RegisterMode = 'ok' | 'forbidden' | 'not-found' | 'silent';
 
-/** How the far end answers our INVITEs: ring then answer, busy (486), or refuse re-INVITEs (481). */
+/** How the far end answers our INVITEs: ring then answer, or busy (486). */
 export type InviteMode = 'answer' | 'busy';
+
+/** How the far end answers a REFER: 202 Accepted or 603 Declined (RFC 3515 §2.4.2). */
+export type ReferMode = 'accept' | 'decline';
+
+/** An INVITE the fake server sent to the desk, with the far end's follow-ups. */
+export interface FakeIncomingCall {
+  readonly callId: string;
+  /** The desk's 200 OK to this INVITE has arrived. */
+  answered(): boolean;
+  /** ACK the desk's 200 OK (RFC 3261 §13.2.2.4); throws if there is none yet. */
+  ack(): void;
+  /** The far end hangs up (BYE, RFC 3261 §15). */
+  bye(): void;
+  /** The far end gives up before an answer (CANCEL, RFC 3261 §9). */
+  cancel(): void;
+}
 
 const FAKE_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n';
 
-interface Parsed {
+export interface Parsed {
   readonly startLine: string;
   readonly method: string;
   readonly headers: Map<string, string[]>;
@@ -45,6 +62,9 @@ export class FakeSipServer {
   inviteMode: InviteMode = 'answer';
   /** Answer in-dialog re-INVITEs with 481 (the dialog is gone on the server). */
   refuseReInvites = false;
+  /** The status line used when {@link refuseReInvites} is set. */
+  reInviteRefusal = '481 Call/Transaction Does Not Exist';
+  referMode: ReferMode = 'accept';
   readonly received: Parsed[] = [];
   private readonly transports = new Set<FakeTransport>();
 
@@ -58,6 +78,62 @@ export class FakeSipServer {
 
   get options(): Parsed[] {
     return this.received.filter((m) => m.method === 'OPTIONS');
+  }
+
+  /** Requests of one method the desk sent. */
+  sent(method: string): Parsed[] {
+    return this.received.filter((m) => m.method === method);
+  }
+
+  /**
+   * Send the desk an INVITE (with an SDP offer) from `from`, plus any `headers` verbatim — e.g.
+   * `Call-Info: <sip:pbx>;answer-after=0` or `P-Asserted-Identity: <sip:+7900@pbx>`.
+   */
+  inviteDesk(opts: { callId: string; from?: string; headers?: readonly string[] }): FakeIncomingCall {
+    const branch = `z9hG4bK-${opts.callId.replace(/[^A-Za-z0-9]/gu, '')}`;
+    const dialog = [`From: ${opts.from ?? '<sip:200@clinic.test>'};tag=far-${branch}`, `Call-ID: ${opts.callId}`, 'Max-Forwards: 70'];
+    const ok = () =>
+      this.received.find(
+        (m) => m.startLine === 'SIP/2.0 200 OK' && h(m, 'call-id') === opts.callId && /INVITE/u.test(h(m, 'cseq')),
+      );
+    const inDialog = (method: string, cseq: number, to: string) =>
+      this.push(
+        [`${method} sip:101@clinic.test SIP/2.0`, `Via: SIP/2.0/WSS 127.0.0.1;branch=${branch}-${method.toLowerCase()}`, ...dialog, `To: ${to}`, `CSeq: ${cseq} ${method}`, 'Content-Length: 0', '', ''].join('\r\n'),
+      );
+    this.push(
+      [
+        'INVITE sip:101@clinic.test SIP/2.0',
+        `Via: SIP/2.0/WSS 127.0.0.1;branch=${branch}`,
+        ...dialog,
+        'To: <sip:101@clinic.test>',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:far@127.0.0.1;transport=ws>',
+        ...(opts.headers ?? []),
+        'Content-Type: application/sdp',
+        `Content-Length: ${FAKE_SDP.length}`,
+        '',
+        FAKE_SDP,
+      ].join('\r\n'),
+    );
+    return {
+      callId: opts.callId,
+      answered: () => ok() !== undefined,
+      ack: () => {
+        const response = ok();
+        if (!response) throw new Error('no 200 OK to ACK');
+        inDialog('ACK', 1, h(response, 'to'));
+      },
+      bye: () => {
+        const response = ok();
+        if (!response) throw new Error('no dialog to BYE');
+        inDialog('BYE', 2, h(response, 'to'));
+      },
+      cancel: () =>
+        // CANCEL shares the INVITE's branch (RFC 3261 §9.1).
+        this.push(
+          ['CANCEL sip:101@clinic.test SIP/2.0', `Via: SIP/2.0/WSS 127.0.0.1;branch=${branch}`, ...dialog, 'To: <sip:101@clinic.test>', 'CSeq: 1 CANCEL', 'Content-Length: 0', '', ''].join('\r\n'),
+        ),
+    };
   }
 
   /** The WebSocket dies under everyone (server killed). */
@@ -111,7 +187,7 @@ export class FakeSipServer {
         const inDialog = /;tag=/u.test(h(m, 'to'));
         const contact = ['Contact: <sip:far@127.0.0.1;transport=ws>'];
         if (inDialog) {
-          if (this.refuseReInvites) return reply('481 Call/Transaction Does Not Exist');
+          if (this.refuseReInvites) return reply(this.reInviteRefusal);
           return reply('200 OK', [...contact, 'Content-Type: application/sdp'], true, FAKE_SDP);
         }
         if (this.inviteMode === 'busy') return reply('486 Busy Here');
@@ -120,7 +196,7 @@ export class FakeSipServer {
         return;
       }
       case 'REFER':
-        return reply('202 Accepted');
+        return this.referMode === 'accept' ? reply('202 Accepted') : reply('603 Declined');
       case 'ACK':
         return;
       default:
@@ -255,3 +331,116 @@ export class FakeSdh implements SessionDescriptionHandler {
 }
 
 export const fakeSdhFactory = (): SessionDescriptionHandler => new FakeSdh();
+
+/** A fake `MediaStreamTrack`: what the media code reads and flips. */
+export class FakeTrack {
+  private static next = 1;
+  readonly id = `track-${FakeTrack.next++}`;
+  enabled = true;
+  stopped = false;
+  constructor(
+    readonly kind: 'audio' | 'video' = 'audio',
+    readonly deviceId = '',
+  ) {}
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/** A fake `MediaStream`. */
+export class FakeStream {
+  readonly tracks: FakeTrack[] = [];
+  constructor(tracks: FakeTrack[] = []) {
+    this.tracks.push(...tracks);
+  }
+  getAudioTracks(): FakeTrack[] {
+    return this.tracks.filter((t) => t.kind === 'audio');
+  }
+  getTracks(): FakeTrack[] {
+    return [...this.tracks];
+  }
+  addTrack(track: FakeTrack): void {
+    this.tracks.push(track);
+  }
+  removeTrack(track: FakeTrack): void {
+    const i = this.tracks.indexOf(track);
+    if (i >= 0) this.tracks.splice(i, 1);
+  }
+}
+
+/** A fake `RTCRtpSender`. */
+export class FakeSender {
+  readonly replaced: FakeTrack[] = [];
+  constructor(public track: FakeTrack | null) {}
+  async replaceTrack(track: FakeTrack | null): Promise<void> {
+    if (track) this.replaced.push(track);
+    this.track = track;
+  }
+}
+
+/** A fake `RTCPeerConnection`: senders, a scripted stats report, and `track` listeners. */
+export class FakePeerConnection {
+  readonly senders: FakeSender[];
+  stats: Array<Record<string, unknown>> = [];
+  private readonly trackListeners = new Set<() => void>();
+  constructor(micTrack: FakeTrack) {
+    this.senders = [new FakeSender(micTrack)];
+  }
+  getSenders(): FakeSender[] {
+    return this.senders;
+  }
+  async getStats(): Promise<Map<string, Record<string, unknown>>> {
+    return new Map(this.stats.map((s, i) => [String(s['id'] ?? i), s]));
+  }
+  addEventListener(type: string, fn: () => void): void {
+    if (type === 'track') this.trackListeners.add(fn);
+  }
+  removeEventListener(type: string, fn: () => void): void {
+    if (type === 'track') this.trackListeners.delete(fn);
+  }
+  get trackListenerCount(): number {
+    return this.trackListeners.size;
+  }
+  /** The far end's track arrives (SIP.js has already put it in `remoteMediaStream`). */
+  fireTrack(): void {
+    for (const fn of this.trackListeners) fn();
+  }
+}
+
+/** The media-less SDH plus the fake WebRTC parts a Web SDH exposes. */
+export class FakeMediaSdh extends FakeSdh {
+  readonly localMediaStream: FakeStream;
+  readonly remoteMediaStream = new FakeStream([new FakeTrack('audio')]);
+  readonly peerConnection: FakePeerConnection;
+  constructor() {
+    super();
+    const mic = new FakeTrack('audio', 'default-mic');
+    this.localMediaStream = new FakeStream([mic]);
+    this.peerConnection = new FakePeerConnection(mic);
+  }
+  override enableSenderTracks(enable: boolean): void {
+    super.enableSenderTracks(enable);
+    for (const s of this.peerConnection.senders) if (s.track) s.track.enabled = enable;
+  }
+}
+
+export const fakeMediaSdhFactory = (): SessionDescriptionHandler => new FakeMediaSdh();
+
+/** A fake `HTMLAudioElement` with the Audio Output Devices API. */
+export class FakeAudioElement {
+  autoplay = false;
+  srcObject: unknown = null;
+  sinkId = '';
+  playing = false;
+  readonly sinks: string[] = [];
+  async play(): Promise<void> {
+    this.playing = true;
+  }
+  pause(): void {
+    this.playing = false;
+  }
+  async setSinkId(id: string): Promise<void> {
+    this.sinks.push(id);
+    this.sinkId = id;
+  }
+}

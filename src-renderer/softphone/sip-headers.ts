@@ -71,7 +71,10 @@ function nameAddr(entry: string): { displayName: string; uri: string } {
   const close = entry.indexOf('>', open + 1);
   if (open >= 0 && close > open) {
     const display = entry.slice(0, open).trim();
-    const unquoted = /^"(.*)"$/su.exec(display)?.[1]?.replace(/\\(.)/gsu, '$1') ?? display;
+    const quoted = /^"(.*)"$/su.exec(display)?.[1];
+    // A stray quote means the header is malformed: not an identity to trust over From.
+    if (quoted === undefined && display.includes('"')) return { displayName: '', uri: '' };
+    const unquoted = quoted?.replace(/\\(.)/gsu, '$1') ?? display;
     return { displayName: unquoted, uri: entry.slice(open + 1, close).trim() };
   }
   // addr-spec without brackets: any ';' starts header parameters, not URI parameters (§20.10).

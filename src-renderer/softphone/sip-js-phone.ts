@@ -71,6 +71,9 @@ interface LiveCall {
   autoAnswerTimer: unknown;
   /** Plays the far end once the call is established; null without a DOM or WebRTC SDH. */
   audio: CallAudio | null;
+  /** Incoming calls: resolves when the ACK to our 200 OK arrives; null for outgoing calls. */
+  readonly initialAck: Promise<void> | null;
+  ackReceived: boolean;
 }
 
 /** Statuses that mean "the callee declined", not "the call could not be made" (RFC 3261 §21.4.7, §21.6). */
@@ -81,6 +84,14 @@ const DECLINED = new Set([486, 600, 603]);
  * far end that never answers the re-INVITE must not keep the new caller ringing for Timer B (32 s).
  */
 const HOLD_BEFORE_ANSWER_MS = 3_000;
+
+/**
+ * How long a re-INVITE on a just-answered incoming call waits for the caller's ACK. RFC 3261 §14.1
+ * forbids a new INVITE transaction while the initial one is unfinished, and SIP.js 0.21.2 BYEs the
+ * call when that ACK then arrives with our re-INVITE offer outstanding (`Session.onAckRequest`,
+ * HaveLocalOffer) — so an operator holding within milliseconds of answering would drop the caller.
+ */
+const ACK_WAIT_MS = 5_000;
 
 type WebSdh = Web.SessionDescriptionHandler;
 
@@ -632,6 +643,7 @@ export class SipJsPhone implements Phone {
     remoteDisplayName: string,
     extra: { autoAnswerAfterSec?: number | null; consultationFor?: string | null } = {},
   ): LiveCall {
+    let acked: () => void = () => undefined;
     const live: LiveCall = {
       call: newCall({ id: session.id, direction, remoteNumber, remoteDisplayName, at: this.clock.now(), ...extra }),
       session,
@@ -640,7 +652,19 @@ export class SipJsPhone implements Phone {
       recoveryTimer: null,
       autoAnswerTimer: null,
       audio: null,
+      initialAck: session instanceof Invitation ? new Promise<void>((resolve) => (acked = resolve)) : null,
+      ackReceived: !(session instanceof Invitation),
     };
+    if (session instanceof Invitation) {
+      // Every delegate hook SIP.js calls is optional and checked one by one, so only onAck is ours.
+      session.delegate = {
+        ...session.delegate,
+        onAck: () => {
+          live.ackReceived = true;
+          acked();
+        },
+      };
+    }
     this.live.set(live.call.id, live);
     // A caller's CANCEL (RFC 3261 §9.2) shows up as `Terminated` before answer: SIP.js must finish
     // the 487 itself, so no `onCancel` delegate that would dispose the session under it.
@@ -732,6 +756,7 @@ export class SipJsPhone implements Phone {
   private async setHold(id: string, hold: boolean): Promise<void> {
     const live = this.get(id);
     if (live.call.state !== (hold ? 'active' : 'held')) throw new Error(`softphone: cannot ${hold ? 'hold' : 'resume'} in state ${live.call.state}`);
+    if (!live.ackReceived && live.initialAck) await this.waitForInitialAck(live);
     const session = live.session;
     // Only `hold`: an ICE restart left over from a recovery must not repeat on every hold.
     const sdhOptions: Web.SessionDescriptionHandlerOptions = { hold };
@@ -753,6 +778,17 @@ export class SipJsPhone implements Phone {
         })
         .catch(reject);
     });
+  }
+
+  /** See {@link ACK_WAIT_MS}. */
+  private async waitForInitialAck(live: LiveCall): Promise<void> {
+    let timer: unknown = null;
+    const timedOut = await Promise.race([
+      live.initialAck!.then(() => false),
+      new Promise<boolean>((resolve) => (timer = this.clock.setTimeout(() => resolve(true), ACK_WAIT_MS))),
+    ]);
+    if (timer !== null) this.clock.clearTimeout(timer);
+    if (timedOut) throw new Error('softphone: the caller has not confirmed the call yet (no ACK)');
   }
 
   /** Start playing the far end (Web SDH in a DOM only); the SDH exists once the call is established. */
