@@ -45,7 +45,8 @@ const MAX_SEEN = 1000;
 export class CallRecorder {
   private readonly pending: { record: CallRecord; attempts: number }[] = [];
   private readonly seen = new Set<string>();
-  private flushing = false;
+  private current: Promise<void> | null = null;
+  private again = false;
 
   constructor(private readonly send: SendRecord) {}
 
@@ -56,37 +57,51 @@ export class CallRecorder {
     if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value as string);
     this.pending.push({ record: callRecordOf(call), attempts: 0 });
     if (this.pending.length > MAX_PENDING) this.pending.shift();
-    void this.flush();
+    // A pass already running picks the new record up on its way.
+    if (!this.current) void this.flush();
   }
 
   get pendingCount(): number {
     return this.pending.length;
   }
 
-  /** Try every queued record once, in order; failures stay queued (until their attempts run out). */
-  async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      let index = 0;
-      while (index < this.pending.length) {
-        const entry = this.pending[index]!;
-        entry.attempts++;
-        try {
-          await this.send(entry.record);
+  /**
+   * Try every queued record once, in order; failures stay queued until their attempts run out.
+   * Called while a pass runs, it resolves after that pass and one more.
+   */
+  flush(): Promise<void> {
+    if (this.current) {
+      this.again = true;
+      return this.current;
+    }
+    this.current = (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again);
+    })().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async pass(): Promise<void> {
+    let index = 0;
+    while (index < this.pending.length) {
+      const entry = this.pending[index]!;
+      entry.attempts++;
+      try {
+        await this.send(entry.record);
+        this.pending.splice(index, 1);
+      } catch (error) {
+        const { code } = toDeskError(error);
+        if (code === 'INVALID_INPUT' || entry.attempts >= MAX_ATTEMPTS) {
           this.pending.splice(index, 1);
-        } catch (error) {
-          const invalid = toDeskError(error).code === 'INVALID_INPUT';
-          if (invalid || entry.attempts >= MAX_ATTEMPTS) {
-            this.pending.splice(index, 1);
-            console.warn(`calls.record: gave up on call ${entry.record.id} after ${entry.attempts} attempt(s) (${toDeskError(error).code})`);
-          } else {
-            index++;
-          }
+          console.warn(`calls.record: gave up on call ${entry.record.id} after ${entry.attempts} attempt(s) (${code})`);
+        } else {
+          index++;
         }
       }
-    } finally {
-      this.flushing = false;
     }
   }
 }
