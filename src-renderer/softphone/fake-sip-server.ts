@@ -86,6 +86,30 @@ export class FakeSipServer {
   }
 
   /**
+   * The far end of one of the desk's outgoing calls hangs up: a BYE in that dialog (RFC 3261
+   * §15.1.1), e.g. an attended-transfer target dropping the leg its Replaces INVITE took over.
+   */
+  byeOutgoing(callId: string): void {
+    const invite = this.sent('INVITE').find((m) => h(m, 'call-id') === callId && !/;tag=/u.test(h(m, 'to')));
+    if (!invite) throw new Error(`no outgoing INVITE ${callId}`);
+    const contact = /<([^>]+)>/u.exec(h(invite, 'contact'))?.[1] ?? '';
+    this.push(
+      [
+        `BYE ${contact} SIP/2.0`,
+        `Via: SIP/2.0/WSS 127.0.0.1;branch=z9hG4bK-bye-${callId.replace(/[^A-Za-z0-9]/gu, '')}`,
+        `From: ${h(invite, 'to')};tag=srv1`,
+        `To: ${h(invite, 'from')}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 10 BYE',
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+  }
+
+  /**
    * Send the desk an INVITE (with an SDP offer) from `from`, plus any `headers` verbatim — e.g.
    * `Call-Info: <sip:pbx>;answer-after=0` or `P-Asserted-Identity: <sip:+7900@pbx>`.
    */

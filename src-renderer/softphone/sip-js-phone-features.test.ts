@@ -235,6 +235,32 @@ describe('second line', () => {
   });
 });
 
+describe('refused holds never leave the operator on two lines', () => {
+  it('swap does not resume the other call when the hold is refused', async () => {
+    const env = await registered();
+    const first = await outgoingActive(env, '102');
+    const r = await ringing(env);
+    await answerAndAck(env, r);
+    env.server.refuseReInvites = true;
+    env.server.reInviteRefusal = '488 Not Acceptable Here';
+    await expect(env.phone.swap(first)).rejects.toThrow(/refused \(488\)/u);
+    expect(call(env, first)!.state).toBe('held');
+    expect(call(env, r.id)!.state).toBe('active');
+    expect(inDialogInvites(env.server, callIdOf(env.server, '102'))).toHaveLength(1);
+  });
+
+  it('no consultation call when the caller cannot be held', async () => {
+    const env = await registered();
+    const r = await ringing(env);
+    await answerAndAck(env, r);
+    env.server.refuseReInvites = true;
+    env.server.reInviteRefusal = '488 Not Acceptable Here';
+    await expect(env.phone.startConsultation(r.id, '105')).rejects.toThrow(/refused/u);
+    expect(env.phone.calls).toHaveLength(1);
+    expect(env.server.sent('INVITE').filter((m) => m.startLine.startsWith('INVITE sip:105@'))).toHaveLength(0);
+  });
+});
+
 describe('re-INVITE before the caller’s ACK (RFC 3261 §14.1)', () => {
   it('a hold right after answering waits for the ACK instead of killing the call', async () => {
     const env = await registered();
@@ -279,7 +305,7 @@ describe('attended transfer (RFC 5589 §7)', () => {
     return { env, caller: r.id, callerCallId: r.incoming.callId, consultation };
   }
 
-  it('REFERs the caller with Replaces naming the consultation dialog, then both legs end answered after 202', async () => {
+  it('REFERs the caller with Replaces naming the consultation dialog; after 202 both legs end answered', async () => {
     const { env, caller, callerCallId, consultation } = await consulting();
     await env.phone.completeAttendedTransfer(caller, consultation);
     const refer = env.server.sent('REFER')[0]!;
@@ -291,16 +317,31 @@ describe('attended transfer (RFC 5589 §7)', () => {
     const replaces = decodeURIComponent(/\?Replaces=([^>]+)>/u.exec(referTo)![1]!);
     // RFC 3891 §3: Call-ID;to-tag=<the consulted party's tag>;from-tag=<ours>.
     expect(replaces).toBe(`${consultCallId};to-tag=srv1;from-tag=${fromTag}`);
-    await until(() => env.ended.length === 2, 'both legs ended');
-    expect(env.ended.map((c) => [c.id, c.outcome]).sort()).toEqual(
-      [
-        [caller, 'answered'],
-        [consultation, 'answered'],
-      ].sort(),
-    );
-    await until(() => env.server.sent('BYE').length === 2, 'a BYE on each leg');
-    expect(new Set(env.server.sent('BYE').map((m) => m.headers.get('call-id')![0]))).toEqual(new Set([callerCallId, consultCallId]));
+    // The transferee's leg is BYE'd at once…
+    await until(() => env.ended.length === 1, 'caller leg ended');
+    expect(env.ended[0]).toMatchObject({ id: caller, outcome: 'answered' });
+    await until(() => env.server.sent('BYE').length === 1, 'BYE on the caller leg');
+    expect(env.server.sent('BYE')[0]!.headers.get('call-id')![0]).toBe(callerCallId);
+    // …the consultation is left for the target, whose Replaces INVITE ends it with a BYE to us.
+    expect(call(env, consultation)!.state).toBe('active');
+    env.server.byeOutgoing(consultCallId);
+    await until(() => env.ended.length === 2, 'consultation ended');
+    expect(env.ended[1]).toMatchObject({ id: consultation, outcome: 'answered' });
     expect(env.phone.calls).toEqual([]);
+    expect(env.server.sent('BYE')).toHaveLength(1);
+    expect(env.clock.pending()).not.toContain(10_000);
+  });
+
+  it('if the target never drops the consultation leg, the desk BYEs it after the handover window', async () => {
+    const { env, caller, consultation } = await consulting();
+    await env.phone.completeAttendedTransfer(caller, consultation);
+    await until(() => env.ended.length === 1, 'caller leg ended');
+    env.clock.advance(9_999);
+    expect(call(env, consultation)!.state).toBe('active');
+    env.clock.advance(1);
+    await until(() => env.ended.length === 2, 'consultation ended');
+    expect(env.ended.map((c) => c.outcome)).toEqual(['answered', 'answered']);
+    await until(() => env.server.sent('BYE').length === 2, 'our BYE on the consultation');
   });
 
   it('a refused REFER (603) rejects clearly and leaves both calls as they were', async () => {

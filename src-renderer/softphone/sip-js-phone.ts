@@ -71,6 +71,8 @@ interface LiveCall {
   autoAnswerTimer: unknown;
   /** Plays the far end once the call is established; null without a DOM or WebRTC SDH. */
   audio: CallAudio | null;
+  /** After an attended transfer: our own BYE for the consultation leg if the target does not send one. */
+  handoverTimer: unknown;
   /** Incoming calls: resolves when the ACK to our 200 OK arrives; null for outgoing calls. */
   readonly initialAck: Promise<void> | null;
   ackReceived: boolean;
@@ -92,6 +94,15 @@ const HOLD_BEFORE_ANSWER_MS = 3_000;
  * HaveLocalOffer) — so an operator holding within milliseconds of answering would drop the caller.
  */
 const ACK_WAIT_MS = 5_000;
+
+/**
+ * After an attended transfer is accepted, how long the consultation leg is left for the target to
+ * end. The transferee's INVITE with `Replaces` must find that dialog alive (RFC 3891 §3: a
+ * terminated dialog gets 481 and the transfer fails), and a WebRTC transferee gathers ICE before
+ * it even sends that INVITE — so our own BYE must not race it. The target BYEs the replaced
+ * dialog itself (RFC 5589 §7.2); this is only the fallback.
+ */
+const CONSULTATION_HANDOVER_MS = 10_000;
 
 type WebSdh = Web.SessionDescriptionHandler;
 
@@ -363,8 +374,9 @@ export class SipJsPhone implements Phone {
     const dial = normaliseDialString(target);
     if (!dial) throw new Error('softphone: not a dialable number');
     this.requireRegistered();
-    // The caller must not hear the consultation: if the hold is refused, no consultation call.
-    if (live.call.state === 'active') await this.setHold(id, true);
+    // The caller (and any other line) must not hear the consultation: a refused hold means no
+    // consultation call.
+    await this.holdAllActive(null);
     return this.placeCall(dial, id);
   }
 
@@ -373,8 +385,10 @@ export class SipJsPhone implements Phone {
    * `Replaces` (RFC 3891 §3) naming the consultation dialog — SIP.js builds it from that session's
    * dialog (`Session.referToString`: Call-ID, to-tag = its remote tag, from-tag = its local tag).
    * The transferee then INVITEs the consulted party, whose UA swaps our leg out. On 202 Accepted
-   * (RFC 3515 §2.4.2) both our legs are redundant and get a BYE; on a refusal both stay as they were
-   * (the caller still held, the consultation still up) so the operator can retry or go back.
+   * (RFC 3515 §2.4.2) both our legs are done: the transferee's gets our BYE at once; the
+   * consultation is BYE'd by the target when the Replaces INVITE lands, or by us after
+   * {@link CONSULTATION_HANDOVER_MS}. Both journal as `answered`. On a refusal both stay as they
+   * were (the caller still held, the consultation still up) so the operator can retry or go back.
    */
   async completeAttendedTransfer(id: string, consultationId: string): Promise<void> {
     if (id === consultationId) throw new Error('softphone: a call cannot be transferred to itself');
@@ -391,10 +405,15 @@ export class SipJsPhone implements Phone {
         .refer(consultation.session, {
           requestDelegate: {
             onAccept: () => {
-              for (const leg of [original, consultation]) {
-                leg.intent = 'hungUp';
-                leg.session.bye().catch(() => undefined);
-              }
+              original.intent = 'hungUp';
+              original.session.bye().catch(() => undefined);
+              consultation.intent = 'hungUp';
+              consultation.handoverTimer = this.clock.setTimeout(() => {
+                consultation.handoverTimer = null;
+                if (this.live.get(consultationId) === consultation && consultation.session.state === SessionState.Established) {
+                  consultation.session.bye().catch(() => undefined);
+                }
+              }, CONSULTATION_HANDOVER_MS);
               resolve();
             },
             onReject: (response) =>
@@ -408,8 +427,9 @@ export class SipJsPhone implements Phone {
   async swap(id: string): Promise<void> {
     const live = this.get(id);
     if (live.call.state !== 'held' && live.call.state !== 'active') throw new Error(`softphone: cannot swap to a call in state ${live.call.state}`);
-    // Hold first, then resume: two parties must never hear each other through us.
-    await this.holdOthers(id, null);
+    // Hold first, then resume; if a hold is refused, do not resume: the operator would be heard
+    // on both lines at once.
+    await this.holdAllActive(id);
     if (live.call.state === 'held') await this.setHold(id, false);
   }
 
@@ -616,6 +636,15 @@ export class SipJsPhone implements Phone {
     live.autoAnswerTimer = null;
   }
 
+  /** Hold every `active` call except `except`; rejects with the first refusal once all have answered. */
+  private async holdAllActive(except: string | null): Promise<void> {
+    const results = await Promise.allSettled(
+      [...this.live.values()].filter((l) => l.call.id !== except && l.call.state === 'active').map((l) => this.setHold(l.call.id, true)),
+    );
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused) throw refused.reason;
+  }
+
   /** Put every other `active` call on hold; failures are swallowed (the caller decides what next). */
   private async holdOthers(id: string, maxWaitMs: number | null): Promise<void> {
     const holds = [...this.live.values()]
@@ -651,6 +680,7 @@ export class SipJsPhone implements Phone {
       failureStatus: null,
       recoveryTimer: null,
       autoAnswerTimer: null,
+      handoverTimer: null,
       audio: null,
       initialAck: session instanceof Invitation ? new Promise<void>((resolve) => (acked = resolve)) : null,
       ackReceived: !(session instanceof Invitation),
@@ -704,6 +734,8 @@ export class SipJsPhone implements Phone {
       // The UI never shows a call the server no longer has: drop it from the list at once.
       this.live.delete(next.id);
       this.clearAutoAnswer(live);
+      if (live.handoverTimer !== null) this.clock.clearTimeout(live.handoverTimer);
+      live.handoverTimer = null;
       live.audio?.dispose();
       live.audio = null;
       if (live.session.state !== SessionState.Terminated) live.session.dispose().catch(() => undefined);
@@ -756,7 +788,10 @@ export class SipJsPhone implements Phone {
   private async setHold(id: string, hold: boolean): Promise<void> {
     const live = this.get(id);
     if (live.call.state !== (hold ? 'active' : 'held')) throw new Error(`softphone: cannot ${hold ? 'hold' : 'resume'} in state ${live.call.state}`);
-    if (!live.ackReceived && live.initialAck) await this.waitForInitialAck(live);
+    if (!live.ackReceived && live.initialAck) {
+      await this.waitForInitialAck(live);
+      if (live.call.state !== (hold ? 'active' : 'held')) throw new Error(`softphone: cannot ${hold ? 'hold' : 'resume'} in state ${live.call.state}`);
+    }
     const session = live.session;
     // Only `hold`: an ICE restart left over from a recovery must not repeat on every hold.
     const sdhOptions: Web.SessionDescriptionHandlerOptions = { hold };
