@@ -9,6 +9,14 @@ describe('settings form model', () => {
     expect(buildRawPatch(draft, DEFAULT_SETTINGS, ['role', 'sip'])).toEqual({});
   });
 
+  it('patches the intercom checkbox, the DTMF mode and audio devices (ids verbatim)', () => {
+    const draft = { ...draftFrom(DEFAULT_SETTINGS), 'sip.autoAnswerIntercom': 'true', 'sip.dtmfMode': 'info', 'audio.ringerId': ' id with spaces ' };
+    const raw = buildRawPatch(draft, DEFAULT_SETTINGS, []);
+    expect(raw).toEqual({ sip: { autoAnswerIntercom: true, dtmfMode: 'info' }, audio: { ringerId: ' id with spaces ' } });
+    expect(validatePatch(raw).ok).toBe(true);
+    expect(buildRawPatch(draft, DEFAULT_SETTINGS, ['audio', 'sip.dtmfMode'])).toEqual({ sip: { autoAnswerIntercom: true } });
+  });
+
   it('maps schema failures to localized error keys per field', () => {
     const draft = { ...draftFrom(DEFAULT_SETTINGS), 'sip.uri': '1001@pbx', 'sip.iceGatheringTimeoutMs': '1.5' };
     const result = validatePatch(buildRawPatch(draft, DEFAULT_SETTINGS, []));

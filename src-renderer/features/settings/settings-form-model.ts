@@ -16,6 +16,11 @@ export const FIELD_PATHS = [
   'sip.authUser',
   'sip.displayName',
   'sip.iceGatheringTimeoutMs',
+  'sip.autoAnswerIntercom',
+  'sip.dtmfMode',
+  'audio.microphoneId',
+  'audio.speakerId',
+  'audio.ringerId',
 ] as const;
 export type FieldPath = (typeof FIELD_PATHS)[number];
 /** The password is not a setting (it goes to the secret store) but is validated like one. */
@@ -30,6 +35,13 @@ export interface Draft {
   'sip.authUser': string;
   'sip.displayName': string;
   'sip.iceGatheringTimeoutMs': string;
+  /** A checkbox: `'true'` or `'false'`. */
+  'sip.autoAnswerIntercom': string;
+  'sip.dtmfMode': string;
+  /** `MediaDeviceInfo.deviceId`, `''` for the system default. */
+  'audio.microphoneId': string;
+  'audio.speakerId': string;
+  'audio.ringerId': string;
 }
 
 export function draftFrom(settings: Settings): Draft {
@@ -41,6 +53,11 @@ export function draftFrom(settings: Settings): Draft {
     'sip.authUser': settings.sip.authUser,
     'sip.displayName': settings.sip.displayName,
     'sip.iceGatheringTimeoutMs': String(settings.sip.iceGatheringTimeoutMs),
+    'sip.autoAnswerIntercom': String(settings.sip.autoAnswerIntercom),
+    'sip.dtmfMode': settings.sip.dtmfMode,
+    'audio.microphoneId': settings.audio.microphoneId,
+    'audio.speakerId': settings.audio.speakerId,
+    'audio.ringerId': settings.audio.ringerId,
   };
 }
 
@@ -65,7 +82,9 @@ function parseTimeout(text: string): number {
 }
 
 function fieldValue(draft: Draft, path: FieldPath): unknown {
-  return path === 'sip.iceGatheringTimeoutMs' ? parseTimeout(draft[path]) : draft[path];
+  if (path === 'sip.iceGatheringTimeoutMs') return parseTimeout(draft[path]);
+  if (path === 'sip.autoAnswerIntercom') return draft[path] === 'true';
+  return draft[path];
 }
 
 function currentValue(settings: Settings, path: FieldPath): unknown {
@@ -84,20 +103,34 @@ function currentValue(settings: Settings, path: FieldPath): unknown {
       return settings.sip.displayName;
     case 'sip.iceGatheringTimeoutMs':
       return settings.sip.iceGatheringTimeoutMs;
+    case 'sip.autoAnswerIntercom':
+      return settings.sip.autoAnswerIntercom;
+    case 'sip.dtmfMode':
+      return settings.sip.dtmfMode;
+    case 'audio.microphoneId':
+      return settings.audio.microphoneId;
+    case 'audio.speakerId':
+      return settings.audio.speakerId;
+    case 'audio.ringerId':
+      return settings.audio.ringerId;
   }
 }
+
+/** Device ids are opaque: compared and sent as they are, never trimmed. */
+const isVerbatim = (path: FieldPath) => path.startsWith('audio.');
 
 function isChanged(draft: Draft, settings: Settings, path: FieldPath): boolean {
   const value = fieldValue(draft, path);
   const current = currentValue(settings, path);
-  if (typeof value === 'string' && typeof current === 'string') return value.trim() !== current;
+  if (typeof value === 'string' && typeof current === 'string') return (isVerbatim(path) ? value : value.trim()) !== current;
   return !Object.is(value, current);
 }
 
 function addToPatch(patch: Record<string, unknown>, path: FieldPath, value: unknown): void {
-  if (path.startsWith('sip.')) {
-    const sip = (patch.sip ??= {}) as Record<string, unknown>;
-    sip[path.slice(4)] = value;
+  const dot = path.indexOf('.');
+  if (dot > 0) {
+    const group = (patch[path.slice(0, dot)] ??= {}) as Record<string, unknown>;
+    group[path.slice(dot + 1)] = value;
   } else {
     patch[path] = value;
   }

@@ -6,6 +6,7 @@ import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
+import { useAudioDevices, type AudioDeviceOption } from './use-audio-devices';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -48,6 +49,11 @@ const TEST_IDS: Record<ErrorPath, string> = {
   'sip.displayName': 'settings-sip-display-name',
   'sip.iceGatheringTimeoutMs': 'settings-sip-ice-timeout',
   'sip.password': 'settings-sip-password',
+  'sip.autoAnswerIntercom': 'settings-sip-auto-answer',
+  'sip.dtmfMode': 'settings-sip-dtmf-mode',
+  'audio.microphoneId': 'settings-audio-microphone',
+  'audio.speakerId': 'settings-audio-speaker',
+  'audio.ringerId': 'settings-audio-ringer',
 };
 
 const inputId = (path: ErrorPath) => TEST_IDS[path];
@@ -65,6 +71,7 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
   const [message, setMessage] = useState<Message>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const { devices, askForNames } = useAudioDevices();
 
   // Settings changed underneath (another window, provisioning, our own save): follow them
   // for every field the user has not touched.
@@ -185,6 +192,34 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
     </Field>
   );
 
+  const deviceField = (path: 'audio.microphoneId' | 'audio.speakerId' | 'audio.ringerId', label: string, options: readonly AudioDeviceOption[], fallback: string) => {
+    const value = draft[path];
+    const known = value === '' || options.some((device) => device.deviceId === value);
+    return (
+      <Field path={path} label={label} managed={managed(path)} error={errors[path]}>
+        {(describedBy) => (
+          <select
+            id={inputId(path)}
+            data-testid={TEST_IDS[path]}
+            className="input"
+            value={value}
+            disabled={managed(path) || busy}
+            aria-describedby={describedBy}
+            onChange={(event) => setField(path, event.target.value)}
+          >
+            <option value="">{t('settings.audio.systemDefault')}</option>
+            {options.map((device, index) => (
+              <option key={device.deviceId} value={device.deviceId}>
+                {device.label || t(fallback, { n: index + 1 })}
+              </option>
+            ))}
+            {known ? null : <option value={value}>{t('settings.audio.missing')}</option>}
+          </select>
+        )}
+      </Field>
+    );
+  };
+
   return (
     <form ref={form} className="settings-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="settings-form">
       {view.recoveredFrom ? (
@@ -245,6 +280,42 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
           hint: t('settings.sip.iceTimeoutHint'),
           inputMode: 'numeric',
         })}
+        <Field path="sip.dtmfMode" label={t('settings.sip.dtmfMode')} managed={managed('sip.dtmfMode')} error={errors['sip.dtmfMode']} hint={t('settings.sip.dtmfModeHint')}>
+          {(describedBy) => (
+            <select
+              id={inputId('sip.dtmfMode')}
+              data-testid={TEST_IDS['sip.dtmfMode']}
+              className="input"
+              value={draft['sip.dtmfMode']}
+              disabled={managed('sip.dtmfMode') || busy}
+              aria-describedby={describedBy}
+              onChange={(event) => setField('sip.dtmfMode', event.target.value)}
+            >
+              <option value="rfc4733">{t('settings.sip.dtmfRfc4733')}</option>
+              <option value="info">{t('settings.sip.dtmfInfo')}</option>
+            </select>
+          )}
+        </Field>
+        <Field
+          path="sip.autoAnswerIntercom"
+          label={t('settings.sip.autoAnswer')}
+          managed={managed('sip.autoAnswerIntercom')}
+          error={errors['sip.autoAnswerIntercom']}
+          hint={t('settings.sip.autoAnswerHint')}
+        >
+          {(describedBy) => (
+            <input
+              id={inputId('sip.autoAnswerIntercom')}
+              data-testid={TEST_IDS['sip.autoAnswerIntercom']}
+              type="checkbox"
+              className="checkbox"
+              checked={draft['sip.autoAnswerIntercom'] === 'true'}
+              disabled={managed('sip.autoAnswerIntercom') || busy}
+              aria-describedby={describedBy}
+              onChange={(event) => setField('sip.autoAnswerIntercom', String(event.target.checked))}
+            />
+          )}
+        </Field>
         <Field path="sip.password" label={t('settings.sip.password')} error={errors['sip.password']} managed={false}>
           {(describedBy) => (
             <div className="password-row">
@@ -285,6 +356,21 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
             </div>
           )}
         </Field>
+      </fieldset>
+
+      <fieldset className="settings-section" data-testid="settings-audio">
+        <legend>{t('settings.sections.audio')}</legend>
+        {deviceField('audio.microphoneId', t('settings.audio.microphone'), devices.inputs, 'settings.audio.unnamedInput')}
+        {deviceField('audio.speakerId', t('settings.audio.speaker'), devices.outputs, 'settings.audio.unnamedOutput')}
+        {deviceField('audio.ringerId', t('settings.audio.ringer'), devices.outputs, 'settings.audio.unnamedOutput')}
+        <p className="field-note settings-audio-note" data-testid="settings-audio-note">
+          {!devices.supported ? t('settings.audio.unsupported') : devices.failed ? t('settings.audio.failed') : t('settings.audio.hint')}
+        </p>
+        {devices.supported && devices.unnamed ? (
+          <button type="button" className="button" data-testid="settings-audio-names" onClick={askForNames}>
+            {t('settings.audio.showNames')}
+          </button>
+        ) : null}
       </fieldset>
 
       <fieldset className="settings-section">
