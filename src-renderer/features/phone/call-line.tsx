@@ -54,10 +54,13 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
           </button>
         ) : null}
       </div>
-      {focused ? <CallControls call={call} /> : null}
+      {focused ? <CallControls call={call} /> : hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone={false} /> : null}
     </li>
   );
 }
+
+/** A call past setup has media figures worth reading (also on hold: they show the audio stopped). */
+const hasMedia = (call: PhoneCall) => call.state === 'active' || call.state === 'held' || call.state === 'recovering';
 
 function CallTimer({ answeredAt }: { answeredAt: number }): ReactElement {
   const { t } = useTranslation();
@@ -127,7 +130,7 @@ function CallControls({ call }: { call: PhoneCall }): ReactElement {
         <DtmfKeypad callId={call.id} disabled={disabled || call.state !== 'active'} />
         <div className="call-tools-side">
           <TransferControls call={call} disabled={disabled} />
-          {phone && call.state !== 'connecting' && call.state !== 'ringing' ? <MediaReadout callId={call.id} /> : null}
+          {phone && hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone /> : null}
         </div>
       </div>
     </div>
@@ -280,35 +283,40 @@ function TransferControls({ call, disabled }: { call: PhoneCall; disabled: boole
 
 const round = (value: number, digits = 3) => String(Math.round(value * 10 ** digits) / 10 ** digits);
 
-/** The microphone meter and the media figures IT asks for when a caller "can't hear you". */
-function MediaReadout({ callId }: { callId: string }): ReactElement {
+/**
+ * The media figures IT asks for when a caller "can't hear you", refreshed every second; with
+ * the microphone meter on the current call.
+ */
+function MediaReadout({ callId, withMicrophone }: { callId: string; withMicrophone: boolean }): ReactElement {
   const { t } = useTranslation();
   const phone = usePhoneStore((state) => state.phone);
   const stats = useMediaStats(phone, callId);
   const level = Math.max(0, Math.min(1, stats?.microphoneLevel ?? 0));
   return (
     <div className="call-media-box">
-      <div className="mic-level-row">
-        <span className="field-label" id={`mic-level-${callId}`}>
-          {t('phone.media.microphone')}
-        </span>
-        <div
-          className="mic-level"
-          data-testid="mic-level"
-          data-level={round(level)}
-          role="meter"
-          aria-labelledby={`mic-level-${callId}`}
-          aria-valuemin={0}
-          aria-valuemax={1}
-          aria-valuenow={Number(round(level, 2))}
-        >
-          <div className="mic-level-bar" style={{ width: `${Math.round(level * 100)}%` }} />
+      {withMicrophone ? (
+        <div className="mic-level-row">
+          <span className="field-label" id={`mic-level-${callId}`}>
+            {t('phone.media.microphone')}
+          </span>
+          <div
+            className="mic-level"
+            data-testid="mic-level"
+            data-level={round(level)}
+            role="meter"
+            aria-labelledby={`mic-level-${callId}`}
+            aria-valuemin={0}
+            aria-valuemax={1}
+            aria-valuenow={Number(round(level, 2))}
+          >
+            <div className="mic-level-bar" style={{ width: `${Math.round(level * 100)}%` }} />
+          </div>
         </div>
-      </div>
+      ) : null}
       <p
         className="call-media mono"
         data-testid="call-media"
-        data-state={stats ? 'flowing' : 'none'}
+        data-state={stats ? 'measured' : 'none'}
         data-packets-received={stats?.packetsReceived ?? 0}
         data-packets-sent={stats?.packetsSent ?? 0}
         data-packets-lost={stats?.packetsLost ?? 0}

@@ -101,6 +101,11 @@ describe('Phone pane: incoming calls', () => {
     fireEvent.click(within(panel).getByTestId('answer-button'));
     await waitFor(() => expect(lineOf('c2')?.getAttribute('data-state')).toBe('active'));
     expect(lineOf('c1')!.getAttribute('data-state')).toBe('held');
+    // The held line keeps its media readout (no controls, no mic meter); the current one has both.
+    expect(within(lineOf('c1')!).getByTestId('call-media')).toBeTruthy();
+    expect(within(lineOf('c1')!).queryByTestId('hangup-button')).toBeNull();
+    expect(screen.getAllByTestId('mic-level')).toHaveLength(1);
+    expect(within(lineOf('c2')!).getByTestId('mic-level')).toBeTruthy();
 
     // Swap is offered on the held line while another is active.
     expect(within(lineOf('c2')!).queryByTestId('swap-button')).toBeNull();
