@@ -205,6 +205,18 @@ describe('second line', () => {
     expect(FakeSdh.all[0]!.offers.at(-1)).toMatchObject({ hold: true });
   });
 
+  it('a double answer is refused while the first is holding the other line', async () => {
+    const env = await registered();
+    await outgoingActive(env, '102');
+    const r = await ringing(env);
+    const first = env.phone.answer(r.id);
+    expect(call(env, r.id)!.state).toBe('connecting');
+    await expect(env.phone.answer(r.id)).rejects.toThrow(/not a ringing/u);
+    await first;
+    await until(() => r.incoming.answered(), '200 OK');
+    expect(env.server.received.filter((m) => isOk(m) && m.headers.get('call-id')?.[0] === r.incoming.callId)).toHaveLength(1);
+  });
+
   it('answers even when the hold of the first call is refused', async () => {
     const env = await registered();
     const first = await outgoingActive(env, '102');
@@ -287,9 +299,21 @@ describe('re-INVITE before the caller’s ACK (RFC 3261 §14.1)', () => {
     env.clock.advance(5_000);
     await expect(holding).rejects.toThrow(/no ACK/u);
     expect(inDialogInvites(env.server, r.incoming.callId)).toHaveLength(0);
-    // SIP.js refuses a BYE before the ACK (RFC 3261 §15); let the cleanup hang up normally.
+    expect(call(env, r.id)!.state).toBe('active');
+  });
+
+  it('hanging up before the ACK ends the call at once; the BYE follows the ACK (RFC 3261 §15)', async () => {
+    const env = await registered();
+    const r = await ringing(env);
+    await env.phone.answer(r.id);
+    await until(() => r.incoming.answered(), '200 OK');
+    await env.phone.hangup(r.id);
+    expect(env.phone.calls).toEqual([]);
+    expect(env.ended).toMatchObject([{ id: r.id, outcome: 'answered' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(env.server.sent('BYE')).toHaveLength(0);
     r.incoming.ack();
-    await until(() => call(env, r.id)?.state === 'active', 'still active');
+    await until(() => env.server.sent('BYE').length === 1, 'BYE after the ACK');
   });
 });
 

@@ -257,12 +257,13 @@ export class SipJsPhone implements Phone {
     const live = this.get(id);
     if (!(live.session instanceof Invitation) || live.call.state !== 'ringing') throw new Error('softphone: not a ringing incoming call');
     this.clearAutoAnswer(live);
+    // `connecting` at once, so a second click (or the intercom timer) cannot answer twice.
+    this.apply(live, { type: 'accepting', at: this.clock.now() });
     // Call waiting: the line already talking goes on hold (RFC 3264 §8.4 re-INVITE) before we
     // accept, so the first caller never hears the second conversation. A refused or slow hold
     // must not cost us the new caller: answer regardless.
     await this.holdOthers(id, HOLD_BEFORE_ANSWER_MS);
-    if (live.call.state !== 'ringing' || this.live.get(id) !== live) throw new Error('softphone: the call ended before it was answered');
-    this.apply(live, { type: 'accepting', at: this.clock.now() });
+    if (this.live.get(id) !== live) throw new Error('softphone: the caller hung up before the answer');
     try {
       await live.session.accept({ sessionDescriptionHandlerOptions: this.mediaOptions() });
     } catch (error) {
@@ -298,6 +299,13 @@ export class SipJsPhone implements Phone {
         return;
       case SessionState.Established:
         live.intent = 'hungUp';
+        if (!live.ackReceived) {
+          // The callee must not BYE before the caller's ACK (RFC 3261 §15): SIP.js holds the BYE
+          // until the ACK or Timer H (32 s), and its promise with it. For the operator the call is over now.
+          session.bye().catch(() => undefined);
+          this.apply(live, { type: 'hungUp', at: this.clock.now() });
+          return;
+        }
         if (live.call.state === 'recovering') {
           // The transport is down: the BYE may never leave, but the operator's hang-up ends it here.
           session.bye().catch(() => undefined);
