@@ -1,5 +1,6 @@
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
 import { PhoneIcon } from '../../ui/icons';
 import { safeName } from './call-text';
@@ -14,6 +15,7 @@ import { runPhoneAction, usePhoneStoreApi } from './phone-store';
 export function IncomingCall({ call, secondLine }: { call: PhoneCall; secondLine: boolean }): ReactElement {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
+  const autoAnswer = useAppStore((state) => state.settingsView?.settings.sip.autoAnswerIntercom ?? false);
   const name = safeName(call.remoteDisplayName);
   const headingId = `incoming-${call.id}-title`;
   return (
@@ -34,7 +36,7 @@ export function IncomingCall({ call, secondLine }: { call: PhoneCall; secondLine
             {t('phone.incoming.secondLineHint')}
           </p>
         ) : null}
-        {call.autoAnswerAfterSec !== null ? (
+        {call.autoAnswerAfterSec !== null && autoAnswer ? (
           <p className="incoming-call-note" data-testid="incoming-call-intercom">
             {t('phone.incoming.intercom')}
           </p>
@@ -60,7 +62,8 @@ export function IncomingCall({ call, secondLine }: { call: PhoneCall; secondLine
           type="button"
           className="button danger"
           data-testid="reject-button"
-          title={t('phone.hint', { action: t('phone.incoming.reject'), key: HOTKEY_LABELS.hangup })}
+          // F9 rejects only when no other call is up (then it hangs that one up).
+          title={secondLine ? undefined : t('phone.hint', { action: t('phone.incoming.reject'), key: HOTKEY_LABELS.hangup })}
           onClick={() => void runPhoneAction(store, 'reject', (phone) => phone.reject(call.id))}
         >
           {t('phone.incoming.reject')}

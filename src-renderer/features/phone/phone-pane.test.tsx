@@ -116,6 +116,19 @@ describe('Phone pane: incoming calls', () => {
   });
 });
 
+describe('Phone pane: intercom', () => {
+  it('says an intercom call answers itself only when the desk allows it', async () => {
+    const { phone } = await renderPhoneDesk();
+    act(() => void phone.ring({ id: 'i1', number: '200', autoAnswerAfterSec: 0 }));
+    expect(screen.queryByTestId('incoming-call-intercom')).toBeNull();
+    cleanup();
+    const second = await renderPhoneDesk(configuredView({ sip: { ...ACCOUNT, autoAnswerIntercom: true } }));
+    act(() => void second.phone.ring({ id: 'i2', number: '200', autoAnswerAfterSec: 0 }));
+    expect(screen.getByTestId('incoming-call-intercom').textContent).toContain('answered automatically');
+    expect(second.phone.started[0]!.autoAnswerIntercom).toBe(true);
+  });
+});
+
 describe('Phone pane: dialling', () => {
   it('dials a pasted number normalised, with Enter', async () => {
     const { phone } = await renderPhoneDesk();
