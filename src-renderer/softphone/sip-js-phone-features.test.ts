@@ -41,6 +41,14 @@ async function until(cond: () => boolean, what: string, ms = 3000): Promise<void
   }
 }
 
+/**
+ * Drain the event loop (the fake transport hops on `setTimeout(0)`), so a message that should NOT
+ * have been sent would be in `server.received` by now. Not a sleep: no wall-clock time is waited for.
+ */
+async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
 let phone: SipJsPhone | undefined;
 let callSeq = 0;
 
@@ -121,8 +129,7 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     const r = await ringing(env, ['Call-Info: <sip:pbx.clinic.test>;answer-after=2']);
     expect(call(env, r.id)!.autoAnswerAfterSec).toBe(2);
     env.clock.advance(1_999);
-    // Give SIP.js every chance to (wrongly) send a 200 before the deadline.
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(r.incoming.answered()).toBe(false);
     expect(call(env, r.id)!.state).toBe('ringing');
     env.clock.advance(1);
@@ -138,7 +145,7 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     expect(env.clock.pending()).not.toContain(0);
     // Past the delay, short of the 15 s keep-alive (whose fake-clock deadline would drop the transport).
     env.clock.advance(10_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(r.incoming.answered()).toBe(false);
     expect(call(env, r.id)!.state).toBe('ringing');
   });
@@ -158,7 +165,7 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     const r = await ringing(env, ['Call-Info: <sip:pbx>;answer-after=0']);
     // Past the delay, short of the 15 s keep-alive (whose fake-clock deadline would drop the transport).
     env.clock.advance(10_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(r.incoming.answered()).toBe(false);
     expect(call(env, r.id)!.state).toBe('ringing');
     expect(call(env, first)!.state).toBe('active');
@@ -175,7 +182,7 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     expect(env.ended[0]!.outcome).toBe('missed');
     expect(env.clock.pending()).toHaveLength(before);
     env.clock.advance(5_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(r.incoming.answered()).toBe(false);
   });
 
@@ -186,7 +193,7 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     const oks = () => env.server.received.filter((m) => isOk(m) && m.headers.get('call-id')?.[0] === r.incoming.callId).length;
     const sentOks = oks();
     env.clock.advance(3_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(oks()).toBe(sentOks);
     expect(call(env, r.id)!.state).toBe('active');
   });
@@ -280,7 +287,7 @@ describe('re-INVITE before the caller’s ACK (RFC 3261 §14.1)', () => {
     await env.phone.answer(r.id);
     await until(() => r.incoming.answered(), '200 OK');
     const holding = env.phone.hold(r.id);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(inDialogInvites(env.server, r.incoming.callId)).toHaveLength(0);
     r.incoming.ack();
     await holding;
@@ -295,7 +302,7 @@ describe('re-INVITE before the caller’s ACK (RFC 3261 §14.1)', () => {
     await env.phone.answer(r.id);
     await until(() => r.incoming.answered(), '200 OK');
     const holding = env.phone.hold(r.id);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     env.clock.advance(5_000);
     await expect(holding).rejects.toThrow(/no ACK/u);
     expect(inDialogInvites(env.server, r.incoming.callId)).toHaveLength(0);
@@ -310,7 +317,7 @@ describe('re-INVITE before the caller’s ACK (RFC 3261 §14.1)', () => {
     await env.phone.hangup(r.id);
     expect(env.phone.calls).toEqual([]);
     expect(env.ended).toMatchObject([{ id: r.id, outcome: 'answered' }]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(env.server.sent('BYE')).toHaveLength(0);
     r.incoming.ack();
     await until(() => env.server.sent('BYE').length === 1, 'BYE after the ACK');
