@@ -103,6 +103,38 @@ describe('SipJsPhone registration over a fake transport', () => {
     expect(server.registers.some((r) => /expires=0\b/u.test(r.raw) || /^Expires: 0/mu.test(r.raw))).toBe(false);
   });
 
+  it('a server that comes back mid-backoff is noticed by the probe and registered within a second, not at the next step', async () => {
+    const server = new FakeSipServer();
+    const clock = new FakeClock();
+    const probed: string[] = [];
+    phone = new SipJsPhone({
+      clock,
+      transportConstructor: FakeTransport,
+      probeServer: async (url) => {
+        probed.push(url);
+        return server.up;
+      },
+    });
+    await phone.start(ACCOUNT);
+    const p = phone;
+    await until(() => p.registration.state === 'registered', 'registered');
+    server.up = false;
+    server.dropAll();
+    await until(() => p.registration.state === 'reconnecting', 'reconnecting');
+    clock.advance(1_000); // retry 1 refused → wait 2 s
+    await settle();
+    clock.advance(2_000); // retry 2 refused → wait 4 s, probing every second
+    await settle();
+    clock.advance(1_000); // a probe: still down
+    await settle();
+    expect(p.registration.state).toBe('reconnecting');
+    server.up = true;
+    clock.advance(1_000); // the next probe sees it: reconnect now, 2 s before the 4 s step is due
+    await until(() => p.registration.state === 'registered', 're-registered via the probe');
+    expect(probed.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(probed)).toEqual(new Set([ACCOUNT.server]));
+  });
+
   it('a stuck REGISTER is abandoned after 10 s, not 32 s', async () => {
     const { server, clock, phone } = setup();
     server.registerMode = 'silent';

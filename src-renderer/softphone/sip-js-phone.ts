@@ -57,6 +57,12 @@ export interface SipJsPhoneOptions {
   readonly recoveryTimeoutMs?: number;
   /** Seconds a WebSocket connect may take (default 5). */
   readonly connectionTimeoutSec?: number;
+  /**
+   * Whether a WebSocket to `url` opens (RFC 7118 `sip` subprotocol), used to notice that an
+   * unreachable server is back while the backoff runs. Defaults to a real WebSocket in the app;
+   * with an injected `transportConstructor` (tests) there is no probe unless one is given.
+   */
+  readonly probeServer?: (url: string) => Promise<boolean>;
 }
 
 interface LiveCall {
@@ -135,6 +141,7 @@ export class SipJsPhone implements Phone {
         sendRegister: () => this.sendRegister(),
         disposeRegistererAndCreateNew: () => this.replaceRegisterer(),
         unregister: () => this.unregister(),
+        probeServer: () => this.probe(),
       },
       this.clock,
     );
@@ -481,6 +488,21 @@ export class SipJsPhone implements Phone {
       },
       () => {
         if (this.ua === ua) this.controller.dispatch({ type: 'transportLost' });
+      },
+    );
+  }
+
+  private probe(): void {
+    const account = this.account;
+    const probe = this.options.probeServer ?? (this.options.transportConstructor ? undefined : probeWebSocket);
+    if (!account || !probe) return;
+    const ua = this.ua;
+    probe(account.server).then(
+      (reachable) => {
+        if (this.ua === ua) this.controller.dispatch({ type: reachable ? 'serverReachable' : 'probeFailed' });
+      },
+      () => {
+        if (this.ua === ua) this.controller.dispatch({ type: 'probeFailed' });
       },
     );
   }
@@ -892,4 +914,41 @@ function retireRegisterer(registerer: Registerer): void {
   // A 423 Interval Too Brief (RFC 3261 §10.3 step 7) on the late response would re-send from here.
   internals['register'] = refused;
   internals['unregister'] = refused;
+}
+
+/** How long a probe WebSocket may take to open before the server counts as still down. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Opens a WebSocket with the `sip` subprotocol (RFC 7118 §4) and closes it at once: no SIP is
+ * sent, so the registrar sees nothing but a connect. Resolves false on error or timeout.
+ */
+export function probeWebSocket(url: string): Promise<boolean> {
+  if (typeof WebSocket === 'undefined') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let settled = false;
+    let socket: WebSocket;
+    const finish = (reachable: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
+      resolve(reachable);
+    };
+    const timer = setTimeout(() => finish(false), PROBE_TIMEOUT_MS);
+    try {
+      socket = new WebSocket(url, 'sip');
+    } catch {
+      clearTimeout(timer);
+      resolve(false);
+      return;
+    }
+    socket.onopen = () => finish(true);
+    socket.onerror = () => finish(false);
+    socket.onclose = () => finish(false);
+  });
 }
