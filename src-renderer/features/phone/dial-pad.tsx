@@ -68,7 +68,7 @@ export function DialPad({ inputRef }: { inputRef: RefObject<HTMLInputElement | n
         {t('phone.dial.title')}
       </h2>
       <form
-        className="dialpad-row"
+        className="dialpad-form"
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
@@ -96,27 +96,27 @@ export function DialPad({ inputRef }: { inputRef: RefObject<HTMLInputElement | n
           onChange={(event) => update(event.target.value)}
           onPaste={onPaste}
         />
-        <button type="submit" className="button primary dial-button" data-testid="dial-button" disabled={busy}>
+        {problem ? (
+          <p id="dial-error" className="field-error" role="alert" data-testid="dial-error" data-problem={problem}>
+            {t(`phone.dial.errors.${problem}`)}
+          </p>
+        ) : normalised && normalised !== text ? (
+          <p id="dial-normalised" className="field-note" data-testid="dial-normalised">
+            {t('phone.dial.willDial', { number: normalised })}
+          </p>
+        ) : null}
+        <div className="keypad" role="group" aria-label={t('phone.dial.keypad')}>
+          {KEYPAD_KEYS.map((key) => (
+            <button key={key} type="button" className="button keypad-key" data-testid={`dialpad-key-${key}`} onClick={() => press(key)}>
+              {key}
+            </button>
+          ))}
+        </div>
+        <button type="submit" className="button dial-button" data-testid="dial-button" disabled={busy}>
           <PhoneIcon />
           {t('phone.dial.call')}
         </button>
       </form>
-      {problem ? (
-        <p id="dial-error" className="field-error" role="alert" data-testid="dial-error" data-problem={problem}>
-          {t(`phone.dial.errors.${problem}`)}
-        </p>
-      ) : normalised && normalised !== text ? (
-        <p id="dial-normalised" className="field-note" data-testid="dial-normalised">
-          {t('phone.dial.willDial', { number: normalised })}
-        </p>
-      ) : null}
-      <div className="keypad" role="group" aria-label={t('phone.dial.keypad')}>
-        {KEYPAD_KEYS.map((key) => (
-          <button key={key} type="button" className="button keypad-key" data-testid={`dialpad-key-${key}`} onClick={() => press(key)}>
-            {key}
-          </button>
-        ))}
-      </div>
     </section>
   );
 }

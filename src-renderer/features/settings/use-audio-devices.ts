@@ -41,7 +41,8 @@ async function list(): Promise<AudioDeviceList> {
  * shows names instead of "Microphone 1".
  */
 export function useAudioDevices(): { devices: AudioDeviceList; askForNames: () => void } {
-  const [devices, setDevices] = useState<AudioDeviceList>(EMPTY);
+  // Until the first listing arrives: nothing listed yet, but not "unsupported" either.
+  const [devices, setDevices] = useState<AudioDeviceList>(() => ({ ...EMPTY, supported: mediaDevices() !== null }));
 
   const refresh = useCallback(() => {
     list().then(setDevices, () => setDevices({ ...EMPTY, supported: mediaDevices() !== null, failed: true }));
