@@ -75,6 +75,19 @@ describe('incoming-call notification', () => {
     focus.mockRestore();
   });
 
+  it('a call already ringing when the window is hidden gets its notification then; showing the window closes it', async () => {
+    visibility = 'visible';
+    const phone = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    expect(FakeNotification.made).toHaveLength(0);
+    visibility = 'hidden';
+    act(() => void document.dispatchEvent(new Event('visibilitychange')));
+    expect(FakeNotification.made.map((n) => n.options.tag)).toEqual(['c1']);
+    visibility = 'visible';
+    act(() => void document.dispatchEvent(new Event('visibilitychange')));
+    expect(FakeNotification.made[0]!.closed).toBe(true);
+  });
+
   it('in Russian, too', async () => {
     const phone = await renderDesk('ru');
     act(() => void phone.ring({ id: 'c1', number: '101' }));

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
@@ -24,27 +24,35 @@ export function useRinger(output?: RingerOutput): void {
   useEffect(() => () => ringer.dispose(), [ringer]);
 }
 
-/** Which incoming calls need a notification now (ringing, not notified before). */
-export function callsToNotify(calls: readonly PhoneCall[], notified: ReadonlySet<string>): PhoneCall[] {
-  return calls.filter((call) => isIncomingRinging(call) && !notified.has(call.id));
+/** Which incoming calls need a notification now (ringing, none shown for them yet). */
+export function callsToNotify(calls: readonly PhoneCall[], shown: ReadonlySet<string>): PhoneCall[] {
+  return calls.filter((call) => isIncomingRinging(call) && !shown.has(call.id));
+}
+
+const visibilityNow = () => (typeof document === 'undefined' ? 'visible' : document.visibilityState);
+
+function subscribeVisibility(onChange: () => void): () => void {
+  document.addEventListener('visibilitychange', onChange);
+  return () => document.removeEventListener('visibilitychange', onChange);
 }
 
 /**
- * An OS notification for an incoming call while the window is hidden (minimised, another
- * window on top of it, another tab). It carries no patient data — no name, no number: the
- * desktop notification centre is not the desk. Clicking it brings the window forward.
- * Closed when the call stops ringing.
+ * An OS notification for an incoming call while the window is hidden (minimised, covered by
+ * another window, another tab) — also for a call that was already ringing when the window was
+ * hidden. It carries no patient data — no name, no number: the desktop notification centre is
+ * not the desk. Clicking it brings the window forward. Closed when the call stops ringing or
+ * the window is shown again.
  */
 export function useIncomingCallNotification(): void {
   const { t } = useTranslation();
   const calls = usePhoneStore((state) => state.calls);
+  const visibility = useSyncExternalStore(subscribeVisibility, visibilityNow, () => 'visible' as const);
   const shown = useRef(new Map<string, Notification>());
-  const seen = useRef(new Set<string>());
 
   useEffect(() => {
     const ringingIds = new Set(calls.filter(isIncomingRinging).map((call) => call.id));
     for (const [id, notification] of shown.current) {
-      if (ringingIds.has(id)) continue;
+      if (ringingIds.has(id) && visibility === 'hidden') continue;
       shown.current.delete(id);
       try {
         notification.close();
@@ -52,12 +60,9 @@ export function useIncomingCallNotification(): void {
         // already gone
       }
     }
-    for (const id of seen.current) if (!ringingIds.has(id)) seen.current.delete(id);
-    const fresh = callsToNotify(calls, seen.current);
-    for (const call of fresh) seen.current.add(call.id);
-    if (fresh.length === 0 || typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
+    if (visibility !== 'hidden') return;
     if (typeof Notification !== 'function' || Notification.permission !== 'granted') return;
-    for (const call of fresh) {
+    for (const call of callsToNotify(calls, new Set(shown.current.keys()))) {
       try {
         const notification = new Notification(t('phone.notification.title'), { body: t('phone.notification.body'), tag: call.id });
         notification.onclick = () => {
@@ -69,7 +74,7 @@ export function useIncomingCallNotification(): void {
         // The platform refused (e.g. no notification service): the ringtone still rings.
       }
     }
-  }, [calls, t]);
+  }, [calls, visibility, t]);
 
   useEffect(() => {
     const open = shown.current;
