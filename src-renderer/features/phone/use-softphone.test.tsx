@@ -108,6 +108,20 @@ describe('useSoftphone', () => {
     expect(phones[2]!.stopped).toBe(0);
   });
 
+  it('a restart hangs up the old phone\'s calls, records them, and the pane shows the new phone\'s calls only', async () => {
+    const { phones, desk } = renderDesk(configuredView());
+    await waitFor(() => expect(phones).toHaveLength(1));
+    act(() => void phones[0]!.ring({ id: 'old', number: '101' }));
+    await waitFor(() => expect(screen.getAllByTestId('incoming-call')).toHaveLength(1));
+    act(() => desk.emit('settings:changed', configuredView({ server: 'ws://127.0.0.1:6000' })));
+    await waitFor(() => expect(phones).toHaveLength(2));
+    expect(screen.queryAllByTestId('incoming-call')).toHaveLength(0);
+    await waitFor(() => expect(desk.callsTo('calls.record')).toEqual([expect.objectContaining({ id: 'old' })]));
+    act(() => void phones[0]!.setCalls([]));
+    act(() => void phones[1]!.ring({ id: 'new', number: '102' }));
+    expect(screen.getByTestId('incoming-call').getAttribute('data-call-id')).toBe('new');
+  });
+
   it('stops the phone when the account is removed, and on unmount', async () => {
     const { phones, desk, unmount } = renderDesk(configuredView());
     await waitFor(() => expect(phones).toHaveLength(1));
