@@ -282,13 +282,15 @@ describe('permissions', () => {
     expect(ask('media', { ...ours })).toBe(false);
   });
 
-  it('grants speaker selection to our own origin only', async () => {
+  it('grants speaker selection and notifications (a call ringing behind other windows) to our own origin only', async () => {
     const { ask } = await handlers();
     expect(ask('speaker-selection', ours)).toBe(true);
     expect(ask('speaker-selection', { requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(ask('notifications', ours)).toBe(true);
+    expect(ask('notifications', { requestingUrl: 'app://evil/index.html' })).toBe(false);
   });
 
-  it.each(['geolocation', 'notifications', 'display-capture', 'clipboard-read', 'midiSysex', 'openExternal', 'fullscreen', 'pointerLock', 'hid', 'serial', 'usb', 'unknown'])(
+  it.each(['geolocation', 'display-capture', 'clipboard-read', 'midiSysex', 'openExternal', 'fullscreen', 'pointerLock', 'hid', 'serial', 'usb', 'unknown'])(
     'denies %s even to our own origin',
     async (permission) => {
       const { ask } = await handlers();
@@ -314,7 +316,8 @@ describe('permissions', () => {
     expect(check(page, 'speaker-selection', 'app://desk', { isMainFrame: true })).toBe(true);
     expect(check(page, 'media', 'https://evil.example', { mediaType: 'audio', isMainFrame: true })).toBe(false);
     expect(check(page, 'geolocation', 'app://desk', { isMainFrame: true })).toBe(false);
-    expect(check(page, 'notifications', 'app://desk', { isMainFrame: true })).toBe(false);
+    expect(check(page, 'notifications', 'app://desk', { isMainFrame: true })).toBe(true);
+    expect(check(page, 'notifications', 'https://evil.example', { isMainFrame: true })).toBe(false);
     expect(check({ getURL: () => 'https://evil.example/' }, 'media', 'app://desk', { mediaType: 'audio', isMainFrame: true })).toBe(false);
   });
 

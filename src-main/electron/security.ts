@@ -109,14 +109,15 @@ export interface PermissionSession {
 }
 
 /**
- * The only permissions the desk ever needs: the microphone (softphone) and picking the
- * speaker (separate ringer device). Every other permission is denied, and even these two only
- * for our own origin — never for a page that somehow got loaded into a desk window.
+ * The only permissions the desk ever needs: the microphone (softphone), picking the speaker
+ * (separate ringer device) and notifications (a ringing call while the window is hidden; the
+ * renderer puts no number or name in them). Every other permission is denied, and even these
+ * three only for our own origin — never for a page that somehow got loaded into a desk window.
  */
 export function decidePermissionRequest(permission: string, details: PermissionRequestDetails, isOwn: OriginCheck): boolean {
   const origins = [details.requestingUrl, details.securityOrigin].filter((value): value is string => typeof value === 'string' && value !== '');
   if (origins.length === 0 || !origins.every(isOwn)) return false;
-  if (permission === 'speaker-selection') return true;
+  if (permission === 'speaker-selection' || permission === 'notifications') return true;
   if (permission === 'media') {
     const types = details.mediaTypes ?? [];
     return types.length > 0 && types.every((type) => type === 'audio');
@@ -130,7 +131,7 @@ export function decidePermissionCheck(permission: string, requestingOrigin: stri
     (value): value is string => typeof value === 'string' && value !== '',
   );
   if (origins.length === 0 || !origins.every(isOwn)) return false;
-  if (permission === 'speaker-selection') return true;
+  if (permission === 'speaker-selection' || permission === 'notifications') return true;
   if (permission === 'media') return details.mediaType === 'audio';
   return false;
 }

@@ -73,4 +73,10 @@ describe('settings schema', () => {
     expect(SettingsPatchSchema.safeParse({ audio: { headsetId: 'x' } }).success).toBe(false);
     expect(ProvisioningSchema.safeParse({ sip: { autoAnswerIntercom: true, dtmfMode: 'info' } }).success).toBe(true);
   });
+
+  it('applies an audio-device patch and keeps the other devices', () => {
+    const base = applySettingsPatch(DEFAULT_SETTINGS, { audio: { speakerId: 'headset-1', ringerId: 'loudspeaker' } });
+    const next = applySettingsPatch(base, { audio: { microphoneId: 'headset-mic' } });
+    expect(next.audio).toEqual({ microphoneId: 'headset-mic', speakerId: 'headset-1', ringerId: 'loudspeaker' });
+  });
 });

@@ -168,6 +168,7 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     ...(patch.role !== undefined && { role: patch.role }),
     ...(patch.language !== undefined && { language: patch.language }),
     sip: { ...base.sip, ...stripUndefined(sipPatch) },
+    audio: { ...base.audio, ...stripUndefined(patch.audio ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }
