@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStoreApi } from '../../app/app-store';
+import { useDesk } from '../../app/desk-context';
 import { firstRingingOf, focusedCallOf, runPhoneAction, usePhoneStoreApi, type PhoneStore } from './phone-store';
 
 /**
@@ -77,24 +78,36 @@ export function runHotkey(hotkey: Exclude<PhoneHotkey, 'focusDialer'>, store: Ph
   }
 }
 
-/** Listens for the phone hotkeys on the document while the window runs a phone. */
+/**
+ * Listens for the phone hotkeys on the document while the window runs a phone, and for the
+ * system-wide ones main reports as `hotkey:pressed` (Electron's global shortcuts, pressed while
+ * another program had focus).
+ */
 export function usePhoneHotkeys(enabled: boolean): void {
   const phones = usePhoneStoreApi();
   const app = useAppStoreApi();
+  const desk = useDesk();
   useEffect(() => {
     if (!enabled) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      const hotkey = phoneHotkeyOf(event);
-      if (!hotkey) return;
+    const perform = (hotkey: PhoneHotkey): boolean => {
       if (hotkey === 'focusDialer') {
-        event.preventDefault();
         // Navigating (even to the pane already open) makes the Phone pane focus its number box.
         app.getState().navigate('phone');
-        return;
+        return true;
       }
-      if (runHotkey(hotkey, phones)) event.preventDefault();
+      return runHotkey(hotkey, phones);
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      const hotkey = phoneHotkeyOf(event);
+      if (hotkey && perform(hotkey)) event.preventDefault();
     };
     document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
-  }, [enabled, phones, app]);
+    const offGlobal = desk.on('hotkey:pressed', ({ action }) => {
+      perform(action);
+    });
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      offGlobal();
+    };
+  }, [enabled, phones, app, desk]);
 }

@@ -409,6 +409,16 @@ describe('Phone hotkeys', () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('dial-input')));
   });
 
+  it('a global hotkey pressed in another program (hotkey:pressed from main) answers and hangs up', async () => {
+    const { phone, desk } = await renderPhoneDesk();
+    fireEvent.click(screen.getByTestId('nav-patients'));
+    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    act(() => desk.emit('hotkey:pressed', { action: 'answer' }));
+    await waitFor(() => expect(phone.actionsOf('answer')).toEqual([{ method: 'answer', args: ['c1'] }]));
+    act(() => desk.emit('hotkey:pressed', { action: 'hangup' }));
+    await waitFor(() => expect(phone.actionsOf('hangup')).toEqual([{ method: 'hangup', args: ['c1'] }]));
+  });
+
   it('the pane lists the hotkeys and the buttons carry them as hints', async () => {
     const { phone } = await renderPhoneDesk();
     expect(screen.getByTestId('phone-hotkeys').textContent).toContain('F6');
