@@ -66,13 +66,21 @@ export const test = base.extend<{ patientPhone: NewPatientPhone; sipUp: void }, 
     },
     { auto: true },
   ],
-  patientPhone: async ({ browser, sip }, use) => {
+  patientPhone: async ({ browser, sip }, use, testInfo) => {
     const opened: PatientPhoneHandle[] = [];
     await use(async () => {
       const phone = await openPatientPhone(browser, sip.patientPhoneUrl, sip);
       opened.push(phone);
       return phone;
     });
+    // A failed test keeps what each far end saw: the first thing to read when a call misbehaves.
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const [index, phone] of opened.entries()) {
+        const events = await phone.events().catch(() => ['(page gone)']);
+        await testInfo.attach(`patient-phone-${index + 1}-events`, { body: events.join('\n'), contentType: 'text/plain' });
+        console.log(`patient phone ${index + 1} events:\n  ${events.join('\n  ')}`);
+      }
+    }
     await Promise.all(opened.map((phone) => phone.close().catch(() => undefined)));
   },
 });

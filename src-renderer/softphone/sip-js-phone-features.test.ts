@@ -474,6 +474,9 @@ describe('media', () => {
     const oldTrack = sender.track!;
     await env.phone.setMuted(id, true);
     const invitesBefore = env.server.sent('INVITE').length;
+    // The one request so far is the warm-up at registration (default device, released at once).
+    expect(requests).toEqual([{ audio: true, video: false }]);
+    requests.length = 0;
     await env.phone.setAudioDevices({ microphoneId: 'usb-headset', speakerId: '', ringerId: '' });
     expect(requests).toEqual([{ audio: { deviceId: { exact: 'usb-headset' } }, video: false }]);
     expect(sender.track).not.toBe(oldTrack);
@@ -487,6 +490,26 @@ describe('media', () => {
     // Later calls use the new device too.
     await outgoingActive(env, '103');
     expect(FakeSdh.all[1]!.offers[0]).toMatchObject({ constraints: { audio: { deviceId: { exact: 'usb-headset' } } } });
+  });
+
+  it('starts the chosen microphone once at registration and releases it at once (the first capture start is slow)', async () => {
+    const opened: FakeTrack[] = [];
+    vi.stubGlobal('navigator', {
+      mediaDevices: {
+        getUserMedia: async () => {
+          const track = new FakeTrack('audio', 'warm');
+          opened.push(track);
+          return new FakeStream([track]);
+        },
+      },
+    });
+    const env = await registered({ audioDevices: { microphoneId: 'headset-mic', speakerId: '', ringerId: '' } });
+    await until(() => opened.length === 1 && opened[0]!.stopped, 'warm-up opened and released the microphone');
+    env.server.dropAll();
+    await until(() => env.phone.registration.state === 'reconnecting', 'reconnecting');
+    env.clock.advance(1_000);
+    await until(() => env.phone.registration.state === 'registered', 'registered again');
+    expect(opened).toHaveLength(1);
   });
 
   it('mediaStats reads inbound/outbound RTP and the microphone level; null without a peer connection', async () => {

@@ -21,7 +21,7 @@ import {
   type UserAgentOptions,
   type Web,
 } from 'sip.js';
-import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone } from './call-media';
+import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone, warmUpMicrophone } from './call-media';
 import { newCall, reduceCall, type CallEvent } from './call-state';
 import {
   isDtmfString,
@@ -130,6 +130,8 @@ export class SipJsPhone implements Phone {
   private pendingUnregister: Promise<unknown> | null = null;
   private keepAliveTimer: unknown = null;
   private lastState: RegistrationSnapshot['state'] = 'offline';
+  /** Whether the capture device was started once since this phone was made (see warmUpMicrophone). */
+  private microphoneWarmed = false;
   private devices: PhoneAudioDevices = DEFAULT_AUDIO_DEVICES;
 
   constructor(private readonly options: SipJsPhoneOptions = {}) {
@@ -576,6 +578,10 @@ export class SipJsPhone implements Phone {
     else this.stopKeepAlive();
     if (s.state === 'reconnecting' && prev !== 'reconnecting') this.onTransportLostForCalls();
     if (s.state === 'registered' && prev === 'reconnecting') this.recoverCalls();
+    if (s.state === 'registered' && !this.microphoneWarmed) {
+      this.microphoneWarmed = true;
+      void warmUpMicrophone(this.devices.microphoneId);
+    }
     this.emit();
   }
 
