@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { writeConfig } from '../support/desk-host';
+import { reportFigure } from '../support/figures';
 import { openDesk } from '../support/fixtures';
 import { expect, test } from '../support/sip';
 
@@ -59,9 +60,12 @@ test('the provisioned desk registers with the SIP server', async ({ page, launch
   const registered = states.find((change) => change.state === 'registered');
   expect(registered).toBeDefined();
   const connecting = states.find((change) => change.state === 'connecting');
-  const phoneMs = connecting ? Math.round(registered!.at - connecting.at) : null;
-  console.log(
-    `desk register ms: ${Math.round(registered!.at)} (page open → registered; connecting → registered ${phoneMs} ms; ${states.map((c) => c.state).join(' → ')})`,
+  expect(connecting, 'the phone showed connecting before registered').toBeDefined();
+  reportFigure(
+    'register',
+    registered!.at - connecting!.at,
+    200,
+    `connecting → registered; page open → registered ${Math.round(registered!.at)} ms; ${states.map((c) => c.state).join(' → ')}`,
   );
   await expect(page.getByTestId('phone-registration')).toHaveAttribute('data-state', 'registered');
   await expect(page.getByTestId('sip-error')).toHaveCount(0);
