@@ -61,7 +61,8 @@ test('a patient calls the desk: ring, answer, two-way audio, DTMF, hold and resu
   for (const digit of ['1', '2', '#']) await page.getByTestId(`dtmf-key-${digit}`).click();
   await expect.poll(() => patient.page.evaluate(() => window.patientPhone.receivedDtmf.join('')), { message: 'digits at the far end' }).toBe('12#');
 
-  // Hold: no packets reach the desk; resume: they flow again.
+  // Hold: no packets reach the desk; resume: they flow again. Each is a re-INVITE (RFC 3264 §8.4).
+  const reInvites = (await patient.state()).reInvitesReceived;
   await page.getByTestId('hold-button').click();
   await expect(line(page, 'held')).toHaveCount(1);
   await expect(page.getByTestId('hold-button')).toHaveAttribute('aria-pressed', 'true');
@@ -69,6 +70,7 @@ test('a patient calls the desk: ring, answer, two-way audio, DTMF, hold and resu
   await page.getByTestId('hold-button').click();
   await expect(line(page, 'active')).toHaveCount(1);
   await expectDeskPacketsRising(line(page, 'active'), 'resumed');
+  expect((await patient.state()).reInvitesReceived).toBe(reInvites + 2);
 
   // Mute is local: the button says so.
   await page.getByTestId('mute-button').click();

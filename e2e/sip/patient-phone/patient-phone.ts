@@ -38,6 +38,8 @@ export interface PatientPhoneState {
   endReason: string | null;
   /** Calls started on this phone by accepting a REFER (transfer). */
   referralsFollowed: number;
+  /** In-dialog re-INVITEs received (hold, resume, ICE restart …), over all calls. */
+  reInvitesReceived: number;
 }
 
 export interface MediaStats {
@@ -104,6 +106,7 @@ const state: PatientPhoneState = {
   remoteDisplayName: null,
   endReason: null,
   referralsFollowed: 0,
+  reInvitesReceived: 0,
 };
 const receivedDtmf: string[] = [];
 const events: string[] = [];
@@ -148,6 +151,10 @@ function adopt(s: Session, direction: 'in' | 'out'): void {
   state.remoteUser = s.remoteIdentity.uri.user ?? null;
   state.remoteDisplayName = s.remoteIdentity.displayName || null;
   s.delegate = {
+    onInvite() {
+      state.reInvitesReceived += 1;
+      log('re-INVITE received');
+    },
     onInfo(info: Info) {
       const digit = parseDtmfInfo(info);
       if (digit) {
