@@ -362,10 +362,15 @@ export class FakeTrack {
   readonly id = `track-${FakeTrack.next++}`;
   enabled = true;
   stopped = false;
+  /** The device ended the track by itself (unplugged), as opposed to our `stop()`. */
+  ended = false;
   constructor(
     readonly kind: 'audio' | 'video' = 'audio',
     readonly deviceId = '',
   ) {}
+  get readyState(): 'live' | 'ended' {
+    return this.stopped || this.ended ? 'ended' : 'live';
+  }
   stop(): void {
     this.stopped = true;
   }
@@ -468,3 +473,100 @@ export class FakeAudioElement {
     this.sinkId = id;
   }
 }
+
+/** What a {@link FakeWebSdh}'s media-stream factory is: SIP.js's `Web.MediaStreamFactory`, loosely typed. */
+export type FakeMediaStreamFactory = (constraints: MediaStreamConstraints, sdh: never, options?: object) => Promise<unknown>;
+
+/**
+ * A fake of SIP.js's Web SDH as far as the phone's wiring sees it: it gets its microphone from the
+ * media-stream factory the phone built (once, with the call's `constraints`, as the real one's
+ * `getLocalMediaStream` does), exposes `peerConnectionDelegate`, and waits for ICE gathering
+ * before handing out the offer/answer — until {@link finishGathering} or `iceGatheringComplete()`
+ * (the early completion), unless {@link FakeWebSdh.gatherInstantly} is set.
+ */
+export class FakeWebSdh extends FakeSdh {
+  static readonly webAll: FakeWebSdh[] = [];
+  /** Gathering "completes" at once (tests not about ICE). */
+  static gatherInstantly = true;
+  peerConnectionDelegate: Record<string, ((event: unknown) => void) | undefined> | undefined = undefined;
+  private readonly pc = { iceGatheringState: 'new' as RTCIceGatheringState, connectionState: 'new' as RTCPeerConnectionState };
+  private closed = false;
+  /** The stream the media-stream factory gave, and the constraints it was asked for. */
+  localStream: FakeStream | null = null;
+  readonly mediaRequests: MediaStreamConstraints[] = [];
+  /** How many times `iceGatheringComplete()` ended a wait early. */
+  earlyCompletions = 0;
+  private gatheringDone: (() => void) | null = null;
+  private gathered = false;
+
+  constructor(private readonly mediaStreamFactory: FakeMediaStreamFactory) {
+    super();
+    FakeWebSdh.webAll.push(this);
+  }
+
+  /** Undefined once closed, like the real SDH's. */
+  get peerConnection(): { iceGatheringState: RTCIceGatheringState; connectionState: RTCPeerConnectionState } | undefined {
+    return this.closed ? undefined : this.pc;
+  }
+
+  /** Waiting for gathering right now (the offer/answer is held back). */
+  get waitingForIce(): boolean {
+    return this.gatheringDone !== null;
+  }
+
+  override async getDescription(options?: object): Promise<{ body: string; contentType: string }> {
+    await this.ensureMedia(options);
+    if (!this.gathered && !FakeWebSdh.gatherInstantly) {
+      this.pc.iceGatheringState = 'gathering';
+      this.peerConnectionDelegate?.['onicegatheringstatechange']?.({});
+      await new Promise<void>((resolve) => (this.gatheringDone = resolve));
+    }
+    this.gathered = true;
+    return super.getDescription(options);
+  }
+
+  override async setDescription(_sdp?: string, options?: object): Promise<void> {
+    await this.ensureMedia(options);
+  }
+
+  /** A candidate event, as `RTCPeerConnection` would fire it (null = end of candidates). */
+  candidate(c: { type: string; protocol: string; candidate?: string } | null): void {
+    const candidate = c ? { candidate: c.candidate ?? `candidate:1 1 ${c.protocol} 1 192.0.2.1 9 typ ${c.type}`, ...c } : null;
+    this.peerConnectionDelegate?.['onicecandidate']?.({ candidate });
+  }
+
+  /** Gathering really completes (`iceGatheringState` → complete). */
+  finishGathering(): void {
+    this.pc.iceGatheringState = 'complete';
+    this.peerConnectionDelegate?.['onicegatheringstatechange']?.({});
+    this.iceGatheringComplete(false);
+  }
+
+  /** SIP.js: stop waiting for gathering (what the phone's LAN rule calls). */
+  iceGatheringComplete(early = true): void {
+    const done = this.gatheringDone;
+    if (!done) return;
+    if (early) this.earlyCompletions++;
+    this.gatheringDone = null;
+    done();
+  }
+
+  override close(): void {
+    // The real SDH stops its sender tracks: the session owns the microphone it was handed.
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.closed = true;
+  }
+
+  private async ensureMedia(options?: object): Promise<void> {
+    if (this.localStream) return;
+    const constraints = { ...((options as { constraints?: MediaStreamConstraints } | undefined)?.constraints ?? { audio: true }) };
+    this.mediaRequests.push(constraints);
+    this.localStream = (await this.mediaStreamFactory(constraints, this as never, options)) as FakeStream;
+  }
+}
+
+/** For `SipJsPhoneOptions.webSessionDescriptionHandlerFactory`. */
+export const fakeWebSdhFactory =
+  (mediaStreamFactory: FakeMediaStreamFactory) =>
+  (): SessionDescriptionHandler =>
+    new FakeWebSdh(mediaStreamFactory);

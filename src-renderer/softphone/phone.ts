@@ -137,6 +137,16 @@ export interface Phone {
   stop(): Promise<void>;
   /** Place a call (INVITE, RFC 3261 §13); resolves to the new call's id. */
   call(number: string): Promise<string>;
+  /**
+   * Open the configured microphone (the current audio devices) now, because a call is about to
+   * need it: the operator is typing a number or a transfer target, or a call rings (the phone does
+   * that itself). The next call set-up — INVITE or answer — then takes this stream instead of
+   * starting the capture device (~180 ms). An unused stream is stopped at most 10 s after the
+   * last request, on a microphone change and on {@link Phone.stop}: the OS shows the microphone
+   * in use only that long. A no-op while not registered or where there is no microphone API;
+   * never throws.
+   */
+  prepareMicrophone(): void;
   /** Decline a ringing incoming call (486 Busy Here). */
   reject(id: string): Promise<void>;
   /**

@@ -17,12 +17,15 @@ import {
   SessionState,
   UserAgent,
   UserAgentState,
+  Web,
   type Session,
+  type SessionDescriptionHandler,
+  type SessionDescriptionHandlerFactory,
   type UserAgentOptions,
-  type Web,
 } from 'sip.js';
 import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone, warmUpMicrophone } from './call-media';
 import { newCall, reduceCall, type CallEvent } from './call-state';
+import { LanIceCompletion, lanIceCompletionApplies } from './ice-gathering';
 import {
   isDtmfString,
   normaliseDialString,
@@ -38,6 +41,7 @@ import {
 } from './phone';
 import { RegistrationController, systemClock, type Clock } from './registration-controller';
 import type { RegistrationSnapshot } from './registration-machine';
+import { PreparedMicrophone } from './prepared-microphone';
 import { parseAnswerAfter, parseAssertedIdentity } from './sip-headers';
 
 /** Tuning and test seams for {@link SipJsPhone}. */
@@ -45,8 +49,18 @@ export interface SipJsPhoneOptions {
   readonly clock?: Clock;
   /** A SIP.js transport class; tests pass a fake, the app leaves the Web WebSocket transport. */
   readonly transportConstructor?: UserAgentOptions['transportConstructor'];
-  /** Tests only: a media-less session description handler (Node has no RTCPeerConnection). */
+  /**
+   * Tests only: a media-less session description handler (Node has no RTCPeerConnection). Used
+   * as given: no prepared microphone and no LAN ICE completion are wired into it.
+   */
   readonly sessionDescriptionHandlerFactory?: UserAgentOptions['sessionDescriptionHandlerFactory'];
+  /**
+   * Tests only: builds the SDH factory around the phone's media-stream factory, in place of
+   * `Web.defaultSessionDescriptionHandlerFactory` (a fake Web SDH that calls the media-stream
+   * factory and exposes `peerConnectionDelegate` / `iceGatheringComplete`). Ignored when
+   * {@link sessionDescriptionHandlerFactory} is set.
+   */
+  readonly webSessionDescriptionHandlerFactory?: (mediaStreamFactory: Web.MediaStreamFactory) => SessionDescriptionHandlerFactory;
   /** How often to send the OPTIONS keep-alive while registered (default 15 s). */
   readonly keepAliveIntervalMs?: number;
   /** How long an OPTIONS may go unanswered before the socket counts as dead (default 5 s). */
@@ -133,9 +147,12 @@ export class SipJsPhone implements Phone {
   /** Whether the capture device was started once since this phone was made (see warmUpMicrophone). */
   private microphoneWarmed = false;
   private devices: PhoneAudioDevices = DEFAULT_AUDIO_DEVICES;
+  /** The microphone opened ahead of a call ({@link SipJsPhone.prepareMicrophone}). */
+  private readonly microphone: PreparedMicrophone;
 
   constructor(private readonly options: SipJsPhoneOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.microphone = new PreparedMicrophone(this.clock);
     this.controller = new RegistrationController(
       {
         connectTransport: () => this.connectTransport(),
@@ -185,9 +202,7 @@ export class SipJsPhone implements Phone {
         keepAliveInterval: 0,
       },
       ...(this.options.transportConstructor ? { transportConstructor: this.options.transportConstructor } : {}),
-      ...(this.options.sessionDescriptionHandlerFactory
-        ? { sessionDescriptionHandlerFactory: this.options.sessionDescriptionHandlerFactory }
-        : {}),
+      sessionDescriptionHandlerFactory: this.options.sessionDescriptionHandlerFactory ?? this.sdhFactory(account),
       authorizationUsername: account.authorizationUsername,
       authorizationPassword: account.password,
       displayName: account.displayName,
@@ -223,6 +238,7 @@ export class SipJsPhone implements Phone {
 
   async stop(): Promise<void> {
     const ua = this.ua;
+    this.microphone.release();
     for (const id of [...this.live.keys()]) await this.hangup(id).catch(() => undefined);
     this.controller.dispatch({ type: 'stop' });
     const unregistering = this.pendingUnregister;
@@ -238,6 +254,13 @@ export class SipJsPhone implements Phone {
 
   async call(number: string): Promise<string> {
     return this.placeCall(number, null);
+  }
+
+  prepareMicrophone(): void {
+    // Only while a call can actually be placed or answered: a phone that is offline or
+    // reconnecting has no use for the microphone.
+    if (!this.ua || this.controller.snapshot.state !== 'registered') return;
+    this.microphone.prepare(this.devices.microphoneId);
   }
 
   private placeCall(number: string, consultationFor: string | null): string {
@@ -453,6 +476,8 @@ export class SipJsPhone implements Phone {
   async setAudioDevices(devices: PhoneAudioDevices): Promise<void> {
     const previous = this.devices;
     this.devices = devices;
+    // A stream prepared for the old microphone must not be handed to the next call.
+    if (devices.microphoneId !== previous.microphoneId) this.microphone.release();
     const failures: unknown[] = [];
     for (const live of [...this.live.values()]) {
       live.audio?.setSink(devices.speakerId);
@@ -651,6 +676,8 @@ export class SipJsPhone implements Phone {
     const displayName = fromName || asserted?.displayName || '';
     const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
     const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
+    // Open the microphone while it rings, so Answer does not wait for the capture device.
+    this.prepareMicrophone();
     if (autoAnswerAfterSec !== null && this.account?.autoAnswerIntercom === true && !this.hasOtherCall(live.call.id)) {
       live.autoAnswerTimer = this.clock.setTimeout(() => {
         live.autoAnswerTimer = null;
@@ -694,6 +721,34 @@ export class SipJsPhone implements Phone {
     let timer: unknown = null;
     await Promise.race([all, new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, maxWaitMs)))]);
     if (timer !== null) this.clock.clearTimeout(timer);
+  }
+
+  /**
+   * The Web SDH factory for `account`. Its media-stream factory hands over the prepared microphone
+   * when it was opened for the same constraints (device) and is still live — the session then owns
+   * and stops it — and otherwise calls getUserMedia as SIP.js's default does. On a LAN each SDH
+   * stops waiting for ICE gathering early ({@link attachLanIceCompletion}).
+   */
+  private sdhFactory(account: PhoneAccount): SessionDescriptionHandlerFactory {
+    const getUserMedia = Web.defaultMediaStreamFactory();
+    const mediaStreamFactory: Web.MediaStreamFactory = async (constraints, sdh, options) => {
+      const stream = await (this.microphone.take(constraints, (c) => getUserMedia(c, sdh, options)) ?? getUserMedia(constraints, sdh, options));
+      // The call ended while the microphone opened (a quick cancel): SIP.js would drop the stream
+      // without stopping it (its peer connection is gone), leaving the microphone on.
+      if (sdh && 'peerConnection' in sdh && sdh.peerConnection === undefined) {
+        for (const track of stream.getTracks()) track.stop();
+        throw new Error('softphone: the call ended before its microphone opened');
+      }
+      return stream;
+    };
+    const make = this.options.webSessionDescriptionHandlerFactory ?? Web.defaultSessionDescriptionHandlerFactory;
+    const base = make(mediaStreamFactory);
+    const lan = lanIceCompletionApplies(account.iceServers);
+    return (session, factoryOptions) => {
+      const sdh = base(session, factoryOptions);
+      if (lan) attachLanIceCompletion(sdh, this.clock);
+      return sdh;
+    };
   }
 
   /** SDH options for a new call: audio from the chosen microphone, never video. */
@@ -920,6 +975,52 @@ function retireRegisterer(registerer: Registerer): void {
   // A 423 Interval Too Brief (RFC 3261 §10.3 step 7) on the late response would re-send from here.
   internals['register'] = refused;
   internals['unregister'] = refused;
+}
+
+/** The parts of SIP.js's Web SDH the LAN ICE completion uses. */
+interface IceAwareSdh {
+  peerConnectionDelegate: Web.PeerConnectionDelegate | undefined;
+  readonly peerConnection: RTCPeerConnection | undefined;
+  iceGatheringComplete(): void;
+}
+
+function isIceAwareSdh(sdh: SessionDescriptionHandler): sdh is SessionDescriptionHandler & IceAwareSdh {
+  return 'peerConnectionDelegate' in sdh && typeof (sdh as Partial<IceAwareSdh>).iceGatheringComplete === 'function';
+}
+
+/**
+ * LAN calls (no ICE servers): stop SIP.js waiting for ICE gathering once a UDP host candidate is
+ * in and 30 ms pass without another ({@link LanIceCompletion}; the why is in ice-gathering.ts).
+ * Hooks the SDH's `peerConnectionDelegate` — the supported way to see the peer connection's
+ * events (SIP.js owns the `on…` handlers) — and ends the wait with `iceGatheringComplete()`,
+ * which SIP.js 0.21.2 documents for exactly this ("implementing your own ICE gathering completion
+ * strategy"; public in its typings, checked against platform/web/session-description-handler.js):
+ * it resolves the pending `waitForIceGatheringComplete` and clears its timeout, and SIP.js then
+ * sends `peerConnection.localDescription`, which holds the candidates gathered so far. Its own
+ * `iceGatheringTimeout` still bounds the wait. A new gathering round (ICE-restart re-INVITE when
+ * a call recovers) starts the rule afresh.
+ */
+function attachLanIceCompletion(sdh: SessionDescriptionHandler, clock: Clock): void {
+  if (!isIceAwareSdh(sdh)) return;
+  const policy = new LanIceCompletion(clock, () => sdh.iceGatheringComplete());
+  const previous = sdh.peerConnectionDelegate;
+  sdh.peerConnectionDelegate = {
+    ...previous,
+    onicecandidate: (event) => {
+      policy.onCandidate(event.candidate);
+      previous?.onicecandidate?.(event);
+    },
+    onicegatheringstatechange: (event) => {
+      const state = sdh.peerConnection?.iceGatheringState;
+      if (state === 'gathering') policy.restart();
+      else if (state === 'complete') policy.dispose();
+      previous?.onicegatheringstatechange?.(event);
+    },
+    onconnectionstatechange: (event) => {
+      if (sdh.peerConnection?.connectionState === 'closed') policy.dispose();
+      previous?.onconnectionstatechange?.(event);
+    },
+  };
 }
 
 /** How long a probe WebSocket may take to open before the server counts as still down. */

@@ -17,6 +17,7 @@ export type FakePhoneMethod =
   | 'start'
   | 'stop'
   | 'call'
+  | 'prepareMicrophone'
   | 'answer'
   | 'reject'
   | 'hangup'
@@ -155,6 +156,10 @@ export class FakePhone implements Phone {
     const id = this.makeId('out');
     this.add(newCall({ id, direction: 'outgoing', remoteNumber: number, remoteDisplayName: '', at: this.now }));
     return id;
+  }
+  /** Recorded only (tests check the UI asks for it); a scripted failure throws, like a buggy phone would. */
+  prepareMicrophone(): void {
+    this.record('prepareMicrophone', []);
   }
   async answer(id: string): Promise<void> {
     this.record('answer', [id]);

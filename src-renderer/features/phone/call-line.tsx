@@ -5,7 +5,7 @@ import { safeName } from './call-text';
 import { checkDialString, type DialProblem } from './dial-string';
 import { KEYPAD_KEYS } from './dial-pad';
 import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';
-import { consultationOf, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
+import { consultationOf, prepareMicrophone, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { useMediaStats } from './use-media-stats';
 import { formatDuration, useNow } from './use-now';
 
@@ -254,6 +254,8 @@ function TransferControls({ call, disabled }: { call: PhoneCall; disabled: boole
           disabled={disabled || !connected}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `transfer-${call.id}-error` : undefined}
+          // A consultation call may follow: open the microphone ahead of it.
+          onFocus={() => prepareMicrophone(store)}
           onChange={(event) => {
             setTarget(event.target.value);
             setProblem(null);

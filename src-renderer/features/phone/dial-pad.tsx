@@ -5,7 +5,7 @@ import { PhoneIcon } from '../../ui/icons';
 import { checkDialString, type DialProblem } from './dial-string';
 import { HOTKEY_LABELS } from './phone-hotkeys';
 import { requestNotificationPermission } from './phone-alerts';
-import { runPhoneAction, usePhoneStoreApi } from './phone-store';
+import { prepareMicrophone, runPhoneAction, usePhoneStoreApi } from './phone-store';
 
 export const KEYPAD_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
@@ -23,6 +23,8 @@ export function DialPad({ inputRef }: { inputRef: RefObject<HTMLInputElement | n
 
   const update = (next: string) => {
     setText(next);
+    // A number is being typed: a call is coming, open the microphone ahead of it.
+    if (next) prepareMicrophone(store);
     // Letters are wrong the moment they are typed; "empty" only matters when dialling.
     const check = checkDialString(next);
     setProblem(!check.ok && check.problem === 'letters' ? 'letters' : null);
@@ -93,6 +95,7 @@ export function DialPad({ inputRef }: { inputRef: RefObject<HTMLInputElement | n
           title={t('phone.hint', { action: t('phone.dial.label'), key: HOTKEY_LABELS.focusDialer })}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? 'dial-error' : normalised && normalised !== text ? 'dial-normalised' : undefined}
+          onFocus={() => prepareMicrophone(store)}
           onChange={(event) => update(event.target.value)}
           onPaste={onPaste}
         />

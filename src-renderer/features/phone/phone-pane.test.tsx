@@ -173,6 +173,40 @@ describe('Phone pane: dialling', () => {
     expect(phone.actionsOf('call')).toEqual([]);
   });
 
+  it('focusing or typing in the number box prepares the microphone, so the call does not wait for it', async () => {
+    const { phone } = await renderPhoneDesk();
+    const input = screen.getByTestId('dial-input') as HTMLInputElement;
+    expect(phone.actionsOf('prepareMicrophone')).toEqual([]);
+    fireEvent.focus(input);
+    expect(phone.actionsOf('prepareMicrophone')).toEqual([{ method: 'prepareMicrophone', args: [] }]);
+    fireEvent.change(input, { target: { value: '10' } });
+    expect(phone.actionsOf('prepareMicrophone')).toHaveLength(2);
+    fireEvent.click(screen.getByTestId('dialpad-key-2'));
+    const afterKeypad = phone.actionsOf('prepareMicrophone').length;
+    expect(afterKeypad).toBeGreaterThan(2);
+    // Clearing the box is no sign of a call coming.
+    fireEvent.change(input, { target: { value: '' } });
+    expect(phone.actionsOf('prepareMicrophone')).toHaveLength(afterKeypad);
+    // Ctrl+Shift+D focuses the box: prepared too.
+    input.blur();
+    fireEvent.keyDown(document, { key: 'D', code: 'KeyD', ctrlKey: true, shiftKey: true });
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    expect(phone.actionsOf('prepareMicrophone')).toHaveLength(afterKeypad + 1);
+  });
+
+  it('a phone whose prepareMicrophone throws does not break typing', async () => {
+    const { phone } = await renderPhoneDesk();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    phone.failNext('prepareMicrophone');
+    const input = screen.getByTestId('dial-input') as HTMLInputElement;
+    fireEvent.change(input, { target: { value: '101' } });
+    expect(input.value).toBe('101');
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+    fireEvent.click(screen.getByTestId('dial-button'));
+    await waitFor(() => expect(phone.actionsOf('call')).toEqual([{ method: 'call', args: ['101'] }]));
+  });
+
   it('a phone that refuses the call shows a specific message instead of throwing', async () => {
     const { phone } = await renderPhoneDesk();
     phone.failNext('call', new Error('not registered'));
@@ -309,6 +343,10 @@ describe('Phone pane: call controls', () => {
   it('blind transfer sends the normalised target; a bad target gets an error', async () => {
     const { phone } = await renderPhoneDesk();
     await activeCall(phone);
+    const before = phone.actionsOf('prepareMicrophone').length;
+    fireEvent.focus(screen.getByTestId('transfer-input'));
+    // A consultation call may follow: its microphone is opened now.
+    expect(phone.actionsOf('prepareMicrophone')).toHaveLength(before + 1);
     fireEvent.change(screen.getByTestId('transfer-input'), { target: { value: 'reception' } });
     fireEvent.click(button('blind-transfer-button'));
     expect(screen.getByTestId('transfer-error').getAttribute('data-problem')).toBe('letters');

@@ -84,6 +84,19 @@ export async function runPhoneAction<T>(store: PhoneStore, action: PhoneAction, 
   }
 }
 
+/**
+ * The operator is about to place a call (typing a number or a transfer target): let the phone
+ * open the microphone now, so the call does not wait for the capture device. Cheap to repeat
+ * (the phone keeps one stream and re-arms its 10 s countdown); never throws into React.
+ */
+export function prepareMicrophone(store: PhoneStore): void {
+  try {
+    store.getState().phone?.prepareMicrophone();
+  } catch (error) {
+    console.warn(`softphone: could not prepare the microphone: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export const PhoneStoreContext = createContext<PhoneStore | null>(null);
 
 export function usePhoneStoreApi(): PhoneStore {

@@ -60,6 +60,25 @@ describe('useSoftphone', () => {
     expect(screen.getByTestId('status-sip').getAttribute('title')).not.toContain('Softphone not set up');
   });
 
+  it('call events leave the status-bar indicator alone; only a registration change replaces it', async () => {
+    const view = configuredView();
+    const desk = createFakeDesk({ view: { ...view, settings: { ...view.settings, language: 'en' } }, sipPassword: 'desk-secret' });
+    const fake = fakePhoneFactory();
+    const store = createAppStore({ bridge: 'open' });
+    render(<App desk={desk} i18n={createI18n('en')} store={store} phoneFactory={fake.factory} />);
+    await waitFor(() => expect(fake.phones[0]?.started).toHaveLength(1));
+    const phone = fake.phones[0]!;
+    act(() => phone.setRegistration({ state: 'registered', since: Date.UTC(2026, 0, 5, 9, 30), reason: null }));
+    const indicator = store.getState().sip;
+    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(() => phone.answer('c1'));
+    act(() => phone.remoteHangup('c1'));
+    expect(store.getState().sip).toBe(indicator);
+    act(() => phone.setRegistration({ state: 'reconnecting', since: Date.UTC(2026, 0, 5, 9, 31), reason: null }));
+    expect(store.getState().sip).toMatchObject({ state: 'reconnecting' });
+    expect(sipState()).toBe('reconnecting');
+  });
+
   it.each([
     ['wrong-password', 'sipWrongPassword', 'Wrong SIP password — check it in Settings'],
     ['unknown-user', 'sipUnknownUser', 'does not know this account'],

@@ -167,8 +167,16 @@ async function syncPhone(
   await stopRunning(running, phones);
   if (!isCurrent()) return;
   const phone = factory();
+  // Every call event is a snapshot too: only a registration change touches the status bar
+  // (a fresh indicator object would re-render it and the pane header on each call state change,
+  // on the way from `established` to the line showing `active`).
+  let shown: PhoneRegistration | null = null;
   const publish = () => {
-    store.getState().setSip(sipIndicatorOf(phone.registration));
+    const registration = phone.registration;
+    if (!shown || shown.state !== registration.state || shown.since !== registration.since || shown.reason !== registration.reason) {
+      shown = registration;
+      store.getState().setSip(sipIndicatorOf(registration));
+    }
     if (phones.getState().phone === phone) phones.getState().setCalls(phone.calls);
   };
   const unsubscribe = phone.subscribe(publish);
