@@ -1002,7 +1002,10 @@ function isIceAwareSdh(sdh: SessionDescriptionHandler): sdh is SessionDescriptio
  */
 function attachLanIceCompletion(sdh: SessionDescriptionHandler, clock: Clock): void {
   if (!isIceAwareSdh(sdh)) return;
-  const policy = new LanIceCompletion(clock, () => sdh.iceGatheringComplete());
+  // A call ended within the quiet window has nothing left to complete.
+  const policy = new LanIceCompletion(clock, () => {
+    if (sdh.peerConnection) sdh.iceGatheringComplete();
+  });
   const previous = sdh.peerConnectionDelegate;
   sdh.peerConnectionDelegate = {
     ...previous,
@@ -1015,10 +1018,6 @@ function attachLanIceCompletion(sdh: SessionDescriptionHandler, clock: Clock): v
       if (state === 'gathering') policy.restart();
       else if (state === 'complete') policy.dispose();
       previous?.onicegatheringstatechange?.(event);
-    },
-    onconnectionstatechange: (event) => {
-      if (sdh.peerConnection?.connectionState === 'closed') policy.dispose();
-      previous?.onconnectionstatechange?.(event);
     },
   };
 }
