@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeskErrorCode } from '../../../src-shared/ipc/errors';
 import type { SettingsView } from '../../../src-shared/settings/settings-schema';
@@ -7,6 +7,7 @@ import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { useAudioDevices, type AudioDeviceOption } from './use-audio-devices';
+import { ICE_GROUP_ID, IceServersEditor, type IceField } from './settings-ice-servers';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -16,11 +17,15 @@ import {
   rebaseDraft,
   validateField,
   validatePassword,
+  validateIceRow,
+  validateIceRows,
   validatePatch,
   type Draft,
   type ErrorPath,
   type FieldErrors,
-  type FieldPath,
+  type IceRowErrors,
+  type IceServerDraft,
+  type TextPath,
 } from './settings-form-model';
 
 export function SettingsPane(): ReactElement {
@@ -48,6 +53,7 @@ const TEST_IDS: Record<ErrorPath, string> = {
   'sip.authUser': 'settings-sip-auth-user',
   'sip.displayName': 'settings-sip-display-name',
   'sip.iceGatheringTimeoutMs': 'settings-sip-ice-timeout',
+  'sip.iceServers': ICE_GROUP_ID,
   'sip.password': 'settings-sip-password',
   'sip.autoAnswerIntercom': 'settings-sip-auto-answer',
   'sip.dtmfMode': 'settings-sip-dtmf-mode',
@@ -68,9 +74,12 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
   const [base, setBase] = useState(view.settings);
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
+  /** Errors under the ICE server rows, by row key. */
+  const [iceErrors, setIceErrors] = useState<Record<string, IceRowErrors>>({});
   const [message, setMessage] = useState<Message>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const focusIceError = useRef(false);
   const { devices, askForNames } = useAudioDevices();
 
   // Settings changed underneath (another window, provisioning, our own save): follow them
@@ -83,7 +92,7 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
   const managed = (path: string) => isManaged(path, view.managed);
   const canStorePasswords = view.secretStorage !== 'unavailable';
 
-  const setField = (path: FieldPath, value: string) => {
+  const setField = (path: TextPath, value: string) => {
     const next = { ...draft, [path]: value } as Draft;
     setDraft(next);
     setMessage(null);
@@ -91,14 +100,51 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
     if (errors[path]) setErrors({ ...errors, [path]: validateField(next, path) ?? undefined });
   };
 
-  const checkField = (path: FieldPath) => {
+  const checkField = (path: TextPath) => {
     setErrors((current) => ({ ...current, [path]: validateField(draft, path) ?? undefined }));
   };
 
-  const focusFirstError = (found: FieldErrors) => {
+  const setIceRows = (rows: IceServerDraft[]) => {
+    setDraft({ ...draft, 'sip.iceServers': rows });
+    setMessage(null);
+    if (errors['sip.iceServers']) setErrors({ ...errors, 'sip.iceServers': undefined });
+    // Like the other fields: an input that shows an error is re-checked as the user fixes it.
+    const next: Record<string, IceRowErrors> = {};
+    for (const row of rows) {
+      const shown = iceErrors[row.key];
+      if (!shown) continue;
+      const found = validateIceRow(row) ?? {};
+      const kept: IceRowErrors = {};
+      for (const field of Object.keys(shown) as IceField[]) if (found[field]) kept[field] = found[field];
+      if (Object.keys(kept).length > 0) next[row.key] = kept;
+    }
+    setIceErrors(next);
+  };
+
+  const checkIceField = (key: string, field: IceField) => {
+    const row = draft['sip.iceServers'].find((candidate) => candidate.key === key);
+    if (!row) return;
+    const error = validateIceRow(row)?.[field];
+    setIceErrors((current) => {
+      const { [field]: _old, ...others } = current[key] ?? {};
+      const merged: IceRowErrors = error ? { ...others, [field]: error } : others;
+      const { [key]: _row, ...rest } = current;
+      return Object.keys(merged).length > 0 ? { ...rest, [key]: merged } : rest;
+    });
+  };
+
+  const focusFirstError = (found: FieldErrors, iceInvalid: boolean) => {
     const first = (Object.keys(found) as ErrorPath[]).find((path) => found[path]);
     if (first) form.current?.querySelector<HTMLElement>(`#${inputId(first)}`)?.focus();
+    // Row errors render with this update; the effect below focuses the first invalid box then.
+    else if (iceInvalid) focusIceError.current = true;
   };
+
+  useEffect(() => {
+    if (!focusIceError.current) return;
+    focusIceError.current = false;
+    form.current?.querySelector<HTMLElement>(`#${ICE_GROUP_ID} [aria-invalid="true"]`)?.focus();
+  }, [iceErrors]);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -110,10 +156,16 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
     const passwordError = hasPassword ? validatePassword(password) : null;
     const found: FieldErrors = validation.ok ? {} : { ...validation.errors };
     if (passwordError) found['sip.password'] = passwordError;
+    // The ICE list is checked more strictly than the schema does, row by row, when it changed.
+    const iceChanged = (raw.sip as Record<string, unknown> | undefined)?.iceServers !== undefined;
+    const rowErrors = iceChanged ? validateIceRows(draft['sip.iceServers']) : {};
+    const iceInvalid = Object.keys(rowErrors).length > 0;
+    if (iceInvalid) delete found['sip.iceServers']; // the rows say it better
     setErrors(found);
-    if (Object.values(found).some(Boolean)) {
+    setIceErrors(rowErrors);
+    if (Object.values(found).some(Boolean) || iceInvalid) {
       setMessage({ tone: 'error', key: 'settings.invalid' });
-      focusFirstError(found);
+      focusFirstError(found, iceInvalid);
       return;
     }
     if (!hasPatch && !hasPassword) {
@@ -169,7 +221,7 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
     }
   };
 
-  const textField = (path: FieldPath, label: string, options: { placeholder?: string; hint?: string; inputMode?: 'numeric' } = {}) => (
+  const textField = (path: TextPath, label: string, options: { placeholder?: string; hint?: string; inputMode?: 'numeric' } = {}) => (
     <Field path={path} label={label} hint={options.hint} error={errors[path]} managed={managed(path)}>
       {(describedBy) => (
         <input
@@ -280,6 +332,15 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
           hint: t('settings.sip.iceTimeoutHint'),
           inputMode: 'numeric',
         })}
+        <IceServersEditor
+          rows={draft['sip.iceServers']}
+          errors={iceErrors}
+          groupError={errors['sip.iceServers']}
+          managed={managed('sip.iceServers')}
+          busy={busy}
+          onRowsChange={setIceRows}
+          onFieldBlur={checkIceField}
+        />
         <Field path="sip.dtmfMode" label={t('settings.sip.dtmfMode')} managed={managed('sip.dtmfMode')} error={errors['sip.dtmfMode']} hint={t('settings.sip.dtmfModeHint')}>
           {(describedBy) => (
             <select
