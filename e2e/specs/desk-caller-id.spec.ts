@@ -1,4 +1,4 @@
-import { deskSipConfig, openRegisteredDesk } from '../support/desk-phone';
+import { deskSipArgs, openRegisteredDesk } from '../support/desk-phone';
 import { screenshot } from '../support/fixtures';
 import { expect, test } from '../support/sip';
 
@@ -14,7 +14,7 @@ const HOSTILE_NAMES = [
 ];
 
 test('hostile caller display names over real SIP are shown as plain text and never inject anything', async ({ page, launch, sip, patientPhone, problems }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await openRegisteredDesk(page, desk);
   const patient = await patientPhone();
   await patient.register(sip.users.patient1);
@@ -41,7 +41,7 @@ test('hostile caller display names over real SIP are shown as plain text and nev
 });
 
 test('an intercom call (Call-Info answer-after=0) is answered by itself only when intercom auto-answer is on', async ({ page, launch, sip, patientPhone, problems }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip, { autoAnswerIntercom: true })] });
+  const desk = await launch({ args: deskSipArgs(sip, { autoAnswerIntercom: true }) });
   await openRegisteredDesk(page, desk);
   const supervisor = await patientPhone();
   await supervisor.register(sip.users.patient2);
@@ -63,7 +63,7 @@ test('an intercom call (Call-Info answer-after=0) is answered by itself only whe
 });
 
 test('with intercom auto-answer off (the default) an intercom call rings like any other', async ({ page, launch, sip, patientPhone, problems }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await openRegisteredDesk(page, desk);
   const supervisor = await patientPhone();
   await supervisor.register(sip.users.patient2);

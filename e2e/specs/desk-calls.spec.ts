@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { deskMedia, deskSipConfig, expectDeskPacketsRising, expectDeskPacketsStopped, journal, openRegisteredDesk } from '../support/desk-phone';
+import { deskMedia, deskSipArgs, expectDeskPacketsRising, expectDeskPacketsStopped, journal, openRegisteredDesk } from '../support/desk-phone';
 import { clicks, recordDeskStates, reportFigure, stateChanges } from '../support/figures';
 import { screenshot } from '../support/fixtures';
 import type { PatientPhoneHandle } from '../support/patient-phone';
@@ -30,7 +30,7 @@ test('a patient calls the desk: ring, answer, two-way audio, DTMF, hold and resu
   patientPhone,
   problems,
 }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip, { dtmfMode: 'info' })] });
+  const desk = await launch({ args: deskSipArgs(sip, { dtmfMode: 'info' }) });
   await openRegisteredDesk(page, desk);
   const patient = await patientPhone();
   await patient.register(sip.users.patient1);
@@ -88,7 +88,7 @@ test('a patient calls the desk: ring, answer, two-way audio, DTMF, hold and resu
 });
 
 test('the desk rejects a call, and a call the patient gives up on before answer is journalled as missed', async ({ page, launch, sip, patientPhone, problems }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await openRegisteredDesk(page, desk);
   const patient = await patientPhone();
   await patient.register(sip.users.patient1);
@@ -114,7 +114,7 @@ test('the desk dials out from the dial pad, the far end answers, then the desk t
   patientPhone,
   problems,
 }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await recordDeskStates(page, ['call-line']);
   await openRegisteredDesk(page, desk);
   const [bob, carol] = [await patientPhone(), await patientPhone()];
@@ -164,7 +164,7 @@ test('attended transfer: the desk consults a colleague, cancels once, consults a
   patientPhone,
   problems,
 }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await openRegisteredDesk(page, desk);
   const [caller, colleague] = [await patientPhone(), await patientPhone()];
   await caller.register(sip.users.patient1);
@@ -211,7 +211,7 @@ test('attended transfer: the desk consults a colleague, cancels once, consults a
 });
 
 test('call waiting: a second caller rings during a call, answering holds the first, swap switches lines', async ({ page, launch, sip, patientPhone, problems }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await openRegisteredDesk(page, desk);
   const [first, second] = [await patientPhone(), await patientPhone()];
   await first.register(sip.users.patient1);
@@ -245,5 +245,32 @@ test('call waiting: a second caller rings during a call, answering holds the fir
   await expect.poll(() => callState(first), { message: 'first caller got BYE' }).toBe('ended');
   await second.page.evaluate(() => window.patientPhone.hangup());
   await expect(lines(page)).toHaveCount(0);
+  expect(problems.list).toEqual([]);
+});
+
+test('call set-up time: the desk dials an auto-answering phone seven times (median printed)', async ({ page, launch, sip, patientPhone, problems }) => {
+  const desk = await launch({ args: deskSipArgs(sip) });
+  await recordDeskStates(page, ['call-line']);
+  await openRegisteredDesk(page, desk);
+  const bob = await patientPhone();
+  await bob.register(sip.users.patient2);
+  await bob.page.evaluate(() => window.patientPhone.setAutoAnswer(true));
+
+  const samples: number[] = [];
+  const CALLS = 7;
+  for (let i = 0; i < CALLS; i++) {
+    await page.getByTestId('dial-input').fill(sip.users.patient2.user);
+    await page.getByTestId('dial-button').click();
+    await expect(line(page, 'active')).toHaveCount(1);
+    const placed = (await clicks(page)).filter((c) => c.testId === 'dial-button').at(-1)!;
+    const active = (await stateChanges(page)).filter((c) => c.testId === 'call-line' && c.state === 'active' && c.at > placed.at)[0]!;
+    samples.push(active.at - placed.at);
+    await page.getByTestId('hangup-button').click();
+    await expect(lines(page)).toHaveCount(0);
+    await expect.poll(() => callState(bob), { message: 'far end hung up' }).toBe('ended');
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  reportFigure(`invite→answered (median of ${CALLS})`, sorted[Math.floor(CALLS / 2)]!, 400, `click → call-line active; samples in order ${samples.map(Math.round).join(', ')} ms`);
+  expect((await journal(desk)).filter((row) => row.outcome === 'answered')).toHaveLength(CALLS);
   expect(problems.list).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { deskSipConfig, openRegisteredDesk } from '../support/desk-phone';
+import { deskSipArgs, openRegisteredDesk } from '../support/desk-phone';
 import { screenshot } from '../support/fixtures';
 import type { PatientPhoneHandle } from '../support/patient-phone';
 import { expect, test } from '../support/sip';
@@ -63,7 +63,7 @@ test('ringtone on the ringer device, call audio on the headset, microphone switc
   patientPhone,
   problems,
 }) => {
-  const desk = await launch({ args: ['--config', deskSipConfig(sip)] });
+  const desk = await launch({ args: deskSipArgs(sip) });
   await watchAudioElements(page);
   await openRegisteredDesk(page, desk);
 

@@ -52,7 +52,7 @@ function deskConfig(wsUrl: string, domain: string, user: string, password: strin
 }
 
 test('the provisioned desk registers with the SIP server', async ({ page, launch, sip, problems }) => {
-  const desk = await launch({ args: ['--config', deskConfig(sip.wsUrl, sip.domain, sip.users.desk.user, sip.users.desk.password)] });
+  const desk = await launch({ args: ['--config', deskConfig(sip.wsUrl, sip.domain, sip.users.desk.user, sip.users.desk.password), '--demo-patients', '1000'] });
   await recordSipStates(page);
   await openDesk(page, desk.url);
   await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'registered');
@@ -73,7 +73,7 @@ test('the provisioned desk registers with the SIP server', async ({ page, launch
 });
 
 test('a wrong SIP password shows the specific error and never registered', async ({ page, launch, sip, problems }) => {
-  const desk = await launch({ args: ['--config', deskConfig(sip.wsUrl, sip.domain, sip.users.desk.user, 'not-the-password')] });
+  const desk = await launch({ args: ['--config', deskConfig(sip.wsUrl, sip.domain, sip.users.desk.user, 'not-the-password'), '--demo-patients', '1000'] });
   await recordSipStates(page);
   await openDesk(page, desk.url);
   await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'failed');

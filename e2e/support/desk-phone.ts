@@ -32,6 +32,15 @@ export function deskSipConfig(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>,
   });
 }
 
+/**
+ * Host arguments for a softphone spec: the provisioned account and a small demo clinic (1,000
+ * cards), so the first sync of the default 20,000 does not compete for the two cores with the
+ * calls being measured (the cache has its own specs).
+ */
+export function deskSipArgs(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>, options: DeskSipOptions = {}): string[] {
+  return ['--config', deskSipConfig(sip, options), '--demo-patients', '1000'];
+}
+
 /** Opens the provisioned desk and waits until its softphone is registered. */
 export async function openRegisteredDesk(page: Page, host: DeskHost): Promise<void> {
   await openDesk(page, host.url);
