@@ -139,7 +139,7 @@ test('the desk dials out from the dial pad, the far end answers, then the desk t
   expect(dialled && active).toBeTruthy();
   // The last dial-button click is the one that placed the call.
   const placed = (await clicks(page)).filter((c) => c.testId === 'dial-button').at(-1)!;
-  reportFigure('invite→answered', active!.at - placed.at, 400, 'desk dial click → call-line active; far end auto-answers');
+  reportFigure('invite→answered (first call of a fresh desk)', active!.at - placed.at, 400, 'desk dial click → call-line active; far end auto-answers');
 
   await expectDeskPacketsRising(line(page, 'active'), 'desk outgoing');
   await expectPatientPacketsRising(bob, 'bob');
