@@ -41,6 +41,10 @@ export interface Core {
   stop(): Promise<void>;
 }
 
+function notYet(): never {
+  throw new DeskError('NOT_AVAILABLE', 'Not built yet.');
+}
+
 export function createCore(options: CoreOptions): Core {
   const { logger } = options;
   const events = new EventBus();
@@ -96,6 +100,7 @@ export function createCore(options: CoreOptions): Core {
       const demo = link.demoMis;
       if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
       if (input.action === 'set-offline') demo.setOffline(input.offline);
+      else if (input.action !== 'edit-patient') throw new DeskError('NOT_AVAILABLE', 'The demo PBX is not built yet.');
       else {
         const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };
         demo.editPatient(input.misId, patch);
@@ -106,6 +111,13 @@ export function createCore(options: CoreOptions): Core {
     'outbox.undelivered': () => ({ items: link.undelivered() }),
     'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
     ...createCallHandlers({ journal: () => link.calls, events, logger }),
+    'demo.ledger': () => notYet(),
+    'calls.wrapUp': () => notYet(),
+    'screenPop.lookup': () => notYet(),
+    'screenPop.show': () => notYet(),
+    'screenPop.refresh': () => notYet(),
+    'patients.createDraft': () => notYet(),
+    'patients.history': () => notYet(),
   };
   const dispatcher = createDispatcher(handlers, logger);
 

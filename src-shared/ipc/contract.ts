@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MisIdSchema, PatientCardSchema } from '../patients/patient-card';
+import { IsoDateSchema, MisIdSchema, PatientCardSchema } from '../patients/patient-card';
 import { SettingsPatchSchema, SettingsViewSchema } from '../settings/settings-schema';
 import { CoreStatusSchema } from '../status/system-status';
 
@@ -165,6 +165,129 @@ export type CallRecord = z.infer<typeof CallRecordSchema>;
 /** Most calls `calls.recent` returns at once. */
 export const CALLS_RECENT_LIMIT = 500;
 
+/** Which calls the journal view lists: `mine` = answered or placed by this desk (outcome answered). */
+export const CallsFilterSchema = z.enum(['all', 'today', 'missed', 'mine']);
+export type CallsFilter = z.infer<typeof CallsFilterSchema>;
+
+/** What the operator recorded as the result of a call in the wrap-up. */
+export const WrapUpOutcomeSchema = z.enum(['booked', 'information', 'transferred', 'callback', 'wrong-number']);
+export type WrapUpOutcome = z.infer<typeof WrapUpOutcomeSchema>;
+
+/** A call journal row as `calls.recent` lists it: the record plus what the desk learnt about it. */
+export const CallJournalItemSchema = z
+  .object({
+    id: CallIdSchema,
+    direction: CallDirectionSchema,
+    number: CallNumberSchema,
+    displayName: CallDisplayNameSchema,
+    startedAt: z.iso.datetime(),
+    answeredAt: z.iso.datetime().nullable(),
+    endedAt: z.iso.datetime(),
+    outcome: CallOutcomeSchema,
+    /** The patient of the call: from its wrap-up, else from the card shown by the pop. */
+    misId: MisIdSchema.nullable(),
+    /** That patient's name from the cache ("Surname Given Patronymic"); null when not cached. */
+    patientName: z.string().max(400).nullable(),
+    /** The PBX queue the call came through; null until the PBX reports queues. */
+    queue: z.string().max(128).nullable(),
+    /** The wrap-up's category and outcome; null before (or without) a wrap-up. */
+    category: z.string().max(80).nullable(),
+    wrapUpOutcome: WrapUpOutcomeSchema.nullable(),
+    /** Talk time in whole seconds (`endedAt - answeredAt`); null for a call never answered. */
+    durationSec: z.number().int().nonnegative().nullable(),
+  })
+  .strict();
+export type CallJournalItem = z.infer<typeof CallJournalItemSchema>;
+
+/** Most cards a screen pop offers for one number. */
+export const SCREEN_POP_MATCH_LIMIT = 20;
+
+export const ScreenPopLookupSchema = z
+  .object({
+    /** E.164 after normalisation; null when the number is not a phone number (extension, anonymous). */
+    numberKey: z.string().max(32).nullable(),
+    /** Cached cards with that number (cache.db only, never the MIS), the remembered choice first. */
+    matches: z.array(PatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
+    /** The last choice made for this number, only when it is among the matches. */
+    chosenMisId: MisIdSchema.nullable(),
+    /** The cache's last successful sync: "cached HH:MM". */
+    dataAsOf: z.iso.datetime().nullable(),
+    /** Time the core spent on the lookup. */
+    lookupMs: z.number().nonnegative(),
+  })
+  .strict();
+export type ScreenPopLookup = z.infer<typeof ScreenPopLookupSchema>;
+
+export const ScreenPopRefreshSchema = z
+  .object({
+    status: z.enum(['updated', 'unreachable']),
+    at: z.iso.datetime(),
+    /** The MIS's cards for the number (applied to the cache) or, when unreachable, the cached ones. */
+    matches: z.array(PatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
+  })
+  .strict();
+export type ScreenPopRefresh = z.infer<typeof ScreenPopRefreshSchema>;
+
+/** Longest wrap-up note and new-patient note. */
+export const WRAP_UP_NOTE_MAX = 2000;
+export const DRAFT_NOTE_MAX = 500;
+
+export const CallWrapUpInputSchema = z
+  .object({
+    callId: CallIdSchema,
+    misId: MisIdSchema.nullable(),
+    /** Must be one of `settings.wrapUp.categories` (checked by the core: INVALID_INPUT). */
+    category: z.string().trim().min(1).max(80),
+    outcome: WrapUpOutcomeSchema,
+    note: z.string().max(WRAP_UP_NOTE_MAX),
+    /** After-call work the operator spent, in seconds. */
+    acwSec: z.number().int().nonnegative(),
+  })
+  .strict();
+export type CallWrapUpInput = z.infer<typeof CallWrapUpInputSchema>;
+
+const NameFieldSchema = z.string().trim().min(1).max(100);
+
+export const PatientDraftInputSchema = z
+  .object({
+    callId: CallIdSchema,
+    /** The caller's number as the phone gave it; normalised by the core. */
+    phone: z.string().trim().min(1).max(64),
+    surname: NameFieldSchema,
+    givenName: NameFieldSchema,
+    patronymic: z.string().trim().max(100).optional(),
+    birthDate: IsoDateSchema.optional(),
+    note: z.string().max(DRAFT_NOTE_MAX).optional(),
+  })
+  .strict();
+export type PatientDraftInput = z.infer<typeof PatientDraftInputSchema>;
+
+export const PATIENT_HISTORY_LIMIT = 50;
+
+export const PatientHistoryItemSchema = z
+  .object({
+    at: z.iso.datetime(),
+    kind: z.enum(['call', 'note']),
+    /** Call: direction, outcome and category; note: the wrap-up's note. Patient data: never logged. */
+    text: z.string().max(WRAP_UP_NOTE_MAX + 200),
+    callId: CallIdSchema.nullable(),
+  })
+  .strict();
+export type PatientHistoryItem = z.infer<typeof PatientHistoryItemSchema>;
+
+/** One submission the demo MIS ledger applied (for e2e: "exactly one delivery"). */
+export const DemoLedgerEntrySchema = z
+  .object({
+    kind: z.string().min(1).max(64),
+    /** The idempotency key it was applied under. */
+    key: z.string().min(1).max(128),
+    /** The demo MIS's reference for it (`local_id`). */
+    ref: z.string().max(256),
+    /** How many times that key was received (1 = first delivery only; more = retries answered duplicate). */
+    receipts: z.number().int().positive(),
+  })
+  .strict();
+
 export const requests = {
   /** Which build and which host the renderer is running under. */
   'app.info': { input: NoInput, output: AppInfoSchema },
@@ -229,8 +352,29 @@ export const requests = {
         })
         .strict(),
       z.object({ action: z.literal('set-offline'), offline: z.boolean() }).strict(),
+      /** The demo PBX rings this desk's extension (CTI mode): `pbx:call` ringing with a fresh call id. */
+      z
+        .object({
+          action: z.literal('pbx-ringing'),
+          number: CallNumberSchema.min(1),
+          extension: z.string().min(1).max(32),
+        })
+        .strict(),
+      /** The demo PBX answers the call on the desk phone: `pbx:call` answered. */
+      z.object({ action: z.literal('pbx-answered'), callId: CallIdSchema }).strict(),
+      /** The demo PBX ends the call: `pbx:call` ended. */
+      z.object({ action: z.literal('pbx-ended'), callId: CallIdSchema }).strict(),
     ]),
-    output: z.object({ applied: z.boolean() }).strict(),
+    /** `callId`: the call a `pbx-ringing` created (absent for the other actions). */
+    output: z.object({ applied: z.boolean(), callId: CallIdSchema.optional() }).strict(),
+  },
+  /**
+   * The demo MIS's persisted ledger of applied submissions (what e2e counts to prove "exactly
+   * once"), optionally of one kind, oldest first. Refused when the MIS is not the demo clinic.
+   */
+  'demo.ledger': {
+    input: z.object({ kind: z.string().min(1).max(64).optional() }).strict(),
+    output: z.object({ entries: z.array(DemoLedgerEntrySchema) }).strict(),
   },
   /** Whether the local cache is open and how many cards it holds. */
   'cache.status': { input: NoInput, output: CacheStatusSchema },
@@ -255,10 +399,78 @@ export const requests = {
     input: CallRecordSchema,
     output: z.object({ recorded: z.boolean() }).strict(),
   },
-  /** The call journal, newest first (by `startedAt`). */
+  /**
+   * The call journal, newest first (by `startedAt`), with the patient, category and outcome the
+   * desk learnt; `filter` (default all; `today` = started since local midnight) and `misId`
+   * (that patient's calls) narrow it.
+   */
   'calls.recent': {
-    input: z.object({ limit: z.number().int().min(1).max(CALLS_RECENT_LIMIT).default(100) }).strict(),
-    output: z.object({ items: z.array(CallRecordSchema).max(CALLS_RECENT_LIMIT) }).strict(),
+    input: z
+      .object({
+        limit: z.number().int().min(1).max(CALLS_RECENT_LIMIT).default(100),
+        filter: CallsFilterSchema.default('all'),
+        misId: MisIdSchema.optional(),
+      })
+      .strict(),
+    output: z.object({ items: z.array(CallJournalItemSchema).max(CALLS_RECENT_LIMIT) }).strict(),
+  },
+  /**
+   * The after-call wrap-up: one per call (`saved: false` when the call already has one). The
+   * row, its outbox item (kind `wrapup`) and, for outcome `callback`, a callback request commit
+   * together. A category not in `settings.wrapUp.categories` is refused (INVALID_INPUT).
+   */
+  'calls.wrapUp': {
+    input: CallWrapUpInputSchema,
+    output: z.object({ saved: z.boolean(), outboxId: z.number().int().positive().nullable() }).strict(),
+  },
+  /**
+   * Screen pop, step 1: the caller's cached cards by number (cache.db only, never the MIS), the
+   * remembered choice first. Fast: one indexed lookup plus the choice table.
+   */
+  'screenPop.lookup': {
+    input: z
+      .object({
+        callId: CallIdSchema,
+        /** Raw, as the phone or PBX gave it. */
+        number: z.string().min(1).max(64),
+        source: z.enum(['sip', 'pbx']),
+      })
+      .strict(),
+    output: ScreenPopLookupSchema,
+  },
+  /**
+   * A card is on screen for a call: an audit entry (reason `screen-pop`, with the call id); when
+   * `chosen` (picked in the chooser), misId is remembered as the choice for the number.
+   */
+  'screenPop.show': {
+    input: z
+      .object({
+        callId: CallIdSchema,
+        misId: MisIdSchema,
+        chosen: z.boolean(),
+        /** The number's key when the lookup of this call id was not made by this core run. */
+        numberKey: z.string().min(1).max(32).optional(),
+      })
+      .strict(),
+    output: z.object({ recorded: z.literal(true) }).strict(),
+  },
+  /**
+   * Screen pop, step 2: the MIS asked online for the number; its cards are applied to the cache.
+   * `unreachable` (with the cached matches) when the MIS cannot answer; never an error for that.
+   */
+  'screenPop.refresh': {
+    input: z.object({ callId: CallIdSchema, numberKey: z.string().min(1).max(32) }).strict(),
+    output: ScreenPopRefreshSchema,
+  },
+  /** A new-patient draft from an unknown caller: kept in journal.db and sent to the MIS through the outbox. */
+  'patients.createDraft': {
+    input: PatientDraftInputSchema,
+    output: z.object({ draftId: z.string().min(1).max(64) }).strict(),
+  },
+  /** The patient's recent calls and wrap-up notes (local, before the MIS confirmed them), newest first. */
+  'patients.history': {
+    input: z.object({ misId: MisIdSchema }).strict(),
+    output: z.object({ items: z.array(PatientHistoryItemSchema).max(PATIENT_HISTORY_LIMIT) }).strict(),
   },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
@@ -297,6 +509,18 @@ export const events = {
    * callback task. Raised once per call, when the journal first records it.
    */
   'call:lost': z.object({ callId: CallIdSchema, number: CallNumberSchema, endedAt: z.iso.datetime() }).strict(),
+  /**
+   * CTI mode (an operator on a hardware desk phone): the PBX reports a call on this desk's
+   * extension. The renderer pops the card on `ringing` as it does for a softphone INVITE.
+   */
+  'pbx:call': z
+    .object({
+      event: z.enum(['ringing', 'answered', 'ended']),
+      callId: CallIdSchema,
+      number: CallNumberSchema,
+      extension: z.string().min(1).max(32),
+    })
+    .strict(),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Requests = typeof requests;

@@ -79,4 +79,42 @@ describe('settings schema', () => {
     const next = applySettingsPatch(base, { audio: { microphoneId: 'headset-mic' } });
     expect(next.audio).toEqual({ microphoneId: 'headset-mic', speakerId: 'headset-1', ringerId: 'loudspeaker' });
   });
+
+  it('loads a settings file written before wrap-up settings existed, with the seed clinic six and 60 s', () => {
+    const { wrapUp: _wrapUp, ...older } = DEFAULT_SETTINGS;
+    const parsed = SettingsSchema.parse(older);
+    expect(parsed.wrapUp.categories).toEqual([
+      'Запись на платные услуги',
+      'Медицинский осмотр',
+      'Запись по ОМС',
+      'Запись по ДМС',
+      'Программа Check-Up',
+      'Справочная информация (результаты, справки, цены)',
+    ]);
+    expect(parsed.wrapUp.acwLimitSec).toBe(60);
+  });
+
+  it('a wrap-up patch carries only what it sets and applySettingsPatch applies it', () => {
+    expect(SettingsPatchSchema.parse({ wrapUp: { acwLimitSec: 120 } })).toEqual({ wrapUp: { acwLimitSec: 120 } });
+    expect(patchedPaths(SettingsPatchSchema.parse({ wrapUp: { acwLimitSec: 120 } }))).toEqual(['wrapUp.acwLimitSec']);
+    const base = applySettingsPatch(DEFAULT_SETTINGS, { wrapUp: { acwLimitSec: 120 } });
+    expect(base.wrapUp).toEqual({ categories: DEFAULT_SETTINGS.wrapUp.categories, acwLimitSec: 120 });
+    const next = applySettingsPatch(base, { wrapUp: { categories: [' Запись ', 'Справка'] } });
+    expect(next.wrapUp).toEqual({ categories: ['Запись', 'Справка'], acwLimitSec: 120 });
+  });
+
+  it('bounds the wrap-up categories and the after-call-work limit', () => {
+    const ok = (wrapUp: unknown) => SettingsPatchSchema.safeParse({ wrapUp }).success;
+    expect(ok({ categories: [] })).toBe(false);
+    expect(ok({ categories: ['  '] })).toBe(false);
+    expect(ok({ categories: ['x'.repeat(81)] })).toBe(false);
+    expect(ok({ categories: ['x'.repeat(80)] })).toBe(true);
+    expect(ok({ categories: Array.from({ length: 21 }, (_, i) => `c${i}`) })).toBe(false);
+    expect(ok({ categories: ['a', ' a'] })).toBe(false);
+    expect(ok({ acwLimitSec: 901 })).toBe(false);
+    expect(ok({ acwLimitSec: -1 })).toBe(false);
+    expect(ok({ acwLimitSec: 1.5 })).toBe(false);
+    expect(ok({ acwLimitSec: 0 })).toBe(true);
+    expect(ok({ timer: 1 })).toBe(false);
+  });
 });

@@ -75,6 +75,39 @@ export const AudioDevicesSchema = z
 const AudioDevicesPatchSchema = z.object(audioDeviceFields).partial().strict();
 export type AudioDevices = z.infer<typeof AudioDevicesSchema>;
 
+/** The seed clinic's six call categories (issue 5): what a fresh desk offers in the wrap-up. */
+export const DEFAULT_WRAP_UP_CATEGORIES: readonly string[] = [
+  'Запись на платные услуги',
+  'Медицинский осмотр',
+  'Запись по ОМС',
+  'Запись по ДМС',
+  'Программа Check-Up',
+  'Справочная информация (результаты, справки, цены)',
+];
+export const DEFAULT_ACW_LIMIT_SEC = 60;
+
+/** One wrap-up category as the operator picks it: trimmed, 1..80 characters. */
+export const WrapUpCategorySchema = z.string().trim().min(1).max(80);
+
+/** The wrap-up's categories (1..20, unique after trimming) and the after-call-work limit. */
+const wrapUpFields = {
+  categories: z
+    .array(WrapUpCategorySchema)
+    .min(1)
+    .max(20)
+    .refine((items) => new Set(items).size === items.length, { message: 'categories must be unique' }),
+  /** After-call-work limit in seconds; 0 = no limit. */
+  acwLimitSec: z.number().int().min(0).max(900),
+};
+export const WrapUpSettingsSchema = z
+  .object({
+    categories: wrapUpFields.categories.default([...DEFAULT_WRAP_UP_CATEGORIES]),
+    acwLimitSec: wrapUpFields.acwLimitSec.default(DEFAULT_ACW_LIMIT_SEC),
+  })
+  .strict();
+const WrapUpSettingsPatchSchema = z.object(wrapUpFields).partial().strict();
+export type WrapUpSettings = z.infer<typeof WrapUpSettingsSchema>;
+
 export const ConnectorChoiceSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
@@ -89,6 +122,10 @@ export const SettingsSchema = z
     language: LanguageSchema,
     sip: SipAccountSchema,
     audio: AudioDevicesSchema.default({ microphoneId: '', speakerId: '', ringerId: '' }),
+    wrapUp: WrapUpSettingsSchema.default({
+      categories: [...DEFAULT_WRAP_UP_CATEGORIES],
+      acwLimitSec: DEFAULT_ACW_LIMIT_SEC,
+    }),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -109,6 +146,7 @@ export const DEFAULT_SETTINGS: Settings = {
     dtmfMode: 'rfc4733',
   },
   audio: { microphoneId: '', speakerId: '', ringerId: '' },
+  wrapUp: { categories: [...DEFAULT_WRAP_UP_CATEGORIES], acwLimitSec: DEFAULT_ACW_LIMIT_SEC },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -122,6 +160,7 @@ export const SettingsPatchSchema = z
     language: LanguageSchema.optional(),
     sip: SipAccountPatchSchema.optional(),
     audio: AudioDevicesPatchSchema.optional(),
+    wrapUp: WrapUpSettingsPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -154,6 +193,9 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   for (const [key, value] of Object.entries(patch.audio ?? {})) {
     if (value !== undefined) paths.push(`audio.${key}`);
   }
+  for (const [key, value] of Object.entries(patch.wrapUp ?? {})) {
+    if (value !== undefined) paths.push(`wrapUp.${key}`);
+  }
   for (const [key, value] of Object.entries(patch.connectors ?? {})) {
     if (value !== undefined) paths.push(`connectors.${key}`);
   }
@@ -169,6 +211,7 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     ...(patch.language !== undefined && { language: patch.language }),
     sip: { ...base.sip, ...stripUndefined(sipPatch) },
     audio: { ...base.audio, ...stripUndefined(patch.audio ?? {}) },
+    wrapUp: { ...base.wrapUp, ...stripUndefined(patch.wrapUp ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }

@@ -51,27 +51,33 @@ const lostCall: CallRecord = {
 };
 const missedCall: CallRecord = { ...lostCall, id: 'missed-1', startedAt: '2026-11-30T10:00:00.000Z', answeredAt: null, endedAt: '2026-11-30T10:00:30.000Z', outcome: 'missed' };
 
+/** A call as `calls.recent` lists it before any pop or wrap-up: the record plus nulls and its talk time. */
+function listed(call: CallRecord) {
+  const durationSec = call.answeredAt === null ? null : Math.max(0, Math.round((Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000));
+  return { ...call, misId: null, patientName: null, queue: null, category: null, wrapUpOutcome: null, durationSec };
+}
+
 describe('calls.record / calls.recent', () => {
   it('a recorded call is in the journal list, newest first', async () => {
     const { request } = await startCore();
     expect(await request('calls.record', lostCall)).toEqual({ ok: true, value: { recorded: true } });
     expect(await request('calls.record', missedCall)).toEqual({ ok: true, value: { recorded: true } });
-    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [missedCall, lostCall] } });
-    expect(await request('calls.recent', { limit: 1 })).toEqual({ ok: true, value: { items: [missedCall] } });
+    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [listed(missedCall), listed(lostCall)] } });
+    expect(await request('calls.recent', { limit: 1 })).toEqual({ ok: true, value: { items: [listed(missedCall)] } });
   });
 
   it('journals a caller whose display name is 80 emoji (the softphone cuts to 80 code points)', async () => {
     const { request } = await startCore();
     const emoji = { ...missedCall, displayName: '📞'.repeat(80) };
     expect(await request('calls.record', emoji)).toEqual({ ok: true, value: { recorded: true } });
-    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [emoji] } });
+    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [listed(emoji)] } });
   });
 
   it('a retried record answers recorded:false and the call is listed once', async () => {
     const { request } = await startCore();
     await request('calls.record', missedCall);
     expect(await request('calls.record', missedCall)).toEqual({ ok: true, value: { recorded: false } });
-    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [missedCall] } });
+    expect(await request('calls.recent', {})).toEqual({ ok: true, value: { items: [listed(missedCall)] } });
   });
 
   it('a lost call raises call:lost exactly once, even when its record is retried; other outcomes raise nothing', async () => {
@@ -119,7 +125,7 @@ describe('calls.record / calls.recent', () => {
     await first.request('calls.record', lostCall);
     await first.core.stop();
     const second = await startCore({ dataDir: first.dataDir, secrets: first.secrets });
-    expect(await second.request('calls.recent', {})).toEqual({ ok: true, value: { items: [lostCall] } });
+    expect(await second.request('calls.recent', {})).toEqual({ ok: true, value: { items: [listed(lostCall)] } });
     expect(await second.request('calls.record', lostCall)).toEqual({ ok: true, value: { recorded: false } });
     expect(second.events.some((e) => e.name === 'call:lost')).toBe(false);
   });

@@ -32,6 +32,15 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
       if (stored?.outcome === 'lost') events.emit('call:lost', { callId: stored.id, number: stored.number, endedAt: stored.endedAt });
       return { recorded: stored !== null };
     },
-    'calls.recent': ({ limit }) => ({ items: journal().recent(limit) }),
+    'calls.recent': ({ limit }) => ({
+      items: journal()
+        .recent(limit)
+        .map((call) => ({ ...call, misId: null, patientName: null, queue: null, category: null, wrapUpOutcome: null, durationSec: talkSeconds(call) })),
+    }),
   };
+}
+
+function talkSeconds(call: { answeredAt: string | null; endedAt: string }): number | null {
+  if (call.answeredAt === null) return null;
+  return Math.max(0, Math.round((Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000));
 }

@@ -28,6 +28,13 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'outbox.retry': () => ({ retried: false }),
     'calls.record': () => ({ recorded: true }),
     'calls.recent': () => ({ items: [] }),
+    'calls.wrapUp': () => ({ saved: true, outboxId: 1 }),
+    'screenPop.lookup': () => ({ numberKey: null, matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 0 }),
+    'screenPop.show': () => ({ recorded: true }),
+    'screenPop.refresh': () => ({ status: 'unreachable', at: '2026-01-01T00:00:00.000Z', matches: [] }),
+    'patients.createDraft': () => ({ draftId: 'd1' }),
+    'patients.history': () => ({ items: [] }),
+    'demo.ledger': () => ({ entries: [] }),
     ...overrides,
   };
 }
