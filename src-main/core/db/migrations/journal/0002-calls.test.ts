@@ -16,14 +16,14 @@ const answered = { id: 'c1@pbx;t1', direction: 'incoming', number: '+79001234567
 
 describe('journal migration 0002-calls', () => {
   it('is registered as journal step 2, after the outbox and audit log', () => {
-    expect(JOURNAL_MIGRATIONS.map((m) => `${m.version}-${m.name}`)).toEqual(['1-outbox-and-audit', '2-calls']);
+    expect(JOURNAL_MIGRATIONS.slice(0, 2).map((m) => `${m.version}-${m.name}`)).toEqual(['1-outbox-and-audit', '2-calls']);
   });
 
   it('adds the STRICT calls table and its started_at index to a journal that already has outbox and audit rows', () => {
     const { db } = open();
     migrate(db, [migration0001OutboxAndAudit], 'journal');
     db.prepare("INSERT INTO outbox (idempotency_key, kind, payload, next_attempt_at, created_at, updated_at) VALUES ('k', 'note', '{}', 1, 1, 1)").run();
-    expect(migrate(db, JOURNAL_MIGRATIONS, 'journal')).toEqual({ from: 1, to: 2, applied: ['0002-calls'] });
+    expect(migrate(db, JOURNAL_MIGRATIONS.slice(0, 2), 'journal')).toEqual({ from: 1, to: 2, applied: ['0002-calls'] });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(1);
     const names = db.prepare<[], string>("SELECT type || ':' || name FROM sqlite_master WHERE tbl_name = 'calls' AND name NOT LIKE 'sqlite_%' ORDER BY 1").pluck().all();

@@ -1,6 +1,17 @@
 import type { Migration } from '../migrate';
 import { migration0001OutboxAndAudit } from './0001-outbox-and-audit';
 import { migration0002Calls } from './0002-calls';
+import { migration0003WrapUps } from './0003-wrap-ups';
+import { migration0004PopChoices } from './0004-pop-choices';
+import { migration0005CallbackRequests } from './0005-callback-requests';
+import { migration0006PatientDrafts } from './0006-patient-drafts';
 
 /** Every journal.db schema step, oldest first. Append only. */
-export const JOURNAL_MIGRATIONS: readonly Migration[] = [migration0001OutboxAndAudit, migration0002Calls];
+export const JOURNAL_MIGRATIONS: readonly Migration[] = [
+  migration0001OutboxAndAudit,
+  migration0002Calls,
+  migration0003WrapUps,
+  migration0004PopChoices,
+  migration0005CallbackRequests,
+  migration0006PatientDrafts,
+];
