@@ -10,6 +10,7 @@ import { useIncomingCallNotification, useRinger } from '../features/phone/phone-
 import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
 import { PhonePane } from '../features/phone/phone-pane';
 import { createPhoneStore, PhoneStoreContext } from '../features/phone/phone-store';
+import { useScreenPop } from '../features/phone/use-screen-pop';
 import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
 import { QueuePane } from '../features/queue/queue-pane';
 import { SettingsPane } from '../features/settings/settings-pane';
@@ -75,6 +76,8 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const navigate = useAppStore((state) => state.navigate);
   const reload = useDeskSync();
   useSoftphone(phoneFactory);
+  // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
+  useScreenPop(phoneFactory !== null);
   // Ringing, the hidden-window notification and the phone hotkeys work in every pane.
   useRinger();
   useIncomingCallNotification();

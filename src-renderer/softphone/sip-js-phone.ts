@@ -675,6 +675,15 @@ export class SipJsPhone implements Phone {
     const number = asserted?.number ?? sanitiseRemoteNumber(identity.uri.user);
     const displayName = fromName || asserted?.displayName || '';
     const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
+    // Screen-pop budget (issue 5): INVITE received → card painted, measured by the Phone pane.
+    // Marked before the call is published (the pop starts from that snapshot); the id is the session's.
+    if (typeof performance !== 'undefined' && typeof performance.mark === 'function') {
+      try {
+        performance.mark(`screen-pop:invite:${invitation.id}`);
+      } catch {
+        // A measurement aid only.
+      }
+    }
     const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
     // Open the microphone while it rings, so Answer does not wait for the capture device.
     this.prepareMicrophone();

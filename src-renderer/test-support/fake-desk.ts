@@ -1,6 +1,7 @@
 import type {
   AppInfo,
   CacheStatusView,
+  CallJournalItem,
   EventName,
   EventPayload,
   OutboxItemView,
@@ -97,6 +98,14 @@ export interface FakeDesk extends DeskClient {
   outbox: OutboxItemView[];
   /** The call journal the default `calls.record` keeps (first record per id stands, like main). */
   journal: RequestInput<'calls.record'>[];
+  /** Wrap-ups the default `calls.wrapUp` saved (one per call, like main). */
+  wrapUps: RequestInput<'calls.wrapUp'>[];
+  /** New-patient drafts the default `patients.createDraft` stored. */
+  drafts: RequestInput<'patients.createDraft'>[];
+  /** The chooser's remembered choice per number key (`screenPop.show` with `chosen`). */
+  choices: Map<string, string>;
+  /** What the default `screenPop.refresh` answers: the MIS reachable (`updated`) or not. */
+  misReachable: boolean;
   handle<N extends RequestName>(name: N, handler: Handler<N>): void;
   fail(name: RequestName, error: DeskError): void;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
@@ -125,6 +134,10 @@ export function createFakeDesk(
     patients: init.patients ?? [],
     outbox: init.outbox ?? [],
     journal: [],
+    wrapUps: [],
+    drafts: [],
+    choices: new Map(),
+    misReachable: true,
     callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
     handle(name, handler) {
       handlers.set(name, handler as (input: unknown) => unknown);
@@ -222,8 +235,53 @@ export function createFakeDesk(
         desk.journal.push(structuredClone(record));
         return { recorded: true };
       }
-      case 'calls.recent':
-        return { items: structuredClone(desk.journal).reverse() };
+      case 'calls.recent': {
+        const { filter = 'all', misId } = input as RequestInput<'calls.recent'>;
+        const items = structuredClone(desk.journal)
+          .reverse()
+          .map((record) => journalItemOf(record))
+          .filter((item) => (filter === 'missed' ? item.outcome === 'missed' : filter === 'mine' ? item.outcome === 'answered' : true))
+          .filter((item) => misId === undefined || item.misId === misId);
+        return { items };
+      }
+      case 'calls.wrapUp': {
+        const wrapUp = input as RequestInput<'calls.wrapUp'>;
+        if (desk.wrapUps.some((entry) => entry.callId === wrapUp.callId)) return { saved: false, outboxId: null };
+        if (!desk.view.settings.wrapUp.categories.includes(wrapUp.category)) throw new DeskError('INVALID_INPUT', 'unknown category');
+        desk.wrapUps.push(structuredClone(wrapUp));
+        return { saved: true, outboxId: desk.wrapUps.length };
+      }
+      case 'screenPop.lookup': {
+        const { number } = input as RequestInput<'screenPop.lookup'>;
+        const numberKey = numberKeyOf(number);
+        const matches = numberKey ? desk.patients.filter((patient) => patient.phones.some((phone) => phone.e164 === numberKey)) : [];
+        const remembered = numberKey ? (desk.choices.get(numberKey) ?? null) : null;
+        const chosenMisId = matches.some((card) => card.misId === remembered) ? remembered : null;
+        const ordered = [...matches.filter((card) => card.misId === chosenMisId), ...matches.filter((card) => card.misId !== chosenMisId)];
+        return { numberKey, matches: structuredClone(ordered), chosenMisId, dataAsOf: desk.cache.dataAsOf, lookupMs: 1 };
+      }
+      case 'screenPop.show': {
+        const { misId, chosen, numberKey } = input as RequestInput<'screenPop.show'>;
+        if (chosen && numberKey) desk.choices.set(numberKey, misId);
+        return { recorded: true };
+      }
+      case 'screenPop.refresh': {
+        const { numberKey } = input as RequestInput<'screenPop.refresh'>;
+        const matches = desk.patients.filter((patient) => patient.phones.some((phone) => phone.e164 === numberKey));
+        return { status: desk.misReachable ? 'updated' : 'unreachable', at: T1, matches: structuredClone(matches) };
+      }
+      case 'patients.createDraft': {
+        desk.drafts.push(structuredClone(input as RequestInput<'patients.createDraft'>));
+        return { draftId: `D-${desk.drafts.length}` };
+      }
+      case 'patients.history': {
+        const { misId } = input as RequestInput<'patients.history'>;
+        const items = desk.wrapUps
+          .filter((wrapUp) => wrapUp.misId === misId)
+          .reverse()
+          .map((wrapUp) => ({ at: T1, kind: 'note' as const, text: wrapUp.note, callId: wrapUp.callId }));
+        return { items };
+      }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;
         sipPassword = password;
@@ -233,5 +291,38 @@ export function createFakeDesk(
     }
   }
 
+  /** A journal record as `calls.recent` lists it, with what the wrap-up added. */
+  function journalItemOf(record: RequestInput<'calls.record'>): CallJournalItem {
+    const wrapUp = desk.wrapUps.find((entry) => entry.callId === record.id);
+    const patient = wrapUp?.misId ? desk.patients.find((card) => card.misId === wrapUp.misId) : undefined;
+    return {
+      id: record.id,
+      direction: record.direction,
+      number: record.number,
+      displayName: record.displayName,
+      startedAt: record.startedAt,
+      answeredAt: record.answeredAt,
+      endedAt: record.endedAt,
+      outcome: record.outcome,
+      misId: wrapUp?.misId ?? null,
+      patientName: patient ? [patient.surname, patient.givenName, patient.patronymic].filter(Boolean).join(' ') : null,
+      queue: null,
+      category: wrapUp?.category ?? null,
+      wrapUpOutcome: wrapUp?.outcome ?? null,
+      durationSec: record.answeredAt ? Math.max(0, Math.round((Date.parse(record.endedAt) - Date.parse(record.answeredAt)) / 1000)) : null,
+    };
+  }
+
   return desk;
+}
+
+/** Refresh time the default `screenPop.refresh` reports. */
+export const T1 = '2025-03-14T09:47:00.000Z';
+
+/** A crude stand-in for the core's normalisation: Russian numbers to E.164, else null. */
+export function numberKeyOf(number: string): string | null {
+  const digits = number.replace(/\D/g, '');
+  if (digits.length === 11 && (digits.startsWith('7') || digits.startsWith('8'))) return `+7${digits.slice(1)}`;
+  if (digits.length === 10) return `+7${digits}`;
+  return null;
 }

@@ -15,6 +15,7 @@ import {
   formatSnils,
   fullName,
 } from './patient-format';
+import { PatientCalls } from './patient-calls';
 import type { OpenCard } from './use-open-card';
 
 /**
@@ -211,6 +212,8 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
       </div>
 
       <Appointments appointments={card.appointments} today={today} />
+
+      <PatientCalls misId={card.misId} />
     </article>
   );
 }

@@ -4,11 +4,14 @@ import { hasSipAccount, isSipAccountConfigured, useAppStore } from '../../app/ap
 import { EmptyState } from '../../ui/empty-state';
 import { PhoneIcon, WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
+import { CallJournal } from '../call-journal/call-journal';
 import { CallLine } from './call-line';
 import { DialPad } from './dial-pad';
 import { IncomingCall } from './incoming-call';
 import { HOTKEY_LABELS, type PhoneHotkey } from './phone-hotkeys';
 import { focusedCallOf, isIncomingRinging, linesOf, usePhoneStore } from './phone-store';
+import { ScreenPopView } from './screen-pop';
+import { WrapUpPanel } from './wrap-up';
 
 /**
  * The softphone: its registration state as the machine reports it (the same as the status
@@ -34,6 +37,12 @@ export function PhonePane(): ReactElement {
             {t('panes.phone.openSettings')}
           </button>
         </EmptyState>
+        {/* CTI mode (a hardware desk phone): the PBX's calls still pop and are wrapped up here. */}
+        <div className="phone-calls">
+          <ScreenPops />
+          <WrapUpPanel />
+        </div>
+        <CallJournal />
       </Pane>
     );
   }
@@ -50,6 +59,7 @@ export function PhonePane(): ReactElement {
           <HotkeyHelp />
         </aside>
       </div>
+      <CallJournal />
     </Pane>
   );
 }
@@ -140,6 +150,30 @@ function Calls(): ReactElement {
           {t('phone.idle')}
         </p>
       ) : null}
+      <ScreenPops />
+      <WrapUpPanel />
+    </div>
+  );
+}
+
+/**
+ * The pops of the calls in progress (ringing, talked on, PBX calls) and of the call being
+ * wrapped up; pops of wrap-ups still queued wait with them.
+ */
+function ScreenPops(): ReactElement | null {
+  const pops = usePhoneStore((state) => state.pops);
+  const calls = usePhoneStore((state) => state.calls);
+  const pbxCalls = usePhoneStore((state) => state.pbxCalls);
+  const wrapping = usePhoneStore((state) => state.wrapUps[0]?.callId ?? null);
+  const live = new Set<string>([...calls.filter((call) => call.state !== 'ended').map((call) => call.id), ...pbxCalls.map((call) => call.callId)]);
+  if (wrapping) live.add(wrapping);
+  const visible = pops.filter((pop) => live.has(pop.callId));
+  if (visible.length === 0) return null;
+  return (
+    <div className="screen-pops">
+      {visible.map((pop) => (
+        <ScreenPopView key={pop.callId} pop={pop} />
+      ))}
     </div>
   );
 }

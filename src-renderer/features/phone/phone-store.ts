@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Phone, PhoneCall } from '../../softphone/phone';
+import type { PbxCall, ScreenPop, WrapUpItem } from './call-work';
 
 /**
  * The running softphone as the UI sees it: the `Phone` itself (to act on calls) and its live
@@ -19,6 +20,23 @@ export interface PhoneState {
   setCalls(calls: readonly PhoneCall[]): void;
   setError(error: PhoneActionError | null): void;
   setLost(call: PhoneCall | null): void;
+
+  /** Screen pops by call, oldest first (issue 5). */
+  pops: readonly ScreenPop[];
+  /** Answered calls waiting for their wrap-up, oldest first: the first one is shown. */
+  wrapUps: readonly WrapUpItem[];
+  /** CTI mode: calls the PBX reports on this desk's hardware phone. */
+  pbxCalls: readonly PbxCall[];
+  /** Bumped when the call journal changed (a call ended, a wrap-up saved): journal views reload. */
+  journalVersion: number;
+  addPop(pop: ScreenPop): void;
+  updatePop(callId: string, update: (pop: ScreenPop) => Partial<ScreenPop>): void;
+  removePop(callId: string): void;
+  setPbxCall(call: PbxCall | null, callId: string): void;
+  enqueueWrapUp(item: WrapUpItem): void;
+  updateWrapUp(callId: string, patch: Partial<Pick<WrapUpItem, 'category' | 'outcome' | 'note'>>): void;
+  removeWrapUp(callId: string): void;
+  bumpJournal(): void;
 }
 
 /** What the operator tried to do; each has its own sentence under `phone.errors.*`. */
@@ -63,6 +81,42 @@ export function createPhoneStore(): PhoneStore {
     },
     setLost(lost) {
       set({ lost });
+    },
+    pops: [],
+    wrapUps: [],
+    pbxCalls: [],
+    journalVersion: 0,
+    addPop(pop) {
+      set((state) => (state.pops.some((p) => p.callId === pop.callId) ? state : { pops: [...state.pops, pop] }));
+    },
+    updatePop(callId, update) {
+      set((state) => {
+        const pop = state.pops.find((p) => p.callId === callId);
+        if (!pop) return state;
+        const next = { ...pop, ...update(pop) };
+        return { pops: state.pops.map((p) => (p === pop ? next : p)) };
+      });
+    },
+    removePop(callId) {
+      set((state) => (state.pops.some((p) => p.callId === callId) ? { pops: state.pops.filter((p) => p.callId !== callId) } : state));
+    },
+    setPbxCall(call, callId) {
+      set((state) => {
+        const others = state.pbxCalls.filter((c) => c.callId !== callId);
+        return { pbxCalls: call ? [...others, call] : others };
+      });
+    },
+    enqueueWrapUp(item) {
+      set((state) => (state.wrapUps.some((w) => w.callId === item.callId) ? state : { wrapUps: [...state.wrapUps, item] }));
+    },
+    updateWrapUp(callId, patch) {
+      set((state) => ({ wrapUps: state.wrapUps.map((w) => (w.callId === callId ? { ...w, ...patch } : w)) }));
+    },
+    removeWrapUp(callId) {
+      set((state) => ({ wrapUps: state.wrapUps.filter((w) => w.callId !== callId) }));
+    },
+    bumpJournal() {
+      set((state) => ({ journalVersion: state.journalVersion + 1 }));
     },
   }));
 }

@@ -7,6 +7,7 @@ import type { DeskClient } from '../../bridge/desk-client-types';
 import type { Phone, PhoneAccount, PhoneAudioDevices, PhoneRegistration, RegistrationReason } from '../../softphone/phone';
 import { CallRecorder, type CallRecord } from './call-recorder';
 import { usePhoneStoreApi, type PhoneStore } from './phone-store';
+import { finishPhoneCall } from './use-screen-pop';
 
 /** Makes the desk's phone; the app passes `() => new SipJsPhone()`, tests a fake. */
 export type PhoneFactory = () => Phone;
@@ -183,6 +184,8 @@ async function syncPhone(
   const unsubscribeEnded = phone.onCallEnded((call) => {
     recorder.record(call);
     if (call.outcome === 'lost') phones.getState().setLost(call);
+    // The wrap-up (answered calls) and the pop's end; the journal views reload.
+    finishPhoneCall(phones, call);
   });
   running.current = { phone, key, devices, unsubscribe, unsubscribeEnded };
   phones.getState().setPhone(phone);

@@ -8,6 +8,7 @@ import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { useAudioDevices, type AudioDeviceOption } from './use-audio-devices';
 import { ICE_GROUP_ID, IceServersEditor, type IceField } from './settings-ice-servers';
+import { WrapUpSettings } from './settings-wrap-up';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -33,7 +34,14 @@ export function SettingsPane(): ReactElement {
   const view = useAppStore((state) => state.settingsView);
   return (
     <Pane id="settings" title={t('settings.title')}>
-      {view ? <SettingsForm view={view} /> : <p className="muted">{t('settings.loading')}</p>}
+      {view ? (
+        <>
+          <SettingsForm view={view} />
+          <WrapUpSettings view={view} />
+        </>
+      ) : (
+        <p className="muted">{t('settings.loading')}</p>
+      )}
     </Pane>
   );
 }

@@ -1,0 +1,77 @@
+import { useEffect, useState, type ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PatientHistoryItem } from '../../../src-shared/ipc/contract';
+import { useDesk } from '../../app/desk-context';
+import { toDeskError } from '../../bridge/desk-error';
+import { useErrorText } from '../../ui/error-text';
+import { usePhoneStore } from '../phone/phone-store';
+import { Plain } from './patient-card-view';
+import { formatDateTime } from './patient-format';
+
+type Loaded = { misId: string; items: readonly PatientHistoryItem[] | null; error: string | null };
+
+/**
+ * The patient's recent calls and wrap-up notes (`patients.history`, local journal, newest
+ * first): on the patient card and on the screen pop's card. Reloads when a call ends or a
+ * wrap-up is saved. A failure is one quiet line; the card around it keeps working.
+ */
+export function PatientCalls({ misId, limit, compact = false }: { misId: string; limit?: number; compact?: boolean }): ReactElement {
+  const { t } = useTranslation();
+  const desk = useDesk();
+  const errorText = useErrorText();
+  const version = usePhoneStore((state) => state.journalVersion);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    desk.request('patients.history', { misId }).then(
+      (result) => {
+        if (current) setLoaded({ misId, items: result.items, error: null });
+      },
+      (error: unknown) => {
+        if (current) setLoaded({ misId, items: null, error: errorText(toDeskError(error)) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+    // errorText is a fresh function per render; the request depends on the patient and the journal only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [desk, misId, version]);
+
+  const state = loaded?.misId === misId ? loaded : null;
+  const items = state?.items ? (limit ? state.items.slice(0, limit) : state.items) : null;
+  return (
+    <section
+      className={`patient-calls${compact ? ' compact' : ''}`}
+      data-testid="patient-calls"
+      data-state={!state ? 'loading' : state.error ? 'error' : 'ready'}
+      aria-label={t('history.title')}
+    >
+      <h3 className="patient-card-section-title">{t('history.title')}</h3>
+      {!state ? (
+        <p className="muted">{t('history.loading')}</p>
+      ) : state.error ? (
+        <p className="muted" data-testid="patient-calls-error">
+          {t('history.failed', { reason: state.error })}
+        </p>
+      ) : items && items.length > 0 ? (
+        <ul className="patient-calls-list">
+          {items.map((item, index) => (
+            <li key={`${item.at}-${item.kind}-${index}`} className="patient-calls-item" data-testid="patient-calls-item" data-kind={item.kind} data-call-id={item.callId ?? undefined}>
+              <span className="patient-calls-when mono">{formatDateTime(item.at)}</span>
+              <span className={`pill ${item.kind === 'note' ? 'pill-note' : 'pill-muted'}`}>{t(`history.kind.${item.kind}`)}</span>
+              <span className="patient-calls-text">
+                <Plain text={item.text} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted" data-testid="patient-calls-empty">
+          {t('history.empty')}
+        </p>
+      )}
+    </section>
+  );
+}

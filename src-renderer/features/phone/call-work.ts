@@ -1,0 +1,129 @@
+import type { WrapUpOutcome } from '../../../src-shared/ipc/contract';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+
+/**
+ * What the desk knows about a caller while the call rings, is talked on and wrapped up (issue 5):
+ * the screen pop. One per incoming call (softphone INVITE or PBX `ringing` in CTI mode), keyed
+ * by the call id; it stays until the call ends unanswered or its wrap-up is saved.
+ */
+export interface ScreenPop {
+  readonly callId: string;
+  /** The caller's number as the phone / PBX gave it (already sanitised). */
+  readonly number: string;
+  readonly source: 'sip' | 'pbx';
+  /** CTI mode: the desk phone's extension the PBX rang; null for the softphone. */
+  readonly extension: string | null;
+  /** `skipped`: no number to look up (withheld). */
+  readonly lookup: 'pending' | 'done' | 'failed' | 'skipped';
+  readonly numberKey: string | null;
+  readonly matches: readonly PatientCard[];
+  /** The choice remembered for this number (first in the chooser). */
+  readonly remembered: string | null;
+  /** The cache's last sync ("cached HH:MM"). */
+  readonly dataAsOf: string | null;
+  /** The card on screen: the only match, or the one picked in the chooser. */
+  readonly selected: string | null;
+  /** The operator re-opened the chooser ("another patient"). */
+  readonly choosing: boolean;
+  /** Cards already reported with `screenPop.show` for this call (one audit entry each). */
+  readonly audited: readonly string[];
+  readonly refresh: 'none' | 'refreshing' | 'updated' | 'unreachable';
+  readonly refreshedAt: string | null;
+  /** A new-patient draft saved from this pop. */
+  readonly draftId: string | null;
+}
+
+/** One answered call waiting for its wrap-up; the form's values live here so nothing is lost. */
+export interface WrapUpItem {
+  readonly callId: string;
+  readonly number: string;
+  readonly direction: 'incoming' | 'outgoing';
+  /** Wall-clock ms when the call ended: the after-call-work timer counts from here. */
+  readonly endedAt: number;
+  readonly category: string;
+  readonly outcome: WrapUpOutcome | '';
+  readonly note: string;
+}
+
+/** A call the PBX reports on this desk's hardware phone (CTI mode). */
+export interface PbxCall {
+  readonly callId: string;
+  readonly number: string;
+  readonly extension: string;
+  readonly state: 'ringing' | 'answered';
+}
+
+export const WRAP_UP_OUTCOMES: readonly WrapUpOutcome[] = ['booked', 'information', 'transferred', 'callback', 'wrong-number'];
+
+export function newPop(callId: string, number: string, source: 'sip' | 'pbx', extension: string | null): ScreenPop {
+  return {
+    callId,
+    number,
+    source,
+    extension,
+    lookup: number === '' ? 'skipped' : 'pending',
+    numberKey: null,
+    matches: [],
+    remembered: null,
+    dataAsOf: null,
+    selected: null,
+    choosing: false,
+    audited: [],
+    refresh: 'none',
+    refreshedAt: null,
+    draftId: null,
+  };
+}
+
+/** The cards in chooser order: the remembered choice first, the rest as the core sent them. */
+export function chooserOrder(matches: readonly PatientCard[], remembered: string | null): PatientCard[] {
+  const first = matches.filter((card) => card.misId === remembered);
+  return [...first, ...matches.filter((card) => card.misId !== remembered)];
+}
+
+/**
+ * New matches (lookup or refresh) applied to a pop: one match is shown at once; a selection
+ * that is still among the matches stays; a selection that vanished goes back to the chooser.
+ */
+export function withMatches(pop: ScreenPop, matches: readonly PatientCard[]): Pick<ScreenPop, 'matches' | 'selected'> {
+  if (matches.length === 1) return { matches, selected: matches[0]!.misId };
+  const selected = pop.selected !== null && matches.some((card) => card.misId === pop.selected) ? pop.selected : null;
+  return { matches, selected };
+}
+
+/** The card a pop shows, if it shows one (not the chooser, not the draft). */
+export function shownCardOf(pop: ScreenPop): PatientCard | null {
+  if (pop.lookup !== 'done' || pop.choosing || pop.selected === null) return null;
+  return pop.matches.find((card) => card.misId === pop.selected) ?? null;
+}
+
+/** Screen-pop performance marks (read by e2e from `performance.getEntriesByType('measure')`). */
+export const inviteMarkOf = (callId: string) => `screen-pop:invite:${callId}`;
+export const paintedMarkOf = (callId: string) => `screen-pop:painted:${callId}`;
+export const measureOf = (callId: string) => `screen-pop:${callId}`;
+
+const hasPerformance = (): boolean => typeof performance !== 'undefined' && typeof performance.mark === 'function';
+
+/** Marks the call's arrival unless the phone already did (the SIP phone marks in `onInvite`). */
+export function markInvite(callId: string): void {
+  if (!hasPerformance()) return;
+  try {
+    if (performance.getEntriesByName(inviteMarkOf(callId), 'mark').length === 0) performance.mark(inviteMarkOf(callId));
+  } catch {
+    // Marks are a measurement aid; never a reason to break the pop.
+  }
+}
+
+/** The pop for this call is painted: mark it and measure invite → painted, once per call. */
+export function markPainted(callId: string): void {
+  if (!hasPerformance()) return;
+  try {
+    if (performance.getEntriesByName(paintedMarkOf(callId), 'mark').length > 0) return;
+    performance.mark(paintedMarkOf(callId));
+    if (performance.getEntriesByName(inviteMarkOf(callId), 'mark').length > 0) {
+      performance.measure(measureOf(callId), inviteMarkOf(callId), paintedMarkOf(callId));
+    }
+  } catch {
+    // As above.
+  }
+}

@@ -1,0 +1,158 @@
+import { useEffect } from 'react';
+import type { EventPayload } from '../../../src-shared/ipc/contract';
+import { useDesk } from '../../app/desk-context';
+import type { DeskClient } from '../../bridge/desk-client-types';
+import type { PhoneCall } from '../../softphone/phone';
+import { markInvite, newPop, withMatches } from './call-work';
+import { isIncomingRinging, usePhoneStoreApi, type PhoneStore } from './phone-store';
+
+/** The contract's bound on the raw number a lookup takes. */
+const NUMBER_MAX = 64;
+/** Call ids remembered as already popped (a call re-reported while ringing pops once). */
+const SEEN_LIMIT = 200;
+
+/**
+ * Starts the screen pop for a call that rings: adds the pop, asks the core for the cached cards
+ * (`screenPop.lookup`, cache.db only) and paints them as soon as they arrive, then refreshes
+ * them from the MIS in the background (`screenPop.refresh`). Never throws: a failed lookup or
+ * refresh is a state of the pop (a quiet status line), never an error in the phone.
+ */
+export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { callId: string; number: string; source: 'sip' | 'pbx'; extension: string | null }): void {
+  const { callId, source } = call;
+  const number = call.number.slice(0, NUMBER_MAX);
+  markInvite(callId);
+  const state = store.getState();
+  if (state.pops.some((pop) => pop.callId === callId)) return;
+  state.addPop(newPop(callId, number, source, call.extension));
+  if (number === '') return;
+  let lookup;
+  try {
+    lookup = desk.request('screenPop.lookup', { callId, number, source });
+  } catch (error) {
+    lookup = Promise.reject(error);
+  }
+  lookup.then(
+    (result) => {
+      store.getState().updatePop(callId, (pop) => ({
+        lookup: 'done',
+        numberKey: result.numberKey,
+        remembered: result.chosenMisId,
+        dataAsOf: result.dataAsOf,
+        refresh: result.numberKey ? 'refreshing' : 'none',
+        ...withMatches(pop, result.matches),
+      }));
+      if (result.numberKey) refreshScreenPop(desk, store, callId, result.numberKey);
+    },
+    (error: unknown) => {
+      console.warn(`screen pop: lookup failed: ${error instanceof Error ? error.message : String(error)}`);
+      store.getState().updatePop(callId, () => ({ lookup: 'failed' }));
+    },
+  );
+}
+
+/** The background refresh from the MIS: `updated` with fresh cards, or `unreachable` (cached ones kept). */
+function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, numberKey: string): void {
+  let refresh;
+  try {
+    refresh = desk.request('screenPop.refresh', { callId, numberKey });
+  } catch (error) {
+    refresh = Promise.reject(error);
+  }
+  refresh.then(
+    (result) => {
+      store.getState().updatePop(callId, (pop) => ({
+        refresh: result.status,
+        refreshedAt: result.at,
+        // Unreachable: the core sends the cached cards; keep what is on screen as it is.
+        ...(result.status === 'updated' ? withMatches(pop, result.matches) : {}),
+      }));
+    },
+    (error: unknown) => {
+      console.warn(`screen pop: refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+      store.getState().updatePop(callId, () => ({ refresh: 'unreachable', refreshedAt: null }));
+    },
+  );
+}
+
+/**
+ * A call ended. Answered (and not the consultation leg of a transfer): its wrap-up is queued and
+ * the pop stays with it until the wrap-up is saved. Otherwise the pop goes. Either way the
+ * journal views reload.
+ */
+export function finishCall(store: PhoneStore, call: { callId: string; number: string; direction: 'incoming' | 'outgoing'; answered: boolean; consultation: boolean }): void {
+  const state = store.getState();
+  if (call.answered && !call.consultation) {
+    state.enqueueWrapUp({ callId: call.callId, number: call.number, direction: call.direction, endedAt: Date.now(), category: '', outcome: '', note: '' });
+  } else {
+    state.removePop(call.callId);
+  }
+  state.bumpJournal();
+}
+
+/** `finishCall` for a softphone call, from `phone.onCallEnded`. */
+export function finishPhoneCall(store: PhoneStore, call: PhoneCall): void {
+  finishCall(store, {
+    callId: call.id,
+    number: call.remoteNumber,
+    direction: call.direction,
+    answered: call.outcome === 'answered',
+    consultation: call.consultationFor !== null,
+  });
+}
+
+/** A PBX event for this desk's hardware phone (CTI mode). */
+export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPayload<'pbx:call'>): void {
+  const state = store.getState();
+  const known = state.pbxCalls.find((call) => call.callId === event.callId);
+  switch (event.event) {
+    case 'ringing':
+      // Marked on arrival: the measure runs from the PBX event to the painted card.
+      markInvite(event.callId);
+      if (!known) state.setPbxCall({ callId: event.callId, number: event.number, extension: event.extension, state: 'ringing' }, event.callId);
+      startScreenPop(desk, store, { callId: event.callId, number: event.number, source: 'pbx', extension: event.extension });
+      return;
+    case 'answered':
+      state.setPbxCall({ callId: event.callId, number: event.number, extension: event.extension, state: 'answered' }, event.callId);
+      return;
+    case 'ended':
+      state.setPbxCall(null, event.callId);
+      finishCall(store, { callId: event.callId, number: event.number, direction: 'incoming', answered: known?.state === 'answered', consultation: false });
+      return;
+  }
+}
+
+/**
+ * Mounted once in the shell: pops every incoming call the phone reports ringing and every PBX
+ * `ringing` event, whichever pane is open (the Phone pane paints them).
+ */
+export function useScreenPop(enabled: boolean): void {
+  const desk = useDesk();
+  const store = usePhoneStoreApi();
+  useEffect(() => {
+    if (!enabled) return;
+    const seen: string[] = [];
+    const scan = (calls: readonly PhoneCall[]) => {
+      for (const call of calls) {
+        if (!isIncomingRinging(call) || seen.includes(call.id)) continue;
+        seen.push(call.id);
+        if (seen.length > SEEN_LIMIT) seen.shift();
+        startScreenPop(desk, store, { callId: call.id, number: call.remoteNumber, source: 'sip', extension: null });
+      }
+    };
+    scan(store.getState().calls);
+    const offCalls = store.subscribe((state, previous) => {
+      if (state.calls !== previous.calls) scan(state.calls);
+    });
+    const offPbx = desk.on('pbx:call', (event) => {
+      try {
+        onPbxCall(desk, store, event);
+      } catch (error) {
+        console.warn(`screen pop: PBX event not handled: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    return () => {
+      offCalls();
+      offPbx();
+    };
+  }, [desk, store, enabled]);
+}
