@@ -1,0 +1,315 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RequestOutput } from '../../../src-shared/ipc/contract';
+import { DeskError } from '../../../src-shared/ipc/errors';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { DEFAULT_SETTINGS, type SettingsView } from '../../../src-shared/settings/settings-schema';
+import { App } from '../../app/App';
+import { createAppStore } from '../../app/app-store';
+import { createI18n } from '../../i18n/i18n';
+import { createFakeDesk, makeCacheStatus, makePatient, makeView, T0, T1 } from '../../test-support/fake-desk';
+import { fakePhoneFactory } from '../../test-support/fake-phone';
+import { formatClockTime } from '../../ui/format-time';
+import { chooserOrder, measureOf, paintedMarkOf } from './call-work';
+import { parseBirthDate, validateDraft } from './screen-pop';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+  performance.clearMarks();
+  performance.clearMeasures();
+});
+
+const ACCOUNT = { ...DEFAULT_SETTINGS.sip, server: 'ws://127.0.0.1:5066', uri: 'sip:1001@registratura.test', authUser: '1001', displayName: 'Desk 1' };
+
+const ALENA = makePatient({ misId: 'P-1', surname: 'Римская-Корсакова', givenName: 'Алёна', patronymic: 'Петровна', phones: [{ e164: '+79161234567', national10: '9161234567', kind: 'mobile' }] });
+const FAMILY_PHONE = [{ e164: '+74951112233', national10: '4951112233', kind: 'home' as const }];
+const MOTHER = makePatient({ misId: 'P-10', surname: 'Орлова', givenName: 'Мария', patronymic: 'Ивановна', phones: FAMILY_PHONE, appointments: [] });
+const SON = makePatient({ misId: 'P-11', surname: 'Орлов', givenName: 'Илья', patronymic: 'Сергеевич', birthDate: '2015-06-01', phones: FAMILY_PHONE, appointments: [] });
+const DAUGHTER = makePatient({ misId: 'P-12', surname: 'Орлова', givenName: 'Анна', patronymic: 'Сергеевна', birthDate: '2018-09-09', phones: FAMILY_PHONE, appointments: [] });
+
+async function renderDesk(options: { patients?: PatientCard[]; view?: SettingsView; language?: 'ru' | 'en' } = {}) {
+  const language = options.language ?? 'en';
+  const view = options.view ?? makeView({ settings: { sip: ACCOUNT }, sipPasswordSet: true });
+  const desk = createFakeDesk({
+    view: { ...view, settings: { ...view.settings, language } },
+    sipPassword: 'desk-secret',
+    patients: options.patients ?? [ALENA, MOTHER, SON, DAUGHTER],
+    cache: makeCacheStatus({ cards: 4, dataAsOf: T0 }),
+  });
+  const fake = fakePhoneFactory();
+  render(<App desk={desk} i18n={createI18n(language)} store={createAppStore({ bridge: 'open' })} phoneFactory={fake.factory} />);
+  await waitFor(() => expect(fake.phones[0]?.started).toHaveLength(1));
+  const phone = fake.phones[0]!;
+  phone.now = Date.now();
+  act(() => phone.setRegistration({ state: 'registered', since: phone.now, reason: null }));
+  await screen.findByTestId('dialpad');
+  return { desk, phone };
+}
+
+const pop = () => screen.getByTestId('screen-pop');
+const time = (iso: string) => formatClockTime(iso, 'en');
+
+describe('Screen pop: a known caller', () => {
+  it("pops the cached patient's name while the call still rings, then marks it updated from the MIS", async () => {
+    const { desk, phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567', displayName: 'Алёна' }));
+    expect(desk.callsTo('screenPop.lookup')).toEqual([{ callId: 'c1', number: '+79161234567', source: 'sip' }]);
+    const name = await screen.findByTestId('screen-pop-name');
+    expect(name.textContent).toBe('Римская-Корсакова Алёна Петровна');
+    // Still ringing, Answer right there.
+    expect(screen.getByTestId('incoming-call').getAttribute('data-call-id')).toBe('c1');
+    expect(pop().getAttribute('data-call-id')).toBe('c1');
+    expect(within(pop()).getByTestId('screen-pop-birth-date').textContent).toContain('12.03.1985');
+    expect(within(pop()).getByTestId('screen-pop-policy').textContent).toContain('7700 1234 5678 9012');
+
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('updated'));
+    expect(screen.getByTestId('screen-pop-status').textContent).toBe(`updated ${time(T1)}`);
+    expect(desk.callsTo('screenPop.refresh')).toEqual([{ callId: 'c1', numberKey: '+79161234567' }]);
+    // One audit entry for the card on screen, not as a chooser pick.
+    await waitFor(() => expect(desk.callsTo('screenPop.show')).toEqual([{ callId: 'c1', misId: 'P-1', chosen: false, numberKey: '+79161234567' }]));
+    // The painted mark and the invite → painted measure, for e2e and the bench.
+    expect(performance.getEntriesByName(paintedMarkOf('c1'), 'mark')).toHaveLength(1);
+    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+  });
+
+  it('says "cached HH:MM" while the MIS is asked and "cached HH:MM, MIS unreachable" when it cannot answer', async () => {
+    const { desk, phone } = await renderDesk();
+    let answer!: (value: RequestOutput<'screenPop.refresh'>) => void;
+    desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
+    act(() => void phone.ring({ id: 'c1', number: '89161234567' }));
+    await screen.findByTestId('screen-pop-name');
+    expect(pop().getAttribute('data-state')).toBe('cached');
+    expect(screen.getByTestId('screen-pop-status').textContent).toContain(`cached ${time(T0)}`);
+    await act(async () => answer({ status: 'unreachable', at: T1, matches: [ALENA] }));
+    expect(pop().getAttribute('data-state')).toBe('unreachable');
+    expect(screen.getByTestId('screen-pop-status').textContent).toBe(`cached ${time(T0)}, MIS unreachable`);
+    expect(screen.getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
+  });
+
+  it('in Russian too: "обновлено HH:MM"', async () => {
+    const { phone } = await renderDesk({ language: 'ru' });
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('updated'));
+    expect(screen.getByTestId('screen-pop-status').textContent).toBe(`обновлено ${formatClockTime(T1, 'ru')}`);
+  });
+
+  it('a PBX ringing event (CTI mode) pops the same way, with the call from the event', async () => {
+    const { desk } = await renderDesk();
+    act(() => desk.emit('pbx:call', { event: 'ringing', callId: 'pbx-1', number: '+79161234567', extension: '1001' }));
+    expect(desk.callsTo('screenPop.lookup')).toEqual([{ callId: 'pbx-1', number: '+79161234567', source: 'pbx' }]);
+    expect((await screen.findByTestId('screen-pop-name')).textContent).toBe('Римская-Корсакова Алёна Петровна');
+    expect(pop().getAttribute('data-call-id')).toBe('pbx-1');
+    expect(pop().getAttribute('data-source')).toBe('pbx');
+    expect(performance.getEntriesByName(measureOf('pbx-1'), 'measure')).toHaveLength(1);
+    // Unanswered end: the pop goes, no wrap-up.
+    act(() => desk.emit('pbx:call', { event: 'ended', callId: 'pbx-1', number: '+79161234567', extension: '1001' }));
+    expect(screen.queryByTestId('screen-pop')).toBeNull();
+    expect(screen.queryByTestId('wrap-up')).toBeNull();
+  });
+
+  it('a PBX call answered and ended gets its wrap-up', async () => {
+    const { desk } = await renderDesk();
+    act(() => desk.emit('pbx:call', { event: 'ringing', callId: 'pbx-2', number: '+79161234567', extension: '1001' }));
+    await screen.findByTestId('screen-pop-name');
+    act(() => desk.emit('pbx:call', { event: 'answered', callId: 'pbx-2', number: '+79161234567', extension: '1001' }));
+    act(() => desk.emit('pbx:call', { event: 'ended', callId: 'pbx-2', number: '+79161234567', extension: '1001' }));
+    expect(screen.getByTestId('wrap-up').getAttribute('data-call-id')).toBe('pbx-2');
+    expect(pop().getAttribute('data-call-id')).toBe('pbx-2');
+  });
+});
+
+describe('Screen pop: a shared number', () => {
+  it('offers a chooser with the remembered choice first, and a pick is reported as chosen', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.choices.set('+74951112233', 'P-12');
+    act(() => void phone.ring({ id: 'c1', number: '+74951112233' }));
+    const chooser = await screen.findByTestId('screen-pop-chooser');
+    const choices = within(chooser).getAllByTestId('screen-pop-choice');
+    expect(choices.map((choice) => choice.getAttribute('data-mis-id'))).toEqual(['P-12', 'P-10', 'P-11']);
+    expect(choices[0]!.getAttribute('data-remembered')).toBe('true');
+    expect(choices[0]!.textContent).toContain('Орлова Анна Сергеевна');
+    expect(screen.queryByTestId('screen-pop-name')).toBeNull();
+    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+
+    fireEvent.click(choices[2]!);
+    expect(screen.getByTestId('screen-pop-name').textContent).toBe('Орлов Илья Сергеевич');
+    expect(desk.callsTo('screenPop.show')).toEqual([{ callId: 'c1', misId: 'P-11', chosen: true, numberKey: '+74951112233' }]);
+    // The next call from that number puts the new choice first.
+    fireEvent.click(screen.getByTestId('reject-button'));
+    await waitFor(() => expect(screen.queryByTestId('screen-pop')).toBeNull());
+    act(() => void phone.ring({ id: 'c2', number: '+74951112233' }));
+    const next = await screen.findByTestId('screen-pop-chooser');
+    expect(within(next).getAllByTestId('screen-pop-choice')[0]!.getAttribute('data-mis-id')).toBe('P-11');
+  });
+
+  it('orders the chooser by the remembered choice (pure)', () => {
+    expect(chooserOrder([MOTHER, SON, DAUGHTER], 'P-11').map((card) => card.misId)).toEqual(['P-11', 'P-10', 'P-12']);
+    expect(chooserOrder([MOTHER, SON], null).map((card) => card.misId)).toEqual(['P-10', 'P-11']);
+  });
+});
+
+describe('Screen pop: an unknown number', () => {
+  it('shows a new-patient draft with the number; saving sends patients.createDraft', async () => {
+    const { desk, phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    const draft = await screen.findByTestId('screen-pop-new');
+    expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+79990001122');
+    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+
+    fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
+    expect(within(draft).getByTestId('screen-pop-new-surname-error').textContent).toBe('Enter the surname.');
+    expect(within(draft).getByTestId('screen-pop-new-given-name-error').textContent).toBe('Enter the given name.');
+    expect(desk.callsTo('patients.createDraft')).toEqual([]);
+
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-surname'), { target: { value: ' Новикова ' } });
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-given-name'), { target: { value: 'Вера' } });
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-birth-date'), { target: { value: '31.02.1990' } });
+    fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
+    expect(within(draft).getByTestId('screen-pop-new-birth-date-error').textContent).toContain('dd.mm.yyyy');
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-birth-date'), { target: { value: '01.02.1990' } });
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-note'), { target: { value: 'Хочет к кардиологу' } });
+    fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
+    await screen.findByTestId('screen-pop-draft-saved');
+    expect(desk.callsTo('patients.createDraft')).toEqual([
+      { callId: 'c1', phone: '+79990001122', surname: 'Новикова', givenName: 'Вера', birthDate: '1990-02-01', note: 'Хочет к кардиологу' },
+    ]);
+  });
+
+  it('a refused draft keeps what was typed and says why', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.fail('patients.createDraft', new DeskError('BRIDGE_DISCONNECTED', 'gone'));
+    act(() => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    const draft = await screen.findByTestId('screen-pop-new');
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-surname'), { target: { value: 'Новикова' } });
+    fireEvent.change(within(draft).getByTestId('screen-pop-new-given-name'), { target: { value: 'Вера' } });
+    fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
+    expect((await screen.findByTestId('screen-pop-new-error')).textContent).toContain('No connection to the desk service');
+    expect((within(draft).getByTestId('screen-pop-new-surname') as HTMLInputElement).value).toBe('Новикова');
+  });
+
+  it('checks the draft fields with specific messages (pure)', () => {
+    const today = new Date('2025-03-14T12:00:00Z');
+    const blank = { surname: '', givenName: '', patronymic: '', birthDate: '', note: '' };
+    expect(validateDraft(blank, today)).toEqual({ surname: 'surnameRequired', givenName: 'givenNameRequired' });
+    expect(validateDraft({ ...blank, surname: 'A<b>', givenName: 'x'.repeat(101) }, today)).toEqual({ surname: 'nameCharacters', givenName: 'nameTooLong' });
+    expect(validateDraft({ ...blank, surname: "O'Нил-Петрова", givenName: 'Вера', birthDate: '2030-01-01' }, today)).toEqual({ birthDate: 'birthDateFuture' });
+    expect(validateDraft({ ...blank, surname: 'А', givenName: 'Б', birthDate: '01.01.1850' }, today)).toEqual({ birthDate: 'birthDateTooOld' });
+    expect(validateDraft({ ...blank, surname: 'А', givenName: 'Б', note: 'я'.repeat(501) }, today)).toEqual({ note: 'noteTooLong' });
+    expect(parseBirthDate('12.03.1985')).toBe('1985-03-12');
+    expect(parseBirthDate('1985-03-12')).toBe('1985-03-12');
+    expect(parseBirthDate('29.02.2023')).toBeNull();
+    expect(parseBirthDate('12/03/1985')).toBeNull();
+  });
+});
+
+describe('Screen pop never breaks the phone', () => {
+  it('a failed lookup is a quiet status line and Answer still answers', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.fail('screenPop.lookup', new DeskError('INTERNAL', 'boom'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('failed'));
+    expect(screen.getByTestId('screen-pop-status').textContent).toContain('the call works as usual');
+    expect(screen.queryByTestId('phone-error')).toBeNull();
+    fireEvent.click(screen.getByTestId('answer-button'));
+    await waitFor(() => expect(document.querySelector('[data-testid="call-line"][data-call-id="c1"]')?.getAttribute('data-state')).toBe('active'));
+    expect(phone.actionsOf('answer')).toHaveLength(1);
+    warn.mockRestore();
+  });
+
+  it('a refresh that fails shows the cached card as MIS unreachable, and Answer still answers', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.handle('screenPop.refresh', () => Promise.reject(new DeskError('BRIDGE_DISCONNECTED', 'gone')));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('unreachable'));
+    expect(screen.getByTestId('screen-pop-name')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('answer-button'));
+    await waitFor(() => expect(phone.actionsOf('answer')).toHaveLength(1));
+    warn.mockRestore();
+  });
+
+  it('a withheld number is said plainly, with nothing looked up', async () => {
+    const { desk, phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '' }));
+    expect(screen.getByTestId('screen-pop-status').textContent).toBe('Number withheld: nothing to look up.');
+    expect(desk.callsTo('screenPop.lookup')).toEqual([]);
+    expect(screen.getByTestId('answer-button')).toBeTruthy();
+  });
+});
+
+/** Caller ids a hostile (or broken) PBX or caller can send; the phone already sanitised some, not all. */
+const HOSTILE: [string, string][] = [
+  ['markup', '<img src=x onerror=alert(1)><b>bold</b>'],
+  ['script', '<script>window.__pwned = 1</script>'],
+  ['quotes', `"O'Brien" \\"quoted\\" \`tick\``],
+  ['control characters', 'Ива\u0007нов\u001b[31m\r\nвторая строка'],
+  ['RTL override', '\u202eevil\u202c Иванов \u2066x\u2069'],
+  ['emoji', '👩‍⚕️🦷💉 Пациент 🇷🇺'],
+  ['10 KB', 'Я'.repeat(10_240)],
+  ['null bytes', 'Ив\u0000ан\u0000ов'],
+  ['HTML entities', '&lt;b&gt;&amp;&#x3C;script&#x3E;'],
+];
+
+describe('Screen pop: hostile caller ids render inert', () => {
+  it.each(HOSTILE)('a display name with %s never breaks the pop', async (_kind, hostile) => {
+    const { phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'evil', number: '+79161234567', displayName: hostile }));
+    await screen.findByTestId('screen-pop-name');
+    expect(document.querySelector('img, script, b, iframe')).toBeNull();
+    expect((window as { __pwned?: number }).__pwned).toBeUndefined();
+    expect(screen.getByTestId('incoming-call-name').children).toHaveLength(0);
+    expect(screen.getByTestId('answer-button')).toBeTruthy();
+  });
+
+  it.each(HOSTILE)('a patient card (MIS data) holding %s is drawn as text in the pop, the chooser and the journal', async (_kind, hostile) => {
+    const evil = makePatient({ misId: 'P-666', surname: hostile, givenName: hostile.slice(0, 100) || 'x', patronymic: null, phones: [{ e164: '+79035550101', national10: '9035550101', kind: 'mobile' }], appointments: [] });
+    const twin = makePatient({ misId: 'P-667', surname: `${hostile} 2`, givenName: 'Б', patronymic: null, phones: [{ e164: '+79035550102', national10: '9035550102', kind: 'mobile' }] });
+    const twinShared = { ...twin, phones: evil.phones };
+    const { phone } = await renderDesk({ patients: [evil, twinShared] });
+    act(() => void phone.ring({ id: 'evil', number: '+79035550101', displayName: hostile }));
+    const chooser = await screen.findByTestId('screen-pop-chooser');
+    expect(within(chooser).getAllByTestId('screen-pop-choice')).toHaveLength(2);
+    fireEvent.click(within(chooser).getAllByTestId('screen-pop-choice')[0]!);
+    const name = screen.getByTestId('screen-pop-name');
+    // Only the <bdi> isolation element, with text inside: nothing injected.
+    expect(Array.from(name.querySelectorAll('*')).map((el) => el.tagName)).toEqual(['BDI']);
+    expect(document.querySelector('img, script, b, iframe')).toBeNull();
+    // Control characters blanked, text otherwise kept as given.
+    expect(name.textContent).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/u);
+    if (hostile.startsWith('<')) expect(name.textContent).toContain(hostile.split(' ')[0]!.slice(0, 10));
+    if (hostile.startsWith('👩')) expect(name.textContent).toContain(hostile);
+    expect(name.className).toContain('truncate');
+    expect(pop().getAttribute('data-call-id')).toBe('evil');
+  });
+
+  it('a hostile number never reaches the lookup longer than the contract allows', async () => {
+    const { desk, phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'long', number: '1'.repeat(100) }));
+    await waitFor(() => expect(desk.callsTo('screenPop.lookup')).toHaveLength(1));
+    expect((desk.callsTo('screenPop.lookup')[0] as { number: string }).number).toHaveLength(64);
+    await screen.findByTestId('screen-pop-new');
+  });
+});
+
+describe('Screen pop lifetime', () => {
+  it('stays while the call is talked on and through the wrap-up; an unanswered call takes it away', async () => {
+    const { phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await screen.findByTestId('screen-pop-name');
+    fireEvent.click(screen.getByTestId('answer-button'));
+    await waitFor(() => expect(screen.queryByTestId('incoming-call')).toBeNull());
+    expect(pop().getAttribute('data-call-id')).toBe('c1');
+    act(() => phone.remoteHangup('c1'));
+    expect(screen.getByTestId('wrap-up')).toBeTruthy();
+    expect(pop().getAttribute('data-call-id')).toBe('c1');
+
+    act(() => void phone.ring({ id: 'c2', number: '+79990001122' }));
+    await screen.findByTestId('screen-pop-new');
+    act(() => phone.remoteHangup('c2'));
+    expect(document.querySelector('[data-testid="screen-pop"][data-call-id="c2"]')).toBeNull();
+    expect(pop().getAttribute('data-call-id')).toBe('c1');
+  });
+});
