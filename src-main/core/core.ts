@@ -2,6 +2,9 @@ import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
 import { createCallHandlers } from './calls/call-handlers';
+import { DemoPbx } from './connectors/demo/demo-pbx';
+import { createScreenPopHandlers } from './screen-pop/screen-pop-handlers';
+import type { SenderClock } from './sync/outbox';
 import { PatientCacheService } from './cache/patient-cache-service';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { EventBus } from './events/event-bus';
@@ -25,6 +28,8 @@ export interface CoreOptions {
   cacheSizeMb?: number;
   /** Command-line overrides of the demo clinic (`--demo-patients`, `--mis-offline`). */
   demo?: DemoOverrides;
+  /** The outbox sender's clock (tests drive the sender). */
+  outboxClock?: Partial<SenderClock>;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -39,10 +44,6 @@ export interface Core {
   readonly logger: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function notYet(): never {
-  throw new DeskError('NOT_AVAILABLE', 'Not built yet.');
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -62,8 +63,15 @@ export function createCore(options: CoreOptions): Core {
     cache,
     mis: settings.settings.connectors.mis,
     demo: options.demo,
+    ...(options.outboxClock && { outboxClock: options.outboxClock }),
   });
   services.register(link);
+  // CTI mode: the demo PBX's desk-phone calls (driven by demo.simulate) reach the renderer as pbx:call.
+  const pbx = settings.settings.connectors.pbx.id === 'demo' ? new DemoPbx((event) => events.emit('pbx:call', event)) : null;
+  const patientName = (misId: string): string | null => {
+    const card = cache.status().available ? cache.getCard(misId) : null;
+    return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
+  };
 
   const info: AppInfo = AppInfoSchema.parse({
     name: 'Registratura',
@@ -97,10 +105,14 @@ export function createCore(options: CoreOptions): Core {
       return { card };
     },
     'demo.simulate': (input) => {
+      if (input.action === 'pbx-ringing' || input.action === 'pbx-answered' || input.action === 'pbx-ended') {
+        if (!pbx) throw new DeskError('NOT_AVAILABLE', 'The PBX of this desk is not the demo PBX.');
+        if (input.action === 'pbx-ringing') return { applied: true, callId: pbx.ring(input.number, input.extension) };
+        return { applied: input.action === 'pbx-answered' ? pbx.answer(input.callId) : pbx.end(input.callId) };
+      }
       const demo = link.demoMis;
       if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
       if (input.action === 'set-offline') demo.setOffline(input.offline);
-      else if (input.action !== 'edit-patient') throw new DeskError('NOT_AVAILABLE', 'The demo PBX is not built yet.');
       else {
         const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };
         demo.editPatient(input.misId, patch);
@@ -110,14 +122,21 @@ export function createCore(options: CoreOptions): Core {
     'cache.status': () => cache.status(),
     'outbox.undelivered': () => ({ items: link.undelivered() }),
     'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
-    ...createCallHandlers({ journal: () => link.calls, events, logger }),
-    'demo.ledger': () => notYet(),
-    'calls.wrapUp': () => notYet(),
-    'screenPop.lookup': () => notYet(),
-    'screenPop.show': () => notYet(),
-    'screenPop.refresh': () => notYet(),
-    'patients.createDraft': () => notYet(),
-    'patients.history': () => notYet(),
+    'demo.ledger': ({ kind }) => {
+      const demo = link.demoMis;
+      if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
+      return {
+        entries: demo.ledgerEntries(kind).map((entry) => ({
+          kind: entry.kind,
+          key: entry.idempotencyKey,
+          ref: `demo-${entry.idempotencyKey}`,
+          localId: entry.localId,
+          receipts: entry.receipts,
+        })),
+      };
+    },
+    ...createCallHandlers({ journal: () => link.calls, events, logger, patientName }),
+    ...createScreenPopHandlers({ cache, link, settings: () => settings.settings, events, logger }),
   };
   const dispatcher = createDispatcher(handlers, logger);
 

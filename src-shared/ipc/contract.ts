@@ -281,8 +281,10 @@ export const DemoLedgerEntrySchema = z
     kind: z.string().min(1).max(64),
     /** The idempotency key it was applied under. */
     key: z.string().min(1).max(128),
-    /** The demo MIS's reference for it (`local_id`). */
+    /** The demo MIS's reference for it (what its `submit` answered). */
     ref: z.string().max(256),
+    /** The desk's id of the change (`payload.localId`: the draft id, `wrapup:<callId>`), else the key. */
+    localId: z.string().max(512),
     /** How many times that key was received (1 = first delivery only; more = retries answered duplicate). */
     receipts: z.number().int().positive(),
   })

@@ -16,7 +16,9 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Service } from '../services/service-registry';
 import type { StatusService } from '../status/status-service';
 import { openJournalDatabase } from '../sync/journal-database';
-import { Outbox, OutboxSender, type OutboxItem } from '../sync/outbox';
+import { Outbox, OutboxSender, type OutboxItem, type SenderClock } from '../sync/outbox';
+import { WrapUps } from '../calls/wrap-ups';
+import { PopChoices } from '../screen-pop/pop-choices';
 import { PullSyncEngine, type PullTarget } from '../sync/pull-sync';
 import { loadOrCreateDatabaseKey } from './database-key';
 import type { PatientCacheService } from './patient-cache-service';
@@ -36,6 +38,8 @@ export interface ClinicLinkOptions {
   cache: PatientCacheService;
   mis: Settings['connectors']['mis'];
   demo?: DemoOverrides;
+  /** The outbox sender's clock and sleep (tests drive the sender with {@link ClinicLinkService.wakeOutbox}). */
+  outboxClock?: Partial<SenderClock>;
 }
 
 /** The demo clinic keeps living while the desk runs, so delta sync always has work. */
@@ -64,6 +68,8 @@ export class ClinicLinkService implements Service {
   private auditLog: AuditLog | null = null;
   private outboxStore: Outbox | null = null;
   private callJournal: CallJournal | null = null;
+  private wrapUpStore: WrapUps | null = null;
+  private popChoiceStore: PopChoices | null = null;
   private firstSync = false;
   private syncConnection: CacheRepository | null = null;
 
@@ -87,6 +93,8 @@ export class ClinicLinkService implements Service {
     this.auditLog = new AuditLog(this.journal);
     this.outboxStore = new Outbox(this.journal);
     this.callJournal = new CallJournal(this.journal);
+    this.wrapUpStore = new WrapUps(this.journal, this.outboxStore);
+    this.popChoiceStore = new PopChoices(this.journal);
     const recovered = this.outboxStore.recoverInflight();
     if (recovered > 0) logger.info('outbox.recovered-inflight', { items: recovered });
 
@@ -122,7 +130,12 @@ export class ClinicLinkService implements Service {
       },
     });
     this.engine.start();
-    this.sender = new OutboxSender({ outbox: this.outboxStore, connector: this.connector, onDrained: () => this.announceOutbox() });
+    this.sender = new OutboxSender({
+      outbox: this.outboxStore,
+      connector: this.connector,
+      onDrained: () => this.announceOutbox(),
+      ...(this.options.outboxClock && { clock: this.options.outboxClock }),
+    });
     this.sender.start();
   }
 
@@ -134,6 +147,10 @@ export class ClinicLinkService implements Service {
     this.demo?.close();
     // Its statements die with the connection: later requests get NOT_AVAILABLE, not a crash.
     this.callJournal = null;
+    this.wrapUpStore = null;
+    this.popChoiceStore = null;
+    this.auditLog = null;
+    this.outboxStore = null;
     this.journal?.close();
     this.engine = null;
     this.sender = null;
@@ -160,6 +177,32 @@ export class ClinicLinkService implements Service {
   /** The call journal in journal.db; null while the journal is not open. */
   get calls(): CallJournal | null {
     return this.callJournal;
+  }
+
+  /** Wrap-ups, callback requests and new-patient drafts in journal.db; null while it is not open. */
+  get wrapUps(): WrapUps | null {
+    return this.wrapUpStore;
+  }
+
+  /** The screen pop's choices and the card shown per call; null while journal.db is not open. */
+  get popChoices(): PopChoices | null {
+    return this.popChoiceStore;
+  }
+
+  /** journal.db itself (for a transaction spanning several of its stores); null while it is not open. */
+  get journalDb(): Db | null {
+    return this.journal;
+  }
+
+  /** The MIS connector while the link runs (null: no MIS configured, or the journal did not open). */
+  get mis(): MisConnector | null {
+    return this.connector;
+  }
+
+  /** A local change was queued: drain now rather than after the sender's idle sleep, and tell the badge. */
+  wakeOutbox(): void {
+    this.announceOutbox();
+    this.sender?.wake();
   }
 
   /**

@@ -7,6 +7,9 @@ import type { CallJournal } from './call-journal';
 export interface CallHandlerOptions {
   /** The journal while journal.db is open (it opens when the clinic link starts), else null. */
   journal: () => CallJournal | null;
+  /** A cached patient's display name ("Surname Given Patronymic"), null when not cached. */
+  patientName?: (misId: string) => string | null;
+  now?: () => number;
   events: EventBus;
   logger: Logger;
 }
@@ -32,15 +35,17 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
       if (stored?.outcome === 'lost') events.emit('call:lost', { callId: stored.id, number: stored.number, endedAt: stored.endedAt });
       return { recorded: stored !== null };
     },
-    'calls.recent': ({ limit }) => ({
-      items: journal()
-        .recent(limit)
-        .map((call) => ({ ...call, misId: null, patientName: null, queue: null, category: null, wrapUpOutcome: null, durationSec: talkSeconds(call) })),
-    }),
+    'calls.recent': ({ limit, filter, misId }) => {
+      const today = new Date((options.now ?? Date.now)());
+      today.setHours(0, 0, 0, 0);
+      const names = new Map<string, string | null>();
+      const nameOf = (id: string) => {
+        if (!names.has(id)) names.set(id, options.patientName?.(id) ?? null);
+        return names.get(id)!;
+      };
+      const calls = journal().list({ limit, filter, ...(misId !== undefined && { misId }), todayStart: today.getTime() });
+      return { items: calls.map((call) => ({ ...call, patientName: call.misId === null ? null : nameOf(call.misId), queue: null })) };
+    },
   };
 }
 
-function talkSeconds(call: { answeredAt: string | null; endedAt: string }): number | null {
-  if (call.answeredAt === null) return null;
-  return Math.max(0, Math.round((Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000));
-}

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../../src-shared/ipc/contract';
+import type { CallRecord, CallsFilter, WrapUpOutcome } from '../../../src-shared/ipc/contract';
 import type { Db } from '../db/open-database';
 
 interface CallRow {
@@ -12,6 +12,33 @@ interface CallRow {
   outcome: CallRecord['outcome'];
   recorded_at: number;
 }
+
+interface ListedRow extends CallRow {
+  w_mis_id: string | null;
+  p_mis_id: string | null;
+  category: string | null;
+  w_outcome: WrapUpOutcome | null;
+}
+
+/** A journal row with what the desk learnt about the call (its wrap-up, the card shown for it). */
+export interface ListedCall extends CallRecord {
+  misId: string | null;
+  category: string | null;
+  wrapUpOutcome: WrapUpOutcome | null;
+  durationSec: number | null;
+}
+
+export interface ListOptions {
+  limit: number;
+  filter: CallsFilter;
+  /** Only this patient's calls (by wrap-up or by the card shown for the call). */
+  misId?: string;
+  /** Start of "today" (local midnight) in epoch ms, for the `today` filter. */
+  todayStart: number;
+}
+
+const LISTED = `SELECT c.*, w.mis_id AS w_mis_id, p.mis_id AS p_mis_id, w.category, w.outcome AS w_outcome
+  FROM calls c LEFT JOIN wrap_ups w ON w.call_id = c.id LEFT JOIN call_patients p ON p.call_id = c.id`;
 
 export interface CallJournalOptions {
   /** Clock for `recorded_at`; `Date.now` unless a test pins it. */
@@ -45,6 +72,15 @@ export class CallJournal {
       ),
       // Walks calls_started_at backwards and stops after `limit` rows: no sort, however long the journal.
       recent: db.prepare<[number], CallRow>('SELECT * FROM calls ORDER BY started_at DESC, id DESC LIMIT ?'),
+      // One statement per filter, so each walks its own index newest first (pinned by EXPLAIN tests).
+      listAll: db.prepare<[number], ListedRow>(`${LISTED} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`),
+      listSince: db.prepare<[number, number], ListedRow>(`${LISTED} WHERE c.started_at >= ? ORDER BY c.started_at DESC, c.id DESC LIMIT ?`),
+      listOutcome: db.prepare<[string, number], ListedRow>(`${LISTED} WHERE c.outcome = ? ORDER BY c.started_at DESC, c.id DESC LIMIT ?`),
+      listPatient: db.prepare<{ misId: string; since: number; outcome: string | null; limit: number }, ListedRow>(
+        `${LISTED} WHERE c.id IN (SELECT call_id FROM wrap_ups WHERE mis_id = @misId UNION SELECT call_id FROM call_patients WHERE mis_id = @misId)
+           AND c.started_at >= @since AND (@outcome IS NULL OR c.outcome = @outcome)
+         ORDER BY c.started_at DESC, c.id DESC LIMIT @limit`,
+      ),
     };
   }
 
@@ -69,6 +105,28 @@ export class CallJournal {
       recorded_at: this.now(),
     };
     return this.s.insert.run(row).changes === 1 ? toRecord(row) : null;
+  }
+
+  /** The journal view: newest first, filtered, with each call's patient, category and wrap-up outcome. */
+  list(options: ListOptions): ListedCall[] {
+    const { limit, filter } = options;
+    const outcome = filter === 'missed' ? 'missed' : filter === 'mine' ? 'answered' : null;
+    const since = filter === 'today' ? options.todayStart : Number.MIN_SAFE_INTEGER;
+    let rows: ListedRow[];
+    if (options.misId !== undefined) rows = this.s.listPatient.all({ misId: options.misId, since, outcome, limit });
+    else if (outcome !== null) rows = this.s.listOutcome.all(outcome, limit);
+    else if (filter === 'today') rows = this.s.listSince.all(since, limit);
+    else rows = this.s.listAll.all(limit);
+    return rows.map((row) => {
+      const record = toRecord(row);
+      return {
+        ...record,
+        misId: row.w_mis_id ?? row.p_mis_id,
+        category: row.category,
+        wrapUpOutcome: row.w_outcome,
+        durationSec: row.answered_at === null ? null : Math.max(0, Math.round((row.ended_at - row.answered_at) / 1000)),
+      };
+    });
   }
 
   /** The newest `limit` calls by start time, newest first. */

@@ -165,7 +165,12 @@ export class CacheRepository {
   byPhone(raw: string): PatientCard[] {
     const phone = normalizePhone(raw);
     if (!phone) return [];
-    const rows = withDatabaseErrors('cache', () => this.statements.byPhone.all(phone.e164, BY_PHONE_LIMIT));
+    return this.byE164(phone.e164);
+  }
+
+  /** {@link byPhone} for a number already normalised to E.164 (the screen pop normalises once). */
+  byE164(e164: string): PatientCard[] {
+    const rows = withDatabaseErrors('cache', () => this.statements.byPhone.all(e164, BY_PHONE_LIMIT));
     if (rows.length === 1) return [readCard(rows[0]!.card)];
     // A shared number (family, switchboard): own numbers first, then alphabetically.
     return rows

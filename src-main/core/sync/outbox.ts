@@ -101,10 +101,13 @@ export class Outbox {
    * the local change it belongs to:
    * `journalDb.transaction(() => { saveWrapUp(); outbox.enqueue('wrapup', payload) })()`.
    *
+   * `idempotencyKey` is for a write whose identity is fixed by what it belongs to (a call's
+   * wrap-up: one per call), so even a re-created outbox row is the same write to the MIS.
+   *
    * @throws Error when called outside a transaction (that is how writes get lost), when the
    *   kind is empty or too long, or when the payload is not JSON-serialisable.
    */
-  enqueue(kind: string, payload: unknown): OutboxItem {
+  enqueue(kind: string, payload: unknown, options: { idempotencyKey?: string } = {}): OutboxItem {
     if (!this.db.inTransaction) {
       throw new Error('Outbox.enqueue must run inside the transaction of the local change it belongs to.');
     }
@@ -114,7 +117,9 @@ export class Outbox {
     const json = JSON.stringify(payload);
     if (typeof json !== 'string') throw new Error('An outbox payload must be JSON-serialisable.');
     const now = this.now();
-    return toItem(this.s.insert.get(this.newKey(), kind, json, now, now, now)!);
+    const key = options.idempotencyKey ?? this.newKey();
+    if (key.length === 0 || key.length > 128) throw new Error('An idempotency key must be 1–128 characters.');
+    return toItem(this.s.insert.get(key, kind, json, now, now, now)!);
   }
 
   /** Start-up: rows left `inflight` by a crash go back to `pending`. Returns how many. */

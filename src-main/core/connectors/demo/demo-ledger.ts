@@ -34,6 +34,7 @@ export class DemoLedger {
   private readonly insert;
   private readonly bump;
   private readonly byKey;
+  private readonly addHistory;
 
   /** @param path a file, or `:memory:` for a ledger that lives as long as this object. */
   constructor(path: string) {
@@ -49,7 +50,16 @@ export class DemoLedger {
         receipts          INTEGER NOT NULL DEFAULT 1
       ) STRICT;
       CREATE INDEX IF NOT EXISTS ledger_local_id ON ledger (local_id);
+      CREATE TABLE IF NOT EXISTS history (
+        id      INTEGER PRIMARY KEY,
+        mis_id  TEXT    NOT NULL,
+        at      INTEGER NOT NULL,
+        call_id TEXT,
+        text    TEXT    NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS history_mis_id ON history (mis_id, id);
     `);
+    this.addHistory = this.db.prepare<[string, number, string | null, string]>('INSERT INTO history (mis_id, at, call_id, text) VALUES (?, ?, ?, ?)');
     this.insert = this.db.prepare<[string, string, string, number]>(
       'INSERT INTO ledger (idempotency_key, local_id, kind, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING',
     );
@@ -63,10 +73,13 @@ export class DemoLedger {
    * Records a receipt. Returns `applied` the first time a key is seen (committed before this
    * returns), `duplicate` afterwards (and counts the receipt).
    */
-  receive(idempotencyKey: string, localId: string, kind: string, at: number): 'applied' | 'duplicate' {
+  receive(idempotencyKey: string, localId: string, kind: string, at: number, apply?: () => void): 'applied' | 'duplicate' {
     return this.db.transaction(() => {
       const inserted = this.insert.run(idempotencyKey, localId, kind, at).changes === 1;
-      if (inserted) return 'applied' as const;
+      if (inserted) {
+        apply?.();
+        return 'applied' as const;
+      }
       this.bump.run(idempotencyKey);
       return 'duplicate' as const;
     }).immediate();
@@ -77,6 +90,29 @@ export class DemoLedger {
     const row = this.byKey.get(idempotencyKey);
     if (!row) return null;
     return { idempotencyKey: row.idempotency_key, localId: row.local_id, kind: row.kind, firstReceivedAt: row.first_received_at, receipts: row.receipts };
+  }
+
+  /** Every entry, oldest first, optionally of one kind. */
+  entries(kind?: string): LedgerEntry[] {
+    const rows = this.db
+      .prepare<[string | null, string | null], { idempotency_key: string; local_id: string; kind: string; first_received_at: number; receipts: number }>(
+        'SELECT * FROM ledger WHERE ? IS NULL OR kind = ? ORDER BY first_received_at, rowid',
+      )
+      .all(kind ?? null, kind ?? null);
+    return rows.map((row) => ({ idempotencyKey: row.idempotency_key, localId: row.local_id, kind: row.kind, firstReceivedAt: row.first_received_at, receipts: row.receipts }));
+  }
+
+  /** Appends a line to a patient's history (inside {@link receive}'s transaction). */
+  appendHistory(misId: string, at: number, callId: string | null, text: string): void {
+    this.addHistory.run(misId, at, callId, text);
+  }
+
+  /** A patient's history lines, oldest first. */
+  history(misId: string): { at: number; callId: string | null; text: string }[] {
+    return this.db
+      .prepare<[string], { at: number; call_id: string | null; text: string }>('SELECT at, call_id, text FROM history WHERE mis_id = ? ORDER BY id')
+      .all(misId)
+      .map((row) => ({ at: row.at, callId: row.call_id, text: row.text }));
   }
 
   /** Delivered / lost / duplicated counts over the local ids the desk meant to send. */

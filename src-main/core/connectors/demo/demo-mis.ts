@@ -103,6 +103,8 @@ export class DemoMis implements MisConnector {
   private readonly rejectWhen: (submission: MisSubmission) => string | null;
   private offline = false;
   private interval: unknown = null;
+  /** National10 → base-population indices, built on the first `findByPhone` (see {@link phoneIndex}). */
+  private basePhoneIndex: { keys: Float64Array; indices: Int32Array } | null = null;
   /** Injected round-trip delay of every call. */
   latencyMs: number;
   /** Share of calls failing with a transient `unreachable` error. */
@@ -178,12 +180,75 @@ export class DemoMis implements MisConnector {
     return this.current(misId);
   }
 
+  /**
+   * Cards carrying the number (its last ten digits), as the MIS's own caller lookup would
+   * answer: through an index of the base population (built once, on the first call: a real
+   * MIS has one) plus every card changed since, at most 50.
+   */
   async findByPhone(raw: string): Promise<unknown[]> {
     await this.roundTrip();
-    const digits = raw.replace(/\D/g, '');
+    return this.cardsByPhone(raw);
+  }
+
+  /** {@link findByPhone} without the round trip (latency, faults): the clinic's own answer. */
+  cardsByPhone(raw: string): PatientCard[] {
+    const digits = String(raw).replace(/\D/g, '');
     if (digits.length < 10) return [];
     const national10 = digits.slice(-10);
-    return this.scan((card) => card.phones.some((p) => p.national10 === national10));
+    const matches = (card: PatientCard) => card.phones.some((p) => p.national10 === national10);
+    const found: PatientCard[] = [];
+    const { keys, indices } = this.phoneIndex();
+    const key = Number(national10);
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (keys[mid]! < key) low = mid + 1;
+      else high = mid;
+    }
+    for (let i = low; i < keys.length && keys[i] === key && found.length < SEARCH_LIMIT; i++) {
+      const misId = String(MIS_ID_BASE + indices[i]!);
+      if (this.changed.has(misId) || this.gone.has(misId)) continue;
+      const card = syntheticPatient(indices[i]!, this.seed);
+      if (matches(card)) found.push(card);
+    }
+    for (const card of this.changed.values()) {
+      if (found.length >= SEARCH_LIMIT) break;
+      if (!this.gone.has(card.misId) && matches(card)) found.push(structuredClone(card));
+    }
+    return found;
+  }
+
+  /**
+   * A sorted index of the base population's phones (numbers as doubles: ten digits fit exactly),
+   * ~12 bytes per phone; one pass of the generator, on first use.
+   */
+  private phoneIndex(): { keys: Float64Array; indices: Int32Array } {
+    if (this.basePhoneIndex) return this.basePhoneIndex;
+    const keys: number[] = [];
+    const owners: number[] = [];
+    for (let index = 0; index < this.basePopulation; index++) {
+      for (const phone of syntheticPatient(index, this.seed).phones) {
+        keys.push(Number(phone.national10));
+        owners.push(index);
+      }
+    }
+    const order = new Int32Array(keys.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => keys[a]! - keys[b]! || owners[a]! - owners[b]!);
+    const sortedKeys = new Float64Array(order.length);
+    const sortedOwners = new Int32Array(order.length);
+    order.forEach((from, to) => {
+      sortedKeys[to] = keys[from]!;
+      sortedOwners[to] = owners[from]!;
+    });
+    this.basePhoneIndex = { keys: sortedKeys, indices: sortedOwners };
+    return this.basePhoneIndex;
+  }
+
+  /** Builds the phone index now (the bench does, so its first timed lookup does not pay for it). */
+  warmPhoneIndex(): void {
+    this.phoneIndex();
   }
 
   async search(query: string): Promise<unknown[]> {
@@ -246,6 +311,16 @@ export class DemoMis implements MisConnector {
     return this.ledger.entry(idempotencyKey);
   }
 
+  /** Every applied write, oldest first, optionally of one kind (`demo.ledger`, for e2e). */
+  ledgerEntries(kind?: string) {
+    return this.ledger.entries(kind);
+  }
+
+  /** Notes appended to a patient's history by delivered wrap-ups, oldest first. */
+  patientHistory(misId: string) {
+    return this.ledger.history(misId);
+  }
+
   close(): void {
     this.stopEvolving();
     this.ledger.close();
@@ -263,8 +338,53 @@ export class DemoMis implements MisConnector {
       const reason = this.rejectWhen(submission);
       if (reason !== null) throw new MisError('rejected', reason);
     }
-    const status = this.ledger.receive(submission.idempotencyKey, localIdOf(submission), submission.kind, this.clock.now());
+    const at = this.clock.now();
+    const status = this.ledger.receive(submission.idempotencyKey, localIdOf(submission), submission.kind, at, () => this.apply(submission, at));
     return { status, ref: `demo-${submission.idempotencyKey}` };
+  }
+
+  /**
+   * What a first delivery does in the clinic (inside the ledger's transaction, so it happens
+   * exactly once): a wrap-up's note joins the patient's history; a new-patient draft becomes
+   * a card (version 1) in the change log, so the desk's next sync brings it.
+   */
+  private apply(submission: MisSubmission, at: number): void {
+    const payload = (submission.payload ?? {}) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    if (submission.kind === 'wrapup') {
+      const misId = text(payload.misId);
+      if (misId === null) return;
+      const category = text(payload.category) ?? '';
+      const note = text(payload.note) ?? '';
+      const line = [category, note].filter((part) => part.length > 0).join(': ');
+      this.ledger.appendHistory(misId, at, text(payload.callId), line.slice(0, 2_200));
+      return;
+    }
+    if (submission.kind === 'new-patient') {
+      const surname = text(payload.surname);
+      const givenName = text(payload.givenName);
+      const phone = text(payload.phone);
+      if (!surname || !givenName || !phone || !/^\+\d{11,15}$/.test(phone)) return;
+      const index = this.nextIndex++;
+      const template = syntheticPatient(index, this.seed);
+      const birthDate = text(payload.birthDate);
+      this.record({
+        ...template,
+        version: 1,
+        surname,
+        givenName,
+        patronymic: text(payload.patronymic) || null,
+        ...(birthDate && { birthDate }),
+        phones: [{ e164: phone, national10: phone.slice(-10), kind: 'mobile' }],
+        email: null,
+        address: null,
+        omsPolicy: null,
+        dms: null,
+        snils: null,
+        lastVisit: null,
+        appointments: [],
+      });
+    }
   }
 
   /** Latency, then the injected faults, drawn from the fault stream in a fixed order. */
