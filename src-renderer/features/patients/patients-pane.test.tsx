@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PatientSearchResultView, RequestInput } from '../../../src-shared/ipc/contract';
+import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { App } from '../../app/App';
 import { createAppStore } from '../../app/app-store';
@@ -374,5 +375,40 @@ describe('Patients pane: cache state', () => {
     expect(screen.queryByTestId('patient-search')).toBeNull();
     // Nothing to type into: the pane heading keeps the focus after navigation.
     expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'Пациенты' }));
+  });
+
+  it("shows the patient's recent calls and wrap-up notes on the card (patients.history), as text", async () => {
+    const desk = await openPatients();
+    desk.handle('patients.history', ({ misId }) => ({
+      items:
+        misId === 'P-100200'
+          ? [
+              { at: '2025-03-14T09:40:00.000Z', kind: 'note' as const, text: '<b>Перезвонить</b> после 15:00', callId: 'c2' },
+              { at: '2025-03-14T09:30:00.000Z', kind: 'call' as const, text: 'входящий · отвечен · Запись по ОМС', callId: 'c2' },
+            ]
+          : [],
+    }));
+    type('Римская');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    fireEvent.click(rows()[0]!);
+    const card = await screen.findByTestId('patient-card');
+    const history = within(card).getByTestId('patient-calls');
+    await waitFor(() => expect(within(history).getAllByTestId('patient-calls-item')).toHaveLength(2));
+    expect(desk.callsTo('patients.history')).toEqual([{ misId: 'P-100200' }]);
+    const items = within(history).getAllByTestId('patient-calls-item');
+    expect(items.map((item) => item.getAttribute('data-kind'))).toEqual(['note', 'call']);
+    expect(items[0]!.textContent).toContain('<b>Перезвонить</b> после 15:00');
+    expect(history.querySelector('b')).toBeNull();
+  });
+
+  it('a history that cannot load is one quiet line; the card stays', async () => {
+    const desk = await openPatients();
+    desk.fail('patients.history', new DeskError('INTERNAL', 'db'));
+    type('Римская');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    fireEvent.click(rows()[0]!);
+    const card = await screen.findByTestId('patient-card');
+    expect((await within(card).findByTestId('patient-calls-error')).textContent).toContain('Не удалось загрузить звонки');
+    expect(within(card).getByRole('heading', { level: 2 }).textContent).toBe('Римская-Корсакова Алёна Петровна');
   });
 });

@@ -42,7 +42,7 @@ export function PhonePane(): ReactElement {
           <ScreenPops />
           <WrapUpPanel />
         </div>
-        <CallJournal />
+        <CallJournal key="call-journal" />
       </Pane>
     );
   }
@@ -59,7 +59,7 @@ export function PhonePane(): ReactElement {
           <HotkeyHelp />
         </aside>
       </div>
-      <CallJournal />
+      <CallJournal key="call-journal" />
     </Pane>
   );
 }

@@ -278,6 +278,7 @@ describe('Screen pop: hostile caller ids render inert', () => {
     expect(Array.from(name.querySelectorAll('*')).map((el) => el.tagName)).toEqual(['BDI']);
     expect(document.querySelector('img, script, b, iframe')).toBeNull();
     // Control characters blanked, text otherwise kept as given.
+    // eslint-disable-next-line no-control-regex -- looking for exactly those characters
     expect(name.textContent).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/u);
     if (hostile.startsWith('<')) expect(name.textContent).toContain(hostile.split(' ')[0]!.slice(0, 10));
     if (hostile.startsWith('👩')) expect(name.textContent).toContain(hostile);
