@@ -173,6 +173,12 @@ describe('SipJsPhone calls over a fake transport and media-less SDH', () => {
 
   it('incoming: INVITE with SDP rings, answer sends 200, ACK makes it active, the far end BYE ends it answered', async () => {
     const { server, clock, phone, ended } = await registered();
+    // Screen-pop budget: the INVITE is marked before the ringing call is published.
+    const markedWhenPublished: boolean[] = [];
+    phone.subscribe((snapshot) => {
+      const ringing = snapshot.calls.find((c) => c.state === 'ringing');
+      if (ringing) markedWhenPublished.push(performance.getEntriesByName(`screen-pop:invite:${ringing.id}`, 'mark').length === 1);
+    });
     const sdp = 'v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n';
     const dialog = [
       'From: "Пациент" <sip:+79001112233@clinic.test>;tag=far1',
@@ -195,6 +201,8 @@ describe('SipJsPhone calls over a fake transport and media-less SDH', () => {
     );
     await until(() => phone.calls[0]?.state === 'ringing', 'ringing');
     expect(phone.calls[0]).toMatchObject({ direction: 'incoming', remoteNumber: '+79001112233', remoteDisplayName: 'Пациент' });
+    expect(markedWhenPublished[0]).toBe(true);
+    performance.clearMarks();
     clock.advance(3_000);
     await phone.answer(phone.calls[0]!.id);
     await until(() => server.received.some((m) => m.startLine === 'SIP/2.0 200 OK' && /INVITE/u.test(m.headers.get('cseq')?.[0] ?? '')), '200 OK');
