@@ -51,6 +51,9 @@ export interface PbxCall {
   readonly number: string;
   readonly extension: string;
   readonly state: 'ringing' | 'answered';
+  /** Wall-clock ms of the PBX's `ringing` and `answered` events (for the journal record). */
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
 }
 
 export const WRAP_UP_OUTCOMES: readonly WrapUpOutcome[] = ['booked', 'information', 'transferred', 'callback', 'wrong-number'];

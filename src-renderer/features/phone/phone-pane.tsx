@@ -38,7 +38,7 @@ export function PhonePane(): ReactElement {
           </button>
         </EmptyState>
         {/* CTI mode (a hardware desk phone): the PBX's calls still pop and are wrapped up here. */}
-        <div className="phone-calls">
+        <div className="phone-calls phone-cti">
           <ScreenPops />
           <WrapUpPanel />
         </div>
@@ -157,16 +157,14 @@ function Calls(): ReactElement {
 }
 
 /**
- * The pops of the calls in progress (ringing, talked on, PBX calls) and of the call being
- * wrapped up; pops of wrap-ups still queued wait with them.
+ * The pops of the calls in progress (ringing, talked on, PBX calls). The pop of the call being
+ * wrapped up is drawn with its wrap-up; pops of wrap-ups still queued wait with them.
  */
 function ScreenPops(): ReactElement | null {
   const pops = usePhoneStore((state) => state.pops);
   const calls = usePhoneStore((state) => state.calls);
   const pbxCalls = usePhoneStore((state) => state.pbxCalls);
-  const wrapping = usePhoneStore((state) => state.wrapUps[0]?.callId ?? null);
   const live = new Set<string>([...calls.filter((call) => call.state !== 'ended').map((call) => call.id), ...pbxCalls.map((call) => call.callId)]);
-  if (wrapping) live.add(wrapping);
   const visible = pops.filter((pop) => live.has(pop.callId));
   if (visible.length === 0) return null;
   return (

@@ -117,6 +117,8 @@ describe('Screen pop: a known caller', () => {
     act(() => desk.emit('pbx:call', { event: 'ended', callId: 'pbx-2', number: '+79161234567', extension: '1001' }));
     expect(screen.getByTestId('wrap-up').getAttribute('data-call-id')).toBe('pbx-2');
     expect(pop().getAttribute('data-call-id')).toBe('pbx-2');
+    // The desk journals the desk-phone call (the softphone journals its own).
+    await waitFor(() => expect(desk.journal.map((record) => [record.id, record.outcome, record.answeredAt !== null])).toEqual([['pbx-2', 'answered', true]]));
   });
 });
 

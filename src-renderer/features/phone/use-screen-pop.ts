@@ -100,24 +100,55 @@ export function finishPhoneCall(store: PhoneStore, call: PhoneCall): void {
   });
 }
 
-/** A PBX event for this desk's hardware phone (CTI mode). */
+/**
+ * A PBX event for this desk's hardware phone (CTI mode): `ringing` pops the card like a
+ * softphone INVITE; `ended` queues the wrap-up of an answered call and journals the call
+ * (`calls.record`, idempotent by call id, so a core that journals it too costs nothing).
+ */
 export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPayload<'pbx:call'>): void {
   const state = store.getState();
   const known = state.pbxCalls.find((call) => call.callId === event.callId);
+  const now = Date.now();
   switch (event.event) {
     case 'ringing':
       // Marked on arrival: the measure runs from the PBX event to the painted card.
       markInvite(event.callId);
-      if (!known) state.setPbxCall({ callId: event.callId, number: event.number, extension: event.extension, state: 'ringing' }, event.callId);
+      if (!known) state.setPbxCall({ callId: event.callId, number: event.number, extension: event.extension, state: 'ringing', startedAt: now, answeredAt: null }, event.callId);
       startScreenPop(desk, store, { callId: event.callId, number: event.number, source: 'pbx', extension: event.extension });
       return;
     case 'answered':
-      state.setPbxCall({ callId: event.callId, number: event.number, extension: event.extension, state: 'answered' }, event.callId);
+      state.setPbxCall(
+        { callId: event.callId, number: event.number, extension: event.extension, state: 'answered', startedAt: known?.startedAt ?? now, answeredAt: known?.answeredAt ?? now },
+        event.callId,
+      );
       return;
-    case 'ended':
+    case 'ended': {
       state.setPbxCall(null, event.callId);
-      finishCall(store, { callId: event.callId, number: event.number, direction: 'incoming', answered: known?.state === 'answered', consultation: false });
+      const answeredAt = known?.answeredAt ?? null;
+      finishCall(store, { callId: event.callId, number: event.number, direction: 'incoming', answered: answeredAt !== null, consultation: false });
+      if (!known) return;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      let sent;
+      try {
+        sent = desk.request('calls.record', {
+          id: event.callId,
+          direction: 'incoming',
+          number: event.number,
+          displayName: '',
+          startedAt: iso(known.startedAt),
+          answeredAt: answeredAt === null ? null : iso(answeredAt),
+          endedAt: iso(now),
+          outcome: answeredAt === null ? 'missed' : 'answered',
+        });
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      sent.then(
+        () => store.getState().bumpJournal(),
+        (error: unknown) => console.warn(`screen pop: PBX call not journalled: ${error instanceof Error ? error.message : String(error)}`),
+      );
       return;
+    }
   }
 }
 

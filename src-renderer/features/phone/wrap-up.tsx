@@ -9,6 +9,7 @@ import { Plain } from '../patients/patient-card-view';
 import { fullName } from '../patients/patient-format';
 import { shownCardOf, WRAP_UP_OUTCOMES, type WrapUpItem } from './call-work';
 import { usePhoneStore, usePhoneStoreApi } from './phone-store';
+import { ScreenPopView } from './screen-pop';
 import { formatDuration, useNow } from './use-now';
 
 type WrapUpField = 'category' | 'outcome' | 'note';
@@ -22,8 +23,15 @@ type WrapUpField = 'category' | 'outcome' | 'note';
 export function WrapUpPanel(): ReactElement | null {
   const wrapUps = usePhoneStore((state) => state.wrapUps);
   const head = wrapUps[0];
+  const pop = usePhoneStore((state) => (head ? (state.pops.find((p) => p.callId === head.callId) ?? null) : null));
   if (!head) return null;
-  return <WrapUpForm key={head.callId} item={head} waiting={wrapUps.length - 1} />;
+  return (
+    <div className="wrap-up-block">
+      {/* The caller's card stays with the call until its wrap-up is saved. */}
+      {pop ? <ScreenPopView pop={pop} /> : null}
+      <WrapUpForm key={head.callId} item={head} waiting={wrapUps.length - 1} />
+    </div>
+  );
 }
 
 function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): ReactElement {
