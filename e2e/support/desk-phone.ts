@@ -12,6 +12,8 @@ export interface DeskSipOptions {
   password?: string;
   dtmfMode?: 'rfc4733' | 'info';
   autoAnswerIntercom?: boolean;
+  /** The demo clinic's MIS settings (size, latency, whether it keeps changing cards). */
+  clinic?: { patients: number; latencyMs?: number; evolveIntervalMs?: number };
 }
 
 export function deskSipConfig(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>, options: DeskSipOptions = {}): string {
@@ -29,6 +31,7 @@ export function deskSipConfig(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>,
       ...(options.dtmfMode ? { dtmfMode: options.dtmfMode } : {}),
       ...(options.autoAnswerIntercom !== undefined ? { autoAnswerIntercom: options.autoAnswerIntercom } : {}),
     },
+    ...(options.clinic ? { connectors: { mis: { id: 'demo', config: options.clinic } } } : {}),
   });
 }
 
@@ -38,7 +41,7 @@ export function deskSipConfig(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>,
  * calls being measured (the cache has its own specs).
  */
 export function deskSipArgs(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>, options: DeskSipOptions = {}): string[] {
-  return ['--config', deskSipConfig(sip, options), '--demo-patients', '1000'];
+  return ['--config', deskSipConfig(sip, options), '--demo-patients', String(options.clinic?.patients ?? 1000)];
 }
 
 /** Opens the provisioned desk and waits until its softphone is registered. */
