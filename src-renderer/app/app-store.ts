@@ -30,6 +30,12 @@ export function isSipAccountConfigured(view: SettingsView | null): boolean {
   return hasSipAccount(view) && !!view?.sipPasswordSet;
 }
 
+export interface PatientRequest {
+  misId: string;
+  reason: 'journal' | 'call';
+  callId: string | null;
+}
+
 export interface AppState {
   pane: PaneId;
   /** Bumped on every navigation the user asks for; the new pane then focuses its heading. */
@@ -53,8 +59,17 @@ export interface AppState {
   cacheError: DeskErrorPayload | null;
   /** The latest `sync:progress` event; kept here so a pane opened mid-sync still sees it. */
   syncProgress: SyncProgress | null;
+  /**
+   * A card asked for from another pane (the call journal, the screen pop): the Patients pane
+   * opens it when it mounts, audited with this reason and call.
+   */
+  patientRequest: PatientRequest | null;
 
   navigate(pane: PaneId): void;
+  /** Open a patient's card on the Patients pane (navigates there). */
+  openPatient(request: PatientRequest): void;
+  /** The Patients pane took the request. */
+  clearPatientRequest(): void;
   setSettingsView(view: SettingsView): void;
   setCoreStatus(status: CoreStatus): void;
   setSip(sip: SipIndicator): void;
@@ -91,6 +106,14 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     cacheError: null,
     syncProgress: null,
 
+    patientRequest: null,
+    openPatient(request) {
+      if (!isPaneVisible('patients', get().settingsView?.settings.role)) return;
+      set((state) => ({ patientRequest: request, pane: 'patients', navSeq: state.navSeq + 1 }));
+    },
+    clearPatientRequest() {
+      if (get().patientRequest) set({ patientRequest: null });
+    },
     navigate(pane) {
       if (!isPaneVisible(pane, get().settingsView?.settings.role)) return;
       set((state) => ({ pane, navSeq: state.navSeq + 1 }));

@@ -105,6 +105,16 @@ describe('Call journal', () => {
     expect(recentInputs(desk).length).toBeGreaterThan(before);
   });
 
+  it("the patient's name opens the card on the Patients pane, audited as opened from the journal with the call", async () => {
+    const { desk } = await renderDesk();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const answered = rows().find((row) => row.getAttribute('data-call-id') === 'old-answered')!;
+    fireEvent.click(within(answered).getByTestId('call-journal-open-card'));
+    const card = await screen.findByTestId('patient-card');
+    expect(card.getAttribute('data-mis-id')).toBe('P-1');
+    expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'journal', callId: 'old-answered' }]);
+  });
+
   it('a journal that cannot load says so and retries on request', async () => {
     const { desk } = await renderDesk();
     await waitFor(() => expect(rows()).toHaveLength(2));

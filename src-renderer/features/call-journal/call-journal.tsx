@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallJournalItem, CallsFilter } from '../../../src-shared/ipc/contract';
+import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
@@ -136,6 +137,7 @@ function JournalRow({ item, index, top }: { item: CallJournalItem; index: number
   const { t, i18n } = useTranslation();
   const store = usePhoneStoreApi();
   const phone = usePhoneStore((state) => state.phone);
+  const openPatient = useAppStore((state) => state.openPatient);
   const today = isSameLocalDay(item.startedAt, new Date());
   const time = formatClockTime(item.startedAt, i18n.language);
   const canCall = phone !== null && item.number !== '';
@@ -162,7 +164,23 @@ function JournalRow({ item, index, top }: { item: CallJournalItem; index: number
         {item.number || t('phone.call.unknownNumber')}
       </span>
       <span role="cell" className="truncate" dir="auto" data-testid="call-journal-patient">
-        {item.patientName ? <Plain text={item.patientName} /> : item.displayName ? <span className="muted"><Plain text={item.displayName} /></span> : <span className="muted">—</span>}
+        {item.misId ? (
+          <button
+            type="button"
+            className="link-button truncate"
+            data-testid="call-journal-open-card"
+            title={t('journal.openCard')}
+            onClick={() => openPatient({ misId: item.misId!, reason: 'journal', callId: item.id })}
+          >
+            <Plain text={item.patientName ?? item.misId} />
+          </button>
+        ) : item.displayName ? (
+          <span className="muted">
+            <Plain text={item.displayName} />
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
       </span>
       <span role="cell" className="truncate">
         {item.queue ? <Plain text={item.queue} /> : <span className="muted">—</span>}

@@ -8,6 +8,7 @@ import { PatientsIcon } from '../../ui/icons';
 import { PatientCardView } from './patient-card-view';
 import { formatCount, queryPhoneDigits, understoodParts } from './patient-format';
 import { optionId, PatientResults } from './patient-results';
+import { useAppStore } from '../../app/app-store';
 import { useOpenCard } from './use-open-card';
 import { usePatientSearch, type SearchResults } from './use-patient-search';
 
@@ -22,6 +23,15 @@ export function PatientWorkspace({ searchRef, today }: PatientWorkspaceProps): R
   const { t } = useTranslation();
   const search = usePatientSearch();
   const { open, openCard, closeCard } = useOpenCard();
+  const patientRequest = useAppStore((state) => state.patientRequest);
+  const clearPatientRequest = useAppStore((state) => state.clearPatientRequest);
+
+  // A card asked for from the call journal or the pop: open it, audited with its call.
+  useEffect(() => {
+    if (!patientRequest) return;
+    clearPatientRequest();
+    openCard(patientRequest.misId, { reason: patientRequest.reason, callId: patientRequest.callId });
+  }, [patientRequest, clearPatientRequest, openCard]);
   const { results } = search;
   const listId = useId();
   const summaryId = useId();

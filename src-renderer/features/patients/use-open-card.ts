@@ -17,7 +17,8 @@ export interface OpenCard {
 
 export interface OpenCardApi {
   open: OpenCard | null;
-  openCard(misId: string): void;
+  /** Open a card; `context` says why when it was not the search (audited by main). */
+  openCard(misId: string, context?: { reason: 'journal' | 'call'; callId: string | null }): void;
   closeCard(): void;
 }
 
@@ -32,9 +33,10 @@ export function useOpenCard(now: () => Date = () => new Date()): OpenCardApi {
   const clock = useRef(now);
 
   const fetchCard = useCallback(
-    (misId: string, reason: 'open' | 'update') => {
+    (misId: string, reason: 'open' | 'update', context?: { reason: 'journal' | 'call'; callId: string | null }) => {
       const mine = ++sequence.current;
-      desk.request('patients.get', { misId, reason: reason === 'update' ? 'refresh' : 'search' }).then(
+      const audit = reason === 'update' ? { reason: 'refresh' as const } : context ? { reason: context.reason, callId: context.callId !== null && context.callId.length <= 128 ? context.callId : null } : { reason: 'search' as const };
+      desk.request('patients.get', { misId, ...audit }).then(
         ({ card }) => {
           if (mine !== sequence.current) return;
           const updatedAt = reason === 'update' ? clock.current().toISOString() : null;
@@ -59,9 +61,9 @@ export function useOpenCard(now: () => Date = () => new Date()): OpenCardApi {
   );
 
   const openCard = useCallback(
-    (misId: string) => {
+    (misId: string, context?: { reason: 'journal' | 'call'; callId: string | null }) => {
       setOpen({ misId, status: 'loading', card: null, updatedAt: null, error: null });
-      fetchCard(misId, 'open');
+      fetchCard(misId, 'open', context);
     },
     [fetchCard],
   );

@@ -88,6 +88,16 @@ describe('Screen pop: a known caller', () => {
     expect(screen.getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
   });
 
+  it('"open the full card" opens it on the Patients pane, audited with the call', async () => {
+    const { desk, phone } = await renderDesk();
+    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    fireEvent.click(await screen.findByTestId('screen-pop-open-card'));
+    expect((await screen.findByTestId('patient-card')).getAttribute('data-mis-id')).toBe('P-1');
+    expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'call', callId: 'c1' }]);
+    // The call still rings: the status bar offers the way back.
+    expect(screen.getByTestId('status-ringing')).toBeTruthy();
+  });
+
   it('in Russian too: "обновлено HH:MM"', async () => {
     const { phone } = await renderDesk({ language: 'ru' });
     act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useState, type FormEvent, type ReactElement
 import { useTranslation } from 'react-i18next';
 import { DRAFT_NOTE_MAX } from '../../../src-shared/ipc/contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import { toDeskError } from '../../bridge/desk-error';
@@ -108,7 +109,7 @@ function PopBody({ pop, card }: { pop: ScreenPop; card: PatientCard | null }): R
   if (card) {
     return (
       <>
-        <PopCard card={card} />
+        <PopCard card={card} callId={pop.callId} />
         {pop.matches.length > 1 ? (
           <button
             type="button"
@@ -134,8 +135,9 @@ function nextAppointment(card: PatientCard, now: number) {
     .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
 }
 
-function PopCard({ card }: { card: PatientCard }): ReactElement {
+function PopCard({ card, callId }: { card: PatientCard; callId: string }): ReactElement {
   const { t, i18n } = useTranslation();
+  const openPatient = useAppStore((state) => state.openPatient);
   const [now] = useState(() => Date.now());
   const age = ageOn(card.birthDate, new Date(now));
   const next = nextAppointment(card, now);
@@ -188,6 +190,9 @@ function PopCard({ card }: { card: PatientCard }): ReactElement {
         </div>
       </dl>
       <PatientCalls misId={card.misId} limit={5} compact />
+      <button type="button" className="button ghost screen-pop-open" data-testid="screen-pop-open-card" onClick={() => openPatient({ misId: card.misId, reason: 'call', callId })}>
+        {t('screenPop.openCard')}
+      </button>
     </article>
   );
 }
