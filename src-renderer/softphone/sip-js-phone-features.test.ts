@@ -176,7 +176,8 @@ describe('intercom auto-answer (Call-Info answer-after)', () => {
     const env = await registered({ autoAnswerIntercom: true });
     const before = env.clock.pending().length;
     const r = await ringing(env, ['Call-Info: <sip:pbx>;answer-after=5']);
-    expect(env.clock.pending()).toHaveLength(before + 1);
+    // The auto-answer timer and the deferred microphone preparation.
+    expect(env.clock.pending()).toHaveLength(before + 2);
     r.incoming.cancel();
     await until(() => env.ended.length === 1, 'cancelled');
     expect(env.ended[0]!.outcome).toBe('missed');

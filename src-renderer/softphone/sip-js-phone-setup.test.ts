@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from './fake-clock';
 import { FakeSdh, FakeSipServer, FakeStream, FakeTrack, FakeTransport, FakeWebSdh, fakeWebSdhFactory } from './fake-sip-server';
 import type { PhoneAccount } from './phone';
-import { SipJsPhone } from './sip-js-phone';
+import { RING_PREPARE_DELAY_MS, SipJsPhone } from './sip-js-phone';
 
 const ACCOUNT: PhoneAccount = {
   server: 'ws://127.0.0.1:8080',
@@ -165,6 +165,9 @@ describe('prepared microphone', () => {
   it('an incoming call prepares the microphone while it rings; Answer takes it', async () => {
     const env = await registered();
     const r = await ringing(env);
+    // Not while the screen pop paints: only after RING_PREPARE_DELAY_MS.
+    expect(env.requests).toEqual([]);
+    env.clock.advance(RING_PREPARE_DELAY_MS);
     await until(() => env.tracks.length === 1, 'prepared while ringing');
     expect(env.requests).toEqual([HEADSET]);
     await env.phone.answer(r.id);

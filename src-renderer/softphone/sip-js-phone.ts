@@ -685,8 +685,15 @@ export class SipJsPhone implements Phone {
       }
     }
     const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
-    // Open the microphone while it rings, so Answer does not wait for the capture device.
-    this.prepareMicrophone();
+    // Open the microphone while it rings, so Answer does not wait for the capture device — but
+    // not at once: starting the capture device costs CPU exactly while the screen pop paints
+    // (issue 5's 50 ms budget), and nobody answers within the first few hundred milliseconds.
+    const prepareTimer = this.clock.setTimeout(() => {
+      if (this.live.get(live.call.id) === live && live.call.state === 'ringing') this.prepareMicrophone();
+    }, RING_PREPARE_DELAY_MS);
+    live.session.stateChange.addListener((state) => {
+      if (state === SessionState.Terminated) this.clock.clearTimeout(prepareTimer);
+    });
     if (autoAnswerAfterSec !== null && this.account?.autoAnswerIntercom === true && !this.hasOtherCall(live.call.id)) {
       live.autoAnswerTimer = this.clock.setTimeout(() => {
         live.autoAnswerTimer = null;
@@ -1030,6 +1037,9 @@ function attachLanIceCompletion(sdh: SessionDescriptionHandler, clock: Clock): v
     },
   };
 }
+
+/** How long after an INVITE arrives the microphone is prepared (after the screen pop, before a human answers). */
+export const RING_PREPARE_DELAY_MS = 300;
 
 /** How long a probe WebSocket may take to open before the server counts as still down. */
 const PROBE_TIMEOUT_MS = 2_000;
