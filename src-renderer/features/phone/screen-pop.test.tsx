@@ -276,7 +276,7 @@ describe('Screen pop: hostile caller ids render inert', () => {
     expect(screen.getByTestId('answer-button')).toBeTruthy();
   });
 
-  it.each(HOSTILE)('a patient card (MIS data) holding %s is drawn as text in the pop, the chooser and the journal', async (_kind, hostile) => {
+  it.each(HOSTILE)('a patient card (MIS data) holding %s is drawn as text in the chooser and the pop', async (_kind, hostile) => {
     const evil = makePatient({ misId: 'P-666', surname: hostile, givenName: hostile.slice(0, 100) || 'x', patronymic: null, phones: [{ e164: '+79035550101', national10: '9035550101', kind: 'mobile' }], appointments: [] });
     const twin = makePatient({ misId: 'P-667', surname: `${hostile} 2`, givenName: 'Б', patronymic: null, phones: [{ e164: '+79035550102', national10: '9035550102', kind: 'mobile' }] });
     const twinShared = { ...twin, phones: evil.phones };
