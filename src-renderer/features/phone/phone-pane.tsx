@@ -125,6 +125,8 @@ function LostCall(): ReactElement | null {
 function Calls(): ReactElement {
   const { t } = useTranslation();
   const calls = usePhoneStore((state) => state.calls);
+  // CTI mode: a call on the desk phone is not "no calls".
+  const pbxBusy = usePhoneStore((state) => state.pbxCalls.length > 0);
   const ringing = calls.filter(isIncomingRinging);
   const lines = linesOf(calls);
   const focused = focusedCallOf(calls);
@@ -145,7 +147,7 @@ function Calls(): ReactElement {
             />
           ))}
         </ul>
-      ) : ringing.length === 0 ? (
+      ) : ringing.length === 0 && !pbxBusy ? (
         <p className="phone-idle muted" data-testid="phone-idle">
           {t('phone.idle')}
         </p>

@@ -112,6 +112,7 @@ describe('Screen pop: a known caller', () => {
     expect((await screen.findByTestId('screen-pop-name')).textContent).toBe('Римская-Корсакова Алёна Петровна');
     expect(pop().getAttribute('data-call-id')).toBe('pbx-1');
     expect(pop().getAttribute('data-source')).toBe('pbx');
+    expect(screen.queryByTestId('phone-idle')).toBeNull();
     expect(performance.getEntriesByName(measureOf('pbx-1'), 'measure')).toHaveLength(1);
     // Unanswered end: the pop goes, no wrap-up.
     act(() => desk.emit('pbx:call', { event: 'ended', callId: 'pbx-1', number: '+79161234567', extension: '1001' }));
