@@ -10,6 +10,10 @@ import { BatchInsert, patientRowValues, phoneRowValues } from '../cache-rows';
 import { CACHE_MIGRATIONS } from '../migrations/cache';
 import { migrate } from '../migrations/migrate';
 import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher } from '../open-database';
+import { DemoMis, DemoMisConfigSchema } from '../../connectors/demo/demo-mis';
+import { PopChoices } from '../../screen-pop/pop-choices';
+import { lookupCached, lookupOnline } from '../../screen-pop/screen-pop-lookup';
+import { openJournalDatabase } from '../../sync/journal-database';
 
 /**
  * The cache bench: builds a fresh encrypted cache of N synthetic cards and measures, in the
@@ -38,6 +42,12 @@ export interface BenchResult {
   rawByPhone: { p99Ms: number };
   search: { p50Ms: number; p95Ms: number };
   rawSearch: { p95Ms: number };
+  /** `screenPop.lookup`'s path: normalise, cache byPhone, choice table. */
+  screenPop: { p50Ms: number; p95Ms: number };
+  /** The same lookups asked of the demo MIS connector online (`findByPhone`) at its default latency. */
+  screenPopOnline: { p50Ms: number; p95Ms: number; latencyMs: number };
+  /** Online p50 / cached p50. */
+  screenPopRatio: number;
   dbBytes: number;
   rssBytes: number;
 }
@@ -53,6 +63,8 @@ export interface BenchReport {
   rawByPhoneP50Ms: number;
   rawSearchP50Ms: number;
   searchByForm: { form: string; p50Ms: number; p95Ms: number; count: number }[];
+  screenPopMix: { known: number; shared: number; unknown: number; remembered: number };
+  demoPhoneIndexMs: number;
   cipherComparison: { cipher: DatabaseCipher; cards: number; ingestCardsPerSec: number; rawInsertRowsPerSec: number }[];
   cipher: DatabaseCipher;
 }
@@ -113,6 +125,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`search mix vs raw FTS prefix: ${queries} queries …`);
     const search = benchSearch(repo, n, seed, queries);
 
+    log(`screen pop: ${queries} lookups from the cache, then the same through the demo MIS online …`);
+    const pop = await benchScreenPop(repo, join(dir, 'journal.db'), key, n, seed, queries, log);
+
     repo.close();
     const dbBytes = fileSize(path) + fileSize(`${path}-wal`);
     const result: BenchResult = {
@@ -123,6 +138,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       rawByPhone: { p99Ms: round3(phone.raw.p99) },
       search: { p50Ms: round3(search.ours.p50), p95Ms: round3(search.ours.p95) },
       rawSearch: { p95Ms: round3(search.raw.p95) },
+      screenPop: { p50Ms: round3(pop.cached.p50), p95Ms: round3(pop.cached.p95) },
+      screenPopOnline: { p50Ms: round3(pop.online.p50), p95Ms: round3(pop.online.p95), latencyMs: pop.latencyMs },
+      screenPopRatio: pop.cached.p50 > 0 ? Math.round((pop.online.p50 / pop.cached.p50) * 100) / 100 : 0,
       dbBytes,
       rssBytes: process.resourceUsage().maxRSS * 1024,
     };
@@ -136,6 +154,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       rawByPhoneP50Ms: round3(phone.raw.p50),
       rawSearchP50Ms: round3(search.raw.p50),
       searchByForm: search.byForm,
+      screenPopMix: pop.mix,
+      demoPhoneIndexMs: pop.indexMs,
       cipherComparison,
       cipher,
     };
@@ -297,6 +317,67 @@ function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: n
   return { ours: percentiles(ours), raw: percentiles(rawTimes) };
 }
 
+/**
+ * The screen pop: random caller ids in the four shapes phones send (own mobiles, shared family
+ * numbers — a child's card carries a parent's mobile — and 10% unknown numbers), looked up as
+ * `screenPop.lookup` does (normalise, cache byPhone, choice table in an encrypted journal.db
+ * where a third of the shared numbers have a remembered choice), then the same lookups through
+ * the demo MIS connector online (`findByPhone` + validating every card) at its default latency.
+ */
+async function benchScreenPop(repo: CacheRepository, journalPath: string, key: Buffer, n: number, seed: number, queries: number, log: (line: string) => void) {
+  const random = sampler(seed ^ 0x90b);
+  const journal = openJournalDatabase({ path: journalPath, key });
+  const choices = new PopChoices(journal);
+  const mix = { known: 0, shared: 0, unknown: 0, remembered: 0 };
+  const inputs: string[] = [];
+  journal.exec('BEGIN');
+  while (inputs.length < queries + 100) {
+    const roll = random();
+    const card = syntheticPatient(Math.floor(random() * n), seed);
+    const relative = card.phones.find((phone) => phone.kind === 'relative');
+    if (roll < 0.1) {
+      mix.unknown += 1;
+      inputs.push(formatPhone(`9${String(Math.floor(random() * 1e9)).padStart(9, '0')}`, inputs.length));
+    } else if (roll < 0.4 && relative) {
+      mix.shared += 1;
+      if (random() < 0.33) {
+        mix.remembered += 1;
+        choices.remember(relative.e164, card.misId, Date.now());
+      }
+      inputs.push(formatPhone(relative.national10, inputs.length));
+    } else if (card.phones[0]) {
+      mix.known += 1;
+      inputs.push(formatPhone(card.phones[0].national10, inputs.length));
+    }
+  }
+  journal.exec('COMMIT');
+
+  const cachedTimes: number[] = [];
+  inputs.forEach((input, i) => {
+    const t = performance.now();
+    lookupCached(input, repo, choices);
+    const elapsed = performance.now() - t;
+    if (i >= 100) cachedTimes.push(elapsed);
+  });
+
+  const latencyMs = DemoMisConfigSchema.parse({}).latencyMs;
+  const demo = new DemoMis({ patients: n, seed, latencyMs });
+  const indexStarted = performance.now();
+  demo.warmPhoneIndex();
+  const indexMs = performance.now() - indexStarted;
+  log(`  demo MIS phone index over ${n.toLocaleString('en')} patients built in ${Math.round(indexMs)} ms (once, before timing); default latency ${latencyMs} ms`);
+  const onlineTimes: number[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const t = performance.now();
+    await lookupOnline(inputs[i]!, demo, choices);
+    const elapsed = performance.now() - t;
+    if (i >= 100) onlineTimes.push(elapsed);
+  }
+  demo.close();
+  journal.close();
+  return { cached: percentiles(cachedTimes), online: percentiles(onlineTimes), latencyMs, mix, indexMs: Math.round(indexMs) };
+}
+
 /** The query forms of the search grammar, each built from a real card of the population. */
 const SEARCH_FORMS: readonly { form: string; make: (card: PatientCard, random: () => number) => string | null }[] = [
   { form: 'full phone', make: (c, r) => (c.phones[0] ? formatPhone(c.phones[0].national10, Math.floor(r() * 4)) : null) },
@@ -388,6 +469,8 @@ export function formatReport(report: BenchReport): string {
     ['byPhone p50 / p99', `${r.byPhone.p50Ms} / ${r.byPhone.p99Ms} ms`, `target p99 ≤ 1 ms and ≤ 3× raw (${r.rawByPhone.p99Ms > 0 ? (r.byPhone.p99Ms / r.rawByPhone.p99Ms).toFixed(2) : '∞'}×)`],
     ['raw E.164 lookup p50 / p99', `${report.rawByPhoneP50Ms} / ${r.rawByPhone.p99Ms} ms`, 'SELECT card … WHERE e164 = ? (pre-normalised)'],
     ['search p50 / p95', `${r.search.p50Ms} / ${r.search.p95Ms} ms`, 'target p95 ≤ 20 ms; mix of every query form'],
+    ['screen pop (cache) p50 / p95', `${r.screenPop.p50Ms} / ${r.screenPop.p95Ms} ms`, `target p95 ≤ 50 ms (INVITE → card painted); normalise + byPhone + choice; ${report.screenPopMix.known} own / ${report.screenPopMix.shared} shared (${report.screenPopMix.remembered} remembered) / ${report.screenPopMix.unknown} unknown`],
+    ['screen pop (MIS online) p50 / p95', `${r.screenPopOnline.p50Ms} / ${r.screenPopOnline.p95Ms} ms`, `demo MIS findByPhone + validation at its default latency ${r.screenPopOnline.latencyMs} ms (phone index ${fmt(report.demoPhoneIndexMs)} ms, built once); online / cached p50 = ${r.screenPopRatio}×`],
     ['raw FTS prefix p50 / p95', `${report.rawSearchP50Ms} / ${r.rawSearch.p95Ms} ms`, "MATCH '\"prefix\"*' LIMIT 50, 1–6 letter surname prefixes"],
     ['db size (file + WAL)', mb(r.dbBytes), `${fmt(r.dbBytes / Math.max(1, r.cards))} bytes/card`],
     ['peak RSS', mb(r.rssBytes), ''],
