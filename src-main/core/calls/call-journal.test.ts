@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../../src-shared/ipc/contract';
 import { randomKey, tempDatabasePath } from '../db/test-support';
 import { openJournalDatabase } from '../sync/journal-database';
+import { journalAt } from '../db/migrations/journal/test-support';
 import { CallJournal } from './call-journal';
 
 function openAt(path = tempDatabasePath('journal.db'), key = randomKey()) {
@@ -101,6 +102,56 @@ describe('CallJournal', () => {
       .join('\n');
     expect(detail).toMatch(/SCAN calls USING INDEX calls_started_at/);
     expect(detail).not.toMatch(/TEMP B-TREE/);
+    db.close();
+  });
+
+  it('the journal view walks one index per filter newest first (EXPLAIN QUERY PLAN)', () => {
+    const db = journalAt();
+    const journal = new CallJournal(db);
+    for (let i = 0; i < 300; i += 1) {
+      const started = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+      journal.record(i % 3 === 0 ? call(`c${i}`, started, { answeredAt: null, outcome: 'missed' }) : call(`c${i}`, started));
+    }
+    db.exec('ANALYZE');
+    const s = (journal as unknown as { s: Record<string, { source: string }> }).s;
+    const plan = (name: string, ...params: unknown[]) =>
+      db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${s[name]!.source}`)
+        .all(...params)
+        .map((row) => row.detail)
+        .join('\n');
+    expect(plan('listAll', 100)).toMatch(/SCAN c USING INDEX calls_started_at/);
+    expect(plan('listSince', 0, 100)).toMatch(/SEARCH c USING INDEX calls_started_at \(started_at>\?\)/);
+    expect(plan('listOutcome', 'missed', 100)).toMatch(/SEARCH c USING INDEX calls_outcome_started_at \(outcome=\?\)/);
+    for (const name of ['listAll', 'listSince', 'listOutcome']) {
+      const detail = plan(name, ...(name === 'listAll' ? [100] : name === 'listSince' ? [0, 100] : ['missed', 100]));
+      expect(detail).not.toMatch(/TEMP B-TREE/);
+      expect(detail).toMatch(/SEARCH w USING INDEX sqlite_autoindex_wrap_ups_1 \(call_id=\?\)/);
+      expect(detail).toMatch(/SEARCH p USING INDEX sqlite_autoindex_call_patients_1 \(call_id=\?\)/);
+    }
+    const patient = plan('listPatient', { misId: '1000001', since: 0, outcome: null, limit: 100 });
+    expect(patient).toMatch(/wrap_ups USING (COVERING )?INDEX wrap_ups_mis_id \(mis_id=\?\)/);
+    expect(patient).toMatch(/call_patients USING (COVERING )?INDEX call_patients_mis_id \(mis_id=\?\)/);
+    db.close();
+  });
+
+  it('list filters today, missed, mine and by patient, with the wrap-up and shown card', () => {
+    const db = journalAt();
+    const journal = new CallJournal(db);
+    journal.record(call('old', '2026-11-28T09:00:00.000Z'));
+    journal.record(call('miss', '2026-11-30T09:00:00.000Z', { answeredAt: null, outcome: 'missed' }));
+    journal.record(call('ans', '2026-11-30T10:00:00.000Z'));
+    db.prepare("INSERT INTO call_patients (call_id, mis_id, number_key, shown_at) VALUES ('old', '1000001', NULL, 1)").run();
+    db.prepare("INSERT INTO wrap_ups (call_id, mis_id, category, outcome, note, acw_sec, saved_at) VALUES ('ans', '1000001', 'Запись по ОМС', 'booked', '', 1, 1)").run();
+    const todayStart = Date.parse('2026-11-30T00:00:00.000Z');
+    const ids = (filter: 'all' | 'today' | 'missed' | 'mine', misId?: string) => journal.list({ limit: 10, filter, todayStart, ...(misId && { misId }) }).map((c) => c.id);
+    expect(ids('all')).toEqual(['ans', 'miss', 'old']);
+    expect(ids('today')).toEqual(['ans', 'miss']);
+    expect(ids('missed')).toEqual(['miss']);
+    expect(ids('mine')).toEqual(['ans', 'old']);
+    expect(ids('all', '1000001')).toEqual(['ans', 'old']);
+    expect(ids('today', '1000001')).toEqual(['ans']);
+    expect(journal.list({ limit: 1, filter: 'all', todayStart })[0]).toMatchObject({ misId: '1000001', category: 'Запись по ОМС', wrapUpOutcome: 'booked', durationSec: 60 });
     db.close();
   });
 });

@@ -272,3 +272,14 @@ async function vi_waitFor(done: () => boolean): Promise<void> {
   for (let i = 0; i < 1_000 && !done(); i++) await Promise.resolve();
   if (!done()) throw new Error('condition not reached');
 }
+
+describe('Outbox.enqueue with a given idempotency key', () => {
+  it('uses the key a write derives from what it belongs to, and a second row with that key is refused', () => {
+    const db = journal();
+    const outbox = new Outbox(db);
+    const item = db.transaction(() => outbox.enqueue('wrapup', { localId: 'wrapup:c1' }, { idempotencyKey: 'wrapup-abc' }))();
+    expect(item.idempotencyKey).toBe('wrapup-abc');
+    expect(() => db.transaction(() => outbox.enqueue('wrapup', {}, { idempotencyKey: 'wrapup-abc' }))()).toThrow(/UNIQUE/);
+    expect(() => db.transaction(() => outbox.enqueue('wrapup', {}, { idempotencyKey: '' }))()).toThrow(/1–128/);
+  });
+});

@@ -186,3 +186,36 @@ describe('DemoMis ledger', () => {
     expect((await second.submit({ idempotencyKey: 'persist', kind: 'note', payload: { localId: 'L1' } })).status).toBe('duplicate');
   });
 });
+
+describe('DemoMis screen pop and wrap-up (issue 5)', () => {
+  it('findByPhone through its phone index answers exactly what a scan of the clinic would, changed cards included', async () => {
+    const mis = demo();
+    mis.evolve(60);
+    for (let index = 0; index < 200; index += 7) {
+      for (const phone of (mis.peek(String(1_000_000 + index))?.phones ?? [])) {
+        const scanned: string[] = [];
+        for (let i = 0; i < 400; i++) {
+          const card = mis.peek(String(1_000_000 + i));
+          if (card?.phones.some((p) => p.national10 === phone.national10)) scanned.push(card.misId);
+        }
+        const found = ((await mis.findByPhone(`8${phone.national10}`)) as PatientCard[]).map((card) => card.misId);
+        expect(found.sort()).toEqual(scanned.sort());
+      }
+    }
+    expect(await mis.findByPhone('+79990000001')).toEqual([]);
+    expect(await mis.findByPhone('12')).toEqual([]);
+  });
+
+  it('lists the ledger by kind, appends a delivered wrap-up note to the patient history once, and makes a new patient of a draft', async () => {
+    const mis = demo();
+    const wrapup = { idempotencyKey: 'wrapup-1', kind: 'wrapup', payload: { localId: 'wrapup:c1', callId: 'c1', misId: '1000001', category: 'Запись по ОМС', note: 'записан' } };
+    await mis.submit(wrapup);
+    await mis.submit(wrapup);
+    await mis.submit({ idempotencyKey: 'np-1', kind: 'new-patient', payload: { localId: 'd1', phone: '+79990000001', surname: 'Новикова', givenName: 'Вера', birthDate: '1991-02-03' } });
+    expect(mis.ledgerEntries('wrapup')).toEqual([expect.objectContaining({ idempotencyKey: 'wrapup-1', localId: 'wrapup:c1', kind: 'wrapup', receipts: 2 })]);
+    expect(mis.ledgerEntries().map((entry) => entry.kind)).toEqual(['wrapup', 'new-patient']);
+    expect(mis.patientHistory('1000001')).toEqual([{ at: expect.any(Number), callId: 'c1', text: 'Запись по ОМС: записан' }]);
+    const [created] = (await mis.findByPhone('+79990000001')) as PatientCard[];
+    expect(PatientCardSchema.parse(created)).toMatchObject({ surname: 'Новикова', givenName: 'Вера', birthDate: '1991-02-03', version: 1 });
+  });
+});
