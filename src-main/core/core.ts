@@ -1,4 +1,5 @@
 import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
+import type { PatientCard } from '../../src-shared/patients/patient-card';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
 import { createCallHandlers } from './calls/call-handlers';
@@ -69,7 +70,12 @@ export function createCore(options: CoreOptions): Core {
   // CTI mode: the demo PBX's desk-phone calls (driven by demo.simulate) reach the renderer as pbx:call.
   const pbx = settings.settings.connectors.pbx.id === 'demo' ? new DemoPbx((event) => events.emit('pbx:call', event)) : null;
   const patientName = (misId: string): string | null => {
-    const card = cache.status().available ? cache.getCard(misId) : null;
+    let card: PatientCard | null = null;
+    try {
+      card = cache.getCard(misId);
+    } catch {
+      // no cache open: the journal still lists the call, without a name
+    }
     return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
   };
 

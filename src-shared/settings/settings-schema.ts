@@ -101,7 +101,7 @@ const wrapUpFields = {
 };
 export const WrapUpSettingsSchema = z
   .object({
-    categories: wrapUpFields.categories.default([...DEFAULT_WRAP_UP_CATEGORIES]),
+    categories: wrapUpFields.categories.default(() => [...DEFAULT_WRAP_UP_CATEGORIES]),
     acwLimitSec: wrapUpFields.acwLimitSec.default(DEFAULT_ACW_LIMIT_SEC),
   })
   .strict();
@@ -122,10 +122,10 @@ export const SettingsSchema = z
     language: LanguageSchema,
     sip: SipAccountSchema,
     audio: AudioDevicesSchema.default({ microphoneId: '', speakerId: '', ringerId: '' }),
-    wrapUp: WrapUpSettingsSchema.default({
+    wrapUp: WrapUpSettingsSchema.default(() => ({
       categories: [...DEFAULT_WRAP_UP_CATEGORIES],
       acwLimitSec: DEFAULT_ACW_LIMIT_SEC,
-    }),
+    })),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();

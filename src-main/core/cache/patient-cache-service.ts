@@ -86,10 +86,15 @@ export class PatientCacheService implements Service {
   }
 
   /**
-   * "Data as of": when a page from the MIS was last committed, read from cache.db itself (the
+   * "Data as of" without the card count (`status()` counts every card: a scan the screen pop
+   * must not pay for). When a page from the MIS was last committed, read from cache.db itself (the
    * cursor's own timestamp, written in the page's transaction), so it survives a restart and
    * is exactly as old as the data the cashier is looking at.
    */
+  dataAsOf(): string | null {
+    return this.lastSyncedAt();
+  }
+
   private lastSyncedAt(): string | null {
     if (!this.repository) return null;
     const at = this.repository.connection.prepare<[], number | null>('SELECT max(updated_at) FROM sync_cursors').pluck().get();

@@ -52,7 +52,7 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       const found = lookupCached(number, repository, link.popChoices);
       if (found.numberKey !== null) rememberLookup(callId, found.numberKey);
       const lookupMs = performance.now() - started;
-      const dataAsOf = cache.status().dataAsOf;
+      const dataAsOf = cache.dataAsOf();
       logger.debug('screen-pop.lookup', { callId, source, matches: found.matches.length, chosen: found.chosenMisId !== null, ms: Math.round(lookupMs * 1000) / 1000 });
       return { ...found, dataAsOf, lookupMs };
     },
