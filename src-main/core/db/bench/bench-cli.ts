@@ -3,7 +3,7 @@ import { DEFAULT_CIPHER } from '../open-database';
 import { formatReport, runBench } from './run-bench';
 
 /**
- * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M]`:
+ * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L]`:
  * entry point built by scripts/bench.mjs. Prints progress and the table on stdout; writes the
  * JSON when asked. `--compare-cards 0` skips the cipher comparison.
  */
@@ -23,6 +23,15 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
+/** `--mis-latency-ms L` (0 allowed), or nothing: the demo MIS's default latency. */
+function misLatency(): { misLatencyMs?: number } {
+  const raw = argument('mis-latency-ms');
+  if (raw === undefined) return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new Error(`--mis-latency-ms must be an integer 0–60000, got ${raw}`);
+  return { misLatencyMs: value };
+}
+
 async function main(): Promise<void> {
   const cards = positiveInt('cards', 1_000_000);
   const jsonPath = argument('json');
@@ -35,6 +44,7 @@ async function main(): Promise<void> {
     ...(compare === undefined ? {} : { cipherCompareCards: Number(compare) }),
     seed: positiveInt('seed', 20_261_101),
     queries: positiveInt('queries', 2_000),
+    ...misLatency(),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatReport(report)}\n`);
