@@ -14,13 +14,21 @@ import {
 import { DemoLedger, type LedgerReport } from './demo-ledger';
 import { seededRandom, type Random } from './seeded-random';
 
+/** The demo clinic's default round trip (see `latencyMs`). */
+export const DEMO_MIS_DEFAULT_LATENCY_MS = 60;
+
 /** Settings of the embedded demo clinic (rendered as its settings form). */
 export const DemoMisConfigSchema = z
   .object({
     patients: z.number().int().min(1).max(1_000_000).default(20_000),
     seed: z.number().int().default(1),
     offline: z.boolean().default(false),
-    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    /**
+     * Round trip of every call. 60 ms by default: the demo stands for a MIS across the clinic's
+     * network (an HTTP service of 1C:Medicina, a FHIR server), not for a function call, so the
+     * screen pop's "online vs cached" comparison and the sync's pacing mean something.
+     */
+    latencyMs: z.number().int().min(0).max(60_000).default(DEMO_MIS_DEFAULT_LATENCY_MS),
     errorRate: z.number().min(0).max(1).default(0),
     timeoutRate: z.number().min(0).max(1).default(0),
     /** 0 = the clinic only changes when `evolve()` is called. */
