@@ -13,6 +13,11 @@ import { fakePhoneFactory } from '../../test-support/fake-phone';
 import { formatClockTime } from '../../ui/format-time';
 import { chooserOrder, measureOf, paintedMarkOf } from './call-work';
 import { parseBirthDate, validateDraft } from './screen-pop';
+import { WARM_UP_CALL_ID } from './use-screen-pop';
+
+/** The lookups made for callers (the one warm-up lookup at registration left out). */
+const callerLookups = (desk: ReturnType<typeof createFakeDesk>) =>
+  desk.callsTo('screenPop.lookup').filter((input) => (input as { callId: string }).callId !== WARM_UP_CALL_ID);
 
 afterEach(() => {
   cleanup();
@@ -51,11 +56,22 @@ async function renderDesk(options: { patients?: PatientCard[]; view?: SettingsVi
 const pop = () => screen.getByTestId('screen-pop');
 const time = (iso: string) => formatClockTime(iso, 'en');
 
+describe('Screen pop: warm-up', () => {
+  it('once the phone is registered, one lookup with a non-number warms the path; no audit, and never again', async () => {
+    const { desk, phone } = await renderDesk();
+    await waitFor(() => expect(desk.callsTo('screenPop.lookup')).toEqual([{ callId: WARM_UP_CALL_ID, number: '0', source: 'sip' }]));
+    act(() => phone.setRegistration({ state: 'reconnecting', since: phone.now, reason: 'unreachable' }));
+    act(() => phone.setRegistration({ state: 'registered', since: phone.now, reason: null }));
+    expect(desk.callsTo('screenPop.lookup')).toHaveLength(1);
+    expect(desk.callsTo('screenPop.show')).toEqual([]);
+  });
+});
+
 describe('Screen pop: a known caller', () => {
   it("pops the cached patient's name while the call still rings, then marks it updated from the MIS", async () => {
     const { desk, phone } = await renderDesk();
     act(() => void phone.ring({ id: 'c1', number: '+79161234567', displayName: 'Алёна' }));
-    expect(desk.callsTo('screenPop.lookup')).toEqual([{ callId: 'c1', number: '+79161234567', source: 'sip' }]);
+    expect(callerLookups(desk)).toEqual([{ callId: 'c1', number: '+79161234567', source: 'sip' }]);
     const name = await screen.findByTestId('screen-pop-name');
     expect(name.textContent).toBe('Римская-Корсакова Алёна Петровна');
     // Still ringing, Answer right there.
@@ -108,7 +124,7 @@ describe('Screen pop: a known caller', () => {
   it('a PBX ringing event (CTI mode) pops the same way, with the call from the event', async () => {
     const { desk } = await renderDesk();
     act(() => desk.emit('pbx:call', { event: 'ringing', callId: 'pbx-1', number: '+79161234567', extension: '1001' }));
-    expect(desk.callsTo('screenPop.lookup')).toEqual([{ callId: 'pbx-1', number: '+79161234567', source: 'pbx' }]);
+    expect(callerLookups(desk)).toEqual([{ callId: 'pbx-1', number: '+79161234567', source: 'pbx' }]);
     expect((await screen.findByTestId('screen-pop-name')).textContent).toBe('Римская-Корсакова Алёна Петровна');
     expect(pop().getAttribute('data-call-id')).toBe('pbx-1');
     expect(pop().getAttribute('data-source')).toBe('pbx');
@@ -248,7 +264,7 @@ describe('Screen pop never breaks the phone', () => {
     const { desk, phone } = await renderDesk();
     act(() => void phone.ring({ id: 'c1', number: '' }));
     expect(screen.getByTestId('screen-pop-status').textContent).toBe('Number withheld: nothing to look up.');
-    expect(desk.callsTo('screenPop.lookup')).toEqual([]);
+    expect(callerLookups(desk)).toEqual([]);
     expect(screen.getByTestId('answer-button')).toBeTruthy();
   });
 });
@@ -302,8 +318,8 @@ describe('Screen pop: hostile caller ids render inert', () => {
   it('a hostile number never reaches the lookup longer than the contract allows', async () => {
     const { desk, phone } = await renderDesk();
     act(() => void phone.ring({ id: 'long', number: '1'.repeat(100) }));
-    await waitFor(() => expect(desk.callsTo('screenPop.lookup')).toHaveLength(1));
-    expect((desk.callsTo('screenPop.lookup')[0] as { number: string }).number).toHaveLength(64);
+    await waitFor(() => expect(callerLookups(desk)).toHaveLength(1));
+    expect((callerLookups(desk)[0] as { number: string }).number).toHaveLength(64);
     await screen.findByTestId('screen-pop-new');
   });
 });

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { useAppStore } from '../../app/app-store';
 import type { EventPayload } from '../../../src-shared/ipc/contract';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
@@ -186,4 +187,23 @@ export function useScreenPop(enabled: boolean): void {
       offPbx();
     };
   }, [desk, store, enabled]);
+
+  // Once the desk can take calls, run the pop's lookup once with a number nobody has: the
+  // first lookup of a session pays for compiling the queries in main and warming the bridge,
+  // and that must not land on the first caller's pop. It reads nothing and writes nothing.
+  const registered = useAppStore((state) => state.sip.state === 'registered');
+  const warmed = useRef(false);
+  useEffect(() => {
+    if (!enabled || !registered || warmed.current) return;
+    warmed.current = true;
+    try {
+      desk.request('screenPop.lookup', { callId: WARM_UP_CALL_ID, number: WARM_UP_NUMBER, source: 'sip' }).catch(() => undefined);
+    } catch {
+      // A warm-up only.
+    }
+  }, [desk, enabled, registered]);
 }
+
+/** The warm-up lookup's call id and number (not a phone number, so it can match no card). */
+export const WARM_UP_CALL_ID = 'screen-pop-warm-up';
+export const WARM_UP_NUMBER = '0';
