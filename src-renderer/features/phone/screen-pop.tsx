@@ -14,6 +14,7 @@ import { Plain } from '../patients/patient-card-view';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName } from '../patients/patient-format';
 import { chooserOrder, markPainted, shownCardOf, type ScreenPop } from './call-work';
 import { usePhoneStoreApi, type PhoneStore } from './phone-store';
+import { errorCodeOf } from './error-code';
 
 /** `data-state` of the pop: where the cards on screen come from. */
 export function popStateOf(pop: ScreenPop): 'looking' | 'failed' | 'cached' | 'updated' | 'unreachable' {
@@ -74,9 +75,9 @@ function reportShown(desk: DeskClient, store: PhoneStore, pop: ScreenPop, misId:
   store.getState().updatePop(pop.callId, (current) => ({ audited: [...current.audited, misId] }));
   const input = pop.numberKey ? { callId: pop.callId, misId, chosen, numberKey: pop.numberKey } : { callId: pop.callId, misId, chosen };
   try {
-    desk.request('screenPop.show', input).catch((error: unknown) => console.warn(`screen pop: show not recorded: ${error instanceof Error ? error.message : String(error)}`));
+    desk.request('screenPop.show', input).catch((error: unknown) => console.warn(`screen pop: show not recorded: ${errorCodeOf(error)}`));
   } catch (error) {
-    console.warn(`screen pop: show not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`screen pop: show not recorded: ${errorCodeOf(error)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';
 import { markInvite, newPop, withMatches } from './call-work';
 import { isIncomingRinging, usePhoneStoreApi, type PhoneStore } from './phone-store';
+import { errorCodeOf } from './error-code';
 
 /** The contract's bound on the raw number a lookup takes. */
 const NUMBER_MAX = 64;
@@ -45,7 +46,7 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
       if (result.numberKey) refreshScreenPop(desk, store, callId, result.numberKey);
     },
     (error: unknown) => {
-      console.warn(`screen pop: lookup failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(`screen pop: lookup failed: ${errorCodeOf(error)}`);
       store.getState().updatePop(callId, () => ({ lookup: 'failed' }));
     },
   );
@@ -69,7 +70,7 @@ function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, n
       }));
     },
     (error: unknown) => {
-      console.warn(`screen pop: refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(`screen pop: refresh failed: ${errorCodeOf(error)}`);
       store.getState().updatePop(callId, () => ({ refresh: 'unreachable', refreshedAt: null }));
     },
   );
@@ -146,7 +147,7 @@ export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPaylo
       }
       sent.then(
         () => store.getState().bumpJournal(),
-        (error: unknown) => console.warn(`screen pop: PBX call not journalled: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) => console.warn(`screen pop: PBX call not journalled: ${errorCodeOf(error)}`),
       );
       return;
     }
@@ -179,7 +180,7 @@ export function useScreenPop(enabled: boolean): void {
       try {
         onPbxCall(desk, store, event);
       } catch (error) {
-        console.warn(`screen pop: PBX event not handled: ${error instanceof Error ? error.message : String(error)}`);
+        console.warn(`screen pop: PBX event not handled: ${errorCodeOf(error)}`);
       }
     });
     return () => {

@@ -8,6 +8,7 @@ import type { Phone, PhoneAccount, PhoneAudioDevices, PhoneRegistration, Registr
 import { CallRecorder, type CallRecord } from './call-recorder';
 import { usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { finishPhoneCall } from './use-screen-pop';
+import { errorCodeOf } from './error-code';
 
 /** Makes the desk's phone; the app passes `() => new SipJsPhone()`, tests a fake. */
 export type PhoneFactory = () => Phone;
@@ -160,7 +161,7 @@ async function syncPhone(
     if (current.devices !== devices) {
       current.devices = devices;
       // A device that vanished (headset unplugged) must not take the phone down with it.
-      await current.phone.setAudioDevices(account.audioDevices).catch((error: unknown) => console.warn('setAudioDevices failed', error));
+      await current.phone.setAudioDevices(account.audioDevices).catch((error: unknown) => console.warn(`softphone: could not switch the audio devices: ${errorCodeOf(error)}`));
     }
     return;
   }
