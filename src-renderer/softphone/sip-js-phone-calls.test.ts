@@ -2,28 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from './fake-clock';
 import { FakeSdh, FakeSipServer, FakeTransport, fakeSdhFactory } from './fake-sip-server';
 import type { PhoneAccount, PhoneCall } from './phone';
+import { testAccount, until } from './phone-test-support';
 import { SipJsPhone } from './sip-js-phone';
 
-const ACCOUNT: PhoneAccount = {
-  server: 'ws://127.0.0.1:8080',
-  uri: 'sip:101@clinic.test',
-  authorizationUsername: '101',
-  password: 'secret',
-  displayName: 'Desk',
-  iceServers: [],
-  iceGatheringTimeoutMs: 500,
-  autoAnswerIntercom: false,
-  dtmfMode: 'rfc4733',
-  audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
-};
-
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const ACCOUNT: PhoneAccount = testAccount();
 
 let phone: SipJsPhone | undefined;
 

@@ -18,36 +18,11 @@ import {
   type Parsed,
 } from './fake-sip-server';
 import type { PhoneAccount, PhoneCall } from './phone';
+import { settle, testAccount, until } from './phone-test-support';
 import { SipJsPhone } from './sip-js-phone';
 
-const ACCOUNT: PhoneAccount = {
-  server: 'ws://127.0.0.1:8080',
-  uri: 'sip:101@clinic.test',
-  authorizationUsername: '101',
-  password: 'secret',
-  displayName: 'Desk',
-  iceServers: [],
-  iceGatheringTimeoutMs: 500,
-  autoAnswerIntercom: false,
-  dtmfMode: 'rfc4733',
-  audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
-};
+const ACCOUNT: PhoneAccount = testAccount();
 
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/**
- * Drain the event loop (the fake transport hops on `setTimeout(0)`), so a message that should NOT
- * have been sent would be in `server.received` by now. Not a sleep: no wall-clock time is waited for.
- */
-async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
-}
 
 let phone: SipJsPhone | undefined;
 let callSeq = 0;

@@ -7,37 +7,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from './fake-clock';
 import { FakeSdh, FakeSipServer, FakeStream, FakeTrack, FakeTransport, FakeWebSdh, fakeWebSdhFactory } from './fake-sip-server';
 import type { PhoneAccount } from './phone';
+import { settle, testAccount, until } from './phone-test-support';
 import { RING_PREPARE_DELAY_MS, SipJsPhone } from './sip-js-phone';
 
-const ACCOUNT: PhoneAccount = {
-  server: 'ws://127.0.0.1:8080',
-  uri: 'sip:101@clinic.test',
-  authorizationUsername: '101',
-  password: 'secret',
-  displayName: 'Desk',
-  iceServers: [],
-  iceGatheringTimeoutMs: 500,
-  autoAnswerIntercom: false,
-  dtmfMode: 'rfc4733',
-  audioDevices: { microphoneId: 'headset-mic', speakerId: '', ringerId: '' },
-};
+const ACCOUNT: PhoneAccount = testAccount({ audioDevices: { microphoneId: 'headset-mic', speakerId: '', ringerId: '' } });
 
 const HEADSET = { audio: { deviceId: { exact: 'headset-mic' } }, video: false };
 const UDP_HOST = { type: 'host', protocol: 'udp' };
 const TCP_HOST = { type: 'host', protocol: 'tcp' };
 
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Drain the event loop (the fake transport hops on `setTimeout(0)`); no wall-clock wait. */
-async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
-}
 
 let phone: SipJsPhone | undefined;
 let callSeq = 0;
