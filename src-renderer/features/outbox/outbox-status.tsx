@@ -6,6 +6,7 @@ import { useErrorText } from '../../ui/error-text';
 import { WarningIcon } from '../../ui/icons';
 import { isKnownOutboxKind, outboxAttention } from './outbox-model';
 import { useUndelivered, type UndeliveredApi } from './use-undelivered';
+import { dateTimeFormat } from '../../ui/intl-formats';
 
 /** How often the badge re-checks the age of pending writes (nothing else changes it). */
 const AGE_TICK_MS = 15_000;
@@ -130,5 +131,5 @@ function OutboxRow({ item, retry }: { item: OutboxItemView; retry: UndeliveredAp
 function formatDateTime(iso: string, language: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(language, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  return dateTimeFormat(language, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
 }

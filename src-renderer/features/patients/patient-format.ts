@@ -1,5 +1,6 @@
 import type { PatientCard, PatientPhone } from '../../../src-shared/patients/patient-card';
 import type { PatientSearchQuery } from '../../../src-shared/patients/search-query';
+import { numberFormat } from '../../ui/intl-formats';
 
 /**
  * Display helpers for the Patients pane. Pure functions, no i18n: they format numbers and
@@ -42,7 +43,7 @@ export function ageOn(birthDate: string, today: Date): number | null {
 
 /** "39 лет" / "39 years" without plural tables: Intl knows the unit's grammar. */
 export function formatAge(age: number, language: string): string {
-  return new Intl.NumberFormat(language, { style: 'unit', unit: 'year', unitDisplay: 'long' }).format(age);
+  return numberFormat(language, { style: 'unit', unit: 'year', unitDisplay: 'long' }).format(age);
 }
 
 /**
@@ -68,15 +69,15 @@ export function formatOms(policy: string): string {
 
 /** Count as `12 340` in the UI language. */
 export function formatCount(value: number, language: string): string {
-  return new Intl.NumberFormat(language).format(value);
+  return numberFormat(language).format(value);
 }
 
 /** "1 мин" / "30 с" (short units): seconds under 45 s, else whole minutes (never 0). */
 export function formatEta(seconds: number, language: string): string {
   if (seconds < 45) {
-    return new Intl.NumberFormat(language, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(Math.max(1, Math.ceil(seconds)));
+    return numberFormat(language, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(Math.max(1, Math.ceil(seconds)));
   }
-  return new Intl.NumberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(Math.max(1, Math.round(seconds / 60)));
+  return numberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(Math.max(1, Math.round(seconds / 60)));
 }
 
 /** Surname, given name and patronymic as one line. */
