@@ -6,7 +6,7 @@ import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { AuditLog, type AuditInput } from '../audit/audit-log';
 import { CallJournal } from '../calls/call-journal';
-import { DemoMis, DemoMisConfigSchema, type DemoMisConfig } from '../connectors/demo/demo-mis';
+import { DEMO_PHONE_INDEX_FILE, DemoMis, DemoMisConfigSchema, type DemoMisConfig } from '../connectors/demo/demo-mis';
 import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
 import type { Db } from '../db/open-database';
@@ -250,12 +250,15 @@ export class ClinicLinkService implements Service {
       patients: config.patients,
       seed: config.seed,
       ledgerPath: join(ledgerDir, 'ledger.db'),
+      phoneIndexPath: join(ledgerDir, DEMO_PHONE_INDEX_FILE),
       latencyMs: config.latencyMs,
       errorRate: config.errorRate,
       timeoutRate: config.timeoutRate,
     });
     demo.setOffline(config.offline);
     if (config.evolveIntervalMs > 0) demo.startEvolving(config.evolveIntervalMs);
+    // Index the clinic's phones now (loaded, or built in slices), so the first caller's refresh does not wait for it.
+    void demo.preparePhoneIndex();
     this.options.logger.info('demo-mis.started', { patients: config.patients, offline: config.offline });
     return demo;
   }

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PatientCardSchema, type PatientCard } from '../../../../src-shared/patients/patient-card';
 import { MisError, type MisChangesPage } from '../mis/mis-connector';
+import { syntheticPatient } from '../../demo/synthetic-patients';
 import { DemoMis, type DemoMisOptions } from './demo-mis';
 
 const opened: DemoMis[] = [];
@@ -204,6 +205,52 @@ describe('DemoMis screen pop and wrap-up (issue 5)', () => {
     }
     expect(await mis.findByPhone('+79990000001')).toEqual([]);
     expect(await mis.findByPhone('12')).toEqual([]);
+  });
+
+  it('indexes a clinic larger than one run of the phone index in slices, yielding to the event loop, and still answers exactly', async () => {
+    const mis = demo({ patients: 5_000 });
+    let finished = false;
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (!finished) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await mis.preparePhoneIndex();
+    finished = true;
+    // Three runs (2,000 + 2,000 + 1,000 patients): other work ran between them.
+    expect(turns).toBeGreaterThanOrEqual(2);
+
+    const owners = new Map<string, string[]>();
+    for (let i = 0; i < 5_000; i++) {
+      const card = mis.peek(String(1_000_000 + i))!;
+      for (const phone of new Set(card.phones.map((p) => p.national10))) owners.set(phone, [...(owners.get(phone) ?? []), card.misId]);
+    }
+    // Patients on both sides of each run boundary, and relatives' numbers wherever they live.
+    for (const index of [0, 1_999, 2_000, 2_001, 3_999, 4_000, 4_999]) {
+      for (const phone of mis.peek(String(1_000_000 + index))!.phones) {
+        const found = ((await mis.findByPhone(phone.national10)) as PatientCard[]).map((card) => card.misId);
+        expect(found.sort(), phone.national10).toEqual([...owners.get(phone.national10)!].sort());
+      }
+    }
+  });
+
+  it('saves its phone index for the next start, and rebuilds it when the saved file is damaged', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'demo-mis-index-')), 'phone-index.bin');
+    const number = (index: number) => syntheticPatient(index, 1).phones[0]!.national10;
+    const first = demo({ patients: 3_000, phoneIndexPath: file });
+    await first.preparePhoneIndex();
+    const saved = readFileSync(file);
+    const answer = ((await first.findByPhone(number(2_500))) as PatientCard[]).map((card) => card.misId);
+    expect(answer).toContain('1002500');
+
+    const second = demo({ patients: 3_000, phoneIndexPath: file });
+    expect(((await second.findByPhone(number(2_500))) as PatientCard[]).map((card) => card.misId)).toEqual(answer);
+
+    writeFileSync(file, saved.subarray(0, 100));
+    const third = demo({ patients: 3_000, phoneIndexPath: file });
+    expect(((await third.findByPhone(number(2_500))) as PatientCard[]).map((card) => card.misId)).toEqual(answer);
+    expect(readFileSync(file).equals(saved)).toBe(true);
   });
 
   it('lists the ledger by kind, appends a delivered wrap-up note to the patient history once, and makes a new patient of a draft', async () => {
