@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeskError } from '../../../src-shared/ipc/errors';
+import { requests } from '../../../src-shared/ipc/contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { CacheRepository } from '../db/cache-repository';
 import type { PatientSearchResult } from '../db/cache-search';
@@ -96,9 +97,8 @@ export class PatientCacheService implements Service {
   }
 
   private lastSyncedAt(): string | null {
-    if (!this.repository) return null;
-    const at = this.repository.connection.prepare<[], number | null>('SELECT max(updated_at) FROM sync_cursors').pluck().get();
-    return typeof at === 'number' ? new Date(at).toISOString() : null;
+    const at = this.repository?.lastSyncedAt() ?? null;
+    return at === null ? null : new Date(at).toISOString();
   }
 
   /** The open repository, for the sync engine and lookups. */
@@ -120,7 +120,16 @@ export class PatientCacheService implements Service {
   }
 
   private open(key: Buffer): CacheRepository {
-    return CacheRepository.open({ path: this.path, key, cacheSizeMb: this.options.cacheSizeMb });
+    const repository = CacheRepository.open({ path: this.path, key, cacheSizeMb: this.options.cacheSizeMb });
+    try {
+      const sample = repository.warmScreenPop();
+      // The bridge checks every answer against the contract: build that check for a card now too.
+      requests['screenPop.lookup'].output.safeParse({ numberKey: null, matches: sample.slice(0, 1), chosenMisId: null, dataAsOf: null, lookupMs: 0 });
+    } catch (error) {
+      // A warm-up only; a real lookup reports a broken file.
+      this.options.logger.warn('cache.warm-up-failed', { error });
+    }
+    return repository;
   }
 
   /** Never deletes: the unreadable file and its WAL are renamed so IT can inspect them. */

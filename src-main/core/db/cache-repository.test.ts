@@ -89,6 +89,22 @@ describe('CacheRepository writes', () => {
     expect(repo.getCard('P-5')).not.toBeNull();
   });
 
+  it('says when the last page was committed ("data as of"); the pop warm-up reads a stored card and changes nothing', () => {
+    let now = Date.UTC(2026, 10, 30, 9, 0);
+    const repo = CacheRepository.open({ path: tempDatabasePath('cache.db'), key: randomKey(), cacheSizeMb: 8, now: () => now });
+    open.push(repo);
+    expect(repo.lastSyncedAt()).toBeNull();
+    expect(repo.warmScreenPop()).toEqual([]);
+    const caller = card({ misId: 'P-8' });
+    repo.applyChanges({ upserts: [caller], deletes: [], cursor: { stream: 'demo:patients', cursor: 'c1' } });
+    now += 60_000;
+    repo.applyChanges({ upserts: [], deletes: [], cursor: { stream: 'demo:other', cursor: 'x' } });
+    expect(repo.lastSyncedAt()).toBe(now);
+    expect(repo.warmScreenPop().map((c) => c.misId)).toEqual(['P-8']);
+    expect(repo.count()).toBe(1);
+    expect(repo.byPhone(caller.phones[0]!.e164).map((c) => c.misId)).toEqual(['P-8']);
+  });
+
   it('keeps only an excerpt of a quarantined payload', () => {
     const repo = repository();
     repo.quarantine({ stream: 'demo:patients', reason: 'phone is not a number', payload: 'x'.repeat(10_000) });

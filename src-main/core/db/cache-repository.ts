@@ -198,6 +198,24 @@ export class CacheRepository {
     return withDatabaseErrors('cache', () => this.statements.count.get() ?? 0);
   }
 
+  /** When a sync stream last committed a page (epoch ms), or `null` before the first sync. */
+  lastSyncedAt(): number | null {
+    const at = withDatabaseErrors('cache', () => this.statements.lastSyncedAt.get());
+    return typeof at === 'number' ? at : null;
+  }
+
+  /**
+   * Runs the screen pop's queries once, so the first caller of a session does not pay for
+   * reading the phone index's upper pages from the encrypted file and decoding a first card:
+   * with a number the cache holds (any one; the cards are returned to warm the caller's own
+   * checks, never shown or logged), or with one no card can have when the cache is empty.
+   */
+  warmScreenPop(): PatientCard[] {
+    const e164 = withDatabaseErrors('cache', () => this.statements.anyPhone.get()) ?? NO_CARD_E164;
+    this.lastSyncedAt();
+    return this.byE164(e164);
+  }
+
   /** The stored position of a sync stream, or `null` before its first sync. */
   getCursor(stream: string): string | null {
     return withDatabaseErrors('cache', () => this.statements.getCursor.get(stream)) ?? null;
@@ -304,6 +322,9 @@ function openCache(options: CacheRepositoryOptions): Db {
   return db;
 }
 
+/** Not E.164 (too short), so never stored: a lookup of it reads the index and finds nothing. */
+const NO_CARD_E164 = '+0';
+
 function prepareStatements(db: Db) {
   return {
     existing: db.prepare<[string], ExistingRow>('SELECT id, version, name_key FROM patients WHERE mis_id = ?'),
@@ -322,6 +343,8 @@ function prepareStatements(db: Db) {
     cardByMisId: db.prepare<[string], string>('SELECT c.card FROM patients p JOIN patient_cards c ON c.patient_id = p.id WHERE p.mis_id = ?').pluck(),
     count: db.prepare<[], number>('SELECT count(*) FROM patients').pluck(),
     getCursor: db.prepare<[string], string>('SELECT cursor FROM sync_cursors WHERE stream = ?').pluck(),
+    lastSyncedAt: db.prepare<[], number | null>('SELECT max(updated_at) FROM sync_cursors').pluck(),
+    anyPhone: db.prepare<[], string>('SELECT e164 FROM patient_phones LIMIT 1').pluck(),
     setCursor: db.prepare<[string, string, number]>(
       'INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
     ),
