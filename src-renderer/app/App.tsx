@@ -6,7 +6,7 @@ import { toDeskError } from '../bridge/desk-error';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
-import { useIncomingCallNotification, useRinger } from '../features/phone/phone-alerts';
+import { PhoneAlerts } from '../features/phone/phone-alerts';
 import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
 import { PhonePane } from '../features/phone/phone-pane';
 import { createPhoneStore, PhoneStoreContext } from '../features/phone/phone-store';
@@ -78,9 +78,7 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   useSoftphone(phoneFactory);
   // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
   useScreenPop(phoneFactory !== null);
-  // Ringing, the hidden-window notification and the phone hotkeys work in every pane.
-  useRinger();
-  useIncomingCallNotification();
+  // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts).
   usePhoneHotkeys(phoneFactory !== null);
 
   useEffect(() => {
@@ -107,6 +105,7 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <Current key={pane} />
       </main>
       <StatusBar />
+      <PhoneAlerts />
     </div>
   );
 }

@@ -92,7 +92,7 @@ describe('Call journal', () => {
   it('reloads when a call ends and when a wrap-up is saved', async () => {
     const { desk, phone } = await renderDesk();
     await waitFor(() => expect(rows()).toHaveLength(2));
-    act(() => void phone.ring({ id: 'c9', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c9', number: '+79161234567' }));
     fireEvent.click(screen.getByTestId('answer-button'));
     await waitFor(() => expect(phone.actionsOf('answer')).toHaveLength(1));
     act(() => phone.remoteHangup('c9'));

@@ -31,6 +31,28 @@ export interface ScreenPop {
   readonly refreshedAt: string | null;
   /** A new-patient draft saved from this pop. */
   readonly draftId: string | null;
+  /**
+   * The ring is held back until its card is there (at most {@link RING_HOLD_MAX_MS}): the
+   * ringing panel, the card and the ringtone then appear in one paint, with no "looking up"
+   * flash and no layout jump — and the page does that layout and paint once, not twice, in
+   * the very window of the INVITE → card budget.
+   */
+  readonly held: boolean;
+}
+
+/** Longest a ring waits for its card before it shows without it (the card follows when it comes). */
+export const RING_HOLD_MAX_MS = 80;
+
+/** Call ids whose ring is still held, as one string (a stable store selection). */
+export function heldRingsKey(pops: readonly ScreenPop[]): string {
+  let key = '';
+  for (const pop of pops) if (pop.held) key += `${pop.callId}\n`;
+  return key;
+}
+
+/** {@link heldRingsKey} back as a set. */
+export function heldRingsOf(key: string): ReadonlySet<string> {
+  return new Set(key === '' ? [] : key.slice(0, -1).split('\n'));
 }
 
 /** One answered call waiting for its wrap-up; the form's values live here so nothing is lost. */
@@ -75,6 +97,7 @@ export function newPop(callId: string, number: string, source: 'sip' | 'pbx', ex
     refresh: 'none',
     refreshedAt: null,
     draftId: null,
+    held: number !== '',
   };
 }
 

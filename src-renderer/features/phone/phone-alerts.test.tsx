@@ -56,7 +56,7 @@ describe('incoming-call notification', () => {
   it('while the window is hidden: one notification without number or name; a click focuses the window; closed on answer', async () => {
     const phone = await renderDesk();
     const focus = vi.spyOn(window, 'focus').mockImplementation(() => undefined);
-    act(() => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
     expect(FakeNotification.made).toHaveLength(1);
     const [notification] = FakeNotification.made;
     expect(notification!.title).toBe('Incoming call');
@@ -78,7 +78,7 @@ describe('incoming-call notification', () => {
   it('a call already ringing when the window is hidden gets its notification then; showing the window closes it', async () => {
     visibility = 'visible';
     const phone = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(FakeNotification.made).toHaveLength(0);
     visibility = 'hidden';
     act(() => void document.dispatchEvent(new Event('visibilitychange')));
@@ -90,18 +90,18 @@ describe('incoming-call notification', () => {
 
   it('in Russian, too', async () => {
     const phone = await renderDesk('ru');
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(FakeNotification.made[0]!.title).toBe('Входящий звонок');
   });
 
   it('none while the window is visible, or without permission', async () => {
     const phone = await renderDesk();
     visibility = 'visible';
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(FakeNotification.made).toHaveLength(0);
     visibility = 'hidden';
     FakeNotification.permission = 'denied';
-    act(() => void phone.ring({ id: 'c2', number: '102' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '102' }));
     expect(FakeNotification.made).toHaveLength(0);
     expect(screen.getAllByTestId('incoming-call')).toHaveLength(2);
   });
@@ -109,7 +109,7 @@ describe('incoming-call notification', () => {
   it('a platform without Notification still rings in the pane', async () => {
     vi.stubGlobal('Notification', undefined);
     const phone = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(screen.getByTestId('incoming-call')).toBeTruthy();
   });
 });

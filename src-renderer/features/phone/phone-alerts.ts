@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
+import { heldRingsKey, heldRingsOf } from './call-work';
 import { isIncomingRinging, usePhoneStore } from './phone-store';
 import { createAudioRinger, ringerModeOf, type RingerOutput } from './ringer';
 
@@ -11,7 +12,10 @@ import { createAudioRinger, ringerModeOf, type RingerOutput } from './ringer';
  * call is answered, rejected or gone.
  */
 export function useRinger(output?: RingerOutput): void {
-  const calls = usePhoneStore((state) => state.calls);
+  const allCalls = usePhoneStore((state) => state.calls);
+  // The ringtone starts with the ringing panel (a ring held for its card waits with it).
+  const held = heldRingsOf(usePhoneStore((state) => heldRingsKey(state.pops)));
+  const calls = held.size === 0 ? allCalls : allCalls.filter((call) => !held.has(call.id));
   const audio = useAppStore((state) => state.settingsView?.settings.audio);
   const [ringer] = useState<RingerOutput>(() => output ?? createAudioRinger());
   const mode = ringerModeOf(calls);
@@ -20,6 +24,19 @@ export function useRinger(output?: RingerOutput): void {
   useEffect(() => {
     ringer.play(mode, device);
   }, [ringer, mode, device]);
+
+  // Once the desk can take calls, load both tones on their devices while nothing rings.
+  const registered = useAppStore((state) => state.sip.state === 'registered');
+  const ringerId = audio?.ringerId ?? '';
+  const speakerId = audio?.speakerId ?? '';
+  useEffect(() => {
+    if (!registered) return;
+    const timer = setTimeout(() => {
+      ringer.prepare('ring', ringerId);
+      ringer.prepare('waiting', speakerId);
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [ringer, registered, ringerId, speakerId]);
 
   useEffect(() => () => ringer.dispose(), [ringer]);
 }
@@ -92,4 +109,15 @@ export function requestNotificationPermission(): void {
   } catch {
     // unsupported
   }
+}
+
+/**
+ * The phone's alerts (ringtone, hidden-window notification) as a component that renders
+ * nothing: they follow every change of the call list, and as hooks of the shell they made the
+ * whole desk re-render on each ring, on the thread that paints the screen pop.
+ */
+export function PhoneAlerts(): null {
+  useRinger();
+  useIncomingCallNotification();
+  return null;
 }

@@ -46,7 +46,7 @@ const button = (testId: string) => screen.getByTestId(testId) as HTMLButtonEleme
 describe('Phone pane: incoming calls', () => {
   it('a ringing call shows its number and name, and Answer answers it', async () => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
     const panel = screen.getByTestId('incoming-call');
     expect(panel.getAttribute('data-call-id')).toBe('c1');
     expect(panel.getAttribute('data-waiting')).toBe('false');
@@ -62,7 +62,7 @@ describe('Phone pane: incoming calls', () => {
 
   it('Reject declines the ringing call, and it is gone at once', async () => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     fireEvent.click(screen.getByTestId('reject-button'));
     await waitFor(() => expect(screen.queryByTestId('incoming-call')).toBeNull());
     expect(phone.actionsOf('reject')).toEqual([{ method: 'reject', args: ['c1'] }]);
@@ -76,7 +76,7 @@ describe('Phone pane: incoming calls', () => {
     ['emoji', '👩‍⚕️🦷💉 Пациент 🇷🇺'],
   ])('a hostile display name (%s) is drawn as plain text, nothing injected', async (_kind, name) => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'evil', number: '555', displayName: name }));
+    await act(async () => void phone.ring({ id: 'evil', number: '555', displayName: name }));
     const panel = screen.getByTestId('incoming-call');
     const shown = within(panel).getByTestId('incoming-call-name');
     expect(shown.children).toHaveLength(0);
@@ -90,11 +90,11 @@ describe('Phone pane: incoming calls', () => {
 
   it('a call ringing while another is active is the second line; answering holds the first', async () => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     fireEvent.click(screen.getByTestId('answer-button'));
     await waitFor(() => expect(lineOf('c1')?.getAttribute('data-state')).toBe('active'));
 
-    act(() => void phone.ring({ id: 'c2', number: '102' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '102' }));
     const panel = screen.getByTestId('incoming-call');
     expect(panel.getAttribute('data-waiting')).toBe('true');
     expect(panel.textContent).toContain('Second line');
@@ -119,11 +119,11 @@ describe('Phone pane: incoming calls', () => {
 describe('Phone pane: intercom', () => {
   it('says an intercom call answers itself only when the desk allows it', async () => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'i1', number: '200', autoAnswerAfterSec: 0 }));
+    await act(async () => void phone.ring({ id: 'i1', number: '200', autoAnswerAfterSec: 0 }));
     expect(screen.queryByTestId('incoming-call-intercom')).toBeNull();
     cleanup();
     const second = await renderPhoneDesk(configuredView({ sip: { ...ACCOUNT, autoAnswerIntercom: true } }));
-    act(() => void second.phone.ring({ id: 'i2', number: '200', autoAnswerAfterSec: 0 }));
+    await act(async () => void second.phone.ring({ id: 'i2', number: '200', autoAnswerAfterSec: 0 }));
     expect(screen.getByTestId('incoming-call-intercom').textContent).toContain('answered automatically');
     expect(second.phone.started[0]!.autoAnswerIntercom).toBe(true);
   });
@@ -220,7 +220,7 @@ describe('Phone pane: dialling', () => {
 });
 
 async function activeCall(phone: Awaited<ReturnType<typeof renderPhoneDesk>>['phone'], id = 'c1') {
-  act(() => void phone.ring({ id, number: '+74951234567', displayName: 'Patient' }));
+  await act(async () => void phone.ring({ id, number: '+74951234567', displayName: 'Patient' }));
   fireEvent.click(within(document.querySelector(`[data-testid="incoming-call"][data-call-id="${id}"]`)!).getByTestId('answer-button'));
   await waitFor(() => expect(lineOf(id)?.getAttribute('data-state')).toBe('active'));
   return lineOf(id)!;
@@ -293,7 +293,7 @@ describe('Phone pane: call controls', () => {
 
   it('a missed call (the caller gave up) is recorded once with no answeredAt', async () => {
     const { phone, desk } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'm1', number: '777' }));
+    await act(async () => void phone.ring({ id: 'm1', number: '777' }));
     act(() => phone.remoteHangup('m1'));
     expect(screen.queryByTestId('incoming-call')).toBeNull();
     await waitFor(() => expect(desk.callsTo('calls.record')).toEqual([expect.objectContaining({ id: 'm1', outcome: 'missed', answeredAt: null })]));
@@ -415,7 +415,7 @@ describe('Phone pane: call controls', () => {
 describe('Phone hotkeys', () => {
   it('F6 answers the ringing call and F9 hangs up; auto-repeat does nothing', async () => {
     const { phone } = await renderPhoneDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     fireEvent.keyDown(document, { key: 'F6', repeat: true });
     expect(phone.actionsOf('answer')).toEqual([]);
     fireEvent.keyDown(document, { key: 'F6' });
@@ -434,7 +434,7 @@ describe('Phone hotkeys', () => {
   it('F9 with only a ringing call rejects it; the hotkeys work from another pane', async () => {
     const { phone } = await renderPhoneDesk();
     fireEvent.click(screen.getByTestId('nav-patients'));
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     fireEvent.keyDown(document, { key: 'F9' });
     await waitFor(() => expect(phone.actionsOf('reject')).toEqual([{ method: 'reject', args: ['c1'] }]));
   });
@@ -450,7 +450,7 @@ describe('Phone hotkeys', () => {
   it('a global hotkey pressed in another program (hotkey:pressed from main) answers and hangs up', async () => {
     const { phone, desk } = await renderPhoneDesk();
     fireEvent.click(screen.getByTestId('nav-patients'));
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     act(() => desk.emit('hotkey:pressed', { action: 'answer' }));
     await waitFor(() => expect(phone.actionsOf('answer')).toEqual([{ method: 'answer', args: ['c1'] }]));
     act(() => desk.emit('hotkey:pressed', { action: 'hangup' }));
@@ -460,7 +460,7 @@ describe('Phone hotkeys', () => {
   it('the pane lists the hotkeys and the buttons carry them as hints', async () => {
     const { phone } = await renderPhoneDesk();
     expect(screen.getByTestId('phone-hotkeys').textContent).toContain('F6');
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(button('answer-button').title).toBe('Answer (F6)');
     expect(button('answer-button').getAttribute('aria-keyshortcuts')).toBe('F6');
   });
@@ -470,7 +470,7 @@ describe('Phone pane in Russian', () => {
   it('says "second line" and shows errors in Russian', async () => {
     const { phone } = await renderPhoneDesk(configuredView(), 'ru');
     await activeCall(phone);
-    act(() => void phone.ring({ id: 'c2', number: '102' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '102' }));
     expect(screen.getByTestId('incoming-call').textContent).toContain('Вторая линия');
     fireEvent.change(screen.getByTestId('dial-input'), { target: { value: 'абв' } });
     expect(screen.getByTestId('dial-error').textContent).toContain('уберите буквы');

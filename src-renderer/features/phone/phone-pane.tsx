@@ -7,7 +7,9 @@ import { Pane } from '../../ui/pane';
 import { CallJournal } from '../call-journal/call-journal';
 import { CallLine } from './call-line';
 import { DialPad } from './dial-pad';
+import { heldRingsKey, heldRingsOf } from './call-work';
 import { IncomingCall } from './incoming-call';
+import { ScreenPopRehearsal } from './screen-pop-rehearsal';
 import { HOTKEY_LABELS, type PhoneHotkey } from './phone-hotkeys';
 import { focusedCallOf, isIncomingRinging, linesOf, usePhoneStore } from './phone-store';
 import { ScreenPopView } from './screen-pop';
@@ -127,7 +129,8 @@ function Calls(): ReactElement {
   const calls = usePhoneStore((state) => state.calls);
   // CTI mode: a call on the desk phone is not "no calls".
   const pbxBusy = usePhoneStore((state) => state.pbxCalls.length > 0);
-  const ringing = calls.filter(isIncomingRinging);
+  const held = heldRingsOf(usePhoneStore((state) => heldRingsKey(state.pops)));
+  const ringing = calls.filter((call) => isIncomingRinging(call) && !held.has(call.id));
   const lines = linesOf(calls);
   const focused = focusedCallOf(calls);
   const someoneActive = lines.some((call) => call.state === 'active');
@@ -154,6 +157,7 @@ function Calls(): ReactElement {
       ) : null}
       <ScreenPops />
       <WrapUpPanel />
+      <ScreenPopRehearsal />
     </div>
   );
 }
@@ -167,7 +171,7 @@ function ScreenPops(): ReactElement | null {
   const calls = usePhoneStore((state) => state.calls);
   const pbxCalls = usePhoneStore((state) => state.pbxCalls);
   const live = new Set<string>([...calls.filter((call) => call.state !== 'ended').map((call) => call.id), ...pbxCalls.map((call) => call.callId)]);
-  const visible = pops.filter((pop) => live.has(pop.callId));
+  const visible = pops.filter((pop) => live.has(pop.callId) && !pop.held);
   if (visible.length === 0) return null;
   return (
     <div className="screen-pops">

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newCall } from '../../softphone/call-state';
 import type { PhoneCall } from '../../softphone/phone';
-import { callWaitingWav, makeWav, ringerModeOf, ringtoneWav } from './ringer';
+import { callWaitingWav, createAudioRinger, makeWav, ringerModeOf, ringtoneWav } from './ringer';
 
 const incoming = (id: string, state: PhoneCall['state'] = 'ringing'): PhoneCall => ({
   ...newCall({ id, direction: 'incoming', remoteNumber: '101', remoteDisplayName: '', at: 0 }),
@@ -64,5 +64,91 @@ describe('generated tones', () => {
     expect(loud(waiting, 0.25, 0.35)).toBe(0);
     expect(loud(waiting, 0.45, 0.55)).toBeGreaterThan(3000);
     expect(loud(waiting, 0.7, 3.9)).toBe(0);
+  });
+});
+
+describe('the <audio> ringer', () => {
+  class FakeAudio {
+    static made: FakeAudio[] = [];
+    src = '';
+    loop = false;
+    preload = '';
+    paused = true;
+    currentTime = 0;
+    sinkId = '';
+    constructor() {
+      FakeAudio.made.push(this);
+    }
+    setSinkId(id: string): Promise<void> {
+      this.sinkId = id;
+      return Promise.resolve();
+    }
+    play(): Promise<void> {
+      this.paused = false;
+      return Promise.resolve();
+    }
+    pause(): void {
+      this.paused = true;
+    }
+    removeAttribute(name: string): void {
+      if (name === 'src') this.src = '';
+    }
+  }
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  function withFakeAudio(): void {
+    FakeAudio.made = [];
+    vi.stubGlobal('Audio', FakeAudio);
+    let next = 0;
+    vi.spyOn(URL, 'createObjectURL').mockImplementation(() => `blob:tone-${++next}`);
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+  }
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('loads both tones on their devices ahead of the ring, so a ring only starts playback', async () => {
+    withFakeAudio();
+    const ringer = createAudioRinger();
+    ringer.prepare('ring', 'speakers');
+    ringer.prepare('waiting', 'headset');
+    expect(FakeAudio.made.map((a) => [a.sinkId, a.preload, a.loop, a.src !== ''])).toEqual([
+      ['speakers', 'auto', true, true],
+      ['headset', 'auto', true, true],
+    ]);
+
+    ringer.play('ring', 'speakers');
+    await settle();
+    expect(FakeAudio.made).toHaveLength(2);
+    expect(FakeAudio.made.map((a) => a.paused)).toEqual([false, true]);
+
+    // Answered: silent and rewound; the next ring plays the same element from the start.
+    ringer.play('silent', '');
+    expect(FakeAudio.made[0]).toMatchObject({ paused: true, currentTime: 0 });
+    ringer.play('ring', 'speakers');
+    await settle();
+    expect(FakeAudio.made).toHaveLength(2);
+    expect(FakeAudio.made[0]!.paused).toBe(false);
+
+    // A call rings while another is up: the waiting beeps on the headset instead.
+    ringer.play('waiting', 'headset');
+    await settle();
+    expect(FakeAudio.made.map((a) => a.paused)).toEqual([true, false]);
+    ringer.dispose();
+    expect(FakeAudio.made.every((a) => a.paused && a.src === '')).toBe(true);
+  });
+
+  it('rings on a device it was not prepared for (chosen in Settings meanwhile), keeping at most four elements', async () => {
+    withFakeAudio();
+    const ringer = createAudioRinger();
+    for (const device of ['a', 'b', 'c', 'd', 'e', 'f']) ringer.prepare('ring', device);
+    ringer.play('ring', 'g');
+    await settle();
+    const live = FakeAudio.made.filter((a) => a.src !== '');
+    expect(live.length).toBeLessThanOrEqual(4);
+    expect(live.find((a) => !a.paused)?.sinkId).toBe('g');
   });
 });

@@ -67,21 +67,32 @@ export function callWaitingWav(): Uint8Array<ArrayBuffer> {
   return makeWav(4, (t) => burst(t, 0, 0.2, [425], 0.35) + burst(t, 0.4, 0.2, [425], 0.35));
 }
 
-/** Plays a {@link RingerMode} on a device; the real one uses an `<audio>` element, tests a fake. */
+/** Plays a {@link RingerMode} on a device; the real one uses `<audio>` elements, tests a fake. */
 export interface RingerOutput {
+  /**
+   * Loads the tone for `mode` on `deviceId` ahead of time, so the first ring only starts
+   * playback: generating the tone and loading a media element cost tens of milliseconds of the
+   * page's thread, exactly while the screen pop is being painted (issue 5's budget).
+   */
+  prepare(mode: Exclude<RingerMode, 'silent'>, deviceId: string): void;
   play(mode: RingerMode, deviceId: string): void;
   dispose(): void;
 }
 
 type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
 
+/** Prepared elements kept at most (ring + waiting on the current devices, plus a device switch). */
+const PREPARED_LIMIT = 4;
+
 /**
- * The `<audio>` ringer. Anything the platform refuses (no Blob URLs, no `setSinkId`, autoplay
- * blocked before the first click) is swallowed: a missing ringtone must never break a call.
+ * The `<audio>` ringer: one loaded, looping element per (tone, device), reused from ring to ring.
+ * Anything the platform refuses (no Blob URLs, no `setSinkId`, autoplay blocked before the first
+ * click) is swallowed: a missing ringtone must never break a call.
  */
 export function createAudioRinger(): RingerOutput {
   const urls: Partial<Record<Exclude<RingerMode, 'silent'>, string>> = {};
-  let audio: SinkAudio | null = null;
+  const prepared = new Map<string, { element: SinkAudio; sinkSet: Promise<unknown> }>();
+  let playing: SinkAudio | null = null;
   let current: { mode: RingerMode; deviceId: string } = { mode: 'silent', deviceId: '' };
   const supported = typeof Audio === 'function' && typeof URL !== 'undefined' && typeof URL.createObjectURL === 'function';
 
@@ -94,14 +105,43 @@ export function createAudioRinger(): RingerOutput {
     return url;
   };
 
+  const elementFor = (mode: Exclude<RingerMode, 'silent'>, deviceId: string) => {
+    const key = `${mode}\u0000${deviceId}`;
+    const existing = prepared.get(key);
+    if (existing) return existing;
+    const element: SinkAudio = new Audio();
+    element.loop = true;
+    element.preload = 'auto';
+    element.src = urlFor(mode);
+    const sinkSet = typeof element.setSinkId === 'function' && deviceId !== '' ? element.setSinkId(deviceId).catch(() => undefined) : Promise.resolve();
+    const entry = { element, sinkSet };
+    prepared.set(key, entry);
+    // The oldest idle element goes (a device switched away from).
+    for (const [oldKey, old] of prepared) {
+      if (prepared.size <= PREPARED_LIMIT) break;
+      if (old.element === playing || oldKey === key) continue;
+      old.element.removeAttribute('src');
+      prepared.delete(oldKey);
+    }
+    return entry;
+  };
+
   const stop = () => {
-    if (!audio) return;
-    audio.pause();
-    audio.removeAttribute('src');
-    audio = null;
+    if (!playing) return;
+    playing.pause();
+    playing.currentTime = 0;
+    playing = null;
   };
 
   return {
+    prepare(mode, deviceId) {
+      if (!supported) return;
+      try {
+        elementFor(mode, deviceId);
+      } catch {
+        // Prepared on first ring instead.
+      }
+    },
     play(mode, deviceId) {
       if (current.mode === mode && current.deviceId === deviceId) return;
       current = { mode, deviceId };
@@ -109,19 +149,19 @@ export function createAudioRinger(): RingerOutput {
       try {
         stop();
         if (mode === 'silent') return;
-        const element: SinkAudio = new Audio(urlFor(mode));
-        element.loop = true;
-        audio = element;
-        const sink = typeof element.setSinkId === 'function' && deviceId !== '' ? element.setSinkId(deviceId).catch(() => undefined) : Promise.resolve();
-        void sink.then(() => (audio === element ? element.play() : undefined)).catch(() => undefined);
+        const { element, sinkSet } = elementFor(mode, deviceId);
+        playing = element;
+        void sinkSet.then(() => (playing === element ? element.play() : undefined)).catch(() => undefined);
       } catch {
-        audio = null;
+        playing = null;
       }
     },
     dispose() {
       current = { mode: 'silent', deviceId: '' };
       try {
         stop();
+        for (const { element } of prepared.values()) element.removeAttribute('src');
+        prepared.clear();
         for (const url of Object.values(urls)) URL.revokeObjectURL(url);
       } catch {
         // nothing to release

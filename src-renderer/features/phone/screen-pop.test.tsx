@@ -13,6 +13,7 @@ import { fakePhoneFactory } from '../../test-support/fake-phone';
 import { formatClockTime } from '../../ui/format-time';
 import { chooserOrder, measureOf, paintedMarkOf } from './call-work';
 import { parseBirthDate, validateDraft } from './screen-pop';
+import { resetScreenPopRehearsal } from './screen-pop-rehearsal';
 import { WARM_UP_CALL_ID } from './use-screen-pop';
 
 /** The lookups made for callers (the one warm-up lookup at registration left out). */
@@ -67,10 +68,34 @@ describe('Screen pop: warm-up', () => {
   });
 });
 
+describe('Screen pop: the ring rehearsal', () => {
+  it('once registered, rehearses a ring off screen — no ids, no test ids, nothing asked of main — and goes away', async () => {
+    resetScreenPopRehearsal();
+    const { desk } = await renderDesk();
+    const rehearsal = await waitFor(() => {
+      const element = document.querySelector<HTMLElement>('.screen-pop-rehearsal');
+      expect(element).not.toBeNull();
+      return element!;
+    });
+    expect(rehearsal.getAttribute('aria-hidden')).toBe('true');
+    expect(rehearsal.hasAttribute('inert')).toBe(true);
+    // The made-up caller is really drawn (that is the point), but cannot be found or named.
+    expect(rehearsal.querySelector('.incoming-call')).not.toBeNull();
+    expect(rehearsal.querySelector('.screen-pop-card')).not.toBeNull();
+    expect(rehearsal.querySelectorAll('[id], [data-testid]')).toHaveLength(0);
+    expect(screen.queryByTestId('incoming-call')).toBeNull();
+    expect(screen.queryByTestId('screen-pop')).toBeNull();
+    await waitFor(() => expect(document.querySelector('.screen-pop-rehearsal')).toBeNull(), { timeout: 5_000 });
+    const askedAbout = desk.calls.filter((call) => JSON.stringify(call.input).includes('rehearsal') || JSON.stringify(call.input).includes('+70000000000'));
+    expect(askedAbout).toEqual([]);
+    expect(performance.getEntriesByType('measure')).toHaveLength(0);
+  });
+});
+
 describe('Screen pop: a known caller', () => {
   it("pops the cached patient's name while the call still rings, then marks it updated from the MIS", async () => {
     const { desk, phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567', displayName: 'Алёна' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567', displayName: 'Алёна' }));
     expect(callerLookups(desk)).toEqual([{ callId: 'c1', number: '+79161234567', source: 'sip' }]);
     const name = await screen.findByTestId('screen-pop-name');
     expect(name.textContent).toBe('Римская-Корсакова Алёна Петровна');
@@ -94,7 +119,7 @@ describe('Screen pop: a known caller', () => {
     const { desk, phone } = await renderDesk();
     let answer!: (value: RequestOutput<'screenPop.refresh'>) => void;
     desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
-    act(() => void phone.ring({ id: 'c1', number: '89161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '89161234567' }));
     await screen.findByTestId('screen-pop-name');
     expect(pop().getAttribute('data-state')).toBe('cached');
     expect(screen.getByTestId('screen-pop-status').textContent).toContain(`cached ${time(T0)}`);
@@ -106,7 +131,7 @@ describe('Screen pop: a known caller', () => {
 
   it('"open the full card" opens it on the Patients pane, audited with the call', async () => {
     const { desk, phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     fireEvent.click(await screen.findByTestId('screen-pop-open-card'));
     expect((await screen.findByTestId('patient-card')).getAttribute('data-mis-id')).toBe('P-1');
     expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'call', callId: 'c1' }]);
@@ -116,7 +141,7 @@ describe('Screen pop: a known caller', () => {
 
   it('in Russian too: "обновлено HH:MM"', async () => {
     const { phone } = await renderDesk({ language: 'ru' });
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     await waitFor(() => expect(pop().getAttribute('data-state')).toBe('updated'));
     expect(screen.getByTestId('screen-pop-status').textContent).toBe(`обновлено ${formatClockTime(T1, 'ru')}`);
   });
@@ -149,11 +174,52 @@ describe('Screen pop: a known caller', () => {
   });
 });
 
+describe('Screen pop: the ring waits for its card', () => {
+  /** `screenPop.lookup` answers only when the test says so. */
+  function deferLookups(desk: ReturnType<typeof createFakeDesk>) {
+    const waiting: (() => void)[] = [];
+    desk.handle('screenPop.lookup', (input) => {
+      const answer = { numberKey: '+79161234567', matches: input.number === '+79161234567' ? [ALENA] : [], chosenMisId: null, dataAsOf: T0, lookupMs: 1 };
+      return input.callId === WARM_UP_CALL_ID ? { ...answer, numberKey: null, matches: [] } : new Promise<typeof answer>((resolve) => waiting.push(() => resolve(answer)));
+    });
+    return () => waiting.splice(0).forEach((answer) => answer());
+  }
+
+  it('shows the ringing panel, the card and the ringtone together, once the cache answered', async () => {
+    const { desk, phone } = await renderDesk();
+    const answerLookups = deferLookups(desk);
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    // Asked, not answered yet: nothing of the ring on screen (no "looking up" flash), no badge.
+    expect(callerLookups(desk)).toHaveLength(1);
+    expect(screen.queryByTestId('incoming-call')).toBeNull();
+    expect(screen.queryByTestId('screen-pop')).toBeNull();
+    expect(screen.getByTestId('phone-idle')).toBeTruthy();
+    await act(async () => answerLookups());
+    expect(screen.getByTestId('incoming-call').getAttribute('data-call-id')).toBe('c1');
+    expect(screen.getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
+  });
+
+  it('rings without the card when the cache takes longer than 80 ms, and the card follows', async () => {
+    const { desk, phone } = await renderDesk();
+    const answerLookups = deferLookups(desk);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    expect(screen.queryByTestId('incoming-call')).toBeNull();
+    await act(async () => void vi.advanceTimersByTime(79));
+    expect(screen.queryByTestId('incoming-call')).toBeNull();
+    await act(async () => void vi.advanceTimersByTime(1));
+    expect(screen.getByTestId('incoming-call').getAttribute('data-call-id')).toBe('c1');
+    expect(pop().getAttribute('data-state')).toBe('looking');
+    await act(async () => answerLookups());
+    expect(screen.getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
+  });
+});
+
 describe('Screen pop: a shared number', () => {
   it('offers a chooser with the remembered choice first, and a pick is reported as chosen', async () => {
     const { desk, phone } = await renderDesk();
     desk.choices.set('+74951112233', 'P-12');
-    act(() => void phone.ring({ id: 'c1', number: '+74951112233' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+74951112233' }));
     const chooser = await screen.findByTestId('screen-pop-chooser');
     const choices = within(chooser).getAllByTestId('screen-pop-choice');
     expect(choices.map((choice) => choice.getAttribute('data-mis-id'))).toEqual(['P-12', 'P-10', 'P-11']);
@@ -168,7 +234,7 @@ describe('Screen pop: a shared number', () => {
     // The next call from that number puts the new choice first.
     fireEvent.click(screen.getByTestId('reject-button'));
     await waitFor(() => expect(screen.queryByTestId('screen-pop')).toBeNull());
-    act(() => void phone.ring({ id: 'c2', number: '+74951112233' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '+74951112233' }));
     const next = await screen.findByTestId('screen-pop-chooser');
     expect(within(next).getAllByTestId('screen-pop-choice')[0]!.getAttribute('data-mis-id')).toBe('P-11');
   });
@@ -182,7 +248,7 @@ describe('Screen pop: a shared number', () => {
 describe('Screen pop: an unknown number', () => {
   it('shows a new-patient draft with the number; saving sends patients.createDraft', async () => {
     const { desk, phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
     const draft = await screen.findByTestId('screen-pop-new');
     expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+79990001122');
     expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
@@ -209,7 +275,7 @@ describe('Screen pop: an unknown number', () => {
   it('a refused draft keeps what was typed and says why', async () => {
     const { desk, phone } = await renderDesk();
     desk.fail('patients.createDraft', new DeskError('BRIDGE_DISCONNECTED', 'gone'));
-    act(() => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
     const draft = await screen.findByTestId('screen-pop-new');
     fireEvent.change(within(draft).getByTestId('screen-pop-new-surname'), { target: { value: 'Новикова' } });
     fireEvent.change(within(draft).getByTestId('screen-pop-new-given-name'), { target: { value: 'Вера' } });
@@ -238,7 +304,7 @@ describe('Screen pop never breaks the phone', () => {
     const { desk, phone } = await renderDesk();
     desk.fail('screenPop.lookup', new DeskError('INTERNAL', 'boom'));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     await waitFor(() => expect(pop().getAttribute('data-state')).toBe('failed'));
     expect(screen.getByTestId('screen-pop-status').textContent).toContain('the call works as usual');
     expect(screen.queryByTestId('phone-error')).toBeNull();
@@ -252,7 +318,7 @@ describe('Screen pop never breaks the phone', () => {
     const { desk, phone } = await renderDesk();
     desk.handle('screenPop.refresh', () => Promise.reject(new DeskError('BRIDGE_DISCONNECTED', 'gone')));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     await waitFor(() => expect(pop().getAttribute('data-state')).toBe('unreachable'));
     expect(screen.getByTestId('screen-pop-name')).toBeTruthy();
     fireEvent.click(screen.getByTestId('answer-button'));
@@ -262,7 +328,7 @@ describe('Screen pop never breaks the phone', () => {
 
   it('a withheld number is said plainly, with nothing looked up', async () => {
     const { desk, phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '' }));
     expect(screen.getByTestId('screen-pop-status').textContent).toBe('Number withheld: nothing to look up.');
     expect(callerLookups(desk)).toEqual([]);
     expect(screen.getByTestId('answer-button')).toBeTruthy();
@@ -285,7 +351,7 @@ const HOSTILE: [string, string][] = [
 describe('Screen pop: hostile caller ids render inert', () => {
   it.each(HOSTILE)('a display name with %s never breaks the pop', async (_kind, hostile) => {
     const { phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'evil', number: '+79161234567', displayName: hostile }));
+    await act(async () => void phone.ring({ id: 'evil', number: '+79161234567', displayName: hostile }));
     await screen.findByTestId('screen-pop-name');
     expect(document.querySelector('img, script, b, iframe')).toBeNull();
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
@@ -298,7 +364,7 @@ describe('Screen pop: hostile caller ids render inert', () => {
     const twin = makePatient({ misId: 'P-667', surname: `${hostile} 2`, givenName: 'Б', patronymic: null, phones: [{ e164: '+79035550102', national10: '9035550102', kind: 'mobile' }] });
     const twinShared = { ...twin, phones: evil.phones };
     const { phone } = await renderDesk({ patients: [evil, twinShared] });
-    act(() => void phone.ring({ id: 'evil', number: '+79035550101', displayName: hostile }));
+    await act(async () => void phone.ring({ id: 'evil', number: '+79035550101', displayName: hostile }));
     const chooser = await screen.findByTestId('screen-pop-chooser');
     expect(within(chooser).getAllByTestId('screen-pop-choice')).toHaveLength(2);
     fireEvent.click(within(chooser).getAllByTestId('screen-pop-choice')[0]!);
@@ -317,7 +383,7 @@ describe('Screen pop: hostile caller ids render inert', () => {
 
   it('a hostile number never reaches the lookup longer than the contract allows', async () => {
     const { desk, phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'long', number: '1'.repeat(100) }));
+    await act(async () => void phone.ring({ id: 'long', number: '1'.repeat(100) }));
     await waitFor(() => expect(callerLookups(desk)).toHaveLength(1));
     expect((callerLookups(desk)[0] as { number: string }).number).toHaveLength(64);
     await screen.findByTestId('screen-pop-new');
@@ -327,7 +393,7 @@ describe('Screen pop: hostile caller ids render inert', () => {
 describe('Screen pop lifetime', () => {
   it('stays while the call is talked on and through the wrap-up; an unanswered call takes it away', async () => {
     const { phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     await screen.findByTestId('screen-pop-name');
     fireEvent.click(screen.getByTestId('answer-button'));
     await waitFor(() => expect(screen.queryByTestId('incoming-call')).toBeNull());
@@ -336,7 +402,7 @@ describe('Screen pop lifetime', () => {
     expect(screen.getByTestId('wrap-up')).toBeTruthy();
     expect(pop().getAttribute('data-call-id')).toBe('c1');
 
-    act(() => void phone.ring({ id: 'c2', number: '+79990001122' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '+79990001122' }));
     await screen.findByTestId('screen-pop-new');
     act(() => phone.remoteHangup('c2'));
     expect(document.querySelector('[data-testid="screen-pop"][data-call-id="c2"]')).toBeNull();

@@ -31,7 +31,7 @@ export function popStateOf(pop: ScreenPop): 'looking' | 'failed' | 'cached' | 'u
  * ("cached HH:MM", "updated HH:MM", "cached HH:MM, MIS unreachable"). Everything the caller or
  * the MIS supplied is text. A failure is a quiet line: the phone around it never notices.
  */
-export function ScreenPopView({ pop }: { pop: ScreenPop }): ReactElement {
+export function ScreenPopView({ pop, rehearsal = false }: { pop: ScreenPop; rehearsal?: boolean }): ReactElement {
   const { t } = useTranslation();
   const desk = useDesk();
   const store = usePhoneStoreApi();
@@ -41,17 +41,17 @@ export function ScreenPopView({ pop }: { pop: ScreenPop }): ReactElement {
   // The card (or chooser, or draft) is in the DOM: the end of the INVITE → painted budget.
   // A layout effect runs after React committed the DOM and before the browser paints that frame.
   useLayoutEffect(() => {
-    if (painted) markPainted(pop.callId);
-  }, [painted, pop.callId]);
+    if (painted && !rehearsal) markPainted(pop.callId);
+  }, [painted, pop.callId, rehearsal]);
 
   // One audit entry per card shown (the chooser's pick is reported by the click, as chosen).
   const cardId = card?.misId ?? null;
   useEffect(() => {
-    if (cardId === null) return;
+    if (cardId === null || rehearsal) return;
     const current = store.getState().pops.find((p) => p.callId === pop.callId);
     if (!current || current.audited.includes(cardId)) return;
     reportShown(desk, store, current, cardId, false);
-  }, [desk, store, pop.callId, cardId]);
+  }, [desk, store, pop.callId, cardId, rehearsal]);
 
   const headingId = `screen-pop-${pop.callId}-title`;
   return (
@@ -66,7 +66,7 @@ export function ScreenPopView({ pop }: { pop: ScreenPop }): ReactElement {
         </p>
         <StatusLine pop={pop} />
       </header>
-      <PopBody pop={pop} card={card} />
+      <PopBody pop={pop} card={card} rehearsal={rehearsal} />
     </section>
   );
 }
@@ -103,14 +103,14 @@ function StatusLine({ pop }: { pop: ScreenPop }): ReactElement {
   );
 }
 
-function PopBody({ pop, card }: { pop: ScreenPop; card: PatientCard | null }): ReactElement | null {
+function PopBody({ pop, card, rehearsal }: { pop: ScreenPop; card: PatientCard | null; rehearsal: boolean }): ReactElement | null {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
   if (pop.lookup !== 'done') return null;
   if (card) {
     return (
       <>
-        <PopCard card={card} callId={pop.callId} />
+        <PopCard card={card} callId={pop.callId} rehearsal={rehearsal} />
         {pop.matches.length > 1 ? (
           <button
             type="button"
@@ -136,7 +136,7 @@ function nextAppointment(card: PatientCard, now: number) {
     .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
 }
 
-function PopCard({ card, callId }: { card: PatientCard; callId: string }): ReactElement {
+function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: string; rehearsal: boolean }): ReactElement {
   const { t, i18n } = useTranslation();
   const openPatient = useAppStore((state) => state.openPatient);
   const [now] = useState(() => Date.now());
@@ -190,7 +190,8 @@ function PopCard({ card, callId }: { card: PatientCard; callId: string }): React
           </dd>
         </div>
       </dl>
-      <PatientCalls misId={card.misId} limit={5} compact />
+      {/* A rehearsal asks main for nothing (the card is made up). */}
+      {rehearsal ? null : <PatientCalls misId={card.misId} limit={5} compact />}
       <button type="button" className="button ghost screen-pop-open" data-testid="screen-pop-open-card" onClick={() => openPatient({ misId: card.misId, reason: 'call', callId })}>
         {t('screenPop.openCard')}
       </button>

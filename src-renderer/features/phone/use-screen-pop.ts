@@ -4,7 +4,7 @@ import type { EventPayload } from '../../../src-shared/ipc/contract';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';
-import { markInvite, newPop, withMatches } from './call-work';
+import { markInvite, newPop, RING_HOLD_MAX_MS, withMatches } from './call-work';
 import { isIncomingRinging, usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
 
@@ -27,6 +27,9 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
   if (state.pops.some((pop) => pop.callId === callId)) return;
   state.addPop(newPop(callId, number, source, call.extension));
   if (number === '') return;
+  setTimeout(() => {
+    if (store.getState().pops.find((pop) => pop.callId === callId)?.held) store.getState().updatePop(callId, () => ({ held: false }));
+  }, RING_HOLD_MAX_MS);
   let lookup;
   try {
     lookup = desk.request('screenPop.lookup', { callId, number, source });
@@ -37,6 +40,7 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
     (result) => {
       store.getState().updatePop(callId, (pop) => ({
         lookup: 'done',
+        held: false,
         numberKey: result.numberKey,
         remembered: result.chosenMisId,
         dataAsOf: result.dataAsOf,
@@ -47,7 +51,7 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
     },
     (error: unknown) => {
       console.warn(`screen pop: lookup failed: ${errorCodeOf(error)}`);
-      store.getState().updatePop(callId, () => ({ lookup: 'failed' }));
+      store.getState().updatePop(callId, () => ({ lookup: 'failed', held: false }));
     },
   );
 }

@@ -70,7 +70,7 @@ describe('useSoftphone', () => {
     const phone = fake.phones[0]!;
     act(() => phone.setRegistration({ state: 'registered', since: Date.UTC(2026, 0, 5, 9, 30), reason: null }));
     const indicator = store.getState().sip;
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     await act(() => phone.answer('c1'));
     act(() => phone.remoteHangup('c1'));
     expect(store.getState().sip).toBe(indicator);
@@ -130,14 +130,14 @@ describe('useSoftphone', () => {
   it('a restart hangs up the old phone\'s calls, records them, and the pane shows the new phone\'s calls only', async () => {
     const { phones, desk } = renderDesk(configuredView());
     await waitFor(() => expect(phones).toHaveLength(1));
-    act(() => void phones[0]!.ring({ id: 'old', number: '101' }));
+    await act(async () => void phones[0]!.ring({ id: 'old', number: '101' }));
     await waitFor(() => expect(screen.getAllByTestId('incoming-call')).toHaveLength(1));
     act(() => desk.emit('settings:changed', configuredView({ server: 'ws://127.0.0.1:6000' })));
     await waitFor(() => expect(phones).toHaveLength(2));
     expect(screen.queryAllByTestId('incoming-call')).toHaveLength(0);
     await waitFor(() => expect(desk.callsTo('calls.record')).toEqual([expect.objectContaining({ id: 'old' })]));
     act(() => void phones[0]!.setCalls([]));
-    act(() => void phones[1]!.ring({ id: 'new', number: '102' }));
+    await act(async () => void phones[1]!.ring({ id: 'new', number: '102' }));
     expect(screen.getByTestId('incoming-call').getAttribute('data-call-id')).toBe('new');
   });
 

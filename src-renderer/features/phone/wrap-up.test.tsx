@@ -32,7 +32,7 @@ async function renderDesk(acwLimitSec = 60) {
 }
 
 async function talkAndHangUp(phone: Awaited<ReturnType<typeof renderDesk>>['phone'], id: string, number = '+79161234567') {
-  act(() => void phone.ring({ id, number }));
+  await act(async () => void phone.ring({ id, number }));
   fireEvent.click(within(document.querySelector<HTMLElement>(`[data-testid="incoming-call"][data-call-id="${id}"]`)!).getByTestId('answer-button'));
   await waitFor(() => expect(document.querySelector(`[data-testid="call-line"][data-call-id="${id}"]`)?.getAttribute('data-state')).toBe('active'));
   act(() => phone.remoteHangup(id));
@@ -140,9 +140,9 @@ describe('Wrap-up', () => {
 
   it('no wrap-up for a missed or rejected call', async () => {
     const { phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
     act(() => phone.remoteHangup('c1'));
-    act(() => void phone.ring({ id: 'c2', number: '+79161234567' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '+79161234567' }));
     fireEvent.click(screen.getByTestId('reject-button'));
     await waitFor(() => expect(screen.queryByTestId('incoming-call')).toBeNull());
     expect(screen.queryByTestId('wrap-up')).toBeNull();

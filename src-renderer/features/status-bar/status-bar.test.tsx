@@ -33,7 +33,7 @@ describe('Status bar: a ringing call from any pane', () => {
   it('shows "Incoming call" on another pane, with no number or name, and opens the Phone pane on click', async () => {
     const { phone } = await renderDesk();
     expect(badge()).toBeNull();
-    act(() => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '+74951234567', displayName: 'Иванова Анна' }));
 
     const button = badge()!;
     expect(button.tagName).toBe('BUTTON');
@@ -52,9 +52,9 @@ describe('Status bar: a ringing call from any pane', () => {
 
   it('counts several ringing calls, in Russian too', async () => {
     const { phone } = await renderDesk('ru', 'queue');
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(badge()!.textContent).toBe('Входящий звонок');
-    act(() => void phone.ring({ id: 'c2', number: '102' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '102' }));
     expect(badge()!.textContent).toBe('Входящие звонки: 2');
     expect(badge()!.getAttribute('data-count')).toBe('2');
     expect(badge()!.getAttribute('title')).toContain('Телефон');
@@ -64,7 +64,7 @@ describe('Status bar: a ringing call from any pane', () => {
 
   it('disappears when the call is answered (F6 from this pane) and does not come back for the call in progress', async () => {
     const { phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(badge()).not.toBeNull();
     fireEvent.keyDown(document, { key: 'F6' });
     await waitFor(() => expect(phone.actionsOf('answer')).toEqual([{ method: 'answer', args: ['c1'] }]));
@@ -75,12 +75,12 @@ describe('Status bar: a ringing call from any pane', () => {
 
   it('disappears when the caller hangs up or the call ends otherwise', async () => {
     const { phone } = await renderDesk();
-    act(() => void phone.ring({ id: 'c1', number: '101' }));
+    await act(async () => void phone.ring({ id: 'c1', number: '101' }));
     expect(badge()).not.toBeNull();
     act(() => phone.remoteHangup('c1'));
     expect(badge()).toBeNull();
 
-    act(() => void phone.ring({ id: 'c2', number: '102' }));
+    await act(async () => void phone.ring({ id: 'c2', number: '102' }));
     expect(badge()).not.toBeNull();
     act(() => phone.endCall('c2', 'lost'));
     expect(badge()).toBeNull();

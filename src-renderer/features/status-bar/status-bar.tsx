@@ -75,7 +75,8 @@ function Indicator({ system, state, since, detail }: IndicatorProps): ReactEleme
  */
 function RingingBadge(): ReactElement | null {
   const { t } = useTranslation();
-  const ringing = usePhoneStore((state) => state.calls.filter(isIncomingRinging).length);
+  // A ring held for its card (call-work.ts) is not announced before the Phone pane shows it.
+  const ringing = usePhoneStore((state) => state.calls.filter((call) => isIncomingRinging(call) && !state.pops.some((pop) => pop.callId === call.id && pop.held)).length);
   const pane = useAppStore((state) => state.pane);
   const navigate = useAppStore((state) => state.navigate);
   if (ringing === 0 || pane === 'phone') return null;
