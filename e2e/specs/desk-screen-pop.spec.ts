@@ -1,12 +1,7 @@
-import type { Page } from '@playwright/test';
-import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
-import type { PatientCard } from '../../src-shared/patients/patient-card';
 import { bridgeRequest } from '../support/bridge';
-import type { DeskHost } from '../support/desk-host';
-import { deskSipArgs, openRegisteredDesk } from '../support/desk-phone';
-import { reportFigure } from '../support/figures';
+import { deskSipArgs } from '../support/desk-phone';
 import { screenshot } from '../support/fixtures';
-import type { PatientPhoneHandle } from '../support/patient-phone';
+import { callAs, clinicNumbers, CLINIC, fullName, openSyncedDesk, popMs, setMisOffline } from '../support/screen-pop';
 import { expect, test } from '../support/sip';
 
 // Screen pop over the real SIP path: the patient phone calls with a P-Asserted-Identity that
@@ -15,47 +10,6 @@ import { expect, test } from '../support/sip';
 // which numbers belong to whom without asking the desk.
 
 test.use({ permissions: ['microphone'] });
-
-const CLINIC = { patients: 1000, evolveIntervalMs: 0 };
-
-/** Numbers of the seeded clinic: one that belongs to exactly one card, one a family shares. */
-function clinicNumbers(): { unique: { e164: string; card: PatientCard }; shared: { e164: string; cards: PatientCard[] } } {
-  const byNumber = new Map<string, PatientCard[]>();
-  for (let i = 0; i < CLINIC.patients; i++) {
-    const card = syntheticPatient(i, 1);
-    for (const phone of card.phones) {
-      const list = byNumber.get(phone.e164) ?? [];
-      if (!list.includes(card)) list.push(card);
-      byNumber.set(phone.e164, list);
-    }
-  }
-  const uniqueEntry = [...byNumber.entries()].find(([, cards]) => cards.length === 1 && cards[0]!.phones[0]!.kind === 'mobile')!;
-  const sharedEntry = [...byNumber.entries()].find(([, cards]) => cards.length >= 2)!;
-  return { unique: { e164: uniqueEntry[0], card: uniqueEntry[1][0]! }, shared: { e164: sharedEntry[0], cards: sharedEntry[1] } };
-}
-
-const fullName = (card: PatientCard) => [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ');
-
-async function callAs(patient: PatientPhoneHandle, deskUser: string, e164: string): Promise<void> {
-  await patient.page.evaluate(
-    ({ target, pai }) => window.patientPhone.call(target, { extraHeaders: [`P-Asserted-Identity: <sip:${pai}@registratura.test>`] }),
-    { target: deskUser, pai: e164 },
-  );
-}
-
-async function openSyncedDesk(page: Page, host: DeskHost): Promise<void> {
-  await openRegisteredDesk(page, host);
-  await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
-}
-
-/** The renderer's own measure of INVITE received → card painted, for the call on screen. */
-async function popMs(page: Page, callId: string): Promise<number> {
-  return await page.evaluate((id) => performance.getEntriesByName(`screen-pop:${id}`, 'measure').at(-1)?.duration ?? Number.NaN, callId);
-}
-
-async function setMisOffline(host: DeskHost, offline: boolean): Promise<void> {
-  await bridgeRequest(host, 'demo.simulate', { action: 'set-offline', offline });
-}
 
 test('a cached patient calls: the card pops while it rings (also with the MIS offline); a family number shows the chooser; an unknown number the new-patient draft', async ({
   page,
@@ -118,32 +72,6 @@ test('a cached patient calls: the card pops while it rings (also with the MIS of
   await expect(draft).toBeVisible();
   await expect(draft).toContainText('9990000001');
   await page.getByTestId('reject-button').click();
-  expect(problems.list).toEqual([]);
-});
-
-test('screen-pop budget: INVITE received → card painted over ten rings (p50 and p95 printed)', async ({ page, launch, sip, patientPhone, problems }) => {
-  test.setTimeout(120_000);
-  const { unique } = clinicNumbers();
-  const desk = await launch({ args: deskSipArgs(sip, { clinic: CLINIC }) });
-  await openSyncedDesk(page, desk);
-  const patient = await patientPhone();
-  await patient.register(sip.users.patient1);
-  const samples: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    await callAs(patient, sip.users.desk.user, unique.e164);
-    await expect(page.getByTestId('screen-pop-name')).toHaveText(fullName(unique.card));
-    const callId = (await page.getByTestId('incoming-call').getAttribute('data-call-id'))!;
-    await expect.poll(() => popMs(page, callId), { message: 'the pop measured itself' }).toBeGreaterThan(0);
-    samples.push(await popMs(page, callId));
-    await page.getByTestId('reject-button').click();
-    await expect(page.getByTestId('incoming-call')).toHaveCount(0);
-    await expect.poll(async () => (await patient.state()).call, { message: 'caller told busy' }).toBe('ended');
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  const list = samples.map(Math.round).join(', ');
-  reportFigure('screen-pop INVITE→painted p50', at(0.5), 50, `10 rings, 1,000-card clinic; samples ${list} ms`);
-  reportFigure('screen-pop INVITE→painted p95', at(0.95), 50, 'same rings');
   expect(problems.list).toEqual([]);
 });
 
