@@ -17,11 +17,12 @@ import { expect, test } from '../support/sip';
 test.use({ permissions: ['microphone'], trace: 'off' });
 
 const PATIENTS = 1_000_000;
-const RINGS = 10;
+/** Twenty rings: a p95 of ten samples would be their maximum. */
+const RINGS = 20;
 
 const measuresSoFar = (page: Page) => page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('screen-pop:')).length);
 
-test('screen-pop budget: INVITE received → card painted, 1,000,000 cards cached, ten rings (p50 and p95 printed)', async ({ page, launch, sip, patientPhone, problems }) => {
+test('screen-pop budget: INVITE received → card painted, 1,000,000 cards cached, twenty rings (p50 and p95 printed)', async ({ page, launch, sip, patientPhone, problems }) => {
   test.setTimeout(240_000);
   const clinic = prebuildClinicCache(PATIENTS);
   expect(clinic.cards).toBe(PATIENTS);
@@ -35,9 +36,10 @@ test('screen-pop budget: INVITE received → card painted, 1,000,000 cards cache
     expect(((await bridgeRequest(desk, 'cache.status', {})) as { cards: number }).cards, 'cards in the desk cache').toBe(PATIENTS);
     const patient = await patientPhone();
     await patient.register(sip.users.patient1);
-    // Playwright injects its helper script into the page on the first wait below (~150 ms of
-    // the page's thread); let that happen before the first ring, not during it.
-    await page.waitForFunction(() => true);
+    // The desk has rehearsed a ring since it registered (a few hundred ms; a first caller that
+    // early pays for cold code). The wait also lets Playwright inject its helper script into the
+    // page (~150 ms of the page's thread) before the first ring rather than during it.
+    await page.waitForFunction(() => performance.getEntriesByName('screen-pop:rehearsed').length > 0);
     const samples: number[] = [];
     for (let i = 0; i < RINGS; i++) {
       const caller = callers[i % callers.length]!;

@@ -115,6 +115,15 @@ export class PatientCacheService implements Service {
     return this.require().getCard(misId);
   }
 
+  /** Some number the cache holds, for warming the screen pop's path; `null` when there is none. */
+  samplePhone(): string | null {
+    try {
+      return this.repository?.anyPhone() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   byPhone(phone: string): PatientCard[] {
     return this.require().byPhone(phone);
   }

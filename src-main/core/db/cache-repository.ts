@@ -211,9 +211,13 @@ export class CacheRepository {
    * checks, never shown or logged), or with one no card can have when the cache is empty.
    */
   warmScreenPop(): PatientCard[] {
-    const e164 = withDatabaseErrors('cache', () => this.statements.anyPhone.get()) ?? NO_CARD_E164;
     this.lastSyncedAt();
-    return this.byE164(e164);
+    return this.byE164(this.anyPhone() ?? NO_CARD_E164);
+  }
+
+  /** Some number the cache holds (E.164), or `null` when it is empty: for warm-ups only. */
+  anyPhone(): string | null {
+    return withDatabaseErrors('cache', () => this.statements.anyPhone.get()) ?? null;
   }
 
   /** The stored position of a sync stream, or `null` before its first sync. */

@@ -34,8 +34,7 @@ const wakeOnlyClock = {
 };
 
 /** A real core on a small demo clinic, its first sync done, with events and log captured. */
-async function startCore() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rg-pop-'));
+async function startCore(dataDir = mkdtempSync(join(tmpdir(), 'rg-pop-'))) {
   const secrets = new KeyFileSecretStore(join(dataDir, 'secrets'), createLogger([]));
   const settings = { ...structuredClone(DEFAULT_SETTINGS), connectors: { mis: { id: 'demo', config: { evolveIntervalMs: 0 } }, pbx: { id: 'demo', config: {} } } };
   const logs: LogRecord[] = [];
@@ -62,7 +61,7 @@ async function startCore() {
     return result.value as RequestOutput<N>;
   }
   const attempt = (name: RequestName, input: unknown) => core.dispatcher.dispatch(name, input, context);
-  return { core, demo, events, logs, request, attempt };
+  return { core, demo, events, logs, request, attempt, dataDir };
 }
 
 /** A number several cached cards share (a child carrying a parent's mobile), and those cards. */
@@ -97,6 +96,20 @@ function answeredCall(id: string, number: string, startedAt = new Date().toISOSt
   const start = Date.parse(startedAt);
   return { id, direction: 'incoming', number, displayName: '', startedAt, answeredAt: new Date(start + 3_000).toISOString(), endedAt: new Date(start + 63_000).toISOString(), outcome: 'answered' };
 }
+
+describe('screen pop warm-up at start', () => {
+  it('a core starting on a filled cache runs the lookup path three times with a cached number; nothing logged with the number, nothing audited', async () => {
+    const first = await startCore();
+    await first.core.stop();
+    const { core, logs } = await startCore(first.dataDir);
+    const warmUps = logs.filter((record) => record.event === 'screen-pop.lookup');
+    expect(warmUps.map((record) => record.context?.['callId'])).toEqual(['screen-pop-warm-up-core-0', 'screen-pop-warm-up-core-1', 'screen-pop-warm-up-core-2']);
+    expect(warmUps.every((record) => Number(record.context?.['matches']) >= 1)).toBe(true);
+    const number = core.cache.samplePhone()!;
+    expect(JSON.stringify(logs)).not.toContain(number.slice(-10));
+    expect(core.link.audits!.verify()).toEqual({ ok: true, checked: 0, firstBrokenSeq: null });
+  });
+});
 
 describe('screenPop.lookup', () => {
   it('finds a cached patient by the number in any format the phone or PBX gives it', async () => {

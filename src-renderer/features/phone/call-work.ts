@@ -140,11 +140,30 @@ export function markInvite(callId: string): void {
   }
 }
 
+/**
+ * The pop for this call is in the DOM (called from its layout effect): marks it painted once the
+ * browser has painted that frame — a message posted from the frame's animation callback runs
+ * after the frame's style, layout and paint — so the measure includes the layout and paint the
+ * operator waits for, not only React's commit. A hidden page paints no frames: marked at once.
+ */
+export function markPaintedAfterFrame(callId: string): void {
+  if (typeof requestAnimationFrame !== 'function' || typeof MessageChannel !== 'function' || document.visibilityState === 'hidden') {
+    markPainted(callId);
+    return;
+  }
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    markPainted(callId);
+  };
+  requestAnimationFrame(() => channel.port2.postMessage(null));
+}
+
 /** The pop for this call is painted: mark it and measure invite → painted, once per call. */
 export function markPainted(callId: string): void {
   if (!hasPerformance()) return;
   try {
-    if (performance.getEntriesByName(paintedMarkOf(callId), 'mark').length > 0) return;
+    if (performance.getEntriesByName(measureOf(callId), 'measure').length > 0) return;
     performance.mark(paintedMarkOf(callId));
     if (performance.getEntriesByName(inviteMarkOf(callId), 'mark').length > 0) {
       performance.measure(measureOf(callId), inviteMarkOf(callId), paintedMarkOf(callId));

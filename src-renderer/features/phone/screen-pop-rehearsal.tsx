@@ -52,6 +52,7 @@ export function ScreenPopRehearsal(): ReactElement | null {
       }
       rehearsed = true;
       setStage('done');
+      if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(REHEARSED_MARK);
     };
     // Two frames: one to lay the rehearsal out, one to paint it. A hidden page has no frames,
     // so a timer ends the rehearsal anyway.
@@ -71,6 +72,9 @@ export function ScreenPopRehearsal(): ReactElement | null {
     </div>
   );
 }
+
+/** Marked when the rehearsal is over (e2e checks it ran before measuring the first ring). */
+export const REHEARSED_MARK = 'screen-pop:rehearsed';
 
 /** Once per page: the compiled code and laid-out styles stay warm across panes. */
 let rehearsed = false;

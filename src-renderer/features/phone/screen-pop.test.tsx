@@ -111,8 +111,8 @@ describe('Screen pop: a known caller', () => {
     // One audit entry for the card on screen, not as a chooser pick.
     await waitFor(() => expect(desk.callsTo('screenPop.show')).toEqual([{ callId: 'c1', misId: 'P-1', chosen: false, numberKey: '+79161234567' }]));
     // The painted mark and the invite → painted measure, for e2e and the bench.
-    expect(performance.getEntriesByName(paintedMarkOf('c1'), 'mark')).toHaveLength(1);
-    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+    await waitFor(() => expect(performance.getEntriesByName(paintedMarkOf('c1'), 'mark')).toHaveLength(1));
+    await waitFor(() => expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1));
   });
 
   it('says "cached HH:MM" while the MIS is asked and "cached HH:MM, MIS unreachable" when it cannot answer', async () => {
@@ -154,7 +154,7 @@ describe('Screen pop: a known caller', () => {
     expect(pop().getAttribute('data-call-id')).toBe('pbx-1');
     expect(pop().getAttribute('data-source')).toBe('pbx');
     expect(screen.queryByTestId('phone-idle')).toBeNull();
-    expect(performance.getEntriesByName(measureOf('pbx-1'), 'measure')).toHaveLength(1);
+    await waitFor(() => expect(performance.getEntriesByName(measureOf('pbx-1'), 'measure')).toHaveLength(1));
     // Unanswered end: the pop goes, no wrap-up.
     act(() => desk.emit('pbx:call', { event: 'ended', callId: 'pbx-1', number: '+79161234567', extension: '1001' }));
     expect(screen.queryByTestId('screen-pop')).toBeNull();
@@ -226,7 +226,7 @@ describe('Screen pop: a shared number', () => {
     expect(choices[0]!.getAttribute('data-remembered')).toBe('true');
     expect(choices[0]!.textContent).toContain('Орлова Анна Сергеевна');
     expect(screen.queryByTestId('screen-pop-name')).toBeNull();
-    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+    await waitFor(() => expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1));
 
     fireEvent.click(choices[2]!);
     expect(screen.getByTestId('screen-pop-name').textContent).toBe('Орлов Илья Сергеевич');
@@ -251,7 +251,7 @@ describe('Screen pop: an unknown number', () => {
     await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
     const draft = await screen.findByTestId('screen-pop-new');
     expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+79990001122');
-    expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1);
+    await waitFor(() => expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1));
 
     fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
     expect(within(draft).getByTestId('screen-pop-new-surname-error').textContent).toBe('Enter the surname.');

@@ -12,7 +12,7 @@ import { PhoneIcon } from '../../ui/icons';
 import { PatientCalls } from '../patients/patient-calls';
 import { Plain } from '../patients/patient-card-view';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName } from '../patients/patient-format';
-import { chooserOrder, markPainted, shownCardOf, type ScreenPop } from './call-work';
+import { chooserOrder, markPaintedAfterFrame, shownCardOf, type ScreenPop } from './call-work';
 import { usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
 
@@ -38,10 +38,10 @@ export function ScreenPopView({ pop, rehearsal = false }: { pop: ScreenPop; rehe
   const card = shownCardOf(pop);
   const painted = pop.lookup === 'done';
 
-  // The card (or chooser, or draft) is in the DOM: the end of the INVITE → painted budget.
-  // A layout effect runs after React committed the DOM and before the browser paints that frame.
+  // The card (or chooser, or draft) is in the DOM: the INVITE → painted budget ends when the
+  // browser has painted this frame (markPaintedAfterFrame).
   useLayoutEffect(() => {
-    if (painted && !rehearsal) markPainted(pop.callId);
+    if (painted && !rehearsal) markPaintedAfterFrame(pop.callId);
   }, [painted, pop.callId, rehearsal]);
 
   // One audit entry per card shown (the chooser's pick is reported by the click, as chosen).
