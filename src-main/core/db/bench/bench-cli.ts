@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatReport(report)}\n`);
+  // The machine-readable result on the last line too, so a run's log alone can be quoted.
+  process.stdout.write(`\njson ${JSON.stringify(report.result)}\n`);
   if (jsonPath) {
     writeFileSync(jsonPath, `${JSON.stringify(report.result)}\n`);
     process.stdout.write(`\nwrote ${jsonPath}\n`);
