@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateDatabaseKey } from '../../src-main/core/cache/database-key';
 import { DEMO_PHONE_INDEX_FILE, DemoMis } from '../../src-main/core/connectors/demo/demo-mis';
@@ -37,5 +38,16 @@ export function prebuildClinicCache(patients: number): PrebuiltClinic {
   const demo = new DemoMis({ patients, seed: 1, phoneIndexPath: join(dataDir, 'demo-mis', DEMO_PHONE_INDEX_FILE) });
   demo.warmPhoneIndex();
   demo.close();
+  // Flush the ~700 MB just written before the desk starts: otherwise the kernel writes it back
+  // during the first seconds of the test, competing with the rings being measured (a desk's
+  // real cache was written long before its calls).
+  for (const file of [join(dataDir, 'cache.db'), join(dataDir, 'demo-mis', DEMO_PHONE_INDEX_FILE)]) {
+    const fd = openSync(file, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
   return { dataDir, cards: report.cards, buildMs: Date.now() - started };
 }
