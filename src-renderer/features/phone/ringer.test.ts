@@ -95,8 +95,6 @@ describe('the <audio> ringer', () => {
     }
   }
 
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-
   function withFakeAudio(): void {
     FakeAudio.made = [];
     vi.stubGlobal('Audio', FakeAudio);
@@ -121,22 +119,19 @@ describe('the <audio> ringer', () => {
     ]);
 
     ringer.play('ring', 'speakers');
-    await settle();
+    await vi.waitFor(() => expect(FakeAudio.made.map((a) => a.paused)).toEqual([false, true]));
     expect(FakeAudio.made).toHaveLength(2);
-    expect(FakeAudio.made.map((a) => a.paused)).toEqual([false, true]);
 
     // Answered: silent and rewound; the next ring plays the same element from the start.
     ringer.play('silent', '');
     expect(FakeAudio.made[0]).toMatchObject({ paused: true, currentTime: 0 });
     ringer.play('ring', 'speakers');
-    await settle();
+    await vi.waitFor(() => expect(FakeAudio.made[0]!.paused).toBe(false));
     expect(FakeAudio.made).toHaveLength(2);
-    expect(FakeAudio.made[0]!.paused).toBe(false);
 
     // A call rings while another is up: the waiting beeps on the headset instead.
     ringer.play('waiting', 'headset');
-    await settle();
-    expect(FakeAudio.made.map((a) => a.paused)).toEqual([true, false]);
+    await vi.waitFor(() => expect(FakeAudio.made.map((a) => a.paused)).toEqual([true, false]));
     ringer.dispose();
     expect(FakeAudio.made.every((a) => a.paused && a.src === '')).toBe(true);
   });
@@ -146,9 +141,7 @@ describe('the <audio> ringer', () => {
     const ringer = createAudioRinger();
     for (const device of ['a', 'b', 'c', 'd', 'e', 'f']) ringer.prepare('ring', device);
     ringer.play('ring', 'g');
-    await settle();
-    const live = FakeAudio.made.filter((a) => a.src !== '');
-    expect(live.length).toBeLessThanOrEqual(4);
-    expect(live.find((a) => !a.paused)?.sinkId).toBe('g');
+    await vi.waitFor(() => expect(FakeAudio.made.find((a) => !a.paused)?.sinkId).toBe('g'));
+    expect(FakeAudio.made.filter((a) => a.src !== '').length).toBeLessThanOrEqual(4);
   });
 });
