@@ -1,7 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeskError } from '../../../src-shared/ipc/errors';
-import { requests } from '../../../src-shared/ipc/contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { CacheRepository } from '../db/cache-repository';
 import type { PatientSearchResult } from '../db/cache-search';
@@ -131,9 +130,8 @@ export class PatientCacheService implements Service {
   private open(key: Buffer): CacheRepository {
     const repository = CacheRepository.open({ path: this.path, key, cacheSizeMb: this.options.cacheSizeMb });
     try {
-      const sample = repository.warmScreenPop();
-      // The bridge checks every answer against the contract: build that check for a card now too.
-      requests['screenPop.lookup'].output.safeParse({ numberKey: null, matches: sample.slice(0, 1), chosenMisId: null, dataAsOf: null, lookupMs: 0 });
+      // The encrypted file's pop pages; the core's start-up warm-up runs the rest of the path.
+      repository.warmScreenPop();
     } catch (error) {
       // A warm-up only; a real lookup reports a broken file.
       this.options.logger.warn('cache.warm-up-failed', { error });
