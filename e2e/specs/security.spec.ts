@@ -20,7 +20,9 @@ test.describe('browser host gatekeeping', () => {
     expect(withToken.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(withToken.headers()['content-security-policy']).not.toContain('unsafe-eval');
 
-    for (const path of ['/', '/index.html', `/?token=${desk.token.slice(0, -1)}x`]) {
+    // A token one character off (not the same one: a token may itself end in "x").
+    const wrongToken = `${desk.token.slice(0, -1)}${desk.token.endsWith('x') ? 'y' : 'x'}`;
+    for (const path of ['/', '/index.html', `/?token=${wrongToken}`]) {
       const response = await fetch(`${desk.origin}${path}`);
       expect(response.status, path).toBe(403);
     }
