@@ -28,7 +28,7 @@ export interface PrebuiltClinic {
 export function prebuildClinicCache(patients: number): PrebuiltClinic {
   const started = Date.now();
   const dataDir = freshDataDir();
-  const key = loadOrCreateDatabaseKey(new KeyFileSecretStore(join(dataDir, 'secrets'), quiet));
+  const { key } = loadOrCreateDatabaseKey(new KeyFileSecretStore(join(dataDir, 'secrets'), quiet));
   const report = writeCacheSnapshot({
     path: join(dataDir, 'cache.db'),
     key,

@@ -2,6 +2,9 @@ import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
 import type { PatientCard } from '../../src-shared/patients/patient-card';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
+import { DatabaseKeySource } from './cache/database-key';
+import type { IntegrityCheck } from './cache/integrity-check';
+import { createPatientSearch } from './cache/patient-search';
 import { createCallHandlers } from './calls/call-handlers';
 import { DemoPbx } from './connectors/demo/demo-pbx';
 import { createScreenPopHandlers } from './screen-pop/screen-pop-handlers';
@@ -34,6 +37,8 @@ export interface CoreOptions {
   demo?: DemoOverrides;
   /** The outbox sender's clock (tests drive the sender). */
   outboxClock?: Partial<SenderClock>;
+  /** cache.db's background integrity check (default: `quick_check` on a worker thread; `null`: none). */
+  integrityCheck?: IntegrityCheck | null;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -56,11 +61,21 @@ export function createCore(options: CoreOptions): Core {
   const settings = new SettingsService(options.settingsStorage, options.secrets, logger, options.provisioning);
   const status = new StatusService();
   const services = new ServiceRegistry(logger);
-  const cache = new PatientCacheService({ dataDir: options.dataDir, secrets: options.secrets, logger, cacheSizeMb: options.cacheSizeMb });
+  // One key for both files, loaded once, so journal.db also learns when cache.db's start had to make a new one.
+  const keys = new DatabaseKeySource(options.secrets);
+  const cache = new PatientCacheService({
+    dataDir: options.dataDir,
+    secrets: options.secrets,
+    keys,
+    logger,
+    cacheSizeMb: options.cacheSizeMb,
+    ...(options.integrityCheck !== undefined && { integrityCheck: options.integrityCheck }),
+  });
   services.register(cache);
   const link = new ClinicLinkService({
     dataDir: options.dataDir,
     secrets: options.secrets,
+    keys,
     logger,
     status,
     events,
@@ -97,16 +112,7 @@ export function createCore(options: CoreOptions): Core {
     // The one secret the renderer gets (see the contract); never logged.
     'sip.credentials': () => ({ password: settings.sipPassword() }),
     'status.snapshot': () => status.snapshot(),
-    'patients.search': ({ query, limit, offset }) => {
-      const result = cache.search(query, limit, offset);
-      return {
-        items: result.items,
-        total: result.total,
-        complete: result.complete,
-        understoodAs: result.query.kind,
-        problem: result.query.kind === 'invalid' ? result.query.message : null,
-      };
-    },
+    'patients.search': createPatientSearch({ cache, mis: () => link.mis, logger }),
     'patients.get': ({ misId, reason, callId }) => {
       const card = cache.getCard(misId);
       // Operators do not sign in yet: the actor is the desk's role until they do.
@@ -115,12 +121,12 @@ export function createCore(options: CoreOptions): Core {
     },
     'demo.simulate': (input) => {
       if (input.action === 'pbx-ringing' || input.action === 'pbx-answered' || input.action === 'pbx-ended') {
-        if (!pbx) throw new DeskError('NOT_AVAILABLE', 'The PBX of this desk is not the demo PBX.');
+        if (!pbx) throw new DeskError('DEMO_ONLY', 'The PBX of this desk is not the demo PBX.');
         if (input.action === 'pbx-ringing') return { applied: true, callId: pbx.ring(input.number, input.extension) };
         return { applied: input.action === 'pbx-answered' ? pbx.answer(input.callId) : pbx.end(input.callId) };
       }
       const demo = link.demoMis;
-      if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
+      if (!demo) throw new DeskError('DEMO_ONLY', 'The MIS of this desk is not the demo clinic.');
       if (input.action === 'set-offline') demo.setOffline(input.offline);
       else {
         const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };
@@ -129,11 +135,13 @@ export function createCore(options: CoreOptions): Core {
       return { applied: true };
     },
     'cache.status': () => cache.status(),
+    'journal.status': () => link.journalStatus(),
+    'journal.acknowledgeKept': ({ id }) => link.acknowledgeKeptJournal(id),
     'outbox.undelivered': () => ({ items: link.undelivered() }),
     'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
     'demo.ledger': ({ kind }) => {
       const demo = link.demoMis;
-      if (!demo) throw new DeskError('NOT_AVAILABLE', 'The MIS of this desk is not the demo clinic.');
+      if (!demo) throw new DeskError('DEMO_ONLY', 'The MIS of this desk is not the demo clinic.');
       return {
         entries: demo.ledgerEntries(kind).map((entry) => ({
           kind: entry.kind,
@@ -165,6 +173,7 @@ export function createCore(options: CoreOptions): Core {
 
   const unsubscribes = [
     settings.onChange((view) => events.emit('settings:changed', view)),
+    cache.onChange(() => events.emit('cache:changed', cache.status())),
     status.onChange((snapshot) => events.emit('status:changed', snapshot)),
   ];
 
@@ -182,6 +191,8 @@ export function createCore(options: CoreOptions): Core {
       if (state !== 'new') throw new Error(`core cannot start from state ${state}`);
       await services.startAll();
       state = 'started';
+      // What start-up found (a kept journal, a cache set aside) reaches windows already open.
+      events.emit('journal:changed', link.journalStatus());
       await warmScreenPop();
       logger.info('core.started', { host: options.host, version: options.version, services: services.names });
     },

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../core/log/logger';
-import { writeFileAtomic } from '../core/secrets/key-file-secret-store';
+import { keepUnreadableVault, writeFileAtomic } from '../core/secrets/key-file-secret-store';
 import { SecretsUnavailableError, UnavailableSecretStore, type SecretName, type SecretStore } from '../core/secrets/secret-store';
 
 /** The file in the data folder that holds the sealed secrets (never plaintext). */
@@ -54,6 +54,7 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   set(name: SecretName, value: string): void {
+    if (this.has(name) && !this.opens(name)) keepUnreadableVault(this.path, this.logger);
     let sealed: Buffer;
     try {
       sealed = this.safeStorage.encryptString(value);
@@ -69,6 +70,15 @@ export class SafeStorageSecretStore implements SecretStore {
     const { [name]: _removed, ...rest } = this.vault;
     this.vault = rest;
     this.persist();
+  }
+
+  private opens(name: SecretName): boolean {
+    try {
+      this.get(name);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private persist(): void {

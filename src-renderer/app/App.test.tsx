@@ -21,11 +21,11 @@ async function loaded() {
 }
 
 describe('App shell', () => {
-  it('loads settings, status, app info, the cache state and the undelivered outbox on start and subscribes to pushes', async () => {
+  it('loads settings, status, app info, the cache and journal state and the undelivered outbox on start and subscribes to pushes', async () => {
     const { desk } = renderApp();
     await loaded();
     // calls.recent: the call journal on the Phone pane, the pane a desk opens on.
-    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'calls.recent', 'outbox.undelivered', 'settings.get', 'status.snapshot']);
+    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'calls.recent', 'journal.status', 'outbox.undelivered', 'settings.get', 'status.snapshot']);
     expect(screen.getByTestId('app-shell')).toBeTruthy();
     expect(screen.getByTestId('app-info').textContent).toContain('0.1.0');
   });

@@ -4,6 +4,7 @@ import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
+import { DataNotices } from '../features/data-notices/data-notices';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
 import { PhoneAlerts } from '../features/phone/phone-alerts';
@@ -102,6 +103,7 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       <SideNav />
       <main className="main">
         <ErrorBanner onRetry={reload} />
+        <DataNotices />
         <Current key={pane} />
       </main>
       <StatusBar />
@@ -129,17 +131,19 @@ function useDeskSync(): () => void {
     desk.request('settings.get', {}).then(setSettingsView, fail);
     desk.request('status.snapshot', {}).then(setCoreStatus, fail);
     desk.request('app.info', {}).then(setAppInfo, fail);
+    desk.request('journal.status', {}).then(store.getState().setJournalStatus, fail);
     loadCacheStatus(desk, store);
   }, [desk, store]);
 
   useEffect(() => {
-    const { setSettingsView, setCoreStatus, setBridge, setCacheStatus, setSyncProgress } = store.getState();
+    const { setSettingsView, setCoreStatus, setBridge, setCacheStatus, setSyncProgress, setJournalStatus } = store.getState();
     let lost = false;
     const unsubscribe = [
       desk.on('status:changed', setCoreStatus),
       desk.on('settings:changed', setSettingsView),
       desk.on('cache:changed', setCacheStatus),
       desk.on('sync:progress', setSyncProgress),
+      desk.on('journal:changed', setJournalStatus),
       desk.onBridgeState((state) => {
         setBridge(state);
         if (state === 'reconnecting' || state === 'closed') lost = true;

@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo, CacheStatusView, SyncProgress } from '../../src-shared/ipc/contract';
+import type { AppInfo, CacheStatusView, JournalStatus, SyncProgress } from '../../src-shared/ipc/contract';
 import type { DeskErrorPayload } from '../../src-shared/ipc/errors';
 import type { Role, SettingsView } from '../../src-shared/settings/settings-schema';
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
@@ -59,6 +59,10 @@ export interface AppState {
   cacheError: DeskErrorPayload | null;
   /** The latest `sync:progress` event; kept here so a pane opened mid-sync still sees it. */
   syncProgress: SyncProgress | null;
+  /** journal.db as main last reported it, with the journals it had to set aside (null until known). */
+  journalStatus: JournalStatus | null;
+  /** Notices closed in this window (the cache's "rebuilt" notice, by the fill's start time). */
+  dismissedNotices: readonly string[];
   /**
    * A card asked for from another pane (the call journal, the screen pop): the Patients pane
    * opens it when it mounts, audited with this reason and call.
@@ -79,6 +83,8 @@ export interface AppState {
   setCacheStatus(status: CacheStatusView): void;
   setCacheError(error: DeskErrorPayload | null): void;
   setSyncProgress(progress: SyncProgress): void;
+  setJournalStatus(status: JournalStatus): void;
+  dismissNotice(id: string): void;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -105,6 +111,8 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     cacheStatus: null,
     cacheError: null,
     syncProgress: null,
+    journalStatus: null,
+    dismissedNotices: [],
 
     patientRequest: null,
     openPatient(request) {
@@ -153,6 +161,12 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     },
     setSyncProgress(syncProgress) {
       set({ syncProgress });
+    },
+    setJournalStatus(journalStatus) {
+      set({ journalStatus });
+    },
+    dismissNotice(id) {
+      if (!get().dismissedNotices.includes(id)) set((state) => ({ dismissedNotices: [...state.dismissedNotices, id] }));
     },
   }));
 }

@@ -4,6 +4,7 @@ import type {
   CallJournalItem,
   EventName,
   EventPayload,
+  JournalStatus,
   OutboxItemView,
   RequestInput,
   RequestName,
@@ -45,7 +46,15 @@ export function makeStatus(overrides: Partial<CoreStatus> = {}): CoreStatus {
 }
 
 export function makeCacheStatus(overrides: Partial<CacheStatusView> = {}): CacheStatusView {
-  return { available: true, cards: 0, dataAsOf: null, problem: null, movedAside: null, ...overrides };
+  return {
+    available: true,
+    cards: 0,
+    dataAsOf: null,
+    problem: null,
+    fill: { state: 'complete', reason: 'new', startedAt: T0, completedAt: T0, setAside: null },
+    replacing: false,
+    ...overrides,
+  };
 }
 
 /** A complete, valid card; tests override what they look at. */
@@ -92,6 +101,8 @@ export interface FakeDesk extends DeskClient {
   view: SettingsView;
   status: CoreStatus;
   cache: CacheStatusView;
+  /** What the default `journal.status` answers; `journal.acknowledgeKept` marks an entry read. */
+  journalStatus: JournalStatus;
   /** Cards the default `patients.search` / `patients.get` answer from. */
   patients: PatientCard[];
   /** What the default `outbox.undelivered` lists; the default `outbox.retry` makes a failed one pending. */
@@ -117,7 +128,16 @@ export interface FakeDesk extends DeskClient {
  * makes (settings patches are applied with the shared function, managed paths refused).
  */
 export function createFakeDesk(
-  init: { view?: SettingsView; status?: CoreStatus; bridge?: BridgeState; cache?: CacheStatusView; patients?: PatientCard[]; outbox?: OutboxItemView[]; sipPassword?: string | null } = {},
+  init: {
+    view?: SettingsView;
+    status?: CoreStatus;
+    bridge?: BridgeState;
+    cache?: CacheStatusView;
+    journalStatus?: JournalStatus;
+    patients?: PatientCard[];
+    outbox?: OutboxItemView[];
+    sipPassword?: string | null;
+  } = {},
 ): FakeDesk {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const bridgeListeners = new Set<(state: BridgeState) => void>();
@@ -131,6 +151,7 @@ export function createFakeDesk(
     view: init.view ?? makeView(),
     status: init.status ?? makeStatus(),
     cache: init.cache ?? makeCacheStatus({ cards: init.patients?.length ?? 0 }),
+    journalStatus: init.journalStatus ?? { state: 'open', problem: null, kept: [] },
     patients: init.patients ?? [],
     outbox: init.outbox ?? [],
     journal: [],
@@ -191,6 +212,13 @@ export function createFakeDesk(
         desk.view = { ...desk.view, settings: applySettingsPatch(desk.view.settings, patch) };
         return structuredClone(desk.view);
       }
+      case 'journal.status':
+        return structuredClone(desk.journalStatus);
+      case 'journal.acknowledgeKept': {
+        const { id } = input as RequestInput<'journal.acknowledgeKept'>;
+        desk.journalStatus = { ...desk.journalStatus, kept: desk.journalStatus.kept.map((entry) => (entry.id === id ? { ...entry, acknowledged: true } : entry)) };
+        return structuredClone(desk.journalStatus);
+      }
       case 'cache.status':
         return structuredClone(desk.cache);
       case 'patients.get': {
@@ -203,7 +231,7 @@ export function createFakeDesk(
         // the start of the surname (case-insensitive).
         const { query, limit = 50, offset = 0 } = input as RequestInput<'patients.search'>;
         const text = query.trim().toLowerCase();
-        if (text === '') return { items: [], total: 0, complete: true, understoodAs: 'empty', problem: null };
+        if (text === '') return { items: [], total: 0, complete: true, understoodAs: 'empty', problem: null, source: 'cache' };
         const digits = /^[\d\s()+-]+$/.test(text) ? text.replace(/\D/g, '') : null;
         const hits = desk.patients.filter((patient) =>
           digits !== null
@@ -216,6 +244,7 @@ export function createFakeDesk(
           complete: true,
           understoodAs: digits !== null ? 'identifier' : 'criteria',
           problem: null,
+          source: 'cache',
         };
       }
       case 'sip.credentials':

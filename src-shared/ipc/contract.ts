@@ -32,9 +32,39 @@ export const PatientSearchResultSchema = z
     understoodAs: z.enum(['empty', 'invalid', 'identifier', 'criteria']),
     /** Why the text is not a usable query (too few digits, bad date …), safe to show. */
     problem: z.string().max(300).nullable(),
+    /**
+     * Who answered: `cache` (the local cache, as always); `mis` (the cache is being rebuilt
+     * after damage, so the MIS was asked online); `cache-incomplete` (it is being rebuilt and
+     * the MIS is unreachable: the part of the cache refilled so far, which may miss patients).
+     */
+    source: z.enum(['cache', 'mis', 'cache-incomplete']),
   })
   .strict();
 export type PatientSearchResultView = z.infer<typeof PatientSearchResultSchema>;
+
+/**
+ * Why the cache file in use was started: `new` (the desk's first sync), `damaged` (a query or
+ * the background integrity check found the previous file damaged), `unreadable` (the previous
+ * file could not be opened at start) or `key-lost` (the database key was lost or replaced, so
+ * the previous file could no longer be read).
+ */
+export const CacheFillReasonSchema = z.enum(['new', 'damaged', 'unreadable', 'key-lost']);
+export type CacheFillReason = z.infer<typeof CacheFillReasonSchema>;
+
+/** How the cache file in use was filled (kept in the file itself, so it survives restarts). */
+export const CacheFillSchema = z
+  .object({
+    /** `filling` until the first full pass of the MIS's change stream has been applied. */
+    state: z.enum(['filling', 'complete']),
+    reason: CacheFillReasonSchema,
+    /** When this file was started (and, for a rebuild, when the previous one was set aside). */
+    startedAt: z.iso.datetime(),
+    completedAt: z.iso.datetime().nullable(),
+    /** Where the previous file was kept for IT (a path on this desk); null for a first fill. */
+    setAside: z.string().max(1000).nullable(),
+  })
+  .strict();
+export type CacheFill = z.infer<typeof CacheFillSchema>;
 
 export const CacheStatusSchema = z
   .object({
@@ -43,7 +73,13 @@ export const CacheStatusSchema = z
     /** ISO time of the last successful sync with the MIS: the cashier's "data as of HH:MM". */
     dataAsOf: z.string().nullable(),
     problem: z.string().max(500).nullable(),
-    movedAside: z.string().max(1000).nullable(),
+    /** How the file in use was filled; null while no cache is open. */
+    fill: CacheFillSchema.nullable(),
+    /**
+     * The file in use was found damaged and is being replaced right now (between the detection
+     * and the fresh file); searches meanwhile go to the MIS.
+     */
+    replacing: z.boolean(),
   })
   .strict();
 export type CacheStatusView = z.infer<typeof CacheStatusSchema>;
@@ -275,6 +311,40 @@ export const PatientHistoryItemSchema = z
   .strict();
 export type PatientHistoryItem = z.infer<typeof PatientHistoryItemSchema>;
 
+/** Why a journal was set aside: its key was lost or replaced, it could not be read, or it was damaged. */
+export const KeptJournalReasonSchema = z.enum(['key-lost', 'unreadable', 'damaged']);
+
+/** A journal.db this desk set aside and replaced with a fresh one; kept, never deleted automatically. */
+export const KeptJournalSchema = z
+  .object({
+    id: z.number().int().positive(),
+    /** Where the file is kept (a path on this desk, for IT). */
+    path: z.string().min(1).max(1000),
+    reason: KeptJournalReasonSchema,
+    keptAt: z.iso.datetime(),
+    /** Writes to the MIS it held that were not delivered, when last counted; null when never counted. */
+    undelivered: z.number().int().nonnegative().nullable(),
+    /** Access-audit entries it held, when last counted; null when never counted. */
+    auditEntries: z.number().int().nonnegative().nullable(),
+    /** When those counts were taken (the journal's summary file); null when unknown. */
+    countedAt: z.iso.datetime().nullable(),
+    /** Someone closed the notice (the file stays kept). */
+    acknowledged: z.boolean(),
+  })
+  .strict();
+export type KeptJournal = z.infer<typeof KeptJournalSchema>;
+
+/** journal.db as the desk has it: open, or not (and why), plus the files it had to set aside. */
+export const JournalStatusSchema = z
+  .object({
+    state: z.enum(['open', 'unavailable']),
+    /** Why it is unavailable, safe to show; null when open. */
+    problem: z.string().max(500).nullable(),
+    kept: z.array(KeptJournalSchema).max(20),
+  })
+  .strict();
+export type JournalStatus = z.infer<typeof JournalStatusSchema>;
+
 /** One submission the demo MIS ledger applied (for e2e: "exactly one delivery"). */
 export const DemoLedgerEntrySchema = z
   .object({
@@ -380,6 +450,13 @@ export const requests = {
   },
   /** Whether the local cache is open and how many cards it holds. */
   'cache.status': { input: NoInput, output: CacheStatusSchema },
+  /** Whether journal.db is open, and the journals this desk had to set aside (lost key, damage). */
+  'journal.status': { input: NoInput, output: JournalStatusSchema },
+  /** The notice about a kept journal was read: it is no longer shown (the file stays). */
+  'journal.acknowledgeKept': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: JournalStatusSchema,
+  },
   /** State of PBX, MIS and sync as main sees them. */
   'status.snapshot': { input: NoInput, output: CoreStatusSchema },
   /** Writes to the MIS not delivered yet (pending, in flight, failed), oldest first, without payloads. */
@@ -498,6 +575,8 @@ export const events = {
   /** A cached card changed (sync applied an edit); open views refresh it. */
   'patient:updated': z.object({ misId: MisIdSchema }).strict(),
   'cache:changed': CacheStatusSchema,
+  /** journal.db opened, failed, or a kept journal's notice was acknowledged. */
+  'journal:changed': JournalStatusSchema,
   'settings:changed': SettingsViewSchema,
   /** The outbox moved (delivered, failed, retried): the status-bar badge reloads its list. */
   'outbox:changed': OutboxCountsSchema,

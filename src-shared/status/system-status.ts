@@ -31,6 +31,8 @@ export const STATUS_DETAILS = [
   'misTimeout',
   'misRejectedSync',
   'syncFailed',
+  'cacheRebuilding',
+  'cacheRebuildingMisUnreachable',
   'softphoneNotConfigured',
   'softphoneNotInBuild',
   'sipWrongPassword',

@@ -13,7 +13,7 @@ import { parseAuditVerifyArgs, runAuditVerify } from './verify-command';
 /** A browser-host data folder with a journal holding `entries` audit entries. */
 function dataDirWithLog(entries: number): { dataDir: string; open: () => ReturnType<typeof openJournalDatabase> } {
   const dataDir = mkdtempSync(join(tmpdir(), 'rg-verify-'));
-  const key = loadOrCreateDatabaseKey(new KeyFileSecretStore(join(dataDir, 'secrets'), silentLogger));
+  const { key } = loadOrCreateDatabaseKey(new KeyFileSecretStore(join(dataDir, 'secrets'), silentLogger));
   const open = () => openJournalDatabase({ path: join(dataDir, 'journal.db'), key });
   const db = open();
   const log = new AuditLog(db);

@@ -46,7 +46,7 @@ async function startCore(options: { misId?: string; secrets?: SecretStore } = {}
    * connection to the desk's journal.db (as a feature writing its own local change would).
    */
   const failedNote = (reason: string): OutboxItem => {
-    const db = openJournalDatabase({ path: join(dataDir, 'journal.db'), key: loadOrCreateDatabaseKey(secrets) });
+    const db = openJournalDatabase({ path: join(dataDir, 'journal.db'), key: loadOrCreateDatabaseKey(secrets).key });
     try {
       const outbox = new Outbox(db);
       const item = db.transaction(() => outbox.enqueue('note', { surname: 'Ёлкина', text: 'аллергия на пенициллин' }))();
@@ -113,7 +113,7 @@ describe('outbox.undelivered / outbox.retry', () => {
     const { core } = await startCore({ secrets: new UnavailableSecretStore('no keychain') });
     expect(core.link.outbox).toBeNull();
     expect(await core.dispatcher.dispatch('outbox.undelivered', {}, context)).toEqual({ ok: true, value: { items: [] } });
-    expect(await core.dispatcher.dispatch('outbox.retry', { id: 1 }, context)).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+    expect(await core.dispatcher.dispatch('outbox.retry', { id: 1 }, context)).toMatchObject({ ok: false, error: { code: 'JOURNAL_UNAVAILABLE' } });
   });
 });
 

@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTBOX_VIEW_LIMIT, type OutboxItemView, type SyncProgress as SyncProgressEvent } from '../../../src-shared/ipc/contract';
+import { OUTBOX_VIEW_LIMIT, type JournalStatus, type OutboxItemView, type SyncProgress as SyncProgressEvent } from '../../../src-shared/ipc/contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
+import type { StatusDetail } from '../../../src-shared/status/system-status';
 import { AuditLog, type AuditInput } from '../audit/audit-log';
 import { CallJournal } from '../calls/call-journal';
 import { DEMO_PHONE_INDEX_FILE, DemoMis, DemoMisConfigSchema, type DemoMisConfig } from '../connectors/demo/demo-mis';
 import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
+import { DatabaseError } from '../db/database-error';
 import type { Db } from '../db/open-database';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log/logger';
@@ -16,11 +18,13 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Service } from '../services/service-registry';
 import type { StatusService } from '../status/status-service';
 import { openJournalDatabase } from '../sync/journal-database';
+import { JournalSummaryWriter } from '../sync/journal-summary';
+import { KeptJournals, setJournalAside, type KeptJournalReason } from '../sync/kept-journals';
 import { Outbox, OutboxSender, type OutboxItem, type SenderClock } from '../sync/outbox';
 import { WrapUps } from '../calls/wrap-ups';
 import { PopChoices } from '../screen-pop/pop-choices';
-import { PullSyncEngine, type PullTarget } from '../sync/pull-sync';
-import { loadOrCreateDatabaseKey } from './database-key';
+import { PullSyncEngine, type PullTarget, type StatusReporter } from '../sync/pull-sync';
+import type { DatabaseKeySource, DatabaseKeyState } from './database-key';
 import type { PatientCacheService } from './patient-cache-service';
 
 /** Runtime overrides from the browser host's command line (`--demo-patients`, `--mis-offline`). */
@@ -32,6 +36,8 @@ export interface DemoOverrides {
 export interface ClinicLinkOptions {
   dataDir: string;
   secrets: SecretStore;
+  /** The run's database key, shared with cache.db. */
+  keys: DatabaseKeySource;
   logger: Logger;
   status: StatusService;
   events: EventBus;
@@ -40,6 +46,7 @@ export interface ClinicLinkOptions {
   demo?: DemoOverrides;
   /** The outbox sender's clock and sleep (tests drive the sender with {@link ClinicLinkService.wakeOutbox}). */
   outboxClock?: Partial<SenderClock>;
+  now?: () => number;
 }
 
 /** The demo clinic keeps living while the desk runs, so delta sync always has work. */
@@ -61,6 +68,7 @@ const DEMO_POLL_INTERVAL_MS = 2_000;
 export class ClinicLinkService implements Service {
   readonly name = 'clinic-link';
   private journal: Db | null = null;
+  private journalProblem: string | null = null;
   private connector: MisConnector | null = null;
   private demo: DemoMis | null = null;
   private engine: PullSyncEngine | null = null;
@@ -70,33 +78,29 @@ export class ClinicLinkService implements Service {
   private callJournal: CallJournal | null = null;
   private wrapUpStore: WrapUps | null = null;
   private popChoiceStore: PopChoices | null = null;
-  private firstSync = false;
+  private keptJournals: KeptJournals | null = null;
+  private summary: JournalSummaryWriter | null = null;
   private syncConnection: CacheRepository | null = null;
+  private stopped = false;
+  private readonly unsubscribes: (() => void)[] = [];
 
   constructor(private readonly options: ClinicLinkOptions) {}
 
   start(): void {
     const { logger, status, cache } = this.options;
-    if (!cache.status().available) {
+    this.stopped = false;
+    let keyState: DatabaseKeyState;
+    try {
+      keyState = this.options.keys.load();
+    } catch (error) {
+      // The cache service has said why (no protected storage); nothing can be opened without a key.
+      logger.error('journal.no-key', { error });
+      this.journalProblem = (error as Error).message;
+      status.report('mis', 'disabled', 'cacheUnavailable');
       status.report('sync', 'error', 'cacheUnavailable');
       return;
     }
-    const key = loadOrCreateDatabaseKey(this.options.secrets);
-    // journal.db holds what only this desk knows: a problem opening it is reported, never "fixed" by deleting it.
-    try {
-      this.journal = openJournalDatabase({ path: join(this.options.dataDir, 'journal.db'), key });
-    } catch (error) {
-      logger.error('journal.unavailable', { error });
-      status.report('sync', 'error', 'journalUnavailable');
-      return;
-    }
-    this.auditLog = new AuditLog(this.journal);
-    this.outboxStore = new Outbox(this.journal);
-    this.callJournal = new CallJournal(this.journal);
-    this.wrapUpStore = new WrapUps(this.journal, this.outboxStore);
-    this.popChoiceStore = new PopChoices(this.journal);
-    const recovered = this.outboxStore.recoverInflight();
-    if (recovered > 0) logger.info('outbox.recovered-inflight', { items: recovered });
+    this.openJournal(keyState);
 
     if (this.options.mis.id !== 'demo') {
       status.report('mis', 'disabled', 'connectorNotAvailable');
@@ -106,55 +110,175 @@ export class ClinicLinkService implements Service {
     this.demo = this.createDemo();
     this.connector = withCursorReset(this.demo, () => {
       logger.warn('sync.cursor-expired', { detail: 'the MIS no longer knows our cursor; starting a full sync' });
-      this.firstSync = cache.require().count() === 0;
     });
-    this.firstSync = cache.require().count() === 0;
     status.report('mis', 'connecting', null);
-    this.engine = new PullSyncEngine({
-      connector: this.connector,
-      target: this.target(key),
-      pageSize: SYNC_PAGE_SIZE,
-      status,
-      pollIntervalMs: DEMO_POLL_INTERVAL_MS,
-      onProgress: (progress) => {
-        const event: SyncProgressEvent = {
-          phase: this.firstSync ? 'first-sync' : 'delta',
-          applied: progress.applied,
-          total: progress.total,
-          etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000),
-          done: progress.done,
-        };
-        this.options.events.emit('sync:progress', event);
-        this.options.events.emit('cache:changed', cache.status());
-        if (progress.done) this.firstSync = false;
-      },
-    });
-    this.engine.start();
-    this.sender = new OutboxSender({
-      outbox: this.outboxStore,
-      connector: this.connector,
-      onDrained: () => this.announceOutbox(),
-      ...(this.options.outboxClock && { clock: this.options.outboxClock }),
-    });
-    this.sender.start();
+    if (cache.isOpen) {
+      this.startEngine();
+    } else {
+      // No cache (no key storage, a newer version's file): the MIS is there, but nothing can be synced into the cache.
+      status.report('sync', 'error', 'cacheUnavailable');
+    }
+    // A damaged cache.db replaced while the desk runs: the engine follows it to the new file.
+    this.unsubscribes.push(cache.onReplaced(() => this.followReplacedCache()));
+    if (this.outboxStore) {
+      this.sender = new OutboxSender({
+        outbox: this.outboxStore,
+        connector: this.connector,
+        onDrained: () => this.announceOutbox(),
+        ...(this.options.outboxClock && { clock: this.options.outboxClock }),
+      });
+      this.sender.start();
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     await this.engine?.stop();
     await this.sender?.stop();
     this.syncConnection?.close();
     this.syncConnection = null;
     this.demo?.close();
-    // Its statements die with the connection: later requests get NOT_AVAILABLE, not a crash.
+    this.summary?.flush();
+    this.summary = null;
+    // Its statements die with the connection: later requests get JOURNAL_UNAVAILABLE, not a crash.
     this.callJournal = null;
     this.wrapUpStore = null;
     this.popChoiceStore = null;
     this.auditLog = null;
     this.outboxStore = null;
+    this.keptJournals = null;
     this.journal?.close();
     this.engine = null;
     this.sender = null;
     this.journal = null;
+  }
+
+  /**
+   * Opens journal.db. When it cannot be read with this run's key (the key was lost or replaced)
+   * or is damaged, it is never deleted: it is kept under a dated name, a fresh journal is
+   * started, and the fresh one records what the kept file held (from its summary file) so the
+   * user and IT are told. Any other failure (read-only folder, full disk, newer version) leaves
+   * the desk without a journal and says why.
+   */
+  private openJournal(keyState: DatabaseKeyState): void {
+    const { logger, status } = this.options;
+    const path = join(this.options.dataDir, 'journal.db');
+    let kept: { path: string; reason: KeptJournalReason; keptAt: number; summary: ReturnType<typeof setJournalAside>['summary'] } | null = null;
+    try {
+      try {
+        this.journal = openJournalDatabase({ path, key: keyState.key });
+      } catch (error) {
+        if (!(error instanceof DatabaseError) || (error.code !== 'WRONG_KEY_OR_NOT_A_DATABASE' && error.code !== 'CORRUPT')) throw error;
+        const reason: KeptJournalReason = keyState.createdNow ? 'key-lost' : error.code === 'CORRUPT' ? 'damaged' : 'unreadable';
+        const keptAt = this.now();
+        kept = { ...setJournalAside(path, reason, keptAt), reason, keptAt };
+        logger.warn('journal.kept-aside', {
+          reason,
+          code: error.code,
+          keptAt: kept.path,
+          undeliveredInKept: kept.summary?.undelivered ?? 'unknown',
+          auditEntriesInKept: kept.summary?.auditEntries ?? 'unknown',
+          countedAt: kept.summary?.countedAt ?? null,
+        });
+        this.journal = openJournalDatabase({ path, key: keyState.key });
+      }
+    } catch (error) {
+      logger.error('journal.unavailable', { error });
+      this.journalProblem = error instanceof DatabaseError ? error.message : 'The call journal (journal.db) could not be opened.';
+      status.report('sync', 'error', 'journalUnavailable');
+      return;
+    }
+    const journal = this.journal;
+    this.auditLog = new AuditLog(journal);
+    this.outboxStore = new Outbox(journal);
+    this.callJournal = new CallJournal(journal);
+    this.wrapUpStore = new WrapUps(journal, this.outboxStore);
+    this.popChoiceStore = new PopChoices(journal);
+    this.keptJournals = new KeptJournals(journal, () => this.now());
+    if (kept) this.keptJournals.add(kept);
+    this.summary = new JournalSummaryWriter(journal, path, { now: () => this.now(), onError: (error) => logger.warn('journal.summary-failed', { error }) });
+    this.summary.flush();
+    const recovered = this.outboxStore.recoverInflight();
+    if (recovered > 0) logger.info('outbox.recovered-inflight', { items: recovered });
+  }
+
+  /** journal.db as the UI shows it: open or not, and the journals set aside before this one. */
+  journalStatus(): JournalStatus {
+    return {
+      state: this.journal ? 'open' : 'unavailable',
+      problem: this.journal ? null : (this.journalProblem ?? 'The call journal (journal.db) is not open.'),
+      kept: this.keptJournals?.list() ?? [],
+    };
+  }
+
+  /** The notice about a kept journal was read. @throws DeskError `JOURNAL_UNAVAILABLE` without a journal. */
+  acknowledgeKeptJournal(id: number): JournalStatus {
+    if (!this.keptJournals) throw new DeskError('JOURNAL_UNAVAILABLE', 'The journal of this desk is not open.');
+    if (this.keptJournals.acknowledge(id)) this.options.logger.info('journal.kept-acknowledged', { id });
+    const view = this.journalStatus();
+    this.options.events.emit('journal:changed', view);
+    return view;
+  }
+
+  /** The pull engine on its own connection to the cache file in use. */
+  private startEngine(): void {
+    const { cache, status } = this.options;
+    const key = cache.databaseKey;
+    if (!key || !this.connector || this.stopped) return;
+    // An engine still finishing a page on a file that was since replaced reports nothing about the new one.
+    const generation = cache.generation;
+    this.engine = new PullSyncEngine({
+      connector: this.connector,
+      target: this.target(key),
+      pageSize: SYNC_PAGE_SIZE,
+      status: this.syncStatus(status, generation),
+      pollIntervalMs: DEMO_POLL_INTERVAL_MS,
+      onProgress: (progress) => {
+        if (generation !== cache.generation) return;
+        const filling = cache.fill?.state === 'filling';
+        const event: SyncProgressEvent = {
+          phase: filling ? 'first-sync' : 'delta',
+          applied: progress.applied,
+          total: progress.total,
+          etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000),
+          done: progress.done,
+        };
+        if (filling && progress.done) cache.markFilled();
+        this.options.events.emit('sync:progress', event);
+        this.options.events.emit('cache:changed', cache.status());
+      },
+    });
+    this.engine.start();
+  }
+
+  /** After cache.db was replaced: stop the engine on the old file, start it on the new one. */
+  private async followReplacedCache(): Promise<void> {
+    await this.engine?.stop();
+    this.engine = null;
+    this.syncConnection?.close();
+    this.syncConnection = null;
+    if (this.stopped) return;
+    this.options.status.report('sync', 'syncing', 'cacheRebuilding');
+    this.startEngine();
+  }
+
+  /**
+   * The engine's reports, with the cache's state added: while a damaged cache is refilled the
+   * sync indicator says so (and, when the MIS is down, that the rebuild waits for it).
+   */
+  private syncStatus(status: StatusService, generation: number): StatusReporter {
+    const { cache } = this.options;
+    return {
+      report: ((system: 'mis' | 'sync', state: never, detail: StatusDetail | null = null) => {
+        if (system === 'sync' && generation !== cache.generation) return;
+        if (system === 'sync' && cache.rebuilding) {
+          if (state === 'syncing' || state === 'idle') detail = 'cacheRebuilding';
+          else if (state === 'error' && (detail === 'misUnreachable' || detail === 'misTimeout')) detail = 'cacheRebuildingMisUnreachable';
+        }
+        status.report(system, state, detail);
+      }) as StatusReporter['report'],
+    };
   }
 
   /** Records an access to a card; a desk without its journal still works, and says so in the log. */
@@ -164,6 +288,7 @@ export class ClinicLinkService implements Service {
       return;
     }
     this.auditLog.append(input);
+    this.summary?.touch();
   }
 
   get audits(): AuditLog | null {
@@ -219,10 +344,10 @@ export class ClinicLinkService implements Service {
    * sender is woken so the operator sees the result without waiting for its idle sleep.
    *
    * @returns false when the item is not (or no longer) failed.
-   * @throws DeskError `NOT_AVAILABLE` when journal.db is not open.
+   * @throws DeskError `JOURNAL_UNAVAILABLE` when journal.db is not open.
    */
   retryOutbox(id: number): boolean {
-    if (!this.outboxStore) throw new DeskError('NOT_AVAILABLE', 'The journal of this desk is not open, so its outbox cannot be retried.');
+    if (!this.outboxStore) throw new DeskError('JOURNAL_UNAVAILABLE', 'The journal of this desk is not open, so its outbox cannot be retried.');
     const retried = this.outboxStore.retry(id);
     if (retried) {
       this.options.logger.info('outbox.retry', { id });
@@ -235,6 +360,7 @@ export class ClinicLinkService implements Service {
   /** Tells every window the outbox moved, so the status-bar badge reloads its list. */
   private announceOutbox(): void {
     if (this.outboxStore) this.options.events.emit('outbox:changed', this.outboxStore.counts());
+    this.summary?.touch();
   }
 
   /** The embedded demo clinic, when it is the MIS (for the demo controls). */
@@ -263,14 +389,21 @@ export class ClinicLinkService implements Service {
     return demo;
   }
 
-  /** The cache as the engine's target; after the first fill, each changed card is announced. */
+  /** The cache as the engine's target; once the cache is filled, each changed card is announced. */
   private target(key: Buffer): PullTarget {
+    const { cache } = this.options;
     // The engine writes through its own connection: with WAL, lookups on the cache service's
     // connection read the last committed page and never wait for the writer's lock.
-    const repository = CacheRepository.open({ path: this.options.cache.path, key, cacheSizeMb: 32 });
+    const generation = cache.generation;
+    const repository = CacheRepository.open({
+      path: cache.path,
+      key,
+      cacheSizeMb: 32,
+      onDamage: (error) => queueMicrotask(() => cache.reportDamage(error, 'sync', generation)),
+    });
     this.syncConnection = repository;
     const announce = (ids: Iterable<string>) => {
-      if (this.firstSync) return;
+      if (cache.fill?.state !== 'complete') return;
       for (const misId of ids) this.options.events.emit('patient:updated', { misId });
     };
     return {
@@ -289,6 +422,10 @@ export class ClinicLinkService implements Service {
       setCursor: (stream, cursor) => repository.setCursor(stream, cursor),
       quarantine: (entry) => repository.quarantine(entry),
     };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 }
 

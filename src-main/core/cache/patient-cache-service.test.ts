@@ -32,7 +32,7 @@ const card: PatientCard = {
 function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));
   const secrets = new KeyFileSecretStore(join(dataDir, 'secrets'), silentLogger);
-  return { dataDir, secrets, service: () => new PatientCacheService({ dataDir, secrets, logger: silentLogger, cacheSizeMb: 8 }) };
+  return { dataDir, secrets, service: () => new PatientCacheService({ dataDir, secrets, logger: silentLogger, cacheSizeMb: 8, integrityCheck: null }) };
 }
 
 describe('PatientCacheService', () => {
@@ -59,19 +59,27 @@ describe('PatientCacheService', () => {
     second.stop();
   });
 
-  it('moves an unreadable cache.db aside (never deletes it) and starts an empty one to refill', () => {
+  it('moves an unreadable cache.db aside (never deletes it) and starts an empty one to refill', async () => {
     const { dataDir, service } = setup();
-    writeFileSync(join(dataDir, 'cache.db'), Buffer.alloc(8192, 0x5a));
     const cache = service();
-    cache.start();
-    expect(cache.status()).toMatchObject({ available: true, cards: 0, movedAside: expect.stringContaining('cache.db.unreadable-') });
+    cache.start(); // makes the key (a cache.db found with no key at all would count as a lost key)
+    await cache.stop();
+    for (const suffix of ['-wal', '-shm']) rmSync(join(dataDir, 'cache.db' + suffix), { force: true });
+    writeFileSync(join(dataDir, 'cache.db'), Buffer.alloc(8192, 0x5a));
+    const restarted = service();
+    restarted.start();
+    expect(restarted.status()).toMatchObject({
+      available: true,
+      cards: 0,
+      fill: { state: 'filling', reason: 'unreadable', setAside: expect.stringContaining('cache.db.unreadable-') },
+    });
     expect(readdirSync(dataDir).some((f) => f.startsWith('cache.db.unreadable-'))).toBe(true);
-    cache.stop();
+    await restarted.stop();
   });
 
   it('refuses to cache without protected key storage and says why', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));
-    const cache = new PatientCacheService({ dataDir, secrets: new UnavailableSecretStore('no keychain'), logger: silentLogger });
+    const cache = new PatientCacheService({ dataDir, secrets: new UnavailableSecretStore('no keychain'), logger: silentLogger, integrityCheck: null });
     cache.start();
     expect(cache.status()).toMatchObject({ available: false, problem: expect.stringContaining('cannot be cached') });
     expect(() => cache.search('Иванов', 10, 0)).toThrow(expect.objectContaining({ code: 'CACHE_UNAVAILABLE' }));
@@ -79,7 +87,7 @@ describe('PatientCacheService', () => {
 
   it('answers patients.search through the contract with how the query was understood', async () => {
     const { dataDir, secrets } = setup();
-    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8 });
+    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8, integrityCheck: null });
     await core.start();
     core.cache.require().applyCards([card]);
     const context = { host: 'web' as const, client: 't' };
@@ -98,7 +106,7 @@ describe('PatientCacheService', () => {
 
 describe('a damaged cache.db on a desk with a journal', () => {
   async function startCore(dataDir: string, secrets: KeyFileSecretStore) {
-    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8, demo: { patients: 300 } });
+    const core = createCore({ host: 'web', version: 't', dataDir, settingsStorage: new MemorySettingsStorage(), secrets, logger: silentLogger, cacheSizeMb: 8, demo: { patients: 300 }, integrityCheck: null });
     await core.start();
     return core;
   }
@@ -123,10 +131,10 @@ describe('a damaged cache.db on a desk with a journal', () => {
     for (const suffix of ['-wal', '-shm']) rmSync(cachePath + suffix, { force: true });
 
     const second = await startCore(dataDir, secrets);
-    expect(second.cache.status().movedAside).toMatch(/cache\.db\.unreadable-/);
-    await waitFor(() => second.cache.status().cards === 300);
+    expect(second.cache.status().fill).toMatchObject({ state: 'filling', reason: expect.stringMatching(/^(damaged|unreadable)$/), setAside: expect.stringMatching(/cache\.db\.(damaged|unreadable)-/) });
+    await waitFor(() => second.cache.status().cards === 300 && second.cache.fill?.state === 'complete');
     expect(second.link.audits?.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null });
-    expect(readdirSync(dataDir).filter((f) => f.startsWith('cache.db.unreadable-')).length).toBeGreaterThan(0);
+    expect(readdirSync(dataDir).filter((f) => /^cache\.db\.(damaged|unreadable)-/.test(f)).length).toBeGreaterThan(0);
     await second.stop();
   });
 });

@@ -1,5 +1,6 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CacheFill, CacheFillReason, CacheStatusView } from '../../../src-shared/ipc/contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { CacheRepository } from '../db/cache-repository';
@@ -8,81 +9,157 @@ import { DatabaseError } from '../db/database-error';
 import type { Logger } from '../log/logger';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Service } from '../services/service-registry';
-import { loadOrCreateDatabaseKey } from './database-key';
+import { DatabaseKeySource } from './database-key';
+import { createWorkerIntegrityCheck, type IntegrityCheck, type IntegrityVerdict } from './integrity-check';
 
 export interface PatientCacheOptions {
   dataDir: string;
   secrets: SecretStore;
+  /** The run's database key, shared with journal.db (default: read from `secrets`). */
+  keys?: DatabaseKeySource;
   logger: Logger;
   /** Page cache of cache.db; the default keeps a million cards' indexes resident. */
   cacheSizeMb?: number;
+  /** The background check; default `quick_check` on a worker thread, `null` for none. */
+  integrityCheck?: IntegrityCheck | null;
+  /** First background check after start (default 5 s: after the start-up warm-up, never during it). */
+  integrityCheckDelayMs?: number;
+  /** Later checks (default every 6 hours while the desk runs). */
+  integrityCheckIntervalMs?: number;
+  now?: () => number;
 }
 
-export interface CacheStatus {
-  available: boolean;
-  cards: number;
-  /** ISO time of the last successful sync; null until the first one. */
-  dataAsOf: string | null;
-  /** Why the cache is not available, safe to show. */
-  problem: string | null;
-  /** Where an unreadable cache.db was moved before a fresh one was made. */
-  movedAside: string | null;
-}
+/** What the status bar, the Patients pane and the banners show about the cache. */
+export type CacheStatus = CacheStatusView;
+
+/** A part of the core that must follow the cache to a new file (the sync engine's own connection). */
+export type CacheReplacedListener = () => Promise<void> | void;
+
+/** Set-aside files kept for IT; older ones are removed (the cache is a replica, and big). */
+export const SET_ASIDE_KEPT = 2;
+const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost)-([0-9TZ-]+)$/;
 
 /**
- * Owns cache.db for the desk: opens it with the key from the secret store, and when the file
- * cannot be opened (corrupt, foreign key) moves it aside and starts an empty cache that a full
- * sync refills — the cache is a replica, so nothing only this desk knows is lost. A cache
- * written by a newer version is left alone and reported instead.
+ * Owns cache.db for the desk. The cache is a rebuildable replica of the MIS, so whatever goes
+ * wrong with the file, the answer is the same and is said out loud: the file is set aside
+ * (kept for IT, never silently deleted), a fresh one is started, a full sync refills it, and
+ * the fill — why, since when, where the old file is — is recorded in the new file itself, so
+ * banners and the status bar tell the truth across restarts.
+ *
+ * Damage is noticed three ways: at open (the file cannot be read), by any query on any
+ * connection (`CacheRepository`'s `onDamage`), and by a background `quick_check` on a worker
+ * thread (damage no query has touched yet; never on the screen pop's path). A cache written by
+ * a newer version is left alone and reported instead.
  */
 export class PatientCacheService implements Service {
   readonly name = 'patient-cache';
   private repository: CacheRepository | null = null;
+  private key: Buffer | null = null;
   private problem: string | null = null;
-  private movedAside: string | null = null;
+  private fillState: CacheFill | null = null;
+  /** Bumped each time a new file is put in place; connections of an older file report nothing. */
+  private fileGeneration = 0;
+  private replacing: Promise<void> | null = null;
+  private readonly keys: DatabaseKeySource;
+  private readonly integrityCheck: IntegrityCheck | null;
+  private readonly changeListeners = new Set<() => void>();
+  private readonly replacedListeners = new Set<CacheReplacedListener>();
+  private checkTimer: ReturnType<typeof setTimeout> | null = null;
+  private checkAbort: AbortController | null = null;
+  private stopped = false;
 
-  constructor(private readonly options: PatientCacheOptions) {}
+  constructor(private readonly options: PatientCacheOptions) {
+    this.keys = options.keys ?? new DatabaseKeySource(options.secrets);
+    this.integrityCheck = options.integrityCheck === undefined ? createWorkerIntegrityCheck() : options.integrityCheck;
+  }
 
   get path(): string {
     return join(this.options.dataDir, 'cache.db');
   }
 
+  /** Identifies the file in use; pass it back to {@link reportDamage} from another connection. */
+  get generation(): number {
+    return this.fileGeneration;
+  }
+
+  /** The database key (for the sync engine's own connection); null when there is none. */
+  get databaseKey(): Buffer | null {
+    return this.key;
+  }
+
   start(): void {
+    this.stopped = false;
     let key: Buffer;
+    let createdNow: boolean;
     try {
-      key = loadOrCreateDatabaseKey(this.options.secrets);
+      ({ key, createdNow } = this.keys.load());
     } catch (error) {
       this.problem = (error as Error).message;
       this.options.logger.error('cache.no-key', { error });
       return;
     }
+    this.key = key;
     try {
       this.repository = this.open(key);
+      this.fillState = this.initialFill(this.repository);
     } catch (error) {
       if (error instanceof DatabaseError && (error.code === 'CORRUPT' || error.code === 'WRONG_KEY_OR_NOT_A_DATABASE')) {
-        this.movedAside = this.moveAside();
-        this.options.logger.warn('cache.rebuilding', { code: error.code, movedTo: this.movedAside });
-        this.repository = this.open(key);
-        return;
+        const reason: CacheFillReason = createdNow ? 'key-lost' : error.code === 'CORRUPT' ? 'damaged' : 'unreadable';
+        try {
+          this.startFreshFile(reason, error.code, 'open');
+        } catch (freshError) {
+          this.problem = freshError instanceof DatabaseError ? freshError.message : 'The patient cache could not be opened.';
+          this.options.logger.error('cache.unavailable', { error: freshError });
+        }
+      } else {
+        this.problem = error instanceof DatabaseError ? error.message : 'The patient cache could not be opened.';
+        this.options.logger.error('cache.unavailable', { error });
       }
-      this.problem = error instanceof DatabaseError ? error.message : 'The patient cache could not be opened.';
-      this.options.logger.error('cache.unavailable', { error });
     }
+    if (this.repository) this.scheduleCheck(this.options.integrityCheckDelayMs ?? 5_000);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.checkTimer = null;
+    this.checkAbort?.abort();
+    await this.replacing;
     this.repository?.close();
     this.repository = null;
   }
 
+  /** A cache file is open (it may be one being refilled). */
+  get isOpen(): boolean {
+    return this.repository !== null;
+  }
+
+  /** Never throws: a damaged file is reported (and replaced) by the query that found it. */
   status(): CacheStatus {
+    const repository = this.repository;
     return {
-      available: this.repository !== null,
-      cards: this.repository?.count() ?? 0,
+      available: repository !== null,
+      cards: this.safely(() => repository?.count() ?? 0, 0),
       dataAsOf: this.lastSyncedAt(),
       problem: this.problem,
-      movedAside: this.movedAside,
+      fill: repository ? this.fillState : null,
+      replacing: this.replacing !== null,
     };
+  }
+
+  /** How the file in use is being filled (in memory: no query), or null with no cache open. */
+  get fill(): CacheFill | null {
+    return this.repository ? this.fillState : null;
+  }
+
+  /**
+   * True from the moment damage is found until the replacement file has had its first full
+   * sync: the cache then lacks cards the MIS has, so searches ask the MIS instead.
+   */
+  get rebuilding(): boolean {
+    if (this.replacing !== null) return true;
+    const fill = this.fill;
+    return fill !== null && fill.state === 'filling' && fill.reason !== 'new';
   }
 
   /**
@@ -96,13 +173,26 @@ export class PatientCacheService implements Service {
   }
 
   private lastSyncedAt(): string | null {
-    const at = this.repository?.lastSyncedAt() ?? null;
+    const at = this.safely(() => this.repository?.lastSyncedAt() ?? null, null);
     return at === null ? null : new Date(at).toISOString();
   }
 
-  /** The open repository, for the sync engine and lookups. */
+  /** A status read on a damaged file answers `fallback`; the damage itself is already reported. */
+  private safely<T>(read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof DatabaseError) return fallback;
+      throw error;
+    }
+  }
+
+  /** The open repository, for lookups. */
   require(): CacheRepository {
-    if (!this.repository) throw new DeskError('CACHE_UNAVAILABLE', this.problem ?? 'The patient cache is not open.');
+    if (!this.repository) {
+      if (this.replacing) throw new DeskError('CACHE_UNAVAILABLE', 'The patient cache was found damaged and is being replaced with a fresh one; it is refilled from the MIS.');
+      throw new DeskError('CACHE_UNAVAILABLE', this.problem ?? 'The patient cache is not open.');
+    }
     return this.repository;
   }
 
@@ -127,8 +217,134 @@ export class PatientCacheService implements Service {
     return this.require().byPhone(phone);
   }
 
+  /** Tells listeners (the core's `cache:changed`) that the status changed. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Called after a new file was put in place, so other connections move to it. */
+  onReplaced(listener: CacheReplacedListener): () => void {
+    this.replacedListeners.add(listener);
+    return () => this.replacedListeners.delete(listener);
+  }
+
+  /**
+   * The first full pass of the MIS's changes has been applied to the file in use: the fill is
+   * complete (a rebuild is over, searches come back to the cache).
+   */
+  markFilled(): void {
+    const fill = this.fillState;
+    if (!this.repository || !fill || fill.state === 'complete') return;
+    const next: CacheFill = { ...fill, state: 'complete', completedAt: this.isoNow() };
+    this.repository.setFill(next);
+    this.fillState = next;
+    if (fill.reason !== 'new') this.options.logger.info('cache.rebuilt', { reason: fill.reason, startedAt: fill.startedAt });
+    this.announce();
+  }
+
+  /**
+   * A connection found the file damaged (`CORRUPT`) or unreadable (`NOTADB`): set it aside and
+   * start a fresh one, which the sync engine refills. Reports from an older file, or while a
+   * replacement is already under way, change nothing.
+   */
+  reportDamage(error: DatabaseError, by: 'query' | 'sync' | 'check', generation = this.fileGeneration): void {
+    if (this.stopped || this.replacing || !this.repository || generation !== this.fileGeneration) return;
+    this.options.logger.warn('cache.damaged', { code: error.code, by });
+    this.replacing = this.replace(error.code).finally(() => {
+      this.replacing = null;
+      this.announce();
+    });
+    this.announce();
+  }
+
+  /** Runs the background check now (tests; the timer does it in the app). */
+  async checkNow(): Promise<IntegrityVerdict> {
+    const key = this.key;
+    if (!this.integrityCheck || !key || !this.repository) return { verdict: 'not-checked', ms: 0, reason: 'no cache open' };
+    const generation = this.fileGeneration;
+    this.checkAbort = new AbortController();
+    const verdict = await this.integrityCheck({ path: this.path, key, signal: this.checkAbort.signal });
+    this.checkAbort = null;
+    if (verdict.verdict === 'not-checked') this.options.logger.info('cache.integrity-check', { verdict: verdict.verdict, ms: verdict.ms, reason: verdict.reason });
+    else this.options.logger.info('cache.integrity-check', { verdict: verdict.verdict, ms: verdict.ms });
+    if (verdict.verdict === 'damaged') {
+      this.reportDamage(new DatabaseError('CORRUPT', 'cache', `The patient cache (cache.db) failed its integrity check (${verdict.detail}).`, 'rebuild-cache'), 'check', generation);
+    }
+    return verdict;
+  }
+
+  private scheduleCheck(delayMs: number): void {
+    if (!this.integrityCheck || this.stopped) return;
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = null;
+      void this.checkNow().finally(() => this.scheduleCheck(this.options.integrityCheckIntervalMs ?? 6 * 60 * 60_000));
+    }, delayMs);
+    this.checkTimer.unref?.();
+  }
+
+  private async replace(code: DatabaseError['code']): Promise<void> {
+    const old = this.repository;
+    this.repository = null;
+    try {
+      old?.close();
+    } catch {
+      // A damaged file may fail to close cleanly; it is set aside either way.
+    }
+    try {
+      this.startFreshFile('damaged', code, 'runtime');
+    } catch (error) {
+      this.problem = error instanceof DatabaseError ? error.message : 'The patient cache could not be replaced.';
+      this.options.logger.error('cache.unavailable', { error });
+      return;
+    }
+    this.announce();
+    for (const listener of this.replacedListeners) {
+      try {
+        await listener();
+      } catch (error) {
+        this.options.logger.error('cache.replaced-listener-failed', { error });
+      }
+    }
+    if (this.repository) this.scheduleCheck(this.options.integrityCheckIntervalMs ?? 6 * 60 * 60_000);
+  }
+
+  /** Sets the current file aside, opens a fresh one and records why and where the old one went. */
+  private startFreshFile(reason: CacheFillReason, code: string, when: 'open' | 'runtime'): void {
+    const key = this.key;
+    if (!key) throw new Error('no database key');
+    const setAside = this.setAside(reason);
+    this.fileGeneration += 1;
+    const repository = this.open(key);
+    const fill: CacheFill = { state: 'filling', reason, startedAt: this.isoNow(), completedAt: null, setAside };
+    repository.setFill(fill);
+    this.repository = repository;
+    this.fillState = fill;
+    this.options.logger.warn('cache.set-aside', { reason, code, when, keptAt: setAside });
+  }
+
+  /** A file opened for the first time gets its fill recorded; files from before migration 2 count as filled once synced. */
+  private initialFill(repository: CacheRepository): CacheFill {
+    const recorded = repository.fill();
+    if (recorded) return recorded;
+    const synced = repository.lastSyncedAt();
+    const fill: CacheFill =
+      synced === null
+        ? { state: 'filling', reason: 'new', startedAt: this.isoNow(), completedAt: null, setAside: null }
+        : { state: 'complete', reason: 'new', startedAt: new Date(synced).toISOString(), completedAt: new Date(synced).toISOString(), setAside: null };
+    repository.setFill(fill);
+    return fill;
+  }
+
   private open(key: Buffer): CacheRepository {
-    const repository = CacheRepository.open({ path: this.path, key, cacheSizeMb: this.options.cacheSizeMb });
+    const generation = this.fileGeneration;
+    const repository = CacheRepository.open({
+      path: this.path,
+      key,
+      cacheSizeMb: this.options.cacheSizeMb,
+      onDamage: (error) => queueMicrotask(() => this.reportDamage(error, 'query', generation)),
+    });
     try {
       // The encrypted file's pop pages; the core's start-up warm-up runs the rest of the path.
       repository.warmScreenPop();
@@ -139,12 +355,44 @@ export class PatientCacheService implements Service {
     return repository;
   }
 
-  /** Never deletes: the unreadable file and its WAL are renamed so IT can inspect them. */
-  private moveAside(): string {
-    const aside = `${this.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  /**
+   * Never deletes the file in question: it and its WAL are renamed so IT can inspect them. Only
+   * set-aside files older than the newest {@link SET_ASIDE_KEPT} are removed.
+   */
+  private setAside(reason: CacheFillReason): string | null {
+    if (!existsSync(this.path)) return null;
+    const aside = `${this.path}.${reason}-${new Date(this.nowMs()).toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix);
     }
+    this.pruneSetAside();
     return aside;
   }
+
+  private pruneSetAside(): void {
+    const files = readdirSync(this.options.dataDir)
+      .filter((name) => SET_ASIDE_PATTERN.test(name))
+      .sort((a, b) => stamp(b).localeCompare(stamp(a)));
+    for (const name of files.slice(SET_ASIDE_KEPT)) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(this.options.dataDir, name + suffix), { force: true });
+      this.options.logger.info('cache.set-aside-removed', { file: name });
+    }
+  }
+
+  private announce(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  private nowMs(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private isoNow(): string {
+    return new Date(this.nowMs()).toISOString();
+  }
+}
+
+/** The time part of a set-aside file's name (sorts chronologically whatever the reason). */
+function stamp(name: string): string {
+  return SET_ASIDE_PATTERN.exec(name)?.[1] ?? '';
 }

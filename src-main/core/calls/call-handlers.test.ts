@@ -130,9 +130,9 @@ describe('calls.record / calls.recent', () => {
     expect(second.events.some((e) => e.name === 'call:lost')).toBe(false);
   });
 
-  it('without a journal (no key store) both requests answer NOT_AVAILABLE, so the renderer keeps the record', async () => {
+  it('without a journal (no key store) both requests answer JOURNAL_UNAVAILABLE, so the renderer keeps the record', async () => {
     const { request } = await startCore({ secrets: new UnavailableSecretStore('no keychain') });
-    expect(await request('calls.record', lostCall)).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
-    expect(await request('calls.recent', {})).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+    expect(await request('calls.record', lostCall)).toMatchObject({ ok: false, error: { code: 'JOURNAL_UNAVAILABLE' } });
+    expect(await request('calls.recent', {})).toMatchObject({ ok: false, error: { code: 'JOURNAL_UNAVAILABLE' } });
   });
 });

@@ -25,7 +25,7 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
   const journal = (): CallJournal => {
     const opened = options.journal();
     // Refused rather than answered "recorded": the renderer keeps the record and can retry.
-    if (!opened) throw new DeskError('NOT_AVAILABLE', 'The call journal of this desk is not open (see the status bar); the call was not journalled.');
+    if (!opened) throw new DeskError('JOURNAL_UNAVAILABLE', 'The call journal of this desk is not open (see the status bar); the call was not journalled.');
     return opened;
   };
   return {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CacheFillSchema, type CacheFill } from '../../../src-shared/ipc/contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { nameSortKey } from '../../../src-shared/patients/name-folding';
 import { normalizePhone } from '../patients/phone-normalisation';
@@ -6,7 +7,7 @@ import { CACHE_PAGE_SIZE, installCacheSnapshot, removeDatabaseFiles, writeCacheS
 import { patientRowValues, phoneRowValues, prepareCardWriter, type CardWriter } from './cache-rows';
 import { PatientSearch, type PatientSearchOptions, type PatientSearchResult } from './cache-search';
 import { readCard } from './card-codec';
-import { withDatabaseErrors } from './database-error';
+import { classifyDatabaseError, DatabaseError, withDatabaseErrors } from './database-error';
 import { CACHE_MIGRATIONS } from './migrations/cache';
 import { migrate } from './migrations/migrate';
 import { openEncryptedDatabase, type DatabaseCipher, type Db } from './open-database';
@@ -24,6 +25,12 @@ export interface CacheRepositoryOptions {
   searchCandidateLimit?: number;
   cipher?: DatabaseCipher;
   now?: () => number;
+  /**
+   * Told when any query on this connection finds the file damaged (`CORRUPT`) or unreadable
+   * (`WRONG_KEY_OR_NOT_A_DATABASE`), before the error reaches the caller. The owner of the
+   * file decides what to do (set it aside and rebuild); this class never moves files itself.
+   */
+  onDamage?: (error: DatabaseError) => void;
 }
 
 /** What {@link CacheRepository.applyCards} did. */
@@ -79,6 +86,8 @@ export class CacheRepository {
   private statements!: ReturnType<typeof prepareStatements>;
   private writer!: CardWriter;
   private searcher!: PatientSearch;
+  /** Errors already passed to `onDamage` (a transaction's guard sees its inner query's error again). */
+  private readonly damageReported = new WeakSet<DatabaseError>();
 
   private constructor(
     private readonly options: CacheRepositoryOptions,
@@ -170,7 +179,7 @@ export class CacheRepository {
 
   /** {@link byPhone} for a number already normalised to E.164 (the screen pop normalises once). */
   byE164(e164: string): PatientCard[] {
-    const rows = withDatabaseErrors('cache', () => this.statements.byPhone.all(e164, BY_PHONE_LIMIT));
+    const rows = this.guard(() => this.statements.byPhone.all(e164, BY_PHONE_LIMIT));
     if (rows.length === 1) return [readCard(rows[0]!.card)];
     // A shared number (family, switchboard): own numbers first, then alphabetically.
     return rows
@@ -184,23 +193,23 @@ export class CacheRepository {
 
   /** Searches by phone, policy, СНИЛС, birth date and name words; see `search-query.ts` for the grammar. */
   search(query: string, options: PatientSearchOptions = {}): PatientSearchResult {
-    return withDatabaseErrors('cache', () => this.searcher.run(query, options));
+    return this.guard(() => this.searcher.run(query, options));
   }
 
   /** The cached card, or `null`. */
   getCard(misId: string): PatientCard | null {
-    const json = withDatabaseErrors('cache', () => this.statements.cardByMisId.get(misId));
+    const json = this.guard(() => this.statements.cardByMisId.get(misId));
     return json === undefined ? null : readCard(json);
   }
 
   /** Number of cached cards. */
   count(): number {
-    return withDatabaseErrors('cache', () => this.statements.count.get() ?? 0);
+    return this.guard(() => this.statements.count.get() ?? 0);
   }
 
   /** When a sync stream last committed a page (epoch ms), or `null` before the first sync. */
   lastSyncedAt(): number | null {
-    const at = withDatabaseErrors('cache', () => this.statements.lastSyncedAt.get());
+    const at = this.guard(() => this.statements.lastSyncedAt.get());
     return typeof at === 'number' ? at : null;
   }
 
@@ -217,34 +226,69 @@ export class CacheRepository {
 
   /** Some number the cache holds (E.164), or `null` when it is empty: for warm-ups only. */
   anyPhone(): string | null {
-    return withDatabaseErrors('cache', () => this.statements.anyPhone.get()) ?? null;
+    return this.guard(() => this.statements.anyPhone.get()) ?? null;
   }
 
   /** The stored position of a sync stream, or `null` before its first sync. */
   getCursor(stream: string): string | null {
-    return withDatabaseErrors('cache', () => this.statements.getCursor.get(stream)) ?? null;
+    return this.guard(() => this.statements.getCursor.get(stream)) ?? null;
   }
 
   /** Stores a stream position; call inside {@link transaction} together with the data it covers. */
   setCursor(stream: string, cursor: string): void {
-    withDatabaseErrors('cache', () => this.statements.setCursor.run(stream, cursor, this.now()));
+    this.guard(() => this.statements.setCursor.run(stream, cursor, this.now()));
   }
 
   /** Keeps a record that could not be applied, for support; never throws for a long payload. */
   quarantine(entry: QuarantineEntry): void {
-    withDatabaseErrors('cache', () =>
+    this.guard(() =>
       this.statements.quarantine.run(entry.stream, entry.reason.slice(0, 500), entry.payload.slice(0, QUARANTINE_EXCERPT_LENGTH), this.now()),
     );
   }
 
+  /** How this file was (or is being) filled; `null` for a file from before migration 2, or one no fill was recorded in. */
+  fill(): CacheFill | null {
+    const json = this.guard(() => this.statements.getMeta.get('fill'));
+    if (json === undefined) return null;
+    try {
+      const parsed = CacheFillSchema.safeParse(JSON.parse(json));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Records how this file is being filled (see {@link fill}). */
+  setFill(fill: CacheFill): void {
+    const json = JSON.stringify(CacheFillSchema.parse(fill));
+    this.guard(() => this.statements.setMeta.run('fill', json));
+  }
+
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
-    return withDatabaseErrors('cache', () => this.db.transaction(fn)());
+    return this.guard(() => this.db.transaction(fn)());
   }
 
   /** Closes the connection. */
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Runs one query, turning file-level SQLite failures into `DatabaseError`s; a damaged or
+   * unreadable file is reported to `onDamage` first (once per error, never from a nested guard).
+   */
+  private guard<T>(fn: () => T): T {
+    try {
+      return withDatabaseErrors('cache', fn);
+    } catch (error) {
+      const classified = error instanceof DatabaseError ? error : classifyDatabaseError(error, 'cache');
+      if (classified && (classified.code === 'CORRUPT' || classified.code === 'WRONG_KEY_OR_NOT_A_DATABASE') && !this.damageReported.has(classified)) {
+        this.damageReported.add(classified);
+        this.options.onDamage?.(classified);
+      }
+      throw error;
+    }
   }
 
   private applyCardsInTransaction(cards: readonly PatientCard[]): ApplyCardsResult {
@@ -352,6 +396,8 @@ function prepareStatements(db: Db) {
     setCursor: db.prepare<[string, string, number]>(
       'INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
     ),
+    getMeta: db.prepare<[string], string>('SELECT value FROM cache_meta WHERE key = ?').pluck(),
+    setMeta: db.prepare<[string, string]>('INSERT INTO cache_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     quarantine: db.prepare<[string, string, string, number]>('INSERT INTO quarantine (stream, reason, payload_excerpt, at) VALUES (?, ?, ?, ?)'),
   };
 }

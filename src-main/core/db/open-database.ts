@@ -86,13 +86,22 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): Db {
  * already random, so a KDF would add nothing.
  */
 export function applyKey(db: Db, key: Buffer, cipher: DatabaseCipher, pageSize: PageSize): void {
-  db.pragma(`cipher = '${cipher}'`);
+  for (const pragma of keyPragmas(key, cipher, pageSize)) db.pragma(pragma);
+}
+
+/**
+ * The pragmas {@link applyKey} runs, in order: for a connection opened where this module cannot
+ * be imported (the integrity check's worker thread gets them as data).
+ */
+export function keyPragmas(key: Buffer, cipher: DatabaseCipher, pageSize: PageSize): string[] {
+  const pragmas = [`cipher = '${cipher}'`];
   // chacha20 legacy 1 = sqleet layout, sqlcipher legacy 4 = SQLCipher v4 layout: both encrypt
   // page 1 entirely, so the page size must be supplied rather than read from the header.
-  if (cipher === 'chacha20') db.pragma('legacy = 1');
-  if (cipher === 'sqlcipher') db.pragma('legacy = 4');
-  if (cipher !== 'aegis') db.pragma(`legacy_page_size = ${pageSize}`);
-  db.pragma(`key = "x'${key.toString('hex')}'"`);
+  if (cipher === 'chacha20') pragmas.push('legacy = 1');
+  if (cipher === 'sqlcipher') pragmas.push('legacy = 4');
+  if (cipher !== 'aegis') pragmas.push(`legacy_page_size = ${pageSize}`);
+  pragmas.push(`key = "x'${key.toString('hex')}'"`);
+  return pragmas;
 }
 
 function configureConnection(db: Db, options: OpenDatabaseOptions): void {

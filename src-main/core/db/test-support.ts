@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openEncryptedDatabase, type PageSize } from './open-database';
 
 /**
  * Helpers for this folder's tests (not shipped behaviour): a fresh temp folder and a random
@@ -14,4 +15,28 @@ export function tempDatabasePath(name = 'test.db'): string {
 /** A random 32-byte database key. */
 export function randomKey(): Buffer {
   return randomBytes(32);
+}
+
+/**
+ * Overwrites every page of the named b-trees (tables, indexes, FTS shadow tables) of an
+ * encrypted, closed database file with random bytes, as a failing disk would: the pages' MACs
+ * no longer match, so SQLite reports `SQLITE_CORRUPT` when a query reads one. Returns the page
+ * numbers damaged. Tests only.
+ */
+export function damagePagesOf(options: { path: string; key: Buffer; pageSize: PageSize; names: readonly string[] }): number[] {
+  const db = openEncryptedDatabase({ path: options.path, key: options.key, dbName: 'cache', durability: 'normal', cacheSizeMb: 2, pageSize: options.pageSize, readonly: true });
+  let pages: number[];
+  try {
+    const placeholders = options.names.map(() => '?').join(', ');
+    pages = db.prepare<string[], number>(`SELECT DISTINCT pageno FROM dbstat WHERE name IN (${placeholders}) ORDER BY pageno`).pluck().all(...options.names);
+  } finally {
+    db.close();
+  }
+  const fd = openSync(options.path, 'r+');
+  try {
+    for (const page of pages) writeSync(fd, randomBytes(options.pageSize), 0, options.pageSize, (page - 1) * options.pageSize);
+  } finally {
+    closeSync(fd);
+  }
+  return pages;
 }

@@ -42,7 +42,7 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
     lookedUp.set(callId, numberKey);
     if (lookedUp.size > REMEMBERED_CALLS) lookedUp.delete(lookedUp.keys().next().value!);
   };
-  const journalClosed = (what: string) => new DeskError('NOT_AVAILABLE', `The journal of this desk is not open (see the status bar); ${what}.`);
+  const journalClosed = (what: string) => new DeskError('JOURNAL_UNAVAILABLE', `The journal of this desk is not open (see the status bar); ${what}.`);
   const numberOf = (callId: string) => lookedUp.get(callId) ?? link.popChoices?.numberOfCall(callId) ?? null;
 
   return {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
 import { SecretsUnavailableError, type SecretName, type SecretStore } from './secret-store';
@@ -19,7 +19,7 @@ export class KeyFileSecretStore implements SecretStore {
 
   constructor(
     private readonly dir: string,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.key = loadOrCreateKey(join(dir, KEY_FILE));
@@ -49,6 +49,7 @@ export class KeyFileSecretStore implements SecretStore {
   }
 
   set(name: SecretName, value: string): void {
+    if (this.has(name) && !this.opens(name)) keepUnreadableVault(join(this.dir, VAULT_FILE), this.logger);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
@@ -61,6 +62,15 @@ export class KeyFileSecretStore implements SecretStore {
     const { [name]: _removed, ...rest } = this.vault;
     this.vault = rest;
     this.persist();
+  }
+
+  private opens(name: SecretName): boolean {
+    try {
+      this.get(name);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private persist(): void {
@@ -102,4 +112,18 @@ export function writeFileAtomic(path: string, content: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content, { mode: 0o600 });
   renameSync(temporary, path);
+}
+
+/**
+ * Before a secret that can no longer be opened is overwritten (a new database key after the
+ * key file or the OS keychain was replaced), the vault file is copied aside as it was: should
+ * the old key file or keychain come back, IT can still open what the old secret protected.
+ */
+export function keepUnreadableVault(path: string, logger?: Logger): string | null {
+  if (!existsSync(path)) return null;
+  const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  copyFileSync(path, aside);
+  chmodSync(aside, 0o600);
+  logger?.warn('secrets.unreadable-kept', { keptAt: aside });
+  return aside;
 }

@@ -1,5 +1,6 @@
 import type { PatientCard, PatientPhone } from '../../../src-shared/patients/patient-card';
 import type { PatientSearchQuery } from '../../../src-shared/patients/search-query';
+import { formatClockTime } from '../../ui/format-time';
 import { numberFormat } from '../../ui/intl-formats';
 
 /**
@@ -138,4 +139,12 @@ export function isSameLocalDay(iso: string, now: Date): boolean {
 export function displayText(value: string): string {
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
+/** A moment as "HH:MM" when it is today, else "dd.mm.yyyy HH:MM" (the cache's age, a notice's "when"). */
+export function formatMoment(iso: string, now: Date, language: string): string {
+  const time = formatClockTime(iso, language);
+  if (isSameLocalDay(iso, now)) return time;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? time : `${formatLocalDate(date)} ${time}`;
 }

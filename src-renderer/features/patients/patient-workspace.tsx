@@ -201,6 +201,11 @@ function SearchSummary({ id, results, parsed }: { id: string; results: SearchRes
               {t('patients.search.incomplete')}
             </span>
           ) : null}
+          {results.source !== 'cache' ? (
+            <span className="patient-search-source" data-testid="patient-search-source" data-source={results.source}>
+              {t(`patients.search.source.${results.source}`)}
+            </span>
+          ) : null}
         </>
       );
     }

@@ -6,11 +6,10 @@ import { loadCacheStatus } from '../../app/load-cache-status';
 import { useDesk } from '../../app/desk-context';
 import { EmptyState } from '../../ui/empty-state';
 import { useErrorText } from '../../ui/error-text';
-import { formatClockTime } from '../../ui/format-time';
 import { PatientsIcon, PlugOffIcon, WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import { Plain } from './patient-card-view';
-import { formatCount, formatEta, formatLocalDate, isSameLocalDay } from './patient-format';
+import { formatCount, formatEta, formatMoment } from './patient-format';
 import { PatientWorkspace } from './patient-workspace';
 
 /**
@@ -18,12 +17,13 @@ import { PatientWorkspace } from './patient-workspace';
  * the results, and the open card, with the cache's freshness always in sight.
  */
 export function PatientsPane(): ReactElement {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const cache = useAppStore((state) => state.cacheStatus);
   const progress = useAppStore((state) => state.syncProgress);
   const misState = useAppStore((state) => state.coreStatus?.mis.state);
   const searchRef = useRef<HTMLInputElement>(null);
   const now = useNow();
+  const filling = cache?.fill?.state === 'filling';
   const firstSync = progress && progress.phase === 'first-sync' && !progress.done ? progress : null;
 
   return (
@@ -32,21 +32,44 @@ export function PatientsPane(): ReactElement {
       title={t('panes.patients.title')}
       className="pane-fill"
       focusTarget={searchRef}
-      headerExtra={cache ? <DataAsOf dataAsOf={cache.dataAsOf} now={now} /> : null}
+      headerExtra={cache ? <CacheFreshness cache={cache} progress={filling ? firstSync : null} now={now} /> : null}
     >
-      {misState === 'offline' ? (
-        <div className="banner warn patients-banner" role="status" data-testid="mis-offline-banner">
-          <PlugOffIcon />
-          <span className="banner-text">
-            {cache?.dataAsOf
-              ? t('patients.offline', { asOf: asOfText(cache.dataAsOf, now, i18n.language) })
-              : t('patients.offlineNeverSynced')}
-          </span>
-        </div>
-      ) : null}
+      {misState === 'offline' && cache ? <MisOfflineBanner cache={cache} now={now} /> : null}
       {firstSync ? <SyncProgressBar progress={firstSync} /> : null}
       <PaneContent cache={cache} syncing={firstSync !== null} searchRef={searchRef} now={now} />
     </Pane>
+  );
+}
+
+/**
+ * The MIS is down: what the cashier's search can still find, said as it is — a complete cache
+ * "as of" its last sync, a cache still being filled (first sync or rebuild) with only part of
+ * the cards, or no cards at all.
+ */
+function MisOfflineBanner({ cache, now }: { cache: CacheStatusView; now: Date }): ReactElement {
+  const { t, i18n } = useTranslation();
+  const fill = cache.fill;
+  const cards = formatCount(cache.cards, i18n.language);
+  let text: string;
+  let state: string;
+  if (fill?.state === 'filling' && fill.reason !== 'new') {
+    state = 'rebuilding';
+    text = t('patients.offlineRebuilding', { since: formatMoment(fill.startedAt, now, i18n.language), cards });
+  } else if (fill?.state === 'filling' && cache.cards > 0) {
+    state = 'first-sync';
+    text = t('patients.offlineFirstSync', { cards });
+  } else if (cache.dataAsOf && cache.cards > 0) {
+    state = 'cached';
+    text = t('patients.offline', { asOf: formatMoment(cache.dataAsOf, now, i18n.language) });
+  } else {
+    state = 'empty';
+    text = t('patients.offlineNeverSynced');
+  }
+  return (
+    <div className="banner warn patients-banner" role="status" data-testid="mis-offline-banner" data-state={state}>
+      <PlugOffIcon />
+      <span className="banner-text">{text}</span>
+    </div>
   );
 }
 
@@ -89,43 +112,64 @@ function PaneContent({
             {cache.problem ? <Plain text={cache.problem} /> : t('patients.cache.unavailableNoReason')}
           </span>
         </p>
-        {cache.movedAside ? (
-          <p className="notice warn" data-testid="cache-moved-aside">
-            {t('patients.cache.movedAside')} <Plain text={cache.movedAside} />
-          </p>
-        ) : null}
         <p className="muted">{t('patients.cache.unavailableMore')}</p>
       </div>
     );
   }
-  if (cache.cards === 0 && !syncing) {
-    return (
-      <EmptyState
-        testId="patients-cache-empty"
-        icon={<PatientsIcon width={32} height={32} />}
-        message={t('patients.cache.empty')}
-        details={t('patients.cache.emptyMore')}
-      />
-    );
-  }
+  if (cache.cards === 0 && !syncing) return <EmptyCache />;
   return <PatientWorkspace searchRef={searchRef} today={now} />;
 }
 
-/** "Data as of 09:05" (with the date when it is not today) or "never synced". */
-function DataAsOf({ dataAsOf, now }: { dataAsOf: string | null; now: Date }): ReactElement {
+/**
+ * The header's freshness pill: "data as of 09:05" (with the date when it is not today) for a
+ * filled cache; while the cache is being filled (first sync, rebuild) how much is loaded, since
+ * "as of" would claim a complete picture; "never synced" before anything arrived.
+ */
+function CacheFreshness({ cache, progress, now }: { cache: CacheStatusView; progress: SyncProgress | null; now: Date }): ReactElement {
   const { t, i18n } = useTranslation();
+  const { dataAsOf } = cache;
+  if (cache.fill?.state === 'filling' && (cache.cards > 0 || progress)) {
+    const loaded = formatCount(cache.cards, i18n.language);
+    const total = progress?.total ?? null;
+    return (
+      <span className="data-as-of" data-testid="data-as-of" data-state="filling">
+        {total !== null && total > 0 ? t('patients.loadedOf', { loaded, total: formatCount(total, i18n.language) }) : t('patients.loaded', { loaded })}
+      </span>
+    );
+  }
   return (
     <span className="data-as-of" data-testid="data-as-of" data-state={dataAsOf ? 'synced' : 'never'} title={dataAsOf ?? undefined}>
-      {dataAsOf ? t('patients.dataAsOf', { asOf: asOfText(dataAsOf, now, i18n.language) }) : t('patients.neverSynced')}
+      {dataAsOf ? t('patients.dataAsOf', { asOf: formatMoment(dataAsOf, now, i18n.language) }) : t('patients.neverSynced')}
     </span>
   );
 }
 
-function asOfText(iso: string, now: Date, language: string): string {
-  const time = formatClockTime(iso, language);
-  if (isSameLocalDay(iso, now)) return time;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? time : `${formatLocalDate(date)} ${time}`;
+/** No cards yet: why, and whether they are on their way (never a promise the desk cannot keep). */
+function EmptyCache(): ReactElement {
+  const { t } = useTranslation();
+  const mis = useAppStore((state) => state.coreStatus?.mis);
+  const journal = useAppStore((state) => state.journalStatus);
+  let details: string;
+  let state: string;
+  if (mis?.state === 'offline' || mis?.state === 'degraded') {
+    state = 'mis-offline';
+    details = t('patients.cache.emptyMisOffline');
+  } else if (mis?.state === 'disabled') {
+    state = 'no-mis';
+    details = mis.detail === 'cacheUnavailable' || journal?.state === 'unavailable' ? t('patients.cache.emptyNoSync') : t('patients.cache.emptyNoMis');
+  } else {
+    state = 'waiting';
+    details = t('patients.cache.emptyMore');
+  }
+  return (
+    <EmptyState
+      testId="patients-cache-empty"
+      icon={<PatientsIcon width={32} height={32} />}
+      message={t('patients.cache.empty')}
+      details={details}
+      state={state}
+    />
+  );
 }
 
 /** The first sync's bar: a real <progress>, the count and the time left. */

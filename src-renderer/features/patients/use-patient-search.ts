@@ -21,6 +21,8 @@ export interface SearchResults {
   complete: boolean;
   understoodAs: PatientSearchResultView['understoodAs'];
   problem: string | null;
+  /** Who answered: the cache, or (while a damaged cache is rebuilt) the MIS or the partial cache. */
+  source: PatientSearchResultView['source'];
   error: DeskErrorPayload | null;
   loadingMore: boolean;
   /** A page came back with nothing new: stop paging whatever `total` said. */
@@ -35,6 +37,7 @@ const IDLE: SearchResults = {
   complete: true,
   understoodAs: 'empty',
   problem: null,
+  source: 'cache',
   error: null,
   loadingMore: false,
   exhausted: false,

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate';
 import { migration0001Patients } from './0001-patients';
+import { migration0002CacheMeta } from './0002-cache-meta';
 
 /** Every cache.db schema step, oldest first. Append only. */
-export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients];
+export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002CacheMeta];

@@ -5,6 +5,7 @@ import { migration0003WrapUps } from './0003-wrap-ups';
 import { migration0004PopChoices } from './0004-pop-choices';
 import { migration0005CallbackRequests } from './0005-callback-requests';
 import { migration0006PatientDrafts } from './0006-patient-drafts';
+import { migration0007KeptJournals } from './0007-kept-journals';
 
 /** Every journal.db schema step, oldest first. Append only. */
 export const JOURNAL_MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
   migration0004PopChoices,
   migration0005CallbackRequests,
   migration0006PatientDrafts,
+  migration0007KeptJournals,
 ];
