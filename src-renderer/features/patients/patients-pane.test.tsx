@@ -412,3 +412,46 @@ describe('Patients pane: cache state', () => {
     expect(within(card).getByRole('heading', { level: 2 }).textContent).toBe('Римская-Корсакова Алёна Петровна');
   });
 });
+
+describe('Patients pane: a cache being filled or rebuilt', () => {
+  const rebuildFill = { state: 'filling' as const, reason: 'damaged' as const, startedAt: T0, completedAt: null, setAside: '/data/cache.db.damaged-1' };
+
+  it('says who answered a search while the cache is rebuilt: the MIS, or only the part loaded so far', async () => {
+    const desk = await openPatients({ cache: makeCacheStatus({ cards: 3, dataAsOf: T0, fill: rebuildFill }) });
+    desk.handle('patients.search', () => answer([makePatient()], { source: 'mis' }));
+    type('Рим');
+    const source = await screen.findByTestId('patient-search-source');
+    expect(source.dataset.source).toBe('mis');
+    expect(source.textContent).toContain('Ответ МИС');
+    desk.handle('patients.search', () => answer([], { source: 'cache-incomplete' }));
+    type('Римс');
+    await waitFor(() => expect(screen.getByTestId('patient-search-source').dataset.source).toBe('cache-incomplete'));
+    expect(screen.getByTestId('patient-search-source').textContent).toContain('кого-то может не хватать');
+  });
+
+  it('while filling, the header says how much is loaded instead of "data as of"; an offline MIS is worded for the rebuild', async () => {
+    const desk = await openPatients({ cache: makeCacheStatus({ cards: 4_000, dataAsOf: T0, fill: rebuildFill }) });
+    act(() => desk.emit('sync:progress', { phase: 'first-sync', applied: 4_000, total: 20_000, etaSeconds: 40, done: false }));
+    const header = screen.getByTestId('data-as-of');
+    expect(header.dataset.state).toBe('filling');
+    expect(spaces(header.textContent)).toBe('Загружено 4 000 из 20 000');
+    act(() => desk.emit('status:changed', makeStatus({ mis: { state: 'offline', since: T0, detail: null } })));
+    const banner = screen.getByTestId('mis-offline-banner');
+    expect(banner.dataset.state).toBe('rebuilding');
+    expect(spaces(banner.textContent)).toContain('локальный кэш собирается заново');
+    expect(spaces(banner.textContent)).toContain('загружено 4 000');
+    expect(banner.textContent).not.toContain('ни разу');
+  });
+
+  it('an empty cache with the MIS down says no cards can arrive until it answers, not that they will arrive', async () => {
+    await openPatients({
+      cache: makeCacheStatus({ cards: 0, fill: { ...rebuildFill, reason: 'new', setAside: null } }),
+      patients: [],
+      status: makeStatus({ mis: { state: 'offline', since: T0, detail: 'misUnreachable' } }),
+    });
+    const empty = screen.getByTestId('patients-cache-empty');
+    expect(empty.dataset.state).toBe('mis-offline');
+    expect(empty.textContent).toContain('МИС недоступна');
+    expect(screen.getByTestId('mis-offline-banner').dataset.state).toBe('empty');
+  });
+});
