@@ -35,6 +35,7 @@ export class DemoLedger {
   private readonly bump;
   private readonly byKey;
   private readonly addHistory;
+  private readonly appendChangeStatement;
 
   /** @param path a file, or `:memory:` for a ledger that lives as long as this object. */
   constructor(path: string) {
@@ -58,7 +59,19 @@ export class DemoLedger {
         text    TEXT    NOT NULL
       ) STRICT;
       CREATE INDEX IF NOT EXISTS history_mis_id ON history (mis_id, id);
+      -- The clinic's change log (what it changed after it was created), so a restarted demo
+      -- clinic is the same clinic: a desk's cursor into it stays valid, as with a real MIS.
+      CREATE TABLE IF NOT EXISTS changes (
+        seq    INTEGER PRIMARY KEY,
+        entry  TEXT    NOT NULL
+      ) STRICT;
+      -- Which clinic (seed, size) the log belongs to.
+      CREATE TABLE IF NOT EXISTS clinic (
+        key    TEXT    PRIMARY KEY,
+        value  TEXT    NOT NULL
+      ) STRICT;
     `);
+    this.appendChangeStatement = this.db.prepare<[string]>('INSERT INTO changes (entry) VALUES (?)');
     this.addHistory = this.db.prepare<[string, number, string | null, string]>('INSERT INTO history (mis_id, at, call_id, text) VALUES (?, ?, ?, ?)');
     this.insert = this.db.prepare<[string, string, string, number]>(
       'INSERT INTO ledger (idempotency_key, local_id, kind, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING',
@@ -131,6 +144,37 @@ export class DemoLedger {
     }
     const duplicated = [...keysPerLocal].filter(([, keys]) => keys > 1).map(([id]) => id);
     return { delivered, lost, duplicated, duplicateReceipts };
+  }
+
+  /**
+   * The change log kept for the clinic `clinicId` (seed and size), oldest first; a log of
+   * another clinic (the desk was started with another `--demo-patients`) is dropped, since its
+   * entries describe patients this clinic does not have.
+   */
+  loadChanges(clinicId: string): unknown[] {
+    return this.db.transaction(() => {
+      const stored = this.db.prepare<[], string>("SELECT value FROM clinic WHERE key = 'id'").pluck().get();
+      if (stored !== clinicId) {
+        this.db.exec('DELETE FROM changes');
+        this.db.prepare("INSERT INTO clinic (key, value) VALUES ('id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(clinicId);
+        return [];
+      }
+      return this.db
+        .prepare<[], string>('SELECT entry FROM changes ORDER BY seq')
+        .pluck()
+        .all()
+        .map((entry) => JSON.parse(entry) as unknown);
+    }).immediate();
+  }
+
+  /** Appends one entry to the change log (committed before this returns). */
+  appendChange(entry: unknown): void {
+    this.appendChangeStatement.run(JSON.stringify(entry));
+  }
+
+  /** Runs `fn` in one transaction (many changes at once commit together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   close(): void {

@@ -95,7 +95,7 @@ describe('DemoMis clinic', () => {
     expect(tick).toBeNull();
   });
 
-  it('finds patients by phone in any format and by surname prefix (ё = е)', async () => {
+  it('finds patients by phone in any format and by name words in any order (ё = е)', async () => {
     const mis = demo();
     const card = mis.peek('1000003')!;
     const national = card.phones[0]?.national10 ?? '9160000000';
@@ -104,6 +104,50 @@ describe('DemoMis clinic', () => {
     expect(((await mis.findByPhone(pretty)) as PatientCard[]).map((c) => c.misId)).toContain(card.misId);
     mis.editPatient(card.misId, { surname: 'Королёва' });
     expect(((await mis.search('короле')) as PatientCard[]).map((c) => c.misId)).toContain(card.misId);
+    // Words in any order, each the start of a part of the name (as the desk's own search).
+    const both = (await mis.search(`${card.givenName.slice(0, 3)} КОРОЛЕ`)) as PatientCard[];
+    expect(both.map((c) => c.misId)).toContain(card.misId);
+    expect(both.every((c) => c.surname.toLowerCase().replace('ё', 'е').startsWith('короле'))).toBe(true);
+  });
+
+  it('is the same clinic after a restart: its change log is kept in its ledger file, so a desk resumes from its cursor', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rg-ledger-')), 'ledger.db');
+    const first = demo({ ledgerPath: path });
+    first.evolve(40);
+    first.editPatient('1000003', { surname: 'Переименованная' });
+    const { cursor } = await drain(first, null);
+    const deleted = first.evolve(200).find((change) => change.type === 'delete');
+    const afterCursor = (await drain(first, cursor)).pages;
+    const last = first.lastSequence;
+    first.close();
+    opened.splice(opened.indexOf(first), 1);
+
+    const second = demo({ ledgerPath: path });
+    expect(second.lastSequence).toBe(last);
+    expect(second.peek('1000003')?.surname).toBe('Переименованная');
+    if (deleted && deleted.type === 'delete') expect(second.peek(deleted.misId)).toBeNull();
+    // The first run's cursor is still valid and yields exactly what came after it.
+    const resumed = await drain(second, cursor);
+    expect(resumed.pages.flatMap((p) => p.cards)).toEqual(afterCursor.flatMap((p) => p.cards));
+    // It keeps evolving from where it was: new patients get ids after the ones created before.
+    const created = afterCursor.flatMap((p) => p.cards as PatientCard[]).filter((card) => card.version === 1 && Number(card.misId) >= 1_000_200);
+    const newOnes = second.evolve(60).filter((change) => change.type === 'new');
+    expect(newOnes.length).toBeGreaterThan(0);
+    for (const change of newOnes) expect(created.map((card) => card.misId)).not.toContain(change.misId);
+  });
+
+  it('drops a kept change log that belongs to a clinic of another size, so a desk does a full sync of the new one', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rg-ledger-')), 'ledger.db');
+    const first = demo({ ledgerPath: path });
+    first.evolve(20);
+    const { cursor } = await drain(first, null);
+    first.close();
+    opened.splice(opened.indexOf(first), 1);
+    const bigger = demo({ ledgerPath: path, patients: 300 });
+    expect(bigger.lastSequence).toBe(300);
+    await expect(bigger.changesSince(cursor, 10)).resolves.toMatchObject({ nextCursor: expect.any(String) });
+    const smaller = demo({ ledgerPath: join(mkdtempSync(join(tmpdir(), 'rg-ledger-')), 'ledger.db'), patients: 100 });
+    await expect(smaller.changesSince(cursor, 10)).rejects.toMatchObject({ kind: 'rejected' });
   });
 
   it('refuses a cursor it never issued, so the desk knows to start a full sync', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameMatchesWords, nameSortKey, nameTokens } from '../../../../src-shared/patients/name-folding';
 import type { PatientCard } from '../../../../src-shared/patients/patient-card';
 import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
 import {
@@ -112,7 +113,7 @@ export class DemoMis implements MisConnector {
   private readonly changed = new Map<string, PatientCard>();
   private readonly gone = new Set<string>();
   private readonly log: LogEntry[] = [];
-  private readonly evolveRandom: Random;
+  private evolveRandom: Random;
   private readonly faultRandom: Random;
   private readonly ledger: DemoLedger;
   private readonly clock: DemoMisClock;
@@ -146,6 +147,7 @@ export class DemoMis implements MisConnector {
     this.errorRate = options.errorRate ?? 0;
     this.timeoutRate = options.timeoutRate ?? 0;
     this.rejectWhen = options.rejectWhen ?? (() => null);
+    this.replay(this.ledger.loadChanges(`seed=${this.seed};patients=${this.basePopulation}`));
     this.clock = {
       now: options.clock?.now ?? Date.now,
       delay: options.clock?.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -293,11 +295,16 @@ export class DemoMis implements MisConnector {
     }
   }
 
+  /**
+   * The clinic's own name search, as a MIS's patient search box works: every word of the query
+   * is the start of some part of the name (surname, either half of a double surname, given
+   * name, patronymic), in any order; case and ё/е do not matter. At most 50 cards.
+   */
   async search(query: string): Promise<unknown[]> {
     await this.roundTrip();
-    const needle = query.trim().toLocaleLowerCase('ru').replace(/ё/g, 'е');
-    if (needle.length === 0) return [];
-    return this.scan((card) => card.surname.toLocaleLowerCase('ru').replace(/ё/g, 'е').startsWith(needle));
+    const words = nameTokens(query);
+    if (words.length === 0) return [];
+    return this.scan((card) => nameMatchesWords(nameSortKey(card), words));
   }
 
   async submit(submission: MisSubmission): Promise<MisSubmitResult> {
@@ -319,12 +326,14 @@ export class DemoMis implements MisConnector {
    * cancelled appointments, duplicates merged and patients deleted. Deterministic per seed.
    */
   evolve(steps: number): DemoChange[] {
-    const changes: DemoChange[] = [];
-    for (let i = 0; i < steps; i++) {
-      const change = this.evolveOnce();
-      if (change) changes.push(change);
-    }
-    return changes;
+    return this.ledger.transaction(() => {
+      const changes: DemoChange[] = [];
+      for (let i = 0; i < steps; i++) {
+        const change = this.evolveOnce();
+        if (change) changes.push(change);
+      }
+      return changes;
+    });
   }
 
   /** Keeps evolving every `intervalMs` while the desk runs; `stopEvolving()` ends it. */
@@ -490,15 +499,11 @@ export class DemoMis implements MisConnector {
       if (!into || into.misId === target.misId) return null;
       const phones = [...into.phones];
       for (const phone of target.phones) if (phones.length < 10 && !phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
-      this.gone.add(target.misId);
-      this.changed.delete(target.misId);
-      this.log.push({ type: 'merge', from: target.misId, into: into.misId });
+      this.append({ type: 'merge', from: target.misId, into: into.misId });
       this.record({ ...into, version: into.version + 1, phones });
       return { type: 'merge', from: target.misId, into: into.misId };
     }
-    this.gone.add(target.misId);
-    this.changed.delete(target.misId);
-    this.log.push({ type: 'delete', misId: target.misId });
+    this.append({ type: 'delete', misId: target.misId });
     return { type: 'delete', misId: target.misId };
   }
 
@@ -511,8 +516,41 @@ export class DemoMis implements MisConnector {
   }
 
   private record(card: PatientCard): void {
-    this.changed.set(card.misId, card);
-    this.log.push({ type: 'upsert', card: structuredClone(card) });
+    this.append({ type: 'upsert', card: structuredClone(card) });
+  }
+
+  /** One change: applied to the clinic's state, added to its log, and kept in the ledger file. */
+  private append(entry: LogEntry): void {
+    this.applyEntry(entry);
+    this.log.push(entry);
+    this.ledger.appendChange(entry);
+  }
+
+  private applyEntry(entry: LogEntry): void {
+    if (entry.type === 'upsert') {
+      this.changed.set(entry.card.misId, structuredClone(entry.card));
+      const index = Number(entry.card.misId) - MIS_ID_BASE;
+      if (Number.isSafeInteger(index) && index >= this.nextIndex) this.nextIndex = index + 1;
+      return;
+    }
+    const misId = entry.type === 'delete' ? entry.misId : entry.from;
+    this.gone.add(misId);
+    this.changed.delete(misId);
+  }
+
+  /**
+   * Rebuilds the clinic's state from the log kept by an earlier run (a restarted demo clinic
+   * is the same clinic, so the desk's cursor stays valid); entries that are not well-formed
+   * end the replay there.
+   */
+  private replay(entries: readonly unknown[]): void {
+    for (const entry of entries) {
+      if (!isLogEntry(entry)) break;
+      this.applyEntry(entry);
+      this.log.push(entry);
+    }
+    // The evolution goes on from here instead of repeating the first run's choices.
+    if (this.log.length > 0) this.evolveRandom = seededRandom(this.seed * 7919 + 17 + this.log.length);
   }
 
   private current(misId: string): PatientCard | null {
@@ -539,6 +577,14 @@ export class DemoMis implements MisConnector {
 function localIdOf(submission: MisSubmission): string {
   const payload = submission.payload as { localId?: unknown } | null;
   return typeof payload?.localId === 'string' && payload.localId.length > 0 ? payload.localId : submission.idempotencyKey;
+}
+
+function isLogEntry(value: unknown): value is LogEntry {
+  const entry = value as { type?: unknown; card?: { misId?: unknown }; misId?: unknown; from?: unknown; into?: unknown } | null;
+  if (!entry || typeof entry !== 'object') return false;
+  if (entry.type === 'upsert') return typeof entry.card?.misId === 'string';
+  if (entry.type === 'delete') return typeof entry.misId === 'string';
+  return entry.type === 'merge' && typeof entry.from === 'string' && typeof entry.into === 'string';
 }
 
 function encodeCursor(seq: number): string {
