@@ -9,11 +9,15 @@ import type { Core } from '../core/core';
 import type { Logger } from '../core/log/logger';
 import { contentTypeFor } from '../core/security/content-types';
 import { securityHeaders } from '../core/security/content-security-policy';
+import { errnoCode, StartupError } from '../core/startup/startup-error';
 
-export interface WebHostOptions {
+export interface WebHostOptions extends ServeOptions {
+  port: number;
+}
+
+export interface ServeOptions {
   core: Pick<Core, 'dispatcher' | 'events'>;
   rendererDir: string;
-  port: number;
   token: string;
   logger: Logger;
 }
@@ -24,35 +28,112 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
+/** The port is taken; nothing is served until `serve` (pages and the bridge get 503 meanwhile). */
+export interface BoundWebHost {
+  readonly port: number;
+  serve(options: ServeOptions): WebHost;
+  close(): Promise<void>;
+}
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-/**
- * The browser host's HTTP + WebSocket server. Loopback only; every page, asset and bridge
- * connection needs the per-start token (query on the first page load, then a same-site,
- * HttpOnly cookie for assets); the Host header must name loopback (DNS rebinding) and the
- * bridge's Origin must be this very server (cross-site WebSocket hijacking).
- */
+/** Starts the browser host's server in one step (bind, then serve). */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const bound = await bindWebHost(options.port);
+  return bound.serve(options);
+}
+
+/**
+ * Takes the port on 127.0.0.1 before anything else starts, so a port in use refuses the start
+ * at once (a StartupError naming the port and what to do). Until `serve`, every page and bridge
+ * connection is answered 503: a tab left open from an earlier run of a fixed `--port` retries.
+ */
+export async function bindWebHost(requestedPort: number): Promise<BoundWebHost> {
+  let serving: ((request: IncomingMessage, response: ServerResponse) => void) | null = null;
+  let upgrading: ((request: IncomingMessage, socket: Socket, head: Buffer) => void) | null = null;
+  let onClose: () => void = () => {};
+  const server: Server = createServer((request, response) => {
+    if (serving) return serving(request, response);
+    respond(response, 503, 'The desk is starting; reload this page in a moment.');
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (upgrading) return upgrading(request, socket, head);
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(requestedPort, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw listenError(requestedPort, error);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const close = async () => {
+    onClose();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+  return {
+    port,
+    close,
+    serve(options) {
+      const handlers = createHandlers(options, port);
+      serving = handlers.http;
+      upgrading = handlers.upgrade;
+      onClose = handlers.close;
+      return { port, url: `http://127.0.0.1:${port}/?token=${options.token}`, close };
+    },
+  };
+}
+
+/** A listen failure as the one line the host prints: which port, why, what to do. */
+export function listenError(port: number, error: unknown): Error {
+  const code = errnoCode(error);
+  switch (code) {
+    case 'EADDRINUSE':
+      return new StartupError(
+        `port ${port} on 127.0.0.1 is already in use by another program (or another desk). Start with another --port, or leave --port out to pick a free one.`,
+        code,
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new StartupError(`port ${port} needs administrator rights on this machine (${code}). Use a --port from 1024 to 65535, or leave --port out to pick a free one.`, code);
+    case 'EADDRNOTAVAIL':
+      return new StartupError('the loopback address 127.0.0.1 is not available on this machine (is the lo interface down?). Bring it up and start again.', code);
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * The browser host's HTTP + WebSocket handlers. Loopback only; every page, asset and bridge
+ * connection needs the token (query on the first page load, then a same-site, HttpOnly cookie
+ * for assets); the Host header must name loopback (DNS rebinding) and the bridge's Origin must
+ * be this very server (cross-site WebSocket hijacking).
+ */
+function createHandlers(options: ServeOptions, port: number) {
   const { core, rendererDir, token, logger } = options;
   const tokenDigest = digest(token);
   const tokenMatches = (candidate: string | undefined | null) =>
     typeof candidate === 'string' && candidate.length > 0 && timingSafeEqual(digest(candidate), tokenDigest);
-  let port = options.port;
-  const cookieName = () => `registratura_${port}`;
-  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const cookieName = `registratura_${port}`;
+  const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
 
-  const server: Server = createServer((request, response) => {
+  function http(request: IncomingMessage, response: ServerResponse): void {
     try {
       handleHttp(request, response);
     } catch (error) {
       logger.error('web.request-failed', { error });
       if (!response.headersSent) respond(response, 500, 'Internal error.');
     }
-  });
+  }
 
   function handleHttp(request: IncomingMessage, response: ServerResponse): void {
-    if (!allowedHosts().includes(request.headers.host ?? '')) {
+    if (!allowedHosts.includes(request.headers.host ?? '')) {
       return respond(response, 421, 'This desk answers only on its loopback address.');
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -61,7 +142,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     const queryToken = url.searchParams.get('token');
-    const authorised = tokenMatches(queryToken) || tokenMatches(readCookie(request, cookieName()));
+    const authorised = tokenMatches(queryToken) || tokenMatches(readCookie(request, cookieName));
     if (!authorised) {
       return respond(response, 403, 'Forbidden: open the desk with the link (including its token) printed when the host started.');
     }
@@ -74,7 +155,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'Cache-Control': isHtml ? 'no-store' : 'private, max-age=31536000, immutable',
     };
     if (tokenMatches(queryToken)) {
-      headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     response.writeHead(200, headers);
     if (request.method === 'HEAD') return void response.end();
@@ -86,10 +167,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const bridge = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let nextClient = 0;
 
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+  function upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     const host = request.headers.host ?? '';
     const url = new URL(request.url ?? '/', 'http://placeholder');
-    const reason = !allowedHosts().includes(host)
+    const reason = !allowedHosts.includes(host)
       ? 'host'
       : url.pathname !== BRIDGE_PATH
         ? 'path'
@@ -104,7 +185,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     bridge.handleUpgrade(request, socket, head, (ws) => attachBridge(ws, `ws-${++nextClient}`));
-  });
+  }
 
   function attachBridge(socket: WebSocket, client: string): void {
     const send = (frame: ServerFrame) => {
@@ -136,25 +217,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-
   return {
-    port,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
-    async close() {
+    http,
+    upgrade,
+    close() {
       for (const client of bridge.clients) client.terminate();
       bridge.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
     },
   };
 }
