@@ -9,13 +9,13 @@ import { createCore, type Core } from '../core/core';
 import { silentLogger } from '../core/log/logger';
 import { KeyFileSecretStore } from '../core/secrets/key-file-secret-store';
 import { MemorySettingsStorage } from '../core/settings/settings-storage';
-import { StartupError } from '../core/startup/startup-error';
-import { bindWebHost, resolveStaticFile, startWebHost, type BoundWebHost, type WebHost } from './web-server';
+import { bindPort, type BoundPort } from './bind-port';
+import { resolveStaticFile, serveOn, startWebHost, type WebHost } from './web-server';
 
 const TOKEN = 'test-token-0123456789';
 let host: WebHost | undefined;
 let core: Core | undefined;
-let bound: BoundWebHost | undefined;
+let bound: BoundPort | undefined;
 
 afterEach(async () => {
   await host?.close();
@@ -164,29 +164,17 @@ describe('browser host server', () => {
   });
 });
 
-describe('binding the port before the desk starts', () => {
-  it('refuses a port in use with one line naming the port and what to do', async () => {
-    bound = await bindWebHost(0);
-    const error = await bindWebHost(bound.port).then(
-      () => null,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(StartupError);
-    expect((error as StartupError).exitCode).toBe(2);
-    expect((error as StartupError).message).toBe(
-      `port ${bound.port} on 127.0.0.1 is already in use by another program (or another desk). Start with another --port, or leave --port out to pick a free one.`,
-    );
-  });
-
-  it('answers pages and the bridge with 503 until the core serves, then with the desk', async () => {
-    bound = await bindWebHost(0);
+describe('serving on a port taken before the core started', () => {
+  it('answers pages and the bridge with 503 until the core serves, then with the desk and its checks', async () => {
+    bound = await bindPort(0);
     const base = `http://127.0.0.1:${bound.port}`;
     const early = await fetch(`${base}/?token=${TOKEN}`);
     expect(early.status).toBe(503);
     expect(await early.text()).toMatch(/starting/);
     await expect(connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base)).rejects.toThrow(/503/);
     const { rendererDir } = await makeCore();
-    host = bound.serve({ core: core!, rendererDir, token: TOKEN, logger: silentLogger });
+    host = serveOn(bound, { core: core!, rendererDir, token: TOKEN, logger: silentLogger });
+    bound = undefined; // host.close() closes it
     expect((await fetch(`${base}/?token=${TOKEN}`)).status).toBe(200);
     expect((await fetch(`${base}/`)).status).toBe(403);
     const ws = await connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, ClientFrameSchema, type ServerFrame } from '../../src-shared/ipc/wire';
@@ -9,7 +9,7 @@ import type { Core } from '../core/core';
 import type { Logger } from '../core/log/logger';
 import { contentTypeFor } from '../core/security/content-types';
 import { securityHeaders } from '../core/security/content-security-policy';
-import { errnoCode, StartupError } from '../core/startup/startup-error';
+import { bindPort, type BoundPort, type PortHandlers } from './bind-port';
 
 export interface WebHostOptions extends ServeOptions {
   port: number;
@@ -28,85 +28,17 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-/** The port is taken; nothing is served until `serve` (pages and the bridge get 503 meanwhile). */
-export interface BoundWebHost {
-  readonly port: number;
-  serve(options: ServeOptions): WebHost;
-  close(): Promise<void>;
-}
-
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-/** Starts the browser host's server in one step (bind, then serve). */
+/** Binds the port and serves at once (tests; the host itself binds first, then starts the core). */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const bound = await bindWebHost(options.port);
-  return bound.serve(options);
+  return serveOn(await bindPort(options.port), options);
 }
 
-/**
- * Takes the port on 127.0.0.1 before anything else starts, so a port in use refuses the start
- * at once (a StartupError naming the port and what to do). Until `serve`, every page and bridge
- * connection is answered 503: a tab left open from an earlier run of a fixed `--port` retries.
- */
-export async function bindWebHost(requestedPort: number): Promise<BoundWebHost> {
-  let serving: ((request: IncomingMessage, response: ServerResponse) => void) | null = null;
-  let upgrading: ((request: IncomingMessage, socket: Socket, head: Buffer) => void) | null = null;
-  let onClose: () => void = () => {};
-  const server: Server = createServer((request, response) => {
-    if (serving) return serving(request, response);
-    respond(response, 503, 'The desk is starting; reload this page in a moment.');
-  });
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    if (upgrading) return upgrading(request, socket, head);
-    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(requestedPort, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    throw listenError(requestedPort, error);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const close = async () => {
-    onClose();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  };
-  return {
-    port,
-    close,
-    serve(options) {
-      const handlers = createHandlers(options, port);
-      serving = handlers.http;
-      upgrading = handlers.upgrade;
-      onClose = handlers.close;
-      return { port, url: `http://127.0.0.1:${port}/?token=${options.token}`, close };
-    },
-  };
-}
-
-/** A listen failure as the one line the host prints: which port, why, what to do. */
-export function listenError(port: number, error: unknown): Error {
-  const code = errnoCode(error);
-  switch (code) {
-    case 'EADDRINUSE':
-      return new StartupError(
-        `port ${port} on 127.0.0.1 is already in use by another program (or another desk). Start with another --port, or leave --port out to pick a free one.`,
-        code,
-      );
-    case 'EACCES':
-    case 'EPERM':
-      return new StartupError(`port ${port} needs administrator rights on this machine (${code}). Use a --port from 1024 to 65535, or leave --port out to pick a free one.`, code);
-    case 'EADDRNOTAVAIL':
-      return new StartupError('the loopback address 127.0.0.1 is not available on this machine (is the lo interface down?). Bring it up and start again.', code);
-    default:
-      return error instanceof Error ? error : new Error(String(error));
-  }
+/** Serves the desk on a port taken by `bindPort`. */
+export function serveOn(bound: BoundPort, options: ServeOptions): WebHost {
+  bound.attach(createHandlers(options, bound.port));
+  return { port: bound.port, url: `http://127.0.0.1:${bound.port}/?token=${options.token}`, close: () => bound.close() };
 }
 
 /**
@@ -115,7 +47,7 @@ export function listenError(port: number, error: unknown): Error {
  * for assets); the Host header must name loopback (DNS rebinding) and the bridge's Origin must
  * be this very server (cross-site WebSocket hijacking).
  */
-function createHandlers(options: ServeOptions, port: number) {
+function createHandlers(options: ServeOptions, port: number): PortHandlers {
   const { core, rendererDir, token, logger } = options;
   const tokenDigest = digest(token);
   const tokenMatches = (candidate: string | undefined | null) =>

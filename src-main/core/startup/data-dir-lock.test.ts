@@ -101,6 +101,15 @@ describe('acquireDataDirLock', () => {
     lock.release();
   });
 
+  it('never probes PID 0 or a negative PID from a tampered lock (that would signal a process group): unreadable, replaced', () => {
+    for (const pid of [0, -1]) {
+      writeLock({ pid });
+      const lock = acquireDataDirLock(dir, 'web', { probe: { isAlive: () => true, startTime: () => null, bootId: () => null } });
+      expect(lock.replacedStale).toBe('unreadable');
+      lock.release();
+    }
+  });
+
   it('does not remove a lock that is no longer its own on release', () => {
     const lock = acquireDataDirLock(dir, 'web');
     writeLock({ host: 'electron', startedAt: '2026-12-05T09:00:00.000Z' });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { dataDirError } from './data-dir';
 import { errnoCode, StartupError } from './startup-error';
 
@@ -10,16 +9,26 @@ export const LOCK_FILE = 'desk.lock';
 
 export type DeskHostKind = 'web' | 'electron';
 
-const LockInfoSchema = z.object({
-  pid: z.number().int().positive(),
-  host: z.enum(['web', 'electron']),
-  startedAt: z.string(),
+/** What desk.lock holds (JSON). Checked by hand: start-up refusals load no schema library. */
+export interface LockInfo {
+  pid: number;
+  host: DeskHostKind;
+  startedAt: string;
   /** The holder's start time as the kernel counts it (Linux `/proc/PID/stat` field 22): tells a reused PID apart. */
-  processStart: z.string().nullable(),
+  processStart: string | null;
   /** `/proc/sys/kernel/random/boot_id` when the lock was taken: a lock from before a reboot is always stale. */
-  bootId: z.string().nullable(),
-});
-export type LockInfo = z.infer<typeof LockInfoSchema>;
+  bootId: string | null;
+}
+
+function asLockInfo(value: unknown): LockInfo | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { pid, host, startedAt, processStart, bootId } = value as Record<string, unknown>;
+  const nullableString = (field: unknown) => field === null || typeof field === 'string';
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
+  if (host !== 'web' && host !== 'electron') return null;
+  if (typeof startedAt !== 'string' || !nullableString(processStart) || !nullableString(bootId)) return null;
+  return { pid, host, startedAt, processStart: processStart as string | null, bootId: bootId as string | null };
+}
 
 /** What the lock needs to know about processes (tests pass a fake). */
 export interface ProcessProbe {
@@ -143,7 +152,7 @@ function createExclusive(dataDir: string, path: string, content: string): boolea
   try {
     writeFileSync(aside, content, { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    throw dataDirError(dataDir, aside, error);
+    throw dataDirError(dataDir, dataDir, error);
   }
   try {
     linkSync(aside, path);
@@ -193,8 +202,7 @@ function readExisting(dataDir: string, path: string): { raw: string; info: LockI
   } catch {
     return { raw, info: null };
   }
-  const info = LockInfoSchema.safeParse(parsed);
-  return { raw, info: info.success ? info.data : null };
+  return { raw, info: asLockInfo(parsed) };
 }
 
 function holdsLive(info: LockInfo, probe: ProcessProbe): boolean {
