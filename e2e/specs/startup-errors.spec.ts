@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { freshDataDir, runDeskHostExpectingFailure, startDeskHost } from '../support/desk-host';
+import { freshDataDir, runDeskHostExpectingFailure, startDeskHost, writeConfig } from '../support/desk-host';
 import { expect, test } from '../support/fixtures';
 
 // What IT sees when the browser host cannot start: one line on stderr that names the problem
@@ -37,8 +37,12 @@ test.describe('browser host start-up refusals', () => {
     const squatter = await listen();
     try {
       const port = (squatter.address() as { port: number }).port;
-      const result = await runDeskHostExpectingFailure(['--port', String(port), '--data-dir', freshDataDir()]);
+      const dataDir = freshDataDir();
+      const result = await runDeskHostExpectingFailure(['--port', String(port), '--data-dir', dataDir]);
       expectRefused(result, `port ${port} on 127.0.0.1 is already in use`, 'Start with another --port, or leave --port out');
+      // The refused host let go of the data folder's lock and wrote nothing else there (no log).
+      expect(existsSync(join(dataDir, 'desk.lock'))).toBe(false);
+      expect(readdirSync(dataDir)).toEqual([]);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
@@ -74,7 +78,8 @@ test.describe('browser host start-up refusals', () => {
   });
 
   test('a second host on the same data directory refuses and the first keeps serving', async ({ launch, request }) => {
-    const first = await launch();
+    // A small clinic: the first host's first sync should not be what the 2 s measure.
+    const first = await launch({ args: ['--config', writeConfig({ connectors: { mis: { id: 'demo', config: { patients: 1_000, evolveIntervalMs: 0 } } } })] });
     const result = await runDeskHostExpectingFailure(['--port', '0', '--data-dir', first.dataDir]);
     expectRefused(
       result,
