@@ -1,4 +1,4 @@
-import { runDeskHostExpectingFailure, writeConfig } from '../support/desk-host';
+import { freshDataDir, runDeskHostExpectingFailure, writeConfig } from '../support/desk-host';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
 test('a provisioning file sets role, language and the SIP account; those fields are locked in the UI', async ({ page, launch, problems }) => {
@@ -27,7 +27,7 @@ test('a provisioning file sets role, language and the SIP account; those fields 
 
 test('a broken provisioning file stops the host with a line naming the file and field', async () => {
   const config = writeConfig({ role: 'operator', sip: { server: 'http://not-websocket' } });
-  const result = await runDeskHostExpectingFailure(['--port', '0', '--config', config]);
+  const result = await runDeskHostExpectingFailure(['--port', '0', '--data-dir', freshDataDir(), '--config', config]);
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr).toContain(config);

@@ -21,6 +21,8 @@ export interface DeskHost {
   stderr(): string;
   /** SIGTERM by PID; resolves with how long the host took to exit. SIGKILL (by PID) after 5 s. */
   stop(): Promise<{ exitMs: number; code: number | null }>;
+  /** SIGKILL by PID (a crash: nothing is cleaned up); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export function freshDataDir(): string {
@@ -34,10 +36,10 @@ export function writeConfig(content: unknown): string {
 }
 
 /** Starts the built browser host the way IT would (`node out/main/web.js …`) and waits for its ready line. */
-export async function startDeskHost(options: { dataDir?: string; args?: string[] } = {}): Promise<DeskHost> {
+export async function startDeskHost(options: { dataDir?: string; args?: string[]; port?: number } = {}): Promise<DeskHost> {
   const dataDir = options.dataDir ?? freshDataDir();
   const started = Date.now();
-  const child: ChildProcess = spawn(process.execPath, [WEB_ENTRY, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [WEB_ENTRY, '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -88,13 +90,25 @@ export async function startDeskHost(options: { dataDir?: string; args?: string[]
       clearTimeout(killer);
       return { exitMs: Date.now() - stopping, code };
     },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, 'SIGKILL');
+      await exited;
+    },
   };
 }
 
-/** Runs the host expecting it to refuse to start; returns its exit code and stderr. */
-export function runDeskHostExpectingFailure(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+/**
+ * Runs the host expecting it to refuse to start; returns its exit code, output and how long it
+ * took (`ms`, spawn to exit). `as` runs it as another user (root only).
+ */
+export function runDeskHostExpectingFailure(
+  args: string[],
+  options: { as?: { uid: number; gid: number } } = {},
+): Promise<{ code: number | null; stderr: string; stdout: string; ms: number }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [WEB_ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = Date.now();
+    const child = spawn(process.execPath, [WEB_ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.as ?? {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -102,7 +116,7 @@ export function runDeskHostExpectingFailure(args: string[]): Promise<{ code: num
     const timer = setTimeout(() => process.kill(child.pid!, 'SIGKILL'), 15_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolveRun({ code, stderr, stdout });
+      resolveRun({ code, stderr, stdout, ms: Date.now() - started });
     });
   });
 }

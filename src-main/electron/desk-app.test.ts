@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../src-shared/ipc/contract';
 import { CONTENT_SECURITY_POLICY } from '../core/security/content-security-policy';
+import { acquireDataDirLock, LOCK_FILE } from '../core/startup/data-dir-lock';
 import { createFakeElectron, FakeEvent, type FakeElectron } from './testing/fake-electron';
 
 vi.mock('electron', () => createFakeElectron());
@@ -184,6 +185,60 @@ describe('bootstrap', () => {
     expect(electron.app.exit).toHaveBeenCalledWith(2);
     expect(electron.dialog.showErrorBox).toHaveBeenCalled();
     expect(electron.app.requestSingleInstanceLock).not.toHaveBeenCalled();
+  });
+
+  it('holds desk.lock in the data folder while it runs and releases it when it quits', async () => {
+    const { electron } = await start();
+    const lockFile = join(dir, 'data', LOCK_FILE);
+    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: process.pid, host: 'electron' });
+    electron.app.emit('will-quit');
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('refuses a data folder a browser host already runs on: one line, the same words in a dialog, exit code 2', async () => {
+    mkdirSync(join(dir, 'data'));
+    const browserHost = acquireDataDirLock(join(dir, 'data'), 'web');
+    try {
+      const { electron, bootstrap } = await load();
+      const desk = bootstrap({ argv: ['electron', '.', '--data-dir', join(dir, 'data')], preloadPath: '/p.cjs', rendererDir: dir, env: {} });
+      expect(desk).toBeNull();
+      expect(electron.app.exit).toHaveBeenCalledWith(2);
+      const lines = stderr.mock.calls.map((call: unknown[]) => String(call[0]));
+      expect(lines).toEqual([expect.stringMatching(/^Registratura could not start: the data folder .* is already in use by another desk \(the browser host, PID \d+/)]);
+      expect(lines[0]?.endsWith('Close that desk first, or start this one with another --data-dir.\n')).toBe(true);
+      expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('Registratura cannot start', expect.stringContaining('already in use by another desk'));
+      expect(electron.app.enableSandbox).not.toHaveBeenCalled();
+    } finally {
+      browserHost.release();
+    }
+  });
+
+  it.each([
+    ['a file', (root: string) => (writeFileSync(join(root, 'data'), 'x'), join(root, 'data')), 'is a file, not a folder'],
+    ['/proc/x', () => '/proc/x', 'cannot be created: /proc does not accept new folders'],
+  ])('refuses %s as the data folder with one line and exit code 2, before Electron\'s lock', async (_what, makePath, expected) => {
+    const dataDir = makePath(dir);
+    const { electron, bootstrap } = await load();
+    const desk = bootstrap({ argv: ['electron', '.', '--data-dir', dataDir], preloadPath: '/p.cjs', rendererDir: dir, env: {} });
+    expect(desk).toBeNull();
+    expect(electron.app.exit).toHaveBeenCalledWith(2);
+    const lines = stderr.mock.calls.map((call: unknown[]) => String(call[0]));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`Registratura could not start: the data folder ${dataDir} ${expected}`);
+    expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('Registratura cannot start', expect.stringContaining(expected));
+    expect(electron.app.setPath).not.toHaveBeenCalled();
+    expect(electron.app.requestSingleInstanceLock).not.toHaveBeenCalled();
+  });
+
+  it('a second desktop app on the same folder leaves quietly (the first is brought forward) and takes no desk.lock', async () => {
+    const { electron, bootstrap } = await load((fake) => {
+      fake.app.singleInstanceLock = false;
+    });
+    const desk = bootstrap({ argv: ['electron', '.', '--data-dir', join(dir, 'data')], preloadPath: '/p.cjs', rendererDir: dir, env: {} });
+    expect(desk).toBeNull();
+    expect(electron.app.quit).toHaveBeenCalled();
+    expect(electron.app.exit).not.toHaveBeenCalled();
+    expect(existsSync(join(dir, 'data', LOCK_FILE))).toBe(false);
   });
 
   it('reports any other start failure with a dialog and exit code 1', async () => {

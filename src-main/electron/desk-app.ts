@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { app, dialog, globalShortcut, ipcMain, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { createCore, type Core } from '../core/core';
 import { createHostLogger } from '../core/host-logger';
 import type { Logger } from '../core/log/logger';
 import { loadProvisioningFile, ProvisioningError } from '../core/provisioning/load-provisioning';
+import { acquireDataDirLock, type DataDirLock } from '../core/startup/data-dir-lock';
+import { prepareDataDir } from '../core/startup/data-dir';
+import { EXIT_REFUSED, StartupError, startupLine } from '../core/startup/startup-error';
 import { APP_VERSION } from '../core/version';
 import { acceptedDevRendererUrl, isOwnOrigin } from './app-origin';
 import { parseDeskArgs, DeskUsageError } from './cli-args';
@@ -19,8 +21,8 @@ import { createOperatorWindow, createSupervisorWindow, type DeskWindowOptions } 
 /** How long quitting waits for the core to stop before leaving anyway. */
 export const CORE_STOP_DEADLINE_MS = 3000;
 
-/** Exit code for a refused start (bad arguments or provisioning file), as in the browser host. */
-export const EXIT_CONFIGURATION = 2;
+/** Exit code for a refused start (bad arguments, provisioning file, data folder, lock), as in the browser host. */
+export const EXIT_CONFIGURATION = EXIT_REFUSED;
 
 export interface BootstrapOptions {
   /** process.argv; only --config and --data-dir are read. */
@@ -49,29 +51,46 @@ export interface DeskApp {
 export function bootstrap(options: BootstrapOptions): DeskApp | null {
   const env = options.env ?? process.env;
 
+  /** One line on stderr, the same words in a dialog, exit code 2. */
+  const refuse = (message: string): null => {
+    process.stderr.write(`${startupLine(message)}\n`);
+    dialog.showErrorBox('Registratura cannot start', message);
+    app.exit(EXIT_CONFIGURATION);
+    return null;
+  };
+
   let args;
   try {
     args = parseDeskArgs(options.argv);
   } catch (error) {
     if (!(error instanceof DeskUsageError)) throw error;
-    process.stderr.write(`Registratura could not start: ${error.message}\n`);
-    dialog.showErrorBox('Registratura cannot start', error.message);
-    app.exit(EXIT_CONFIGURATION);
-    return null;
+    return refuse(error.message);
   }
 
   // Before the lock: the lock lives in userData, so separate data folders are separate desks.
-  if (args.dataDir) {
-    mkdirSync(args.dataDir, { recursive: true, mode: 0o700 });
-    app.setPath('userData', args.dataDir);
-  }
   const dataDir = args.dataDir ?? app.getPath('userData');
+  try {
+    prepareDataDir(dataDir);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    return refuse(error.message);
+  }
+  if (args.dataDir) app.setPath('userData', args.dataDir);
 
   if (!app.requestSingleInstanceLock()) {
-    // Another desk already runs on this data folder; it gets focus through 'second-instance'.
+    // Another desktop app already runs on this data folder; it gets focus through 'second-instance'.
     app.quit();
     return null;
   }
+  // Electron's lock only sees Electron: desk.lock also keeps a browser host off this folder.
+  let lock: DataDirLock;
+  try {
+    lock = acquireDataDirLock(dataDir, 'electron');
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    return refuse(error.message);
+  }
+  app.on('will-quit', () => lock.release());
 
   app.enableSandbox();
   protocol.registerSchemesAsPrivileged(APP_SCHEME_PRIVILEGES.map((entry) => ({ scheme: entry.scheme, privileges: { ...entry.privileges } })));
@@ -79,6 +98,10 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
   const devRendererUrl = app.isPackaged ? undefined : acceptedDevRendererUrl(env.ELECTRON_RENDERER_URL);
   const isOurs = (url: string) => isOwnOrigin(url, devRendererUrl);
   const logger: Logger = createHostLogger(dataDir);
+  if (lock.replacedStale) {
+    const stale = lock.replacedStale;
+    logger.warn('data-dir.stale-lock-replaced', stale === 'unreadable' ? { unreadable: true } : { pid: stale.pid, host: stale.host });
+  }
 
   hardenAllWebContents(app, {
     isOwnOrigin: isOurs,
@@ -187,11 +210,13 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
       logger.info('electron.started', { dataDir, provisioned: provisioning !== undefined, dev: devRendererUrl !== undefined });
       return true;
     } catch (error) {
-      const refused = error instanceof ProvisioningError;
+      const refused = error instanceof ProvisioningError || error instanceof StartupError;
       logger.error(refused ? 'electron.provisioning-refused' : 'electron.start-failed', { error });
       const message = (error as Error).message;
       process.stderr.write(`Registratura could not start: ${message}\n`);
       dialog.showErrorBox('Registratura cannot start', refused ? message : `${message}\n\nDetails are in ${dataDir}/logs/desk.log.`);
+      // app.exit skips 'will-quit': the lock is released here.
+      lock.release();
       app.exit(refused ? EXIT_CONFIGURATION : 1);
       return false;
     }

@@ -11,6 +11,8 @@ export interface WebHostArgs {
   demoPatients: number | null;
   /** `--mis-offline`: the demo MIS is unreachable (a cashier's worst day, on purpose). */
   misOffline: boolean;
+  /** `--new-token`: with a fixed `--port`, replace the kept token (the old link stops working). */
+  newToken: boolean;
 }
 
 export const MAX_DEMO_PATIENTS = 1_000_000;
@@ -22,7 +24,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = 'usage: npm run start:web -- [--port N] [--data-dir DIR] [--config FILE] [--demo-patients N] [--mis-offline]';
+export const USAGE = 'usage: npm run start:web -- [--port N] [--data-dir DIR] [--config FILE] [--demo-patients N] [--mis-offline] [--new-token]';
 
 /** Where the browser host keeps its data when `--data-dir` is not given. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,7 +33,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WebHostArgs {
-  let values: { port?: string; 'data-dir'?: string; config?: string; 'demo-patients'?: string; 'mis-offline'?: boolean; help?: boolean };
+  let values: { port?: string; 'data-dir'?: string; config?: string; 'demo-patients'?: string; 'mis-offline'?: boolean; 'new-token'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -43,6 +45,7 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
         config: { type: 'string' },
         'demo-patients': { type: 'string' },
         'mis-offline': { type: 'boolean' },
+        'new-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,6 +66,7 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     port,
     demoPatients,
     misOffline: values['mis-offline'] ?? false,
+    newToken: values['new-token'] ?? false,
     dataDir: resolve(values['data-dir'] ?? defaultDataDir(env)),
     configPath: values.config === undefined ? null : resolve(values.config),
   };

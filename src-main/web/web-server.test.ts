@@ -9,19 +9,29 @@ import { createCore, type Core } from '../core/core';
 import { silentLogger } from '../core/log/logger';
 import { KeyFileSecretStore } from '../core/secrets/key-file-secret-store';
 import { MemorySettingsStorage } from '../core/settings/settings-storage';
-import { resolveStaticFile, startWebHost, type WebHost } from './web-server';
+import { bindPort, type BoundPort } from './bind-port';
+import { resolveStaticFile, serveOn, startWebHost, type WebHost } from './web-server';
 
 const TOKEN = 'test-token-0123456789';
 let host: WebHost | undefined;
 let core: Core | undefined;
+let bound: BoundPort | undefined;
 
 afterEach(async () => {
   await host?.close();
+  await bound?.close();
   await core?.stop();
   host = undefined;
+  bound = undefined;
 });
 
 async function start() {
+  const made = await makeCore();
+  host = await startWebHost({ core: core!, rendererDir: made.rendererDir, port: 0, token: TOKEN, logger: silentLogger });
+  return { ...made, base: `http://127.0.0.1:${host.port}` };
+}
+
+async function makeCore() {
   const dir = mkdtempSync(join(tmpdir(), 'rg-web-'));
   const rendererDir = join(dir, 'renderer');
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
@@ -38,8 +48,7 @@ async function start() {
     logger: silentLogger,
   });
   await core.start();
-  host = await startWebHost({ core, rendererDir, port: 0, token: TOKEN, logger: silentLogger });
-  return { dir, rendererDir, base: `http://127.0.0.1:${host.port}` };
+  return { dir, rendererDir };
 }
 
 function connect(url: string, origin: string): Promise<WebSocket> {
@@ -151,6 +160,24 @@ describe('browser host server', () => {
     expect(await nextFrame(ws)).toMatchObject({ id: 8, ok: false, error: { code: 'UNKNOWN_REQUEST' } });
     ws.send(JSON.stringify({ type: 'request', id: 9, name: 'app.info', input: {} }));
     expect(await nextFrame(ws)).toMatchObject({ id: 9, ok: true, value: { name: 'Registratura', host: 'web' } });
+    ws.close();
+  });
+});
+
+describe('serving on a port taken before the core started', () => {
+  it('answers pages and the bridge with 503 until the core serves, then with the desk and its checks', async () => {
+    bound = await bindPort(0);
+    const base = `http://127.0.0.1:${bound.port}`;
+    const early = await fetch(`${base}/?token=${TOKEN}`);
+    expect(early.status).toBe(503);
+    expect(await early.text()).toMatch(/starting/);
+    await expect(connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base)).rejects.toThrow(/503/);
+    const { rendererDir } = await makeCore();
+    host = serveOn(bound, { core: core!, rendererDir, token: TOKEN, logger: silentLogger });
+    bound = undefined; // host.close() closes it
+    expect((await fetch(`${base}/?token=${TOKEN}`)).status).toBe(200);
+    expect((await fetch(`${base}/`)).status).toBe(403);
+    const ws = await connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base);
     ws.close();
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, ClientFrameSchema, type ServerFrame } from '../../src-shared/ipc/wire';
@@ -9,11 +9,15 @@ import type { Core } from '../core/core';
 import type { Logger } from '../core/log/logger';
 import { contentTypeFor } from '../core/security/content-types';
 import { securityHeaders } from '../core/security/content-security-policy';
+import { bindPort, type BoundPort, type PortHandlers } from './bind-port';
 
-export interface WebHostOptions {
+export interface WebHostOptions extends ServeOptions {
+  port: number;
+}
+
+export interface ServeOptions {
   core: Pick<Core, 'dispatcher' | 'events'>;
   rendererDir: string;
-  port: number;
   token: string;
   logger: Logger;
 }
@@ -24,35 +28,44 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-/**
- * The browser host's HTTP + WebSocket server. Loopback only; every page, asset and bridge
- * connection needs the per-start token (query on the first page load, then a same-site,
- * HttpOnly cookie for assets); the Host header must name loopback (DNS rebinding) and the
- * bridge's Origin must be this very server (cross-site WebSocket hijacking).
- */
+/** Binds the port and serves at once (tests; the host itself binds first, then starts the core). */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  return serveOn(await bindPort(options.port), options);
+}
+
+/** Serves the desk on a port taken by `bindPort`. */
+export function serveOn(bound: BoundPort, options: ServeOptions): WebHost {
+  bound.attach(createHandlers(options, bound.port));
+  return { port: bound.port, url: `http://127.0.0.1:${bound.port}/?token=${options.token}`, close: () => bound.close() };
+}
+
+/**
+ * The browser host's HTTP + WebSocket handlers. Loopback only; every page, asset and bridge
+ * connection needs the token (query on the first page load, then a same-site, HttpOnly cookie
+ * for assets); the Host header must name loopback (DNS rebinding) and the bridge's Origin must
+ * be this very server (cross-site WebSocket hijacking).
+ */
+function createHandlers(options: ServeOptions, port: number): PortHandlers {
   const { core, rendererDir, token, logger } = options;
   const tokenDigest = digest(token);
   const tokenMatches = (candidate: string | undefined | null) =>
     typeof candidate === 'string' && candidate.length > 0 && timingSafeEqual(digest(candidate), tokenDigest);
-  let port = options.port;
-  const cookieName = () => `registratura_${port}`;
-  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const cookieName = `registratura_${port}`;
+  const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
 
-  const server: Server = createServer((request, response) => {
+  function http(request: IncomingMessage, response: ServerResponse): void {
     try {
       handleHttp(request, response);
     } catch (error) {
       logger.error('web.request-failed', { error });
       if (!response.headersSent) respond(response, 500, 'Internal error.');
     }
-  });
+  }
 
   function handleHttp(request: IncomingMessage, response: ServerResponse): void {
-    if (!allowedHosts().includes(request.headers.host ?? '')) {
+    if (!allowedHosts.includes(request.headers.host ?? '')) {
       return respond(response, 421, 'This desk answers only on its loopback address.');
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -61,7 +74,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     const queryToken = url.searchParams.get('token');
-    const authorised = tokenMatches(queryToken) || tokenMatches(readCookie(request, cookieName()));
+    const authorised = tokenMatches(queryToken) || tokenMatches(readCookie(request, cookieName));
     if (!authorised) {
       return respond(response, 403, 'Forbidden: open the desk with the link (including its token) printed when the host started.');
     }
@@ -74,7 +87,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'Cache-Control': isHtml ? 'no-store' : 'private, max-age=31536000, immutable',
     };
     if (tokenMatches(queryToken)) {
-      headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     response.writeHead(200, headers);
     if (request.method === 'HEAD') return void response.end();
@@ -86,10 +99,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const bridge = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let nextClient = 0;
 
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+  function upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     const host = request.headers.host ?? '';
     const url = new URL(request.url ?? '/', 'http://placeholder');
-    const reason = !allowedHosts().includes(host)
+    const reason = !allowedHosts.includes(host)
       ? 'host'
       : url.pathname !== BRIDGE_PATH
         ? 'path'
@@ -104,7 +117,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     bridge.handleUpgrade(request, socket, head, (ws) => attachBridge(ws, `ws-${++nextClient}`));
-  });
+  }
 
   function attachBridge(socket: WebSocket, client: string): void {
     const send = (frame: ServerFrame) => {
@@ -136,25 +149,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-
   return {
-    port,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
-    async close() {
+    http,
+    upgrade,
+    close() {
       for (const client of bridge.clients) client.terminate();
       bridge.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
     },
   };
 }

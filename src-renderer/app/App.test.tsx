@@ -141,6 +141,37 @@ describe('App shell', () => {
     expect(desk.callsTo('status.snapshot')).toHaveLength(2);
   });
 
+  it('when the desk service stops, greys every indicator to unknown and says the host stopped and to open the link it prints; all comes back with the bridge', async () => {
+    const since = '2025-03-14T09:00:00.000Z';
+    const desk = createFakeDesk({
+      status: makeStatus({ pbx: { state: 'online', since, detail: null }, mis: { state: 'online', since, detail: null }, sync: { state: 'idle', since, detail: null } }),
+    });
+    renderApp(desk);
+    await loaded();
+    await waitFor(() => expect(screen.getByTestId('status-mis').getAttribute('data-tone')).toBe('ok'));
+    expect(screen.queryByTestId('host-stopped')).toBeNull();
+
+    act(() => desk.setBridge('reconnecting'));
+    for (const id of ['status-sip', 'status-pbx', 'status-mis', 'status-sync']) {
+      const indicator = screen.getByTestId(id);
+      expect(indicator.getAttribute('data-state')).toBe('unknown');
+      expect(indicator.getAttribute('data-tone')).toBe('off');
+      expect(indicator.getAttribute('title')).toContain('Нет связи со службой рабочего места — состояние неизвестно.');
+    }
+    const banner = screen.getByTestId('host-stopped');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toContain('Служба рабочего места остановлена.');
+    expect(banner.textContent).toContain('откройте ссылку, которую она напечатает');
+    // The banner stands above whichever pane is open.
+    fireEvent.keyDown(window, { key: '2', code: 'Digit2', ctrlKey: true });
+    expect(await screen.findByTestId('host-stopped')).toBeTruthy();
+
+    act(() => desk.setBridge('open'));
+    expect(screen.queryByTestId('host-stopped')).toBeNull();
+    await waitFor(() => expect(screen.getByTestId('status-mis').getAttribute('data-state')).toBe('online'));
+    expect(screen.getByTestId('status-pbx').getAttribute('data-tone')).toBe('ok');
+  });
+
   it('a failed start-up request shows the specific error and Retry loads again', async () => {
     const desk = createFakeDesk();
     desk.fail('status.snapshot', new DeskError('BRIDGE_DISCONNECTED', 'lost'));

@@ -15,12 +15,12 @@ import { useScreenPop } from '../features/phone/use-screen-pop';
 import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
 import { QueuePane } from '../features/queue/queue-pane';
 import { SettingsPane } from '../features/settings/settings-pane';
-import { StatusBar } from '../features/status-bar/status-bar';
+import { isBridgeLost, StatusBar } from '../features/status-bar/status-bar';
 import { SupervisorPane } from '../features/supervisor/supervisor-pane';
 import { applyLanguage } from '../i18n/i18n';
 import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';
-import { WarningIcon } from '../ui/icons';
+import { PlugOffIcon, WarningIcon } from '../ui/icons';
 import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
 import { DeskContext, useDesk } from './desk-context';
 import { ErrorBoundary } from './error-boundary';
@@ -102,6 +102,7 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
     <div className="app-shell" data-testid="app-shell" data-pane={pane}>
       <SideNav />
       <main className="main">
+        <HostStoppedBanner />
         <ErrorBanner onRetry={reload} />
         <DataNotices />
         <Current key={pane} />
@@ -159,6 +160,24 @@ function useDeskSync(): () => void {
   }, [desk, store, load]);
 
   return load;
+}
+
+/**
+ * The browser host stopped (or restarted on another port and token): say so, and what to do,
+ * above every pane. Gone as soon as the bridge is back (a restart on the same fixed --port).
+ */
+function HostStoppedBanner(): ReactElement | null {
+  const { t } = useTranslation();
+  const bridge = useAppStore((state) => state.bridge);
+  if (!isBridgeLost(bridge)) return null;
+  return (
+    <div className="banner error host-stopped" role="alert" data-testid="host-stopped" data-state={bridge}>
+      <PlugOffIcon width={18} height={18} />
+      <span className="banner-text">
+        <strong>{t('hostStopped.title')}</strong> {t('hostStopped.body')}
+      </span>
+    </div>
+  );
 }
 
 function ErrorBanner({ onRetry }: { onRetry: () => void }): ReactElement | null {

@@ -55,11 +55,16 @@ class ManualTimers implements Timers {
   clearTimeout(handle: unknown): void {
     (handle as { cancelled: boolean }).cancelled = true;
   }
+  /** Runs the next timer that was not cleared; returns its delay. */
   runNext(): number {
+    this.scheduled = this.scheduled.filter((entry) => !entry.cancelled);
     const next = this.scheduled.shift();
     if (!next) throw new Error('nothing scheduled');
-    if (!next.cancelled) next.callback();
+    next.callback();
     return next.ms;
+  }
+  pending(): number[] {
+    return this.scheduled.filter((entry) => !entry.cancelled).map((entry) => entry.ms);
   }
 }
 
@@ -164,13 +169,13 @@ describe('WsDeskClient', () => {
     await expect(inFlight).rejects.toMatchObject({ code: 'BRIDGE_DISCONNECTED' });
     expect(client.bridgeState()).toBe('reconnecting');
 
-    // Every failed attempt waits longer, up to 10 s.
+    // Every failed attempt waits longer, up to 3 s (loopback: a restarted host is found fast).
     const delays: number[] = [];
     for (let attempt = 0; attempt < 7; attempt += 1) {
       delays.push(timers.runNext());
       socket().drop();
     }
-    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+    expect(delays).toEqual([500, 1000, 2000, 3000, 3000, 3000, 3000]);
     expect(FakeSocket.instances).toHaveLength(8);
 
     // A request made while down waits for the next socket and is sent once it opens.
@@ -185,7 +190,37 @@ describe('WsDeskClient', () => {
 
     // Backoff starts over after a successful connection.
     socket().drop();
-    expect(timers.scheduled.at(-1)?.ms).toBe(500);
+    expect(timers.pending()).toEqual([500]);
+  });
+
+  it('fails a request made while the desk service is known to be down at once, instead of leaving it waiting', async () => {
+    const { client, socket, timers } = setup();
+    socket().open();
+    socket().drop();
+    expect(client.bridgeState()).toBe('reconnecting');
+    const error = await client.request('patients.search', { query: 'Иванов', limit: 50, offset: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeskError);
+    expect(error).toMatchObject({ code: 'BRIDGE_DISCONNECTED' });
+    // Nothing was left queued for a later socket.
+    timers.runNext();
+    socket().open();
+    expect(socket().sent).toEqual([]);
+  });
+
+  it('gives up a connection attempt that never opens (a frozen host) and fails what waited for it', async () => {
+    const { client, socket, timers, warnings } = setup();
+    const waiting = client.request('settings.get', {});
+    const first = socket();
+    expect(timers.pending()).toEqual([5000]);
+    timers.runNext();
+    await expect(waiting).rejects.toMatchObject({ code: 'BRIDGE_DISCONNECTED' });
+    expect(first.closed).toBe(true);
+    expect(warnings).toContain('bridge.connect-timeout');
+    expect(client.bridgeState()).toBe('reconnecting');
+    expect(timers.pending()).toEqual([500]);
+    // A late close event from the abandoned socket changes nothing.
+    first.drop();
+    expect(timers.pending()).toEqual([500]);
   });
 
   it('stops reconnecting after close() and refuses new requests', async () => {
@@ -197,6 +232,6 @@ describe('WsDeskClient', () => {
     await expect(client.request('settings.get', {})).rejects.toMatchObject({ code: 'BRIDGE_DISCONNECTED' });
     expect(socket().closed).toBe(true);
     expect(client.bridgeState()).toBe('closed');
-    expect(timers.scheduled).toHaveLength(0);
+    expect(timers.pending()).toEqual([]);
   });
 });

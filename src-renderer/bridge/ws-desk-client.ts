@@ -40,10 +40,21 @@ export interface WsDeskClientOptions {
   timers?: Timers;
   /** Reconnect delays in ms; the last one repeats forever. */
   backoffMs?: readonly number[];
+  /** How long one connection attempt may take before it counts as failed. */
+  connectTimeoutMs?: number;
 }
 
-/** 0.5 s, 1 s, 2 s, 4 s, 8 s, then every 10 s. */
-export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 4_000, 8_000, 10_000];
+/**
+ * 0.5 s, 1 s, 2 s, then every 3 s. The bridge is on loopback, so a probe costs nothing, and a
+ * host restarted on the same fixed `--port` is found again within about 3 s.
+ */
+export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 3_000];
+
+/**
+ * An attempt that neither opens nor fails (a host that accepts the TCP connection but never
+ * answers, e.g. frozen) is given up after this long, so queued requests never hang.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 const SOCKET_OPEN = 1;
 
@@ -61,7 +72,9 @@ type AnyListener = (payload: unknown) => void;
  * The browser host's side of the contract: every request is a `request` frame matched to its
  * `response` by id; pushed `event` frames go to listeners. If the socket drops, requests that
  * have not been answered fail with BRIDGE_DISCONNECTED (the caller decides whether to retry)
- * and the client reconnects with capped backoff, forever, until `close()`.
+ * and the client reconnects with capped backoff, forever, until `close()`. No request waits
+ * without bound: one made while a connection attempt runs waits for that attempt (itself
+ * capped at CONNECT_TIMEOUT_MS); one made between attempts fails at once.
  */
 export class WsDeskClient implements DeskClient {
   readonly kind = 'websocket' as const;
@@ -70,12 +83,14 @@ export class WsDeskClient implements DeskClient {
   private readonly logger: BridgeLogger;
   private readonly timers: Timers;
   private readonly backoffMs: readonly number[];
+  private readonly connectTimeoutMs: number;
 
   private socket: SocketLike | null = null;
   private state: BridgeState = 'connecting';
   private nextId = 1;
   private attempt = 0;
   private reconnectTimer: unknown = null;
+  private connectTimer: unknown = null;
   private disposed = false;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly listeners = new Map<EventName, Set<AnyListener>>();
@@ -92,6 +107,7 @@ export class WsDeskClient implements DeskClient {
       clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
     };
     this.backoffMs = options.backoffMs && options.backoffMs.length > 0 ? options.backoffMs : RECONNECT_BACKOFF_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.connect();
   }
 
@@ -107,6 +123,10 @@ export class WsDeskClient implements DeskClient {
   request<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
     if (this.disposed) {
       return Promise.reject(new DeskError('BRIDGE_DISCONNECTED', 'The connection to the desk service is closed.'));
+    }
+    if (this.socket === null) {
+      // Between reconnect attempts: the desk service is known to be unreachable right now.
+      return Promise.reject(new DeskError('BRIDGE_DISCONNECTED', 'The desk service is not reachable (stopped or restarting).'));
     }
     const id = this.nextId++;
     const frame: ClientFrame = { type: 'request', id, name, input };
@@ -143,6 +163,7 @@ export class WsDeskClient implements DeskClient {
     this.disposed = true;
     if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.clearConnectTimer();
     const socket = this.socket;
     this.socket = null;
     this.failPending('The connection to the desk service was closed.');
@@ -163,8 +184,22 @@ export class WsDeskClient implements DeskClient {
       return;
     }
     this.socket = socket;
+    this.connectTimer = this.timers.setTimeout(() => {
+      this.connectTimer = null;
+      if (this.socket !== socket || socket.readyState === SOCKET_OPEN) return;
+      this.logger.warn('bridge.connect-timeout', { ms: this.connectTimeoutMs });
+      this.socket = null;
+      try {
+        socket.close();
+      } catch {
+        // Closing a socket that never opened may throw in some browsers; it is dropped either way.
+      }
+      this.failPending('The desk service did not answer.');
+      this.scheduleReconnect();
+    }, this.connectTimeoutMs);
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      this.clearConnectTimer();
       this.attempt = 0;
       this.setState('open');
       for (const [id, entry] of this.pending) {
@@ -180,10 +215,16 @@ export class WsDeskClient implements DeskClient {
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
+      this.clearConnectTimer();
       this.socket = null;
       this.failPending('The connection to the desk service was lost.');
       this.scheduleReconnect();
     };
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 
   private scheduleReconnect(): void {

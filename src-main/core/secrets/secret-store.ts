@@ -1,7 +1,8 @@
 import type { SecretStorageKind } from '../../../src-shared/settings/settings-schema';
 
 /** Names of the secrets the desk keeps; nothing else is accepted. */
-export type SecretName = 'sip.password' | 'db.key';
+/** `web.token`: the browser host's token when it runs on a fixed `--port` (kept so its address stays valid). */
+export type SecretName = 'sip.password' | 'db.key' | 'web.token';
 
 /**
  * Where passwords and database keys live. Electron: the OS keychain through safeStorage.

@@ -95,9 +95,16 @@ function RingingBadge(): ReactElement | null {
   );
 }
 
+/** The bridge to the desk service is gone (the browser host stopped or restarted). */
+export function isBridgeLost(bridge: string): boolean {
+  return bridge === 'reconnecting' || bridge === 'closed';
+}
+
 /**
  * Bottom bar: an "Incoming call" button while a call rings out of sight, the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
- * to the MIS are stuck, and a warning when the bridge is down.
+ * to the MIS are stuck, and a warning when the bridge is down. With the bridge gone nothing
+ * here is known any more, so every indicator turns grey "unknown" instead of showing the last
+ * state it heard.
  */
 export function StatusBar(): ReactElement {
   const { t } = useTranslation();
@@ -105,14 +112,15 @@ export function StatusBar(): ReactElement {
   const sip = useAppStore((state) => state.sip);
   const bridge = useAppStore((state) => state.bridge);
   const waiting = { state: 'unknown', since: null, detail: 'waiting' } as const;
+  const lost = isBridgeLost(bridge) ? ({ state: 'unknown', since: null, detail: 'hostStopped' } as const) : null;
   return (
     <footer className="status-bar" aria-label={t('status.label')}>
       <RingingBadge />
       <ul className="status-list">
-        <Indicator system="sip" state={sip.state} since={sip.since} detail={sip.detail} />
-        <Indicator system="pbx" {...(core?.pbx ?? waiting)} />
-        <Indicator system="mis" {...(core?.mis ?? waiting)} />
-        <Indicator system="sync" {...(core?.sync ?? waiting)} />
+        <Indicator system="sip" {...(lost ?? sip)} />
+        <Indicator system="pbx" {...(lost ?? core?.pbx ?? waiting)} />
+        <Indicator system="mis" {...(lost ?? core?.mis ?? waiting)} />
+        <Indicator system="sync" {...(lost ?? core?.sync ?? waiting)} />
       </ul>
       <OutboxStatus />
       <div className="status-bridge-slot" role="status">
