@@ -71,7 +71,7 @@ describe('PullSyncEngine: first sync and deltas', () => {
     const mis = clinic(300);
     const repo = cache();
     const progress: SyncProgress[] = [];
-    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock(), onProgress: (p) => progress.push(p) });
+    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock(), onProgress: (p) => progress.push(p), etaWarmUpMs: 0 });
     const result = await engine.syncOnce();
     expect(result).toMatchObject({ pages: 3, inserted: 300, quarantined: 0 });
     expect(progress.map((p) => [p.applied, p.total, p.done])).toEqual([[100, 300, false], [200, 300, false], [300, 300, true]]);

@@ -4,6 +4,7 @@ import type { LinkState, StatusDetail, SyncState } from '../../../src-shared/sta
 import type { ApplyCardsResult, QuarantineEntry } from '../db/cache-repository';
 import { isMisError, type MisChangesPage, type MisConnector } from '../connectors/mis/mis-connector';
 import { abortableSleep, backoffDelay, type BackoffPolicy } from './backoff';
+import { ThroughputEta } from './throughput-eta';
 
 /**
  * What the pull engine needs from the cache. `CacheRepository` satisfies it as is; the
@@ -66,6 +67,8 @@ export interface PullSyncOptions {
   status?: StatusReporter;
   onProgress?: (progress: SyncProgress) => void;
   clock?: Partial<SyncClock>;
+  /** Before this much of a run has passed there is no ETA (default 3 s; see {@link ThroughputEta}). */
+  etaWarmUpMs?: number;
 }
 
 /** What one {@link PullSyncEngine.syncOnce} did. */
@@ -140,7 +143,8 @@ export class PullSyncEngine {
   async syncOnce(): Promise<SyncRunResult> {
     const { target, connector } = this.options;
     const result: SyncRunResult = { pages: 0, inserted: 0, updated: 0, skipped: 0, deleted: 0, quarantined: 0, cursor: target.getCursor(this.stream) };
-    const started = this.clock.now();
+    const eta = new ThroughputEta({ warmUpMs: this.options.etaWarmUpMs });
+    eta.start(this.clock.now());
     let applied = 0;
     let total: number | null = null;
     this.options.status?.report('sync', 'syncing', null);
@@ -162,7 +166,7 @@ export class PullSyncEngine {
       this.options.onProgress?.({
         applied,
         total,
-        etaMs: done ? 0 : eta(applied, total, this.clock.now() - started),
+        etaMs: done ? 0 : eta.estimate(this.clock.now(), applied, total),
         quarantined: result.quarantined,
         syncedAt: this.syncedAt,
         done,
@@ -241,11 +245,6 @@ export class PullSyncEngine {
       return { ...applied, deleted, quarantined: refused.length };
     });
   }
-}
-
-function eta(applied: number, total: number | null, elapsedMs: number): number | null {
-  if (total === null || applied === 0 || elapsedMs <= 0) return null;
-  return Math.max(0, Math.round((elapsedMs / applied) * (total - applied)));
 }
 
 /**

@@ -35,6 +35,9 @@ describe('patient formatting', () => {
     expect(formatEta(55, 'ru').replace(/\s/g, ' ')).toBe('1 мин');
     expect(formatEta(59.2, 'en')).toMatch(/^1 min/);
     expect(formatEta(170, 'en')).toMatch(/^3 min/);
+    // Rounded up: 89 s is not "1 min".
+    expect(formatEta(89, 'ru').replace(/\s/g, ' ')).toBe('2 мин');
+    expect(formatEta(121, 'en')).toMatch(/^3 min/);
     expect(formatEta(12.1, 'en')).toMatch(/^13 sec/);
   });
 

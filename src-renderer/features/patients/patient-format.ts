@@ -73,12 +73,15 @@ export function formatCount(value: number, language: string): string {
   return numberFormat(language).format(value);
 }
 
-/** "1 мин" / "30 с" (short units): seconds under 45 s, else whole minutes (never 0). */
+/**
+ * "2 мин" / "30 с" (short units): seconds under 45 s, else minutes rounded up (never 0). Up,
+ * not to the nearest: 89 s left is "2 мин", so the bar never promises less than it takes.
+ */
 export function formatEta(seconds: number, language: string): string {
   if (seconds < 45) {
     return numberFormat(language, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(Math.max(1, Math.ceil(seconds)));
   }
-  return numberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(Math.max(1, Math.round(seconds / 60)));
+  return numberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(Math.max(1, Math.ceil(seconds / 60)));
 }
 
 /** Surname, given name and patronymic as one line. */
