@@ -14,6 +14,7 @@ import { HOTKEY_LABELS, type PhoneHotkey } from './phone-hotkeys';
 import { focusedCallOf, isIncomingRinging, linesOf, usePhoneStore } from './phone-store';
 import { ScreenPopView } from './screen-pop';
 import { WrapUpPanel } from './wrap-up';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /**
  * The softphone: its registration state as the machine reports it (the same as the status
@@ -116,7 +117,7 @@ function LostCall(): ReactElement | null {
   return (
     <div className="banner warn" role="alert" data-testid="call-lost-notice" data-call-id={lost.id}>
       <WarningIcon />
-      <span className="banner-text">{t('phone.lost', { number: lost.remoteNumber || t('phone.call.unknownNumber') })}</span>
+      <span className="banner-text">{t('phone.lost', { number: formatPhoneNumber(lost.remoteNumber) || t('phone.call.unknownNumber') })}</span>
       <button type="button" className="button ghost" onClick={() => setLost(null)}>
         {t('errors.dismiss')}
       </button>

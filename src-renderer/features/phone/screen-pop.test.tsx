@@ -250,7 +250,7 @@ describe('Screen pop: an unknown number', () => {
     const { desk, phone } = await renderDesk();
     await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
     const draft = await screen.findByTestId('screen-pop-new');
-    expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+79990001122');
+    expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+7 (999) 000-11-22');
     await waitFor(() => expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1));
 
     fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));

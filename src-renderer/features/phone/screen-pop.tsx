@@ -15,6 +15,7 @@ import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName } 
 import { chooserOrder, markPaintedAfterFrame, shownCardOf, type ScreenPop } from './call-work';
 import { usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /** `data-state` of the pop: where the cards on screen come from. */
 export function popStateOf(pop: ScreenPop): 'looking' | 'failed' | 'cached' | 'updated' | 'unreachable' {
@@ -60,8 +61,8 @@ export function ScreenPopView({ pop, rehearsal = false }: { pop: ScreenPop; rehe
         <p id={headingId} className="screen-pop-title">
           <PhoneIcon className="screen-pop-icon" />
           {pop.source === 'pbx' ? t('screenPop.titlePbx', { extension: pop.extension ?? '' }) : t('screenPop.title')}
-          <span className="screen-pop-number mono" dir="ltr">
-            {pop.number || t('phone.call.unknownNumber')}
+          <span className="screen-pop-number mono" data-testid="screen-pop-number" data-number={pop.number} dir="ltr">
+            {formatPhoneNumber(pop.number) || t('phone.call.unknownNumber')}
           </span>
         </p>
         <StatusLine pop={pop} />
@@ -377,8 +378,8 @@ function NewPatientDraft({ pop }: { pop: ScreenPop }): ReactElement {
       <p className="screen-pop-new-title">{t('screenPop.draft.title')}</p>
       <p className="screen-pop-new-phone">
         {t('screenPop.draft.phone')}{' '}
-        <span className="mono" dir="ltr" data-testid="screen-pop-new-phone">
-          {pop.number}
+        <span className="mono" dir="ltr" data-testid="screen-pop-new-phone" data-number={pop.number}>
+          {formatPhoneNumber(pop.number)}
         </span>
       </p>
       <div className="screen-pop-new-grid">
