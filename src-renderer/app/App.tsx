@@ -74,6 +74,7 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const pane = useAppStore((state) => state.pane);
   const language = useAppStore((state) => state.settingsView?.settings.language);
   const navigate = useAppStore((state) => state.navigate);
+  const appStore = useAppStoreApi();
   const reload = useDeskSync();
   useSoftphone(phoneFactory);
   // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
@@ -87,14 +88,14 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      const target = paneForShortcut(event);
+      const target = paneForShortcut(event, appStore.getState().settingsView?.settings.role);
       if (!target) return;
       event.preventDefault();
       navigate(target);
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [navigate]);
+  }, [navigate, appStore]);
 
   const Current = PANE_COMPONENTS[pane];
   return (
