@@ -6,6 +6,7 @@ import { toDeskError } from '../bridge/desk-error';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
+import { CallBar } from '../features/phone/call-bar';
 import { PhoneAlerts } from '../features/phone/phone-alerts';
 import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
 import { PhonePane } from '../features/phone/phone-pane';
@@ -79,7 +80,8 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   useSoftphone(phoneFactory);
   // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
   useScreenPop(phoneFactory !== null);
-  // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts).
+  // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts; the
+  // call bar shows the calls on every pane but Phone).
   usePhoneHotkeys(phoneFactory !== null);
 
   useEffect(() => {
@@ -103,7 +105,10 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       <SideNav />
       <main className="main">
         <ErrorBanner onRetry={reload} />
-        <Current key={pane} />
+        <CallBar />
+        <div className="main-pane">
+          <Current key={pane} />
+        </div>
       </main>
       <StatusBar />
       <PhoneAlerts />

@@ -3,8 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import { formatClockTime } from '../../ui/format-time';
 import { OutboxStatus } from '../outbox/outbox-status';
-import { isIncomingRinging, usePhoneStore } from '../phone/phone-store';
-import { PhoneIcon, PlugOffIcon } from '../../ui/icons';
+import { PlugOffIcon } from '../../ui/icons';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
 type System = 'sip' | 'pbx' | 'mis' | 'sync';
@@ -69,35 +68,9 @@ function Indicator({ system, state, since, detail }: IndicatorProps): ReactEleme
 }
 
 /**
- * "Incoming call" while a call rings and the operator is on another pane; a click opens the
- * Phone pane. Only a count: no number and no name, the screen may be seen by others. Selects a
- * number, so other call events do not re-render it.
- */
-function RingingBadge(): ReactElement | null {
-  const { t } = useTranslation();
-  // A ring held for its card (call-work.ts) is not announced before the Phone pane shows it.
-  const ringing = usePhoneStore((state) => state.calls.filter((call) => isIncomingRinging(call) && !state.pops.some((pop) => pop.callId === call.id && pop.held)).length);
-  const pane = useAppStore((state) => state.pane);
-  const navigate = useAppStore((state) => state.navigate);
-  if (ringing === 0 || pane === 'phone') return null;
-  return (
-    <button
-      type="button"
-      className="status-ringing"
-      data-testid="status-ringing"
-      data-count={ringing}
-      title={t('status.ringing.title')}
-      onClick={() => navigate('phone')}
-    >
-      <PhoneIcon width={14} height={14} />
-      {ringing === 1 ? t('status.ringing.one') : t('status.ringing.many', { count: ringing })}
-    </button>
-  );
-}
-
-/**
- * Bottom bar: an "Incoming call" button while a call rings out of sight, the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
- * to the MIS are stuck, and a warning when the bridge is down.
+ * Bottom bar: the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
+ * to the MIS are stuck, and a warning when the bridge is down. (A ringing call shows in the call
+ * bar at the top of the pane: phone/call-bar.tsx.)
  */
 export function StatusBar(): ReactElement {
   const { t } = useTranslation();
@@ -107,7 +80,6 @@ export function StatusBar(): ReactElement {
   const waiting = { state: 'unknown', since: null, detail: 'waiting' } as const;
   return (
     <footer className="status-bar" aria-label={t('status.label')}>
-      <RingingBadge />
       <ul className="status-list">
         <Indicator system="sip" state={sip.state} since={sip.since} detail={sip.detail} />
         <Indicator system="pbx" {...(core?.pbx ?? waiting)} />
