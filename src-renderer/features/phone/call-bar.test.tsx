@@ -85,7 +85,14 @@ describe('Call bar: a softphone ring, seen and answered from another pane', () =
     expect(within(line).getByText('разговор')).toBeTruthy();
     expect(within(line).getByTestId('call-bar-timer').textContent).toMatch(/^\d\d:\d\d$/);
     expect(within(line).getByTestId('call-bar-name').textContent).toBe(LONG_NAME);
-    fireEvent.click(within(line).getByTestId('call-bar-hangup'));
+    fireEvent.click(within(line).getByTestId('call-bar-hold'));
+    await waitFor(() => expect(item('line').getAttribute('data-state')).toBe('held'));
+    expect(within(item('line')).getByTestId('call-bar-hold').getAttribute('aria-pressed')).toBe('true');
+    expect(within(item('line')).getByText('на удержании')).toBeTruthy();
+    fireEvent.click(within(item('line')).getByTestId('call-bar-hold'));
+    await waitFor(() => expect(item('line').getAttribute('data-state')).toBe('active'));
+    expect(phone.actions.map((action) => action.method).filter((method) => method === 'hold' || method === 'resume')).toEqual(['hold', 'resume']);
+    fireEvent.click(within(item('line')).getByTestId('call-bar-hangup'));
     await waitFor(() => expect(phone.actionsOf('hangup')).toEqual([{ method: 'hangup', args: ['c1'] }]));
 
     // Answered and over: the wrap-up waits, and the band leads to it.

@@ -17,8 +17,8 @@ import { formatDuration, useNow } from './use-now';
 /**
  * The calls, wherever the operator is: a band at the top of every pane but Phone (which shows
  * them in full). A softphone ring with Answer / Reject (F6 / F9 work too); a ring on the desk
- * phone (CTI) with the hint to pick up the handset; the call in progress with its timer and
- * Hang up; an unsaved wrap-up. Each says who calls — the caller's card from the screen pop when
+ * phone (CTI) with the hint to pick up the handset; the call in progress with its timer, Hold
+ * and Hang up; an unsaved wrap-up. Each says who calls — the caller's card from the screen pop when
  * the cache knows the number — with "Open card" (the Patients pane) and "Open call" (the Phone
  * pane). A ring held for its card (call-work.ts) waits with it, so band, card and ringtone come
  * together. Names are never cut: they wrap.
@@ -164,7 +164,7 @@ function RingItem({ call, pop, secondLine }: { call: PhoneCall; pop: ScreenPop |
   );
 }
 
-/** A softphone call in progress (talking, on hold, setting up): its timer and Hang up. */
+/** A softphone call in progress (talking, on hold, setting up): its timer, Hold / Resume and Hang up. */
 function LineItem({ call, pop }: { call: PhoneCall; pop: ScreenPop | undefined }): ReactElement {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
@@ -181,6 +181,19 @@ function LineItem({ call, pop }: { call: PhoneCall; pop: ScreenPop | undefined }
       who={who.text}
       extra={call.answeredAt !== null ? <Timer since={call.answeredAt} /> : null}
     >
+      {call.state === 'active' || call.state === 'held' ? (
+        <button
+          type="button"
+          className="button"
+          data-testid="call-bar-hold"
+          aria-pressed={call.state === 'held'}
+          title={t('phone.hint', { action: call.state === 'held' ? t('phone.call.resume') : t('phone.call.hold'), key: HOTKEY_LABELS.hold })}
+          aria-keyshortcuts={HOTKEY_ARIA.hold}
+          onClick={() => void runPhoneAction(store, call.state === 'held' ? 'resume' : 'hold', (phone) => (call.state === 'held' ? phone.resume(call.id) : phone.hold(call.id)))}
+        >
+          {call.state === 'held' ? t('phone.call.resume') : t('phone.call.hold')}
+        </button>
+      ) : null}
       <button
         type="button"
         className="button danger"
