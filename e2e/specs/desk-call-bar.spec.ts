@@ -147,7 +147,7 @@ test('the pop at 1366×768: a long name whole, numbers written out, the ringing 
   expect(problems.list).toEqual([]);
 });
 
-test('a softphone ring is answered from the Patients pane, talked on and hung up there; the page fits 1366×768', async ({ page, launch, sip, patientPhone, problems }) => {
+test('a softphone ring is answered from the Patients pane, held, resumed and hung up there; the page fits 1366×768', async ({ page, launch, sip, patientPhone, problems }) => {
   test.setTimeout(120_000);
   const { unique } = clinicNumbers();
   const desk = await launch({ args: deskSipArgs(sip, { clinic: CLINIC, language: 'ru' }) });
@@ -174,6 +174,15 @@ test('a softphone ring is answered from the Patients pane, talked on and hung up
   await expect(item.getByTestId('call-bar-timer')).toHaveText(/^\d\d:\d\d$/);
   await expectFitsWindow(page, 'softphone call on Patients');
   await screenshot(page, 'softphone-call-patients-pane');
+
+  // Hold and resume from the bar: the far end is put on hold by a re-INVITE each time.
+  const reInvites = (await patient.state()).reInvitesReceived;
+  await item.getByTestId('call-bar-hold').click();
+  await expect(item).toHaveAttribute('data-state', 'held');
+  await expect(item.getByTestId('call-bar-hold')).toHaveAttribute('aria-pressed', 'true');
+  await item.getByTestId('call-bar-hold').click();
+  await expect(item).toHaveAttribute('data-state', 'active');
+  await expect.poll(async () => (await patient.state()).reInvitesReceived, { message: 'hold and resume reached the far end' }).toBe(reInvites + 2);
 
   await item.getByTestId('call-bar-hangup').click();
   await expect.poll(async () => (await patient.state()).call, { message: 'the patient was hung up on' }).toBe('ended');
