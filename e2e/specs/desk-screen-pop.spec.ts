@@ -70,7 +70,7 @@ test('a cached patient calls: the card pops while it rings (also with the MIS of
   await callAs(patient, sip.users.desk.user, '+79990000001');
   const draft = page.getByTestId('screen-pop-new');
   await expect(draft).toBeVisible();
-  await expect(draft).toContainText('9990000001');
+  await expect(draft.getByTestId('screen-pop-new-phone')).toHaveText('+7 (999) 000-00-01');
   await page.getByTestId('reject-button').click();
   expect(problems.list).toEqual([]);
 });

@@ -1,6 +1,21 @@
+import { writeConfig } from '../support/desk-host';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
 test.describe('desk shell in the browser host', () => {
+  test("a cashier's desk opens on Patients, with what a cashier uses: Patients, Phone, Settings", async ({ page, launch, problems }) => {
+    const desk = await launch({ args: ['--config', writeConfig({ role: 'cashier' })] });
+    await openDesk(page, desk.url);
+    await expect(page.getByTestId('app-shell')).toHaveAttribute('data-pane', 'patients');
+    await expect(page.getByTestId('nav-patients')).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByTestId('nav').getByRole('button')).toHaveText([/Пациенты\s*1/, /Телефон\s*2/, /Настройки\s*3/]);
+    for (const id of ['nav-queue', 'nav-callbacks', 'nav-supervisor']) await expect(page.getByTestId(id)).toHaveCount(0);
+    await expect(page.getByTestId('patient-search')).toBeVisible();
+    await screenshot(page, 'cashier-desk');
+    await page.keyboard.press('Control+2');
+    await expect(page.getByTestId('app-shell')).toHaveAttribute('data-pane', 'phone');
+    expect(problems.list).toEqual([]);
+  });
+
   test('prints its ready line fast and shows the desk in Russian with no console errors', async ({ page, desk, problems }) => {
     console.log(`browser host ready line after ${desk.readyMs} ms`);
     expect(desk.readyMs).toBeLessThan(5_000);
@@ -16,9 +31,10 @@ test.describe('desk shell in the browser host', () => {
     // An operator does not see the supervisor pane.
     await expect(page.getByTestId('nav-supervisor')).toHaveCount(0);
 
-    // Honest states: no softphone account and no PBX yet; the built-in demo clinic is the MIS.
+    // Honest states: no softphone account yet; the built-in demo PBX (it delivers the desk-phone
+    // calls) and the built-in demo clinic are up.
     await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'offline');
-    await expect(page.getByTestId('status-pbx')).toHaveAttribute('data-state', 'disabled');
+    await expect(page.getByTestId('status-pbx')).toHaveAttribute('data-state', 'online');
     await expect(page.getByTestId('status-mis')).toHaveAttribute('data-state', 'online');
     await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
     await screenshot(page, 'desk-ru');
@@ -41,7 +57,8 @@ test.describe('desk shell in the browser host', () => {
     await openDesk(page, desk.url);
     await page.keyboard.press('Control+2');
     await expect(page.getByTestId('nav-patients')).toHaveAttribute('aria-current', 'page');
-    await page.keyboard.press('Control+6');
+    // An operator's fifth pane is Settings (the keys follow the role's navigation).
+    await page.keyboard.press('Control+5');
     await expect(page.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
 
     await page.getByTestId('nav-phone').focus();

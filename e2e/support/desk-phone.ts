@@ -14,12 +14,14 @@ export interface DeskSipOptions {
   autoAnswerIntercom?: boolean;
   /** The demo clinic's MIS settings (size, latency, whether it keeps changing cards). */
   clinic?: { patients: number; latencyMs?: number; evolveIntervalMs?: number };
+  /** The UI language (English unless a spec reads the Russian desk). */
+  language?: 'ru' | 'en';
 }
 
 export function deskSipConfig(sip: Pick<SipInfra, 'wsUrl' | 'domain' | 'users'>, options: DeskSipOptions = {}): string {
   const user = sip.users.desk.user;
   return writeConfig({
-    language: 'en',
+    language: options.language ?? 'en',
     sip: {
       server: sip.wsUrl,
       uri: `sip:${user}@${sip.domain}`,

@@ -87,6 +87,13 @@ export function createCore(options: CoreOptions): Core {
   services.register(link);
   // CTI mode: the demo PBX's desk-phone calls (driven by demo.simulate) reach the renderer as pbx:call.
   const pbx = settings.settings.connectors.pbx.id === 'demo' ? new DemoPbx((event) => events.emit('pbx:call', event)) : null;
+  // The status bar's PBX says what delivers the calls: the embedded demo PBX is up whenever the
+  // core is; any other PBX connector is not in this build yet.
+  services.register({
+    name: 'pbx',
+    start: () => (pbx ? status.report('pbx', 'online') : status.report('pbx', 'disabled', 'connectorNotAvailable')),
+    stop: () => undefined,
+  });
   const patientName = (misId: string): string | null => {
     let card: PatientCard | null = null;
     try {

@@ -7,6 +7,7 @@ import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { DataNotices } from '../features/data-notices/data-notices';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
+import { CallBar } from '../features/phone/call-bar';
 import { PhoneAlerts } from '../features/phone/phone-alerts';
 import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
 import { PhonePane } from '../features/phone/phone-pane';
@@ -75,11 +76,13 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const pane = useAppStore((state) => state.pane);
   const language = useAppStore((state) => state.settingsView?.settings.language);
   const navigate = useAppStore((state) => state.navigate);
+  const appStore = useAppStoreApi();
   const reload = useDeskSync();
   useSoftphone(phoneFactory);
   // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
   useScreenPop(phoneFactory !== null);
-  // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts).
+  // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts; the
+  // call bar shows the calls on every pane but Phone).
   usePhoneHotkeys(phoneFactory !== null);
 
   useEffect(() => {
@@ -88,14 +91,14 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      const target = paneForShortcut(event);
+      const target = paneForShortcut(event, appStore.getState().settingsView?.settings.role);
       if (!target) return;
       event.preventDefault();
       navigate(target);
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [navigate]);
+  }, [navigate, appStore]);
 
   const Current = PANE_COMPONENTS[pane];
   return (
@@ -105,7 +108,10 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <HostStoppedBanner />
         <ErrorBanner onRetry={reload} />
         <DataNotices />
-        <Current key={pane} />
+        <CallBar />
+        <div className="main-pane">
+          <Current key={pane} />
+        </div>
       </main>
       <StatusBar />
       <PhoneAlerts />

@@ -7,17 +7,34 @@ import type { Role, SettingsView } from '../../src-shared/settings/settings-sche
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
 import type { BridgeState } from '../bridge/desk-client-types';
 
-/** Panes in navigation order; Ctrl+N / Alt+N open the N-th. */
+/** Every pane the desk has. */
 export const PANES = ['phone', 'patients', 'queue', 'callbacks', 'supervisor', 'settings'] as const;
 export type PaneId = (typeof PANES)[number];
 
-/** Which panes a role sees; only supervisors get the monitoring pane. */
-export function isPaneVisible(pane: PaneId, role: Role | undefined): boolean {
-  return pane !== 'supervisor' || role === 'supervisor';
-}
+/**
+ * What each role's navigation holds, in its order (Ctrl+N / Alt+N open the N-th); the desk
+ * opens on the first. An operator works the phone, the queue and the callbacks; a supervisor
+ * also watches the floor; a cashier looks patients up at the till (and is pulled onto the phone
+ * at peaks), with no queue or callback worklist of their own. Before the settings arrive the
+ * role is unknown and the default role's panes show.
+ */
+const ROLE_PANES: Readonly<Record<Role, readonly PaneId[]>> = {
+  operator: ['phone', 'patients', 'queue', 'callbacks', 'settings'],
+  supervisor: ['phone', 'patients', 'queue', 'callbacks', 'supervisor', 'settings'],
+  cashier: ['patients', 'phone', 'settings'],
+};
 
 export function visiblePanes(role: Role | undefined): PaneId[] {
-  return PANES.filter((pane) => isPaneVisible(pane, role));
+  return [...ROLE_PANES[role ?? 'operator']];
+}
+
+export function isPaneVisible(pane: PaneId, role: Role | undefined): boolean {
+  return ROLE_PANES[role ?? 'operator'].includes(pane);
+}
+
+/** Where the desk opens for a role. */
+export function startPaneOf(role: Role | undefined): PaneId {
+  return ROLE_PANES[role ?? 'operator'][0]!;
 }
 
 /** The SIP account fields are filled in (server, URI, auth user); the password may still be missing. */
@@ -99,7 +116,7 @@ export interface AppStoreInit {
 export function createAppStore(init: AppStoreInit = {}): AppStore {
   const now = init.now ?? (() => new Date());
   return createStore<AppState>()((set, get) => ({
-    pane: init.initialPane && isPaneVisible(init.initialPane, undefined) ? init.initialPane : 'phone',
+    pane: init.initialPane && isPaneVisible(init.initialPane, undefined) ? init.initialPane : startPaneOf(undefined),
     requestedPane: init.initialPane && !isPaneVisible(init.initialPane, undefined) ? init.initialPane : null,
     navSeq: 0,
     settingsView: null,
@@ -129,8 +146,12 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     setSettingsView(view) {
       const state = get();
       const role = view.settings.role;
-      const wanted = state.requestedPane && isPaneVisible(state.requestedPane, role) ? state.requestedPane : state.pane;
-      const pane = isPaneVisible(wanted, role) ? wanted : 'phone';
+      // The first settings tell the role: the desk opens on its start pane (cashier: Patients),
+      // unless a pane was asked for at start or the user already went somewhere.
+      const opening = state.settingsView === null && state.navSeq === 0;
+      const wanted =
+        state.requestedPane && isPaneVisible(state.requestedPane, role) ? state.requestedPane : opening ? startPaneOf(role) : state.pane;
+      const pane = isPaneVisible(wanted, role) ? wanted : startPaneOf(role);
       // Once configured, the softphone (useSoftphone) owns the indicator.
       const sip =
         isSipAccountConfigured(view) || (state.sip.state === 'offline' && state.sip.detail === 'softphoneNotConfigured')

@@ -304,12 +304,18 @@ export function createFakeDesk(
         return { draftId: `D-${desk.drafts.length}` };
       }
       case 'patients.history': {
+        // Like main: the patient's wrap-ups as notes (saved at T1, after every call) and their
+        // journalled calls as data, newest first.
         const { misId } = input as RequestInput<'patients.history'>;
-        const items = desk.wrapUps
-          .filter((wrapUp) => wrapUp.misId === misId)
-          .reverse()
-          .map((wrapUp) => ({ at: T1, kind: 'note' as const, text: wrapUp.note, callId: wrapUp.callId }));
-        return { items };
+        const mine = desk.wrapUps.filter((wrapUp) => wrapUp.misId === misId).reverse();
+        const notes = mine.filter((wrapUp) => wrapUp.note !== '').map((wrapUp) => ({ at: T1, kind: 'note' as const, text: wrapUp.note, callId: wrapUp.callId }));
+        const calls = mine.flatMap((wrapUp) => {
+          const record = desk.journal.find((entry) => entry.id === wrapUp.callId);
+          if (!record) return [];
+          const { direction, outcome, startedAt: at } = record;
+          return [{ at, kind: 'call' as const, callId: record.id, direction, outcome, category: wrapUp.category, wrapUpOutcome: wrapUp.outcome }];
+        });
+        return { items: [...notes, ...calls] };
       }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;

@@ -300,15 +300,32 @@ export type PatientDraftInput = z.infer<typeof PatientDraftInputSchema>;
 
 export const PATIENT_HISTORY_LIMIT = 50;
 
-export const PatientHistoryItemSchema = z
-  .object({
-    at: z.iso.datetime(),
-    kind: z.enum(['call', 'note']),
-    /** Call: direction, outcome and category; note: the wrap-up's note. Patient data: never logged. */
-    text: z.string().max(WRAP_UP_NOTE_MAX + 200),
-    callId: CallIdSchema.nullable(),
-  })
-  .strict();
+/**
+ * One line of a patient's history: a call (as data — the renderer words it in the UI language)
+ * or a wrap-up's note (the operator's text). Patient data: never logged.
+ */
+export const PatientHistoryItemSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      at: z.iso.datetime(),
+      kind: z.literal('call'),
+      callId: CallIdSchema,
+      direction: CallDirectionSchema,
+      outcome: CallOutcomeSchema,
+      /** The wrap-up's category and outcome; null before (or without) a wrap-up. */
+      category: z.string().max(80).nullable(),
+      wrapUpOutcome: WrapUpOutcomeSchema.nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      at: z.iso.datetime(),
+      kind: z.literal('note'),
+      callId: CallIdSchema.nullable(),
+      text: z.string().max(WRAP_UP_NOTE_MAX),
+    })
+    .strict(),
+]);
 export type PatientHistoryItem = z.infer<typeof PatientHistoryItemSchema>;
 
 /** Why a journal was set aside: its key was lost or replaced, it could not be read, or it was damaged. */

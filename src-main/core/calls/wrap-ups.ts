@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PATIENT_HISTORY_LIMIT, type CallWrapUpInput, type PatientDraftInput, type PatientHistoryItem } from '../../../src-shared/ipc/contract';
+import {
+  PATIENT_HISTORY_LIMIT,
+  type CallDirection,
+  type CallOutcome,
+  type CallWrapUpInput,
+  type PatientDraftInput,
+  type PatientHistoryItem,
+  type WrapUpOutcome,
+} from '../../../src-shared/ipc/contract';
 import type { Db } from '../db/open-database';
 import type { Outbox } from '../sync/outbox';
 
@@ -18,9 +26,10 @@ interface HistoryRow {
   kind: 'call' | 'note';
   call_id: string | null;
   text: string | null;
-  direction: string | null;
-  outcome: string | null;
+  direction: CallDirection | null;
+  outcome: CallOutcome | null;
   category: string | null;
+  wrap_up_outcome: WrapUpOutcome | null;
 }
 
 /**
@@ -58,12 +67,12 @@ export class WrapUps {
       // The patient's calls (through the wrap-up or the card shown for the call) and wrap-up
       // notes, newest first: index range reads by mis_id, then a sort of that patient's rows.
       history: db.prepare<{ misId: string; limit: number }, HistoryRow>(
-        `SELECT at, kind, call_id, text, direction, outcome, category FROM (
-           SELECT c.started_at AS at, 'call' AS kind, c.id AS call_id, NULL AS text, c.direction, c.outcome, w.category
+        `SELECT at, kind, call_id, text, direction, outcome, category, wrap_up_outcome FROM (
+           SELECT c.started_at AS at, 'call' AS kind, c.id AS call_id, NULL AS text, c.direction, c.outcome, w.category, w.outcome AS wrap_up_outcome
              FROM calls c LEFT JOIN wrap_ups w ON w.call_id = c.id
             WHERE c.id IN (SELECT call_id FROM wrap_ups WHERE mis_id = @misId UNION SELECT call_id FROM call_patients WHERE mis_id = @misId)
            UNION ALL
-           SELECT saved_at AS at, 'note' AS kind, call_id, note AS text, NULL, NULL, category
+           SELECT saved_at AS at, 'note' AS kind, call_id, note AS text, NULL, NULL, category, NULL
              FROM wrap_ups WHERE mis_id = @misId AND note <> ''
          ) ORDER BY at DESC, kind DESC LIMIT @limit`,
       ),
@@ -149,11 +158,19 @@ export class WrapUps {
 
   /** The patient's recent calls and wrap-up notes (local, even before the MIS has them), newest first. */
   history(misId: string, limit = PATIENT_HISTORY_LIMIT): PatientHistoryItem[] {
-    return this.s.history.all({ misId, limit }).map((row) => ({
-      at: new Date(row.at).toISOString(),
-      kind: row.kind,
-      callId: row.call_id,
-      text: row.kind === 'note' ? (row.text ?? '') : [row.direction, row.outcome, row.category].filter(Boolean).join(' · '),
-    }));
+    return this.s.history.all({ misId, limit }).map((row): PatientHistoryItem => {
+      const at = new Date(row.at).toISOString();
+      if (row.kind === 'note') return { at, kind: 'note', callId: row.call_id, text: row.text ?? '' };
+      // A call row always has its id, direction and outcome (calls' NOT NULL columns).
+      return {
+        at,
+        kind: 'call',
+        callId: row.call_id!,
+        direction: row.direction!,
+        outcome: row.outcome!,
+        category: row.category,
+        wrapUpOutcome: row.wrap_up_outcome,
+      };
+    });
   }
 }

@@ -34,9 +34,9 @@ const wakeOnlyClock = {
 };
 
 /** A real core on a small demo clinic, its first sync done, with events and log captured. */
-async function startCore(dataDir = mkdtempSync(join(tmpdir(), 'rg-pop-'))) {
+async function startCore(dataDir = mkdtempSync(join(tmpdir(), 'rg-pop-')), pbxId = 'demo') {
   const secrets = new KeyFileSecretStore(join(dataDir, 'secrets'), createLogger([]));
-  const settings = { ...structuredClone(DEFAULT_SETTINGS), connectors: { mis: { id: 'demo', config: { evolveIntervalMs: 0 } }, pbx: { id: 'demo', config: {} } } };
+  const settings = { ...structuredClone(DEFAULT_SETTINGS), connectors: { mis: { id: 'demo', config: { evolveIntervalMs: 0 } }, pbx: { id: pbxId, config: {} } } };
   const logs: LogRecord[] = [];
   const core = createCore({
     host: 'web',
@@ -264,7 +264,16 @@ describe('patients.history', () => {
     await request('calls.wrapUp', { callId: 'c-hist', misId: patient.misId, category: DEFAULT_SETTINGS.wrapUp.categories[0], outcome: 'booked', note: 'записана на УЗИ', acwSec: 5 });
     const { items } = await request('patients.history', { misId: patient.misId });
     expect(items[0]).toMatchObject({ kind: 'note', text: 'записана на УЗИ', callId: 'c-hist' });
-    expect(items[1]).toEqual({ kind: 'call', at: started, callId: 'c-hist', text: `incoming · answered · ${DEFAULT_SETTINGS.wrapUp.categories[0]}` });
+    // The call as data (the renderer words it in the UI language), never as English text.
+    expect(items[1]).toEqual({
+      kind: 'call',
+      at: started,
+      callId: 'c-hist',
+      direction: 'incoming',
+      outcome: 'answered',
+      category: DEFAULT_SETTINGS.wrapUp.categories[0],
+      wrapUpOutcome: 'booked',
+    });
     expect(await request('patients.history', { misId: '9999999' })).toEqual({ items: [] });
   });
 });
@@ -311,6 +320,18 @@ describe('calls.recent', () => {
 });
 
 describe('pbx:call (demo PBX, CTI mode)', () => {
+  it('the status bar says the demo PBX is online: it is the PBX that delivers the calls', async () => {
+    const { core, request } = await startCore();
+    expect(await request('status.snapshot', {})).toMatchObject({ pbx: { state: 'online', detail: null } });
+    expect(core.status.snapshot().pbx.state).toBe('online');
+  });
+
+  it('a PBX connector this build does not have is off, says so, and rings nothing', async () => {
+    const { request, attempt } = await startCore(undefined, 'asterisk-ami');
+    expect(await request('status.snapshot', {})).toMatchObject({ pbx: { state: 'disabled', detail: 'connectorNotAvailable' } });
+    expect(await attempt('demo.simulate', { action: 'pbx-ringing', number: '+79161234567', extension: '101' })).toMatchObject({ ok: false, error: { code: 'DEMO_ONLY' } });
+  });
+
   it('demo.simulate pbx-ringing raises pbx:call ringing with a fresh call id; pbx-ended ends it', async () => {
     const { events, request } = await startCore();
     const ringing = await request('demo.simulate', { action: 'pbx-ringing', number: '+79161234567', extension: '101' });

@@ -58,6 +58,8 @@ describe('Call journal', () => {
     expect(recentInputs(desk)[0]).toEqual({ limit: JOURNAL_LIMIT, filter: 'all' });
     const answered = rows().find((row) => row.getAttribute('data-call-id') === 'old-answered')!;
     expect(answered.getAttribute('data-outcome')).toBe('answered');
+    expect(within(answered).getByTestId('call-journal-number').textContent).toBe('+7 (916) 123-45-67');
+    expect(within(answered).getByTestId('call-journal-call').getAttribute('aria-label')).toBe('Call +7 (916) 123-45-67');
     expect(answered.getAttribute('data-category')).toBe('Запись по ОМС');
     expect(within(answered).getByTestId('call-journal-patient').textContent).toBe('Римская-Корсакова Алёна Петровна');
     expect(answered.textContent).toContain('02:05');

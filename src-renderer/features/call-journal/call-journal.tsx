@@ -12,6 +12,7 @@ import { Plain } from '../patients/patient-card-view';
 import { formatLocalDate, isSameLocalDay } from '../patients/patient-format';
 import { runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone/phone-store';
 import { formatDuration } from '../phone/use-now';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 export const JOURNAL_FILTERS: readonly CallsFilter[] = ['all', 'today', 'missed', 'mine'];
 /** Rows asked for at once: a shift's calls and then some. */
@@ -160,8 +161,8 @@ function JournalRow({ item, index, top }: { item: CallJournalItem; index: number
       <span role="cell" className={`call-journal-direction ${item.direction}`}>
         {t(`journal.direction.${item.direction}`)}
       </span>
-      <span role="cell" className="mono nowrap" dir="ltr">
-        {item.number || t('phone.call.unknownNumber')}
+      <span role="cell" className="mono nowrap" dir="ltr" data-testid="call-journal-number">
+        {formatPhoneNumber(item.number) || t('phone.call.unknownNumber')}
       </span>
       <span role="cell" className="truncate" dir="auto" data-testid="call-journal-patient">
         {item.misId ? (
@@ -203,8 +204,8 @@ function JournalRow({ item, index, top }: { item: CallJournalItem; index: number
           className="button ghost call-journal-call"
           data-testid="call-journal-call"
           disabled={!canCall}
-          title={t('journal.callBack', { number: item.number })}
-          aria-label={t('journal.callBack', { number: item.number })}
+          title={t('journal.callBack', { number: formatPhoneNumber(item.number) })}
+          aria-label={t('journal.callBack', { number: formatPhoneNumber(item.number) })}
           onClick={() => void runPhoneAction(store, 'dial', (p) => p.call(item.number))}
         >
           <PhoneIcon width={16} height={16} />

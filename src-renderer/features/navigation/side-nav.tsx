@@ -1,6 +1,7 @@
 import { useRef, useState, type KeyboardEvent, type ReactElement, type SVGProps } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PANES, useAppStore, visiblePanes, type PaneId } from '../../app/app-store';
+import type { Role } from '../../../src-shared/settings/settings-schema';
+import { useAppStore, visiblePanes, type PaneId } from '../../app/app-store';
 import { CallbacksIcon, PatientsIcon, PhoneIcon, QueueIcon, SettingsIcon, SupervisorIcon } from '../../ui/icons';
 
 const ICONS: Record<PaneId, (props: SVGProps<SVGSVGElement>) => ReactElement> = {
@@ -14,7 +15,7 @@ const ICONS: Record<PaneId, (props: SVGProps<SVGSVGElement>) => ReactElement> = 
 
 /**
  * The left navigation: one tab stop (roving tabindex), arrows / Home / End move between items,
- * Enter / Space open the pane. The supervisor pane is listed only for supervisors.
+ * Enter / Space open the pane. Each role sees its own panes (`visiblePanes`), numbered in order.
  */
 export function SideNav(): ReactElement {
   const { t } = useTranslation();
@@ -70,7 +71,7 @@ export function SideNav(): ReactElement {
       <ul className="nav-list" onKeyDown={onKeyDown}>
         {items.map((pane, index) => {
           const Icon = ICONS[pane];
-          const number = PANES.indexOf(pane) + 1;
+          const number = index + 1;
           const shortcut = t('nav.shortcut', { n: number });
           return (
             <li key={pane}>
@@ -107,11 +108,11 @@ export function SideNav(): ReactElement {
   );
 }
 
-/** Ctrl+1…6 and Alt+1…6 open panes in navigation order, wherever focus is. */
-export function paneForShortcut(event: globalThis.KeyboardEvent): PaneId | null {
+/** Ctrl+N and Alt+N open the N-th pane of the role's navigation, wherever focus is. */
+export function paneForShortcut(event: globalThis.KeyboardEvent, role: Role | undefined): PaneId | null {
   if (event.shiftKey || event.metaKey) return null;
   if (event.ctrlKey === event.altKey) return null; // neither, or AltGr (Ctrl+Alt)
-  const match = /^(?:Digit|Numpad)([1-6])$/.exec(event.code) ?? /^([1-6])$/.exec(event.key);
+  const match = /^(?:Digit|Numpad)([1-9])$/.exec(event.code) ?? /^([1-9])$/.exec(event.key);
   if (!match) return null;
-  return PANES[Number(match[1]) - 1] ?? null;
+  return visiblePanes(role)[Number(match[1]) - 1] ?? null;
 }

@@ -61,9 +61,7 @@ export function PatientCalls({ misId, limit, compact = false }: { misId: string;
             <li key={`${item.at}-${item.kind}-${index}`} className="patient-calls-item" data-testid="patient-calls-item" data-kind={item.kind} data-call-id={item.callId ?? undefined}>
               <span className="patient-calls-when mono">{formatDateTime(item.at)}</span>
               <span className={`pill ${item.kind === 'note' ? 'pill-note' : 'pill-muted'}`}>{t(`history.kind.${item.kind}`)}</span>
-              <span className="patient-calls-text">
-                <Plain text={item.text} />
-              </span>
+              <span className="patient-calls-text">{item.kind === 'note' ? <Plain text={item.text} /> : <CallSummary item={item} />}</span>
             </li>
           ))}
         </ul>
@@ -73,5 +71,25 @@ export function PatientCalls({ misId, limit, compact = false }: { misId: string;
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * A call in the history, in the UI language: "входящий · отвечен · Запись по ОМС · записан".
+ * The category is the clinic's own wording (settings), shown as it is.
+ */
+function CallSummary({ item }: { item: Extract<PatientHistoryItem, { kind: 'call' }> }): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <>
+      {t(`journal.direction.${item.direction}`)} · {t(`journal.outcome.${item.outcome}`)}
+      {item.category ? (
+        <>
+          {' · '}
+          <Plain text={item.category} />
+        </>
+      ) : null}
+      {item.wrapUpOutcome ? ` · ${t(`wrapUp.outcomes.${item.wrapUpOutcome}`).toLocaleLowerCase()}` : null}
+    </>
   );
 }

@@ -2,6 +2,7 @@ import type { PatientCard, PatientPhone } from '../../../src-shared/patients/pat
 import type { PatientSearchQuery } from '../../../src-shared/patients/search-query';
 import { formatClockTime } from '../../ui/format-time';
 import { numberFormat } from '../../ui/intl-formats';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /**
  * Display helpers for the Patients pane. Pure functions, no i18n: they format numbers and
@@ -47,14 +48,9 @@ export function formatAge(age: number, language: string): string {
   return numberFormat(language, { style: 'unit', unit: 'year', unitDisplay: 'long' }).format(age);
 }
 
-/**
- * `+79161234567` → `+7 (916) 123-45-67`. Other countries keep their E.164 form with the
- * country part separated; anything odd is returned unchanged.
- */
+/** `+79161234567` → `+7 (916) 123-45-67`: the desk's one rule for numbers on screen (src-shared). */
 export function formatPhone(e164: string): string {
-  const match = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(e164);
-  if (match) return `+7 (${match[1]}) ${match[2]}-${match[3]}-${match[4]}`;
-  return e164;
+  return formatPhoneNumber(e164);
 }
 
 /** СНИЛС `11223344595` → `112-233-445 95`. */

@@ -384,7 +384,7 @@ describe('Patients pane: cache state', () => {
         misId === 'P-100200'
           ? [
               { at: '2025-03-14T09:40:00.000Z', kind: 'note' as const, text: '<b>Перезвонить</b> после 15:00', callId: 'c2' },
-              { at: '2025-03-14T09:30:00.000Z', kind: 'call' as const, text: 'входящий · отвечен · Запись по ОМС', callId: 'c2' },
+              { at: '2025-03-14T09:30:00.000Z', kind: 'call' as const, callId: 'c2', direction: 'incoming' as const, outcome: 'answered' as const, category: 'Запись по ОМС', wrapUpOutcome: null },
             ]
           : [],
     }));

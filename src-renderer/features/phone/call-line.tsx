@@ -8,6 +8,7 @@ import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';
 import { consultationOf, prepareMicrophone, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { useMediaStats } from './use-media-stats';
 import { formatDuration, useNow } from './use-now';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /** One live call: who, its state and talk time; the focused one also gets the controls. */
 export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused: boolean; canSwap: boolean }): ReactElement {
@@ -24,7 +25,7 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
       data-state={call.state}
       data-number={call.remoteNumber}
       data-focused={focused ? 'true' : undefined}
-      aria-label={t('phone.call.label', { number: call.remoteNumber || t('phone.call.unknownNumber') })}
+      aria-label={t('phone.call.label', { number: formatPhoneNumber(call.remoteNumber) || t('phone.call.unknownNumber') })}
     >
       <div className="call-line-head">
         <span className="call-state" data-state={call.state} data-testid="call-state">
@@ -32,7 +33,7 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
         </span>
         <span className="call-who">
           <span className="call-number mono" data-testid="call-number" dir="ltr">
-            {call.remoteNumber || t('phone.call.unknownNumber')}
+            {formatPhoneNumber(call.remoteNumber) || t('phone.call.unknownNumber')}
           </span>
           {name ? (
             <span className="call-name truncate" data-testid="call-name" dir="auto">

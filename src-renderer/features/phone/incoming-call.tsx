@@ -7,6 +7,7 @@ import { safeName } from './call-text';
 import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';
 import { requestNotificationPermission } from './phone-alerts';
 import { runPhoneAction, usePhoneStoreApi } from './phone-store';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /**
  * One ringing incoming call: who (number and name, as text) and a big Answer button. When the
@@ -25,8 +26,8 @@ export function IncomingCall({ call, secondLine }: { call: PhoneCall; secondLine
           <PhoneIcon className="incoming-call-icon" />
           {secondLine ? t('phone.incoming.secondLine') : t('phone.incoming.title')}
         </p>
-        <p className="incoming-call-number mono" data-testid="incoming-call-number" dir="ltr">
-          {call.remoteNumber || t('phone.call.unknownNumber')}
+        <p className="incoming-call-number mono" data-testid="incoming-call-number" data-number={call.remoteNumber} dir="ltr">
+          {formatPhoneNumber(call.remoteNumber) || t('phone.call.unknownNumber')}
         </p>
         <p className="incoming-call-name truncate" data-testid="incoming-call-name" dir="auto">
           {name}

@@ -50,7 +50,9 @@ describe('Phone pane: incoming calls', () => {
     const panel = screen.getByTestId('incoming-call');
     expect(panel.getAttribute('data-call-id')).toBe('c1');
     expect(panel.getAttribute('data-waiting')).toBe('false');
-    expect(within(panel).getByTestId('incoming-call-number').textContent).toBe('+74951234567');
+    // Written as people read it; the raw caller id stays on the element for tools and tests.
+    expect(within(panel).getByTestId('incoming-call-number').textContent).toBe('+7 (495) 123-45-67');
+    expect(within(panel).getByTestId('incoming-call-number').getAttribute('data-number')).toBe('+74951234567');
     expect(within(panel).getByTestId('incoming-call-name').textContent).toBe('Иванова Анна');
 
     fireEvent.click(within(panel).getByTestId('answer-button'));
@@ -323,7 +325,7 @@ describe('Phone pane: call controls', () => {
     const { phone, desk } = await renderPhoneDesk();
     await activeCall(phone);
     act(() => phone.endCall('c1', 'lost'));
-    expect(screen.getByTestId('call-lost-notice').textContent).toContain('+74951234567');
+    expect(screen.getByTestId('call-lost-notice').textContent).toContain('+7 (495) 123-45-67');
     await waitFor(() => expect(desk.callsTo('calls.record')).toEqual([expect.objectContaining({ id: 'c1', outcome: 'lost' })]));
   });
 
@@ -502,5 +504,25 @@ describe('Phone and audio devices', () => {
     expect(screen.queryByTestId('incoming-call')).toBeNull();
     // The outgoing call being set up is the focused one.
     expect(lineOf('a')!.getAttribute('data-focused')).toBe('true');
+  });
+});
+
+describe('Phone pane: numbers as people read them', () => {
+  it('the ringing panel, the pop, the call line and the wrap-up all write +7 (707) 116-15-86 (the journal: call-journal.test)', async () => {
+    const { phone } = await renderPhoneDesk();
+    const shown = '+7 (707) 116-15-86';
+    // The caller id in its national form, as many trunks deliver it.
+    await act(async () => void phone.ring({ id: 'c1', number: '87071161586', displayName: '' }));
+    expect(screen.getByTestId('incoming-call-number').textContent).toBe(shown);
+    expect((await screen.findByTestId('screen-pop-number')).textContent).toBe(shown);
+    fireEvent.click(screen.getByTestId('answer-button'));
+    await waitFor(() => expect(lineOf('c1')?.getAttribute('data-state')).toBe('active'));
+    expect(within(lineOf('c1')!).getByTestId('call-number').textContent).toBe(shown);
+    expect(lineOf('c1')!.getAttribute('aria-label')).toContain(shown);
+    act(() => phone.remoteHangup('c1'));
+    expect((await screen.findByTestId('wrap-up-number')).textContent).toBe(shown);
+    // An internal extension is not a phone number: it stays as it is.
+    await act(async () => void phone.ring({ id: 'c2', number: '1001', displayName: '' }));
+    expect(screen.getByTestId('incoming-call-number').textContent).toBe('1001');
   });
 });

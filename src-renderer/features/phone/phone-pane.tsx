@@ -14,6 +14,7 @@ import { HOTKEY_LABELS, type PhoneHotkey } from './phone-hotkeys';
 import { focusedCallOf, isIncomingRinging, linesOf, usePhoneStore } from './phone-store';
 import { ScreenPopView } from './screen-pop';
 import { WrapUpPanel } from './wrap-up';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /**
  * The softphone: its registration state as the machine reports it (the same as the status
@@ -29,21 +30,12 @@ export function PhonePane(): ReactElement {
   if (!isSipAccountConfigured(view)) {
     return (
       <Pane id="phone" title={t('panes.phone.title')}>
-        <EmptyState
-          testId="phone-empty"
-          icon={<PhoneIcon width={32} height={32} />}
-          message={t(hasSipAccount(view) ? 'panes.phone.passwordMissing' : 'panes.phone.notConfigured')}
-          details={t('panes.phone.notConfiguredMore')}
-        >
-          <button type="button" className="button primary" data-testid="phone-open-settings" onClick={() => navigate('settings')}>
-            {t('panes.phone.openSettings')}
-          </button>
-        </EmptyState>
-        {/* CTI mode (a hardware desk phone): the PBX's calls still pop and are wrapped up here. */}
+        {/* CTI mode (a hardware desk phone): the PBX's calls still pop and are wrapped up here, first. */}
         <div className="phone-calls phone-cti">
           <ScreenPops />
           <WrapUpPanel />
         </div>
+        <SoftphoneSetup message={t(hasSipAccount(view) ? 'panes.phone.passwordMissing' : 'panes.phone.notConfigured')} onOpenSettings={() => navigate('settings')} />
         <CallJournal key="call-journal" />
       </Pane>
     );
@@ -63,6 +55,35 @@ export function PhonePane(): ReactElement {
       </div>
       <CallJournal key="call-journal" />
     </Pane>
+  );
+}
+
+/**
+ * How to set the softphone up. While the desk phone has a call, a pop or a wrap-up on screen, one
+ * quiet line under them — the call's card is never pushed down by set-up advice; otherwise the
+ * full explanation.
+ */
+function SoftphoneSetup({ message, onOpenSettings }: { message: string; onOpenSettings: () => void }): ReactElement {
+  const { t } = useTranslation();
+  const busy = usePhoneStore((state) => state.pbxCalls.length > 0 || state.pops.length > 0 || state.wrapUps.length > 0);
+  const button = (
+    <button type="button" className={busy ? 'button' : 'button primary'} data-testid="phone-open-settings" onClick={onOpenSettings}>
+      {t('panes.phone.openSettings')}
+    </button>
+  );
+  if (busy) {
+    return (
+      <p className="notice phone-setup-line" data-testid="phone-empty" data-compact="true">
+        <PhoneIcon width={16} height={16} />
+        <span className="banner-text">{message}</span>
+        {button}
+      </p>
+    );
+  }
+  return (
+    <EmptyState testId="phone-empty" icon={<PhoneIcon width={32} height={32} />} message={message} details={t('panes.phone.notConfiguredMore')}>
+      {button}
+    </EmptyState>
   );
 }
 
@@ -116,7 +137,7 @@ function LostCall(): ReactElement | null {
   return (
     <div className="banner warn" role="alert" data-testid="call-lost-notice" data-call-id={lost.id}>
       <WarningIcon />
-      <span className="banner-text">{t('phone.lost', { number: lost.remoteNumber || t('phone.call.unknownNumber') })}</span>
+      <span className="banner-text">{t('phone.lost', { number: formatPhoneNumber(lost.remoteNumber) || t('phone.call.unknownNumber') })}</span>
       <button type="button" className="button ghost" onClick={() => setLost(null)}>
         {t('errors.dismiss')}
       </button>

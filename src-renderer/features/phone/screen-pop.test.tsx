@@ -135,8 +135,8 @@ describe('Screen pop: a known caller', () => {
     fireEvent.click(await screen.findByTestId('screen-pop-open-card'));
     expect((await screen.findByTestId('patient-card')).getAttribute('data-mis-id')).toBe('P-1');
     expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'call', callId: 'c1' }]);
-    // The call still rings: the status bar offers the way back.
-    expect(screen.getByTestId('status-ringing')).toBeTruthy();
+    // The call still rings: the call bar on the Patients pane shows it, with Answer.
+    expect(screen.getByTestId('call-bar-answer')).toBeTruthy();
   });
 
   it('in Russian too: "обновлено HH:MM"', async () => {
@@ -250,7 +250,7 @@ describe('Screen pop: an unknown number', () => {
     const { desk, phone } = await renderDesk();
     await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
     const draft = await screen.findByTestId('screen-pop-new');
-    expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+79990001122');
+    expect(within(draft).getByTestId('screen-pop-new-phone').textContent).toBe('+7 (999) 000-11-22');
     await waitFor(() => expect(performance.getEntriesByName(measureOf('c1'), 'measure')).toHaveLength(1));
 
     fireEvent.click(within(draft).getByTestId('screen-pop-new-save'));
@@ -377,7 +377,9 @@ describe('Screen pop: hostile caller ids render inert', () => {
     expect(name.textContent).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/u);
     if (hostile.startsWith('<')) expect(name.textContent).toContain(hostile.split(' ')[0]!.slice(0, 10));
     if (hostile.startsWith('👩')) expect(name.textContent).toContain(hostile);
-    expect(name.className).toContain('truncate');
+    // Never cut: it wraps (the contract caps each part of a name at 100 characters, so a real
+    // card's name is a few lines at most).
+    expect(name.closest('.truncate')).toBeNull();
     expect(pop().getAttribute('data-call-id')).toBe('evil');
   });
 
@@ -407,5 +409,61 @@ describe('Screen pop lifetime', () => {
     act(() => phone.remoteHangup('c2'));
     expect(document.querySelector('[data-testid="screen-pop"][data-call-id="c2"]')).toBeNull();
     expect(pop().getAttribute('data-call-id')).toBe('c1');
+  });
+});
+
+describe('Screen pop: read as a product', () => {
+  const LONG = makePatient({
+    misId: 'P-77',
+    surname: 'Римская-Корсакова-Воскресенская',
+    givenName: 'Александра-Анастасия',
+    patronymic: 'Константиновна',
+    phones: [{ e164: '+77071161586', national10: '7071161586', kind: 'mobile' }],
+  });
+  const TWIN = makePatient({ ...LONG, misId: 'P-78', givenName: 'Елизавета-Виктория' });
+
+  it('never cuts a name: the card and the chooser show the whole name, wrapping, with no ellipsis', async () => {
+    const { desk } = await renderDesk({ patients: [LONG] });
+    act(() => desk.emit('pbx:call', { event: 'ringing', callId: 'pbx-1', number: '87071161586', extension: '101' }));
+    const name = await screen.findByTestId('screen-pop-name');
+    expect(name.textContent).toBe('Римская-Корсакова-Воскресенская Александра-Анастасия Константиновна');
+    expect(name.closest('.truncate')).toBeNull();
+    expect(screen.getByTestId('screen-pop-number').textContent).toBe('+7 (707) 116-15-86');
+    cleanup();
+
+    const family = await renderDesk({ patients: [LONG, TWIN] });
+    act(() => family.desk.emit('pbx:call', { event: 'ringing', callId: 'pbx-2', number: '+77071161586', extension: '101' }));
+    const choices = within(await screen.findByTestId('screen-pop-chooser')).getAllByTestId('screen-pop-choice');
+    expect(choices.map((choice) => choice.querySelector('.screen-pop-choice-name')!.textContent)).toEqual([
+      'Римская-Корсакова-Воскресенская Александра-Анастасия Константиновна',
+      'Римская-Корсакова-Воскресенская Елизавета-Виктория Константиновна',
+    ]);
+    for (const choice of choices) expect(choice.querySelector('.truncate')).toBeNull();
+  });
+
+  it('a desk-phone call on a desk without a softphone: the card comes first, the set-up advice is one line under it', async () => {
+    // No SIP account: an operator on a hardware desk phone (CTI mode).
+    const cti = createFakeDesk({ view: makeView({ settings: { language: 'ru' } }), patients: [LONG], cache: makeCacheStatus({ cards: 1, dataAsOf: T0 }) });
+    render(<App desk={cti} i18n={createI18n('ru')} store={createAppStore({ bridge: 'open' })} phoneFactory={fakePhoneFactory().factory} />);
+    // Nothing going on: the full explanation of how to set the softphone up.
+    const idle = await screen.findByTestId('phone-empty');
+    expect(idle.getAttribute('data-compact')).toBeNull();
+    expect(idle.textContent).toContain('Софтфон не настроен');
+
+    act(() => cti.emit('pbx:call', { event: 'ringing', callId: 'pbx-1', number: '+77071161586', extension: '101' }));
+    await screen.findByTestId('screen-pop-name');
+    const setup = screen.getByTestId('phone-empty');
+    expect(setup.getAttribute('data-compact')).toBe('true');
+    expect(setup.textContent).toContain('Софтфон не настроен');
+    // The call's card is above the advice, not pushed under it.
+    expect(screen.getByTestId('screen-pop').compareDocumentPosition(setup) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    // The pop says what the desk phone is doing.
+    expect(screen.getByTestId('screen-pop-call-state').textContent).toBe('звонит — снимите трубку');
+    act(() => cti.emit('pbx:call', { event: 'answered', callId: 'pbx-1', number: '+77071161586', extension: '101' }));
+    expect(screen.getByTestId('screen-pop-call-state').textContent).toBe('разговор');
+    act(() => cti.emit('pbx:call', { event: 'ended', callId: 'pbx-1', number: '+77071161586', extension: '101' }));
+    expect(screen.queryByTestId('screen-pop-call-state')).toBeNull();
+    expect(screen.getByTestId('wrap-up').compareDocumentPosition(screen.getByTestId('phone-empty')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.getByTestId('phone-empty').getAttribute('data-compact')).toBe('true');
   });
 });

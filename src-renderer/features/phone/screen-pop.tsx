@@ -13,8 +13,9 @@ import { PatientCalls } from '../patients/patient-calls';
 import { Plain } from '../patients/patient-card-view';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName } from '../patients/patient-format';
 import { chooserOrder, markPaintedAfterFrame, shownCardOf, type ScreenPop } from './call-work';
-import { usePhoneStoreApi, type PhoneStore } from './phone-store';
+import { usePhoneStore, usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /** `data-state` of the pop: where the cards on screen come from. */
 export function popStateOf(pop: ScreenPop): 'looking' | 'failed' | 'cached' | 'updated' | 'unreachable' {
@@ -60,14 +61,27 @@ export function ScreenPopView({ pop, rehearsal = false }: { pop: ScreenPop; rehe
         <p id={headingId} className="screen-pop-title">
           <PhoneIcon className="screen-pop-icon" />
           {pop.source === 'pbx' ? t('screenPop.titlePbx', { extension: pop.extension ?? '' }) : t('screenPop.title')}
-          <span className="screen-pop-number mono" dir="ltr">
-            {pop.number || t('phone.call.unknownNumber')}
+          <span className="screen-pop-number mono" data-testid="screen-pop-number" data-number={pop.number} dir="ltr">
+            {formatPhoneNumber(pop.number) || t('phone.call.unknownNumber')}
           </span>
+          {pop.source === 'pbx' && !rehearsal ? <PbxCallState callId={pop.callId} /> : null}
         </p>
         <StatusLine pop={pop} />
       </header>
       <PopBody pop={pop} card={card} rehearsal={rehearsal} />
     </section>
+  );
+}
+
+/** CTI: whether the desk phone still rings (pick up the handset) or is talking; nothing once it ended. */
+function PbxCallState({ callId }: { callId: string }): ReactElement | null {
+  const { t } = useTranslation();
+  const state = usePhoneStore((current) => current.pbxCalls.find((call) => call.callId === callId)?.state ?? null);
+  if (state === null) return null;
+  return (
+    <span className={`pill ${state === 'ringing' ? 'pill-ok' : 'pill-muted'} screen-pop-call-state`} data-testid="screen-pop-call-state" data-state={state}>
+      {t(state === 'ringing' ? 'screenPop.pbxRinging' : 'screenPop.pbxTalking')}
+    </span>
   );
 }
 
@@ -144,7 +158,7 @@ function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: strin
   const next = nextAppointment(card, now);
   return (
     <article className="screen-pop-card" data-testid="screen-pop-card" data-mis-id={card.misId}>
-      <h3 className="screen-pop-name truncate" data-testid="screen-pop-name" dir="auto">
+      <h3 className="screen-pop-name" data-testid="screen-pop-name" dir="auto">
         <Plain text={fullName(card)} />
       </h3>
       <div className="screen-pop-badges">
@@ -222,7 +236,7 @@ function Chooser({ pop }: { pop: ScreenPop }): ReactElement {
               data-remembered={card.misId === pop.remembered ? 'true' : undefined}
               onClick={() => choose(card.misId)}
             >
-              <span className="screen-pop-choice-name truncate" dir="auto">
+              <span className="screen-pop-choice-name" dir="auto">
                 <Plain text={fullName(card)} />
               </span>
               <span className="screen-pop-choice-meta muted">
@@ -377,8 +391,8 @@ function NewPatientDraft({ pop }: { pop: ScreenPop }): ReactElement {
       <p className="screen-pop-new-title">{t('screenPop.draft.title')}</p>
       <p className="screen-pop-new-phone">
         {t('screenPop.draft.phone')}{' '}
-        <span className="mono" dir="ltr" data-testid="screen-pop-new-phone">
-          {pop.number}
+        <span className="mono" dir="ltr" data-testid="screen-pop-new-phone" data-number={pop.number}>
+          {formatPhoneNumber(pop.number)}
         </span>
       </p>
       <div className="screen-pop-new-grid">

@@ -160,7 +160,7 @@ export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPaylo
 
 /**
  * Mounted once in the shell: pops every incoming call the phone reports ringing and every PBX
- * `ringing` event, whichever pane is open (the Phone pane paints them).
+ * `ringing` event, whichever pane is open (the Phone pane paints them; the call bar shows them on the others).
  */
 export function useScreenPop(enabled: boolean): void {
   const desk = useDesk();

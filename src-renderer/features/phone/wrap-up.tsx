@@ -11,6 +11,7 @@ import { shownCardOf, WRAP_UP_OUTCOMES, type WrapUpItem } from './call-work';
 import { usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { ScreenPopView } from './screen-pop';
 import { formatDuration, useNow } from './use-now';
+import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 type WrapUpField = 'category' | 'outcome' | 'note';
 
@@ -113,8 +114,8 @@ function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): R
             {t('wrapUp.title')}
           </h2>
           <p className="wrap-up-who">
-            <span className="mono" dir="ltr">
-              {item.number || t('phone.call.unknownNumber')}
+            <span className="mono" dir="ltr" data-testid="wrap-up-number">
+              {formatPhoneNumber(item.number) || t('phone.call.unknownNumber')}
             </span>
             {card ? (
               <>

@@ -3,8 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import { formatClockTime } from '../../ui/format-time';
 import { OutboxStatus } from '../outbox/outbox-status';
-import { isIncomingRinging, usePhoneStore } from '../phone/phone-store';
-import { PhoneIcon, PlugOffIcon } from '../../ui/icons';
+import { PlugOffIcon } from '../../ui/icons';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
 type System = 'sip' | 'pbx' | 'mis' | 'sync';
@@ -68,43 +67,16 @@ function Indicator({ system, state, since, detail }: IndicatorProps): ReactEleme
   );
 }
 
-/**
- * "Incoming call" while a call rings and the operator is on another pane; a click opens the
- * Phone pane. Only a count: no number and no name, the screen may be seen by others. Selects a
- * number, so other call events do not re-render it.
- */
-function RingingBadge(): ReactElement | null {
-  const { t } = useTranslation();
-  // A ring held for its card (call-work.ts) is not announced before the Phone pane shows it.
-  const ringing = usePhoneStore((state) => state.calls.filter((call) => isIncomingRinging(call) && !state.pops.some((pop) => pop.callId === call.id && pop.held)).length);
-  const pane = useAppStore((state) => state.pane);
-  const navigate = useAppStore((state) => state.navigate);
-  if (ringing === 0 || pane === 'phone') return null;
-  return (
-    <button
-      type="button"
-      className="status-ringing"
-      data-testid="status-ringing"
-      data-count={ringing}
-      title={t('status.ringing.title')}
-      onClick={() => navigate('phone')}
-    >
-      <PhoneIcon width={14} height={14} />
-      {ringing === 1 ? t('status.ringing.one') : t('status.ringing.many', { count: ringing })}
-    </button>
-  );
-}
-
 /** The bridge to the desk service is gone (the browser host stopped or restarted). */
 export function isBridgeLost(bridge: string): boolean {
   return bridge === 'reconnecting' || bridge === 'closed';
 }
 
 /**
- * Bottom bar: an "Incoming call" button while a call rings out of sight, the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
+ * Bottom bar: the true state of SIP, PBX, MIS and sync, the "not delivered" badge when writes
  * to the MIS are stuck, and a warning when the bridge is down. With the bridge gone nothing
  * here is known any more, so every indicator turns grey "unknown" instead of showing the last
- * state it heard.
+ * state it heard. (A ringing call shows in the call bar at the top of the pane: phone/call-bar.tsx.)
  */
 export function StatusBar(): ReactElement {
   const { t } = useTranslation();
@@ -115,7 +87,6 @@ export function StatusBar(): ReactElement {
   const lost = isBridgeLost(bridge) ? ({ state: 'unknown', since: null, detail: 'hostStopped' } as const) : null;
   return (
     <footer className="status-bar" aria-label={t('status.label')}>
-      <RingingBadge />
       <ul className="status-list">
         <Indicator system="sip" {...(lost ?? sip)} />
         <Indicator system="pbx" {...(lost ?? core?.pbx ?? waiting)} />

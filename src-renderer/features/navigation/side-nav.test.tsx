@@ -1,0 +1,73 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../../src-shared/settings/settings-schema';
+import { App } from '../../app/App';
+import { createAppStore } from '../../app/app-store';
+import { createI18n } from '../../i18n/i18n';
+import { createFakeDesk, makeView } from '../../test-support/fake-desk';
+
+afterEach(cleanup);
+
+/** The desk for a role, loaded (the app info is requested last). */
+async function renderDesk(role: Role) {
+  const desk = createFakeDesk({ view: makeView({ settings: { role } }) });
+  render(<App desk={desk} i18n={createI18n('ru')} store={createAppStore({ bridge: 'open' })} phoneFactory={null} />);
+  await screen.findByTestId('app-info');
+  return { desk };
+}
+
+/** The navigation as the user reads it: each item's label and its number key. */
+const navItems = () =>
+  within(screen.getByRole('navigation'))
+    .getAllByRole('button')
+    .map((item) => `${item.querySelector('.nav-key')!.textContent} ${item.querySelector('.nav-label')!.textContent}`);
+const pane = () => screen.getByTestId('app-shell').getAttribute('data-pane');
+const ctrl = (n: number) => fireEvent.keyDown(window, { key: String(n), code: `Digit${n}`, ctrlKey: true });
+
+describe('Navigation by role', () => {
+  it('a cashier starts on Patients, with only what the till needs: Patients, Phone, Settings', async () => {
+    await renderDesk('cashier');
+    expect(pane()).toBe('patients');
+    expect(screen.getByTestId('nav-patients').getAttribute('aria-current')).toBe('page');
+    expect(navItems()).toEqual(['1 Пациенты', '2 Телефон', '3 Настройки']);
+    for (const hidden of ['queue', 'callbacks', 'supervisor']) expect(screen.queryByTestId(`nav-${hidden}`)).toBeNull();
+    // The number keys follow what is listed.
+    ctrl(2);
+    expect(pane()).toBe('phone');
+    ctrl(3);
+    expect(pane()).toBe('settings');
+    ctrl(4);
+    expect(pane()).toBe('settings');
+    expect(screen.getByTestId('nav-settings').getAttribute('aria-keyshortcuts')).toBe('Control+3 Alt+3');
+  });
+
+  it('an operator starts on Phone with Phone, Patients, Queue, Callbacks, Settings', async () => {
+    await renderDesk('operator');
+    expect(pane()).toBe('phone');
+    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Настройки']);
+    ctrl(5);
+    expect(pane()).toBe('settings');
+  });
+
+  it('a supervisor has the same plus Supervisor, before Settings', async () => {
+    await renderDesk('supervisor');
+    expect(pane()).toBe('phone');
+    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Супервизор', '6 Настройки']);
+    ctrl(5);
+    expect(pane()).toBe('supervisor');
+  });
+
+  it('changing the role in Settings keeps Settings open; a pane the new role lacks gives way to its start pane', async () => {
+    const { desk } = await renderDesk('operator');
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    act(() => desk.emit('settings:changed', makeView({ settings: { role: 'cashier' } })));
+    expect(pane()).toBe('settings');
+    expect(navItems()).toEqual(['1 Пациенты', '2 Телефон', '3 Настройки']);
+
+    act(() => desk.emit('settings:changed', makeView({ settings: { role: 'operator' } })));
+    fireEvent.click(screen.getByTestId('nav-queue'));
+    act(() => desk.emit('settings:changed', makeView({ settings: { role: 'cashier' } })));
+    expect(pane()).toBe('patients');
+  });
+});
