@@ -54,7 +54,8 @@ function MisOfflineBanner({ cache, now }: { cache: CacheStatusView; now: Date })
   let state: string;
   if (fill?.state === 'filling' && fill.reason !== 'new') {
     state = 'rebuilding';
-    text = t('patients.offlineRebuilding', { since: formatMoment(fill.startedAt, now, i18n.language), cards });
+    const since = formatMoment(fill.startedAt, now, i18n.language);
+    text = cache.cards > 0 ? t('patients.offlineRebuilding', { since, cards }) : t('patients.offlineRebuildingEmpty', { since });
   } else if (fill?.state === 'filling' && cache.cards > 0) {
     state = 'first-sync';
     text = t('patients.offlineFirstSync', { cards });
