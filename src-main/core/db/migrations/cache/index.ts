@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate';
 import { migration0001Patients } from './0001-patients';
+import { migration0002SnilsIndex } from './0002-snils-index';
 
 /** Every cache.db schema step, oldest first. Append only. */
-export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients];
+export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002SnilsIndex];
