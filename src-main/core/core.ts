@@ -103,6 +103,7 @@ export function createCore(options: CoreOptions): Core {
         items: result.items,
         total: result.total,
         complete: result.complete,
+        moreThanTotal: result.moreThanTotal,
         understoodAs: result.query.kind,
         problem: result.query.kind === 'invalid' ? result.query.message : null,
       };
