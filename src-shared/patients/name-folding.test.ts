@@ -122,6 +122,12 @@ describe('nameMatchRank', () => {
     expect(ranked('Смирнова Ал', ['Смирнова Мария Алексеевна', 'Смирнова Алла Ивановна'])).toEqual(['Смирнова Алла Ивановна', 'Смирнова Мария Алексеевна']);
   });
 
+  it('does not count a word that matched the surname again for the given name', () => {
+    // "Ив" is the surname's start for both; it does not make Иван a better match than Александр.
+    const rank = (full: string) => nameMatchRank(nameSortKey(person(full)), ['ив']);
+    expect(rank('Иванов Иван Ильич')).toBe(rank('Иванов Александр Ильич'));
+  });
+
   it('is null when a word matches no part of the name', () => {
     expect(nameMatchRank('петров|александр|', ['петров', 'иван'])).toBeNull();
     expect(nameMatchRank('петров|александр|', [])).toBe(0);

@@ -84,7 +84,8 @@ const RANK_WORDS = 16;
  *    word equal to one half of a hyphenated surname, then a word that starts a surname token
  *    (either half), then names whose surname no word matches;
  * 2. more words equal to a whole name token (`Петров Александр` before `Петров Александрович`);
- * 3. more words that match the given name (before patronymic-only matches);
+ * 3. more of the other words (those not matching the surname) that match the given name,
+ *    before patronymic-only matches;
  * 4. a surname that starts with a word before one matched only by its second half.
  *
  * `Александр Петров` thus ranks `Петров Александр …` first, then other `Петров …` with an
@@ -110,7 +111,7 @@ export function nameMatchRank(nameKey: string, words: readonly string[]): number
       if (surname[0]!.startsWith(word)) startsSurname = true;
     }
     if (surname.includes(word) || given.includes(word) || patronymic.includes(word)) exactWords += 1;
-    if (inGiven) givenWords += 1;
+    if (inGiven && !inSurname) givenWords += 1;
   }
   if (surnameTier === 1 && surname.every((token) => words.includes(token))) surnameTier = 0;
   // One number, most significant first; each count is at most RANK_WORDS - 1 words.
