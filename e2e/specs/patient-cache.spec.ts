@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
+import { syntheticPatient, syntheticPatients } from '../../src-main/core/demo/synthetic-patients';
 import { bridgeRequest } from '../support/bridge';
 import { writeConfig } from '../support/desk-host';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
+import { prebuildClinicCache } from '../support/prebuilt-clinic';
 
 // The demo clinic is seeded, so the test knows a patient the MIS has without asking the desk.
 const TARGET_INDEX = 4242;
@@ -85,5 +86,56 @@ test('an edit made in the MIS while the desk runs shows up on the open card with
   await expect(page.getByTestId('patient-card').getByRole('heading', { level: 2 })).toContainText(renamed, { timeout: 15_000 });
   await expect(page.getByTestId('patient-card-updated')).toBeVisible();
   await screenshot(page, 'patients-card-updated');
+  expect(problems.list).toEqual([]);
+});
+
+test('the search ranks "Александр Петров" as Петров Александр first, says "more than 300" for a capped list, finds a СНИЛС and explains characters it cannot use', async ({ page, launch, problems }) => {
+  // The demo clinic as it ships (20,000 cards, seed 1), already synced, so the test starts searching at once.
+  const PATIENTS = 20_000;
+  const clinic = prebuildClinicCache(PATIENTS);
+  const config = writeConfig({ connectors: { mis: { id: 'demo', config: { patients: PATIENTS, evolveIntervalMs: 0 } } } });
+  const desk = await launch({ dataDir: clinic.dataDir, args: ['--config', config] });
+  await openDesk(page, desk.url);
+  await page.getByTestId('nav-patients').click();
+  const box = page.getByTestId('patient-search');
+  const rows = page.getByTestId('patient-result');
+  const found = page.getByTestId('patient-search-found');
+  const name = (c: { surname: string; givenName: string; patronymic: string | null }) => [c.surname, c.givenName, c.patronymic].filter(Boolean).join(' ');
+
+  // Every Петров Александр comes before anything else, in either word order (it was 20th of 51).
+  const alexanders = [...syntheticPatients({ count: PATIENTS, seed: 1 })].filter((c) => c.surname === 'Петров' && c.givenName === 'Александр');
+  expect(alexanders.length).toBeGreaterThan(5);
+  for (const query of ['Александр Петров', 'петров александр']) {
+    await box.fill('');
+    await expect(rows).toHaveCount(0);
+    await box.fill(query);
+    await expect(found).toHaveText('Найдено: 51');
+    const shown = (await rows.allTextContents()).slice(0, 5);
+    expect(shown).toHaveLength(5);
+    for (const text of shown) expect(text).toMatch(/^Петров Александр /);
+  }
+  await screenshot(page, 'patients-search-ranked');
+
+  // A common surname: the list is capped, and the count says so.
+  await box.fill('Петров');
+  await expect(found).toHaveText(/^Найдено больше 300 — уточните запрос$/);
+  await expect(found).toHaveAttribute('data-complete', 'false');
+  await expect(rows.first()).toContainText(/^Петров /);
+  await screenshot(page, 'patients-search-more-than');
+
+  // СНИЛС as it is printed on the card, and without punctuation.
+  for (const query of [`${target.snils!.slice(0, 3)}-${target.snils!.slice(3, 6)}-${target.snils!.slice(6, 9)} ${target.snils!.slice(9)}`, target.snils!]) {
+    await box.fill(query);
+    await expect(found).toHaveText('Найдено: 1');
+    await expect(page.getByTestId('patient-search-understood')).toHaveText(' · по СНИЛС');
+    await expect(rows.first()).toContainText(name(target));
+  }
+
+  // Characters no query form uses are named instead of an empty list.
+  await box.fill('"*"');
+  await expect(page.getByTestId('patient-search-problem')).toHaveText(
+    'Эти знаки не используются в поиске: " * — ищите по фамилии, телефону, полису, СНИЛС или дате рождения.',
+  );
+  await expect(rows).toHaveCount(0);
   expect(problems.list).toEqual([]);
 });

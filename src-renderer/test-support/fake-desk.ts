@@ -231,7 +231,7 @@ export function createFakeDesk(
         // the start of the surname (case-insensitive).
         const { query, limit = 50, offset = 0 } = input as RequestInput<'patients.search'>;
         const text = query.trim().toLowerCase();
-        if (text === '') return { items: [], total: 0, complete: true, understoodAs: 'empty', problem: null, source: 'cache' };
+        if (text === '') return { items: [], total: 0, complete: true, moreThanTotal: false, understoodAs: 'empty', problem: null, source: 'cache' };
         const digits = /^[\d\s()+-]+$/.test(text) ? text.replace(/\D/g, '') : null;
         const hits = desk.patients.filter((patient) =>
           digits !== null
@@ -242,6 +242,7 @@ export function createFakeDesk(
           items: structuredClone(hits.slice(offset, offset + limit)),
           total: hits.length,
           complete: true,
+          moreThanTotal: false,
           understoodAs: digits !== null ? 'identifier' : 'criteria',
           problem: null,
           source: 'cache',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateSchema, MisIdSchema, PatientCardSchema } from '../patients/patient-card';
+import { MAX_QUERY_LENGTH } from '../patients/search-query';
 import { SettingsPatchSchema, SettingsViewSchema } from '../settings/settings-schema';
 import { CoreStatusSchema } from '../status/system-status';
 
@@ -28,6 +29,11 @@ export const PatientSearchResultSchema = z
     total: z.number().int().nonnegative(),
     /** False when the query matched more candidates than were examined: ask to narrow it. */
     complete: z.boolean(),
+    /**
+     * True when more cards than `total` are known to match (the bound cut a list of matches):
+     * the UI says "more than {total} — refine the query", never a bare count.
+     */
+    moreThanTotal: z.boolean(),
     /** How the box understood the text, so the UI can say "searched by phone". */
     understoodAs: z.enum(['empty', 'invalid', 'identifier', 'criteria']),
     /** Why the text is not a usable query (too few digits, bad date …), safe to show. */
@@ -401,11 +407,11 @@ export const requests = {
     input: z.object({}).strict(),
     output: z.object({ password: z.string().min(1).max(512).nullable() }).strict(),
   },
-  /** The cashier's search box: phone (full or last digits), policy, birth date, name words. */
+  /** The cashier's search box: phone (full or last digits), policy, СНИЛС, birth date, name words. */
   'patients.search': {
     input: z
       .object({
-        query: z.string().max(200),
+        query: z.string().max(MAX_QUERY_LENGTH),
         limit: z.number().int().min(1).max(200).default(50),
         offset: z.number().int().min(0).max(10_000).default(0),
       })

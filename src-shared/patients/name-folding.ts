@@ -69,14 +69,52 @@ export function nameSortKey(name: PersonName): string {
  * Words must already be tokens (from {@link nameTokens}).
  */
 export function nameMatchesWords(nameKey: string, words: readonly string[]): boolean {
-  if (words.length === 0) return true;
-  const tokens = nameTokens(nameKey);
-  return words.every((word) => tokens.some((token) => token.startsWith(word)));
+  return nameMatchRank(nameKey, words) !== null;
 }
 
-/** True when `word` is a prefix of a token of the surname part of a {@link nameSortKey}. */
-export function surnameKeyStartsWith(nameKey: string, word: string): boolean {
-  const end = nameKey.indexOf(NAME_KEY_SEPARATOR);
-  const surname = end === -1 ? nameKey : nameKey.slice(0, end);
-  return nameTokens(surname).some((token) => token.startsWith(word));
+/** Radix of {@link nameMatchRank}'s word counts (far above the grammar's 6 words). */
+const RANK_WORDS = 16;
+
+/**
+ * How well a name matches the query words, as a sort key (lower ranks first), or `null`
+ * when some word is not a prefix of any token of the name ({@link nameMatchesWords}).
+ * Word order does not matter. Compared in this order:
+ *
+ * 1. the surname: words equal to the whole surname (both halves of a hyphenated one), then a
+ *    word equal to one half of a hyphenated surname, then a word that starts a surname token
+ *    (either half), then names whose surname no word matches;
+ * 2. more words equal to a whole name token (`Петров Александр` before `Петров Александрович`);
+ * 3. more of the other words (those not matching the surname) that match the given name,
+ *    before patronymic-only matches;
+ * 4. a surname that starts with a word before one matched only by its second half.
+ *
+ * `Александр Петров` thus ranks `Петров Александр …` first, then other `Петров …` with an
+ * `Александр…` patronymic, then a hyphenated `Петров-… …`, then `Петрова …`, then names
+ * where neither word is the surname. Words must already be tokens (from {@link nameTokens}).
+ */
+export function nameMatchRank(nameKey: string, words: readonly string[]): number | null {
+  if (words.length === 0) return 0;
+  const [surnamePart = '', givenPart = '', patronymicPart = ''] = nameKey.split(NAME_KEY_SEPARATOR);
+  const surname = nameTokens(surnamePart);
+  const given = nameTokens(givenPart);
+  const patronymic = nameTokens(patronymicPart);
+  let surnameTier = 3;
+  let exactWords = 0;
+  let givenWords = 0;
+  let startsSurname = false;
+  for (const word of words) {
+    const inSurname = surname.some((token) => token.startsWith(word));
+    const inGiven = given.some((token) => token.startsWith(word));
+    if (!inSurname && !inGiven && !patronymic.some((token) => token.startsWith(word))) return null;
+    if (inSurname) {
+      surnameTier = Math.min(surnameTier, surname.includes(word) ? 1 : 2);
+      if (surname[0]!.startsWith(word)) startsSurname = true;
+    }
+    if (surname.includes(word) || given.includes(word) || patronymic.includes(word)) exactWords += 1;
+    if (inGiven && !inSurname) givenWords += 1;
+  }
+  if (surnameTier === 1 && surname.every((token) => words.includes(token))) surnameTier = 0;
+  // One number, most significant first; each count is at most RANK_WORDS - 1 words.
+  const fewer = (count: number) => RANK_WORDS - 1 - Math.min(count, RANK_WORDS - 1);
+  return ((surnameTier * RANK_WORDS + fewer(exactWords)) * RANK_WORDS + fewer(givenWords)) * 2 + (startsSurname ? 0 : 1);
 }

@@ -45,7 +45,7 @@ export function createPatientSearch(deps: PatientSearchDeps): (request: PatientS
       }
     }
     const query = parseSearchQuery(request.query);
-    if (query.kind === 'empty' || query.kind === 'invalid') return view({ query, items: [], total: 0, complete: true }, 'mis');
+    if (query.kind === 'empty' || query.kind === 'invalid') return view({ query, items: [], total: 0, complete: true, moreThanTotal: false }, 'mis');
     const online = await searchOnline(deps, request, query);
     if (online) return online;
     try {
@@ -76,7 +76,7 @@ async function searchOnline(deps: PatientSearchDeps, request: PatientSearchReque
     ]);
     const cards = validCards(raw);
     const items = cards.slice(request.offset, request.offset + request.limit);
-    return view({ query, items, total: cards.length, complete: true }, 'mis');
+    return view({ query, items, total: cards.length, complete: true, moreThanTotal: false }, 'mis');
   } catch (error) {
     deps.logger.info('patients.search-online-failed', { kind: (error as { kind?: unknown }).kind ?? 'timeout' });
     return null;
@@ -90,6 +90,7 @@ function view(result: PatientSearchResult, source: PatientSearchResultView['sour
     items: result.items,
     total: result.total,
     complete: result.complete,
+    moreThanTotal: result.moreThanTotal,
     understoodAs: result.query.kind,
     problem: result.query.kind === 'invalid' ? result.query.message : null,
     source,

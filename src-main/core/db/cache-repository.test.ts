@@ -195,11 +195,12 @@ describe('CacheRepository.search', () => {
     expect(ids(repo, 'Римская-Корсакова Ал')).toEqual(['rk']);
   });
 
-  it('ranks surname matches of the first word before other name parts', () => {
+  it('ranks surname matches before other name parts, and a whole given name before a patronymic', () => {
     const repo = seeded();
     // "Иван" is the start of the surnames Иванов/Иванова, of the patronymic Иванович and the given name Иван.
     expect(ids(repo, 'Иван')).toEqual(['ivanov-i', 'ivanova-a', 'ivanova-m', 'petrov']);
-    expect(ids(repo, 'Петр')).toEqual(['petrov', 'ivanova-m', 'rk', 'semenov']);
+    // "Петр": the surname Петров, then the given name Пётр, then the patronymics Петровна.
+    expect(ids(repo, 'Петр')).toEqual(['petrov', 'semenov', 'ivanova-m', 'rk']);
   });
 
   it('combines name words with a birth year, a birth date or phone digits', () => {
@@ -236,11 +237,15 @@ describe('CacheRepository.search', () => {
 
   it('expands long prefixes into exact terms and keeps short ones on the prefix index', () => {
     const repo = seeded();
-    const search = (repo as unknown as { searcher: { ftsExpression(words: string[]): string | null } }).searcher;
-    expect(search.ftsExpression(['ив'])).toBe('"ив"*');
-    expect(search.ftsExpression(['иван'])).toBe('("иван" OR "иванов" OR "иванова" OR "иванович")');
-    expect(search.ftsExpression(['корс', 'ал'])).toBe('"корсакова" AND "ал"*');
-    expect(search.ftsExpression(['жжжж'])).toBeNull();
+    type Expressions = { prefix: string; whole: string | null } | null;
+    const search = (repo as unknown as { searcher: { ftsExpressions(words: string[]): Expressions } }).searcher;
+    expect(search.ftsExpressions(['ив'])).toEqual({ prefix: '"ив"*', whole: null });
+    // `иван` is a term itself (the given name Иван): the whole-word query looks up only it.
+    expect(search.ftsExpressions(['иван'])).toEqual({ prefix: '("иван" OR "иванов" OR "иванова" OR "иванович")', whole: '"иван"' });
+    expect(search.ftsExpressions(['корс', 'ал'])).toEqual({ prefix: '"корсакова" AND "ал"*', whole: null });
+    expect(search.ftsExpressions(['петров', 'ал'])).toEqual({ prefix: '("петров" OR "петровна") AND "ал"*', whole: '"петров" AND "ал"*' });
+    expect(search.ftsExpressions(['жжжж'])).toBeNull();
+    expect(search.ftsExpressions(['жж'])).toBeNull();
   });
 });
 
@@ -365,9 +370,10 @@ describe('query plans (EXPLAIN QUERY PLAN)', () => {
     expect(terms).toMatch(/SEARCH name_terms USING PRIMARY KEY \(term>\? AND term<\?\)/);
   });
 
-  it('policy and birth-date lookups use their indexes', () => {
+  it('policy, СНИЛС and birth-date lookups use their indexes', () => {
     const repo = repository();
     expect(plan(repo, statementSource(repo, 'searcher', 'byOms'), '7700123456789012', 10)).toMatch(/SEARCH patients USING COVERING INDEX patients_oms_policy \(oms_policy=\?\)/);
+    expect(plan(repo, statementSource(repo, 'searcher', 'bySnils'), '11223344595', 10)).toMatch(/SEARCH patients USING COVERING INDEX patients_snils \(snils=\?\)/);
     expect(plan(repo, statementSource(repo, 'searcher', 'byBirthDate'), '1985-03-12', 10)).toMatch(/SEARCH patients USING COVERING INDEX patients_birth_date \(birth_date=\?\)/);
     const year = plan(repo, statementSource(repo, 'searcher', 'ftsMatchInYears'), '"ив"*', '1985-01-01', '1985-12-31', 10);
     expect(year).toMatch(/SEARCH patients USING COVERING INDEX patients_birth_date \(birth_date>\? AND birth_date<\?\)/);

@@ -1,5 +1,5 @@
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
-import { nameMatchesWords, surnameKeyStartsWith } from '../../../src-shared/patients/name-folding';
+import { NAME_KEY_SEPARATOR, nameMatchRank } from '../../../src-shared/patients/name-folding';
 import { parseSearchQuery, type CriteriaQuery, type IdentifierQuery, type PatientSearchQuery } from '../../../src-shared/patients/search-query';
 import { normalizePhone, reversedDigits } from '../patients/phone-normalisation';
 import { readCard } from './card-codec';
@@ -24,6 +24,13 @@ export interface PatientSearchResult {
    * correctly ordered page of the first candidates, and the UI should ask to narrow the query.
    */
   complete: boolean;
+  /**
+   * True when more cards than `total` are known to match: the candidates came from a source
+   * whose every row matches the query (name words, a phone, a date) and the bound cut it, so
+   * the UI can say "more than {total}". False when the examined candidates were filtered
+   * (`Иванова 4567`: phones ending in 4567, then the name): then more may match, or not.
+   */
+  moreThanTotal: boolean;
 }
 
 export const DEFAULT_SEARCH_LIMIT = 50;
@@ -48,23 +55,32 @@ interface CandidateRow {
 interface Candidates {
   /** Distinct patient ids in discovery order. */
   ids: number[];
-  /** Ids matched by a whole identifier (full phone, policy) rather than a suffix. */
+  /** Ids matched by a whole identifier (full phone, policy, СНИЛС) rather than a suffix. */
   exact: Set<number>;
   /** False when a source had more rows than the candidate limit. */
   complete: boolean;
+  /** True when every id the source yields matches the whole query (no filtering after it). */
+  allMatch: boolean;
 }
 
 /**
  * Executes the search grammar of `src-shared/patients/search-query.ts` against cache.db with
- * bounded work: every source (phone index, suffix index, policy/birth-date index, FTS)
+ * bounded work: every source (phone index, suffix index, policy/СНИЛС/birth-date index, FTS)
  * yields at most {@link SEARCH_CANDIDATE_LIMIT} + 1 ids, which are then read, filtered and
- * ranked in memory: exact identifier matches first, then a surname match of the first word,
+ * ranked in memory: exact identifier matches first, then by how well the name matches
+ * (`nameMatchRank`: an exact surname word, a surname prefix, whole words, the given name),
  * then alphabetically by folded surname, given name, patronymic, then birth date.
+ *
+ * Name words: when the prefix query (`александр*` AND `петров*`) has more matches than the
+ * bound, half the bound is first given to whole-word matches (`"александр" AND "петров"`),
+ * the rest to the prefix matches, so the exact names are among the ranked candidates however
+ * common the prefixes are.
  */
 export class PatientSearch {
   private readonly phoneExact;
   private readonly phoneSuffix;
   private readonly byOms;
+  private readonly bySnils;
   private readonly byBirthDate;
   private readonly ftsMatchInYears;
   private readonly termRange;
@@ -81,6 +97,7 @@ export class PatientSearch {
       .prepare<[string, string, number], number>('SELECT patient_id FROM patient_phones WHERE reversed_digits >= ? AND reversed_digits < ? LIMIT ?')
       .pluck();
     this.byOms = db.prepare<[string, number], number>('SELECT id FROM patients WHERE oms_policy = ? LIMIT ?').pluck();
+    this.bySnils = db.prepare<[string, number], number>('SELECT id FROM patients WHERE snils = ? LIMIT ?').pluck();
     this.byBirthDate = db.prepare<[string, number], number>('SELECT id FROM patients WHERE birth_date = ? LIMIT ?').pluck();
     this.termRange = db.prepare<[string, string, number], string>('SELECT term FROM name_terms WHERE term >= ? AND term < ? LIMIT ?').pluck();
     this.ftsMatch = db.prepare<[string, number], number>('SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?').pluck();
@@ -101,28 +118,40 @@ export class PatientSearch {
     const query = parseSearchQuery(text);
     const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.trunc(options.limit ?? DEFAULT_SEARCH_LIMIT)));
     const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-    if (query.kind === 'empty' || query.kind === 'invalid') return { query, items: [], total: 0, complete: true };
+    if (query.kind === 'empty' || query.kind === 'invalid') return { query, items: [], total: 0, complete: true, moreThanTotal: false };
 
     const candidates = query.kind === 'identifier' ? this.identifierCandidates(query) : this.criteriaCandidates(query);
-    let rows = this.readRows(candidates.ids);
-    if (query.kind === 'criteria') rows = rows.filter((row) => matchesCriteria(row, query));
-    const firstWord = query.kind === 'criteria' ? query.words[0] : undefined;
-    const tier = (row: CandidateRow) =>
-      candidates.exact.has(row.id) ? 0 : firstWord !== undefined && surnameKeyStartsWith(row.name_key, firstWord) ? 1 : 2;
-    const ranked = rows
-      .map((row) => ({ row, tier: tier(row) }))
-      .sort((a, b) => a.tier - b.tier || compare(a.row.name_key, b.row.name_key) || compare(a.row.birth_date, b.row.birth_date) || a.row.id - b.row.id);
+    const ranked: { row: CandidateRow; tier: number; nameRank: number; sortKey: string }[] = [];
+    for (const row of this.readRows(candidates.ids)) {
+      let nameRank = 0;
+      if (query.kind === 'criteria') {
+        if (!matchesBirth(row, query)) continue;
+        const rank = nameMatchRank(row.name_key, query.words);
+        if (rank === null) continue;
+        nameRank = rank;
+      }
+      // The part separator sorts before a hyphen too, so `Петров` comes before `Петров-Николаев`.
+      ranked.push({ row, tier: candidates.exact.has(row.id) ? 0 : 1, nameRank, sortKey: row.name_key.replaceAll(NAME_KEY_SEPARATOR, '\u0001') });
+    }
+    ranked.sort(
+      (a, b) =>
+        a.tier - b.tier ||
+        a.nameRank - b.nameRank ||
+        compare(a.sortKey, b.sortKey) ||
+        compare(a.row.birth_date, b.row.birth_date) ||
+        a.row.id - b.row.id,
+    );
     // Cards are read for the shown page only; ranking used the narrow key rows.
     const items: PatientCard[] = [];
     for (const { row } of ranked.slice(offset, offset + limit)) {
       const json = this.card.get(row.id);
       if (json !== undefined) items.push(readCard(json));
     }
-    return { query, items, total: ranked.length, complete: candidates.complete };
+    return { query, items, total: ranked.length, complete: candidates.complete, moreThanTotal: !candidates.complete && candidates.allMatch };
   }
 
   private identifierCandidates(query: IdentifierQuery): Candidates {
-    const found = this.phoneCandidates(query.digits);
+    const found: Candidates = query.asPhone ? this.phoneCandidates(query.digits) : { ids: [], exact: new Set(), complete: true, allMatch: true };
     const seen = new Set(found.ids);
     const add = (ids: number[]) => {
       if (ids.length > this.candidateLimit) found.complete = false;
@@ -133,17 +162,20 @@ export class PatientSearch {
       }
     };
     if (query.asOmsPolicy) add(this.byOms.all(query.digits, this.candidateLimit + 1));
+    if (query.asSnils) add(this.bySnils.all(query.digits, this.candidateLimit + 1));
     return this.capped(found);
   }
 
   /** Full number (normalised, E.164 index) and last-digits suffix (reversed-digits index). */
   private phoneCandidates(digits: string): Candidates {
-    const found: Candidates = { ids: [], exact: new Set(), complete: true };
+    const found: Candidates = { ids: [], exact: new Set(), complete: true, allMatch: true };
     const seen = new Set<number>();
     const cap = this.candidateLimit + 1;
     const phone = digits.length >= 10 ? normalizePhone(digits) : null;
     if (phone) {
-      for (const id of this.phoneExact.all(phone.e164, cap)) {
+      const exact = this.phoneExact.all(phone.e164, cap);
+      if (exact.length >= cap) found.complete = false;
+      for (const id of exact) {
         found.exact.add(id);
         if (!seen.has(id)) found.ids.push(id);
         seen.add(id);
@@ -164,46 +196,70 @@ export class PatientSearch {
 
   private criteriaCandidates(query: CriteriaQuery): Candidates {
     const cap = this.candidateLimit + 1;
-    if (query.phoneDigits !== null) return this.capped(this.phoneCandidates(query.phoneDigits));
+    // Only a source that is the whole query yields nothing but matches.
+    const onlyName = query.birthDate === null && query.phoneDigits === null;
+    if (query.phoneDigits !== null) {
+      const found = this.phoneCandidates(query.phoneDigits);
+      return this.capped({ ...found, allMatch: query.words.length === 0 && query.birthDate === null && query.birthYear === null });
+    }
     if (query.birthDate !== null) {
       const ids = this.byBirthDate.all(query.birthDate, cap);
-      return this.capped({ ids, exact: new Set(), complete: ids.length < cap });
+      return this.capped({ ids, exact: new Set(), complete: ids.length < cap, allMatch: query.words.length === 0 });
     }
-    const expression = this.ftsExpression(query.words);
-    if (expression === null) return { ids: [], exact: new Set(), complete: true };
-    const ids =
+    const expressions = this.ftsExpressions(query.words);
+    if (expressions === null) return { ids: [], exact: new Set(), complete: true, allMatch: onlyName };
+    const match = (expression: string, limit: number) =>
       query.birthYear === null
-        ? this.ftsMatch.all(expression, cap)
-        : this.ftsMatchInYears.all(expression, `${query.birthYear}-01-01`, `${query.birthYear}-12-31`, cap);
-    return this.capped({ ids, exact: new Set(), complete: ids.length < cap });
+        ? this.ftsMatch.all(expression, limit)
+        : this.ftsMatchInYears.all(expression, `${query.birthYear}-01-01`, `${query.birthYear}-12-31`, limit);
+    const prefix = match(expressions.prefix, cap);
+    if (expressions.whole === null || prefix.length < cap) {
+      // The prefix query is a superset of the whole-word one: when it fits, it is everything.
+      return this.capped({ ids: prefix, exact: new Set(), complete: prefix.length < cap, allMatch: onlyName });
+    }
+    // Too many prefix matches to examine: half the bound goes to whole-word matches first,
+    // so neither a common prefix nor a common given name crowds the best names out.
+    const whole = match(expressions.whole, Math.ceil(this.candidateLimit / 2));
+    return this.capped({ ids: [...new Set([...whole, ...prefix])], exact: new Set(), complete: false, allMatch: onlyName });
   }
 
   /**
-   * The FTS5 query for the words: all must match (AND). Short words use the prefix index; a
-   * longer word is rewritten to the OR of the exact terms it prefixes (from `name_terms`),
-   * because FTS5 walks an OR of terms lazily but merges a long prefix's whole doclist first
-   * (measured at a million cards: `серге*` 12 ms, the expanded OR 0.1 ms).
+   * The FTS5 queries for the words: all must match (AND). `prefix` takes every word as a
+   * prefix: short words use the prefix index; a longer word is rewritten to the OR of the
+   * exact terms it prefixes (from `name_terms`), because FTS5 walks an OR of terms lazily but
+   * merges a long prefix's whole doclist first (measured at a million cards: `серге*` 12 ms,
+   * the expanded OR 0.1 ms). `whole` takes each word that is itself an indexed term as that
+   * term alone (`петров`, not `петрова`/`петрович`): the best matches, looked up first; `null`
+   * when it would be the same query as `prefix`.
+   *
+   * Only tokens of `nameTokens` (letters, digits, marks) reach these strings, each inside
+   * double quotes, so nothing typed can become FTS5 syntax.
    *
    * @returns `null` when some word prefixes no indexed term, so nothing can match.
    */
-  ftsExpression(words: readonly string[]): string | null {
-    const parts: string[] = [];
+  ftsExpressions(words: readonly string[]): { prefix: string; whole: string | null } | null {
+    const prefix: string[] = [];
+    const whole: string[] = [];
     for (const word of words) {
-      if ([...word].length <= PREFIX_INDEX_MAX_LENGTH) {
-        parts.push(`"${word}"*`);
-        continue;
-      }
-      const terms = this.termRange.all(word, `${word}\u{10ffff}`, MAX_PREFIX_EXPANSION + 1);
+      const short = [...word].length <= PREFIX_INDEX_MAX_LENGTH;
+      // The term range is ordered: its first term is the word itself when the word is a term.
+      const terms = this.termRange.all(word, `${word}\u{10ffff}`, short ? 1 : MAX_PREFIX_EXPANSION + 1);
       if (terms.length === 0) return null;
-      if (terms.length > MAX_PREFIX_EXPANSION) parts.push(`"${word}"*`);
-      else parts.push(terms.length === 1 ? `"${terms[0]}"` : `(${terms.map((term) => `"${term}"`).join(' OR ')})`);
+      let part: string;
+      if (short || terms.length > MAX_PREFIX_EXPANSION) part = `${ftsString(word)}*`;
+      else part = terms.length === 1 ? ftsString(terms[0]!) : `(${terms.map(ftsString).join(' OR ')})`;
+      prefix.push(part);
+      whole.push(terms[0] === word ? ftsString(word) : part);
     }
-    return parts.length === 0 ? null : parts.join(' AND ');
+    if (prefix.length === 0) return null;
+    const prefixQuery = prefix.join(' AND ');
+    const wholeQuery = whole.join(' AND ');
+    return { prefix: prefixQuery, whole: wholeQuery === prefixQuery ? null : wholeQuery };
   }
 
   private capped(found: Candidates): Candidates {
     if (found.ids.length <= this.candidateLimit) return found;
-    return { ids: found.ids.slice(0, this.candidateLimit), exact: found.exact, complete: false };
+    return { ...found, ids: found.ids.slice(0, this.candidateLimit), complete: false };
   }
 
   private readRows(ids: readonly number[]): CandidateRow[] {
@@ -216,10 +272,14 @@ export class PatientSearch {
   }
 }
 
-function matchesCriteria(row: CandidateRow, query: CriteriaQuery): boolean {
+function matchesBirth(row: CandidateRow, query: CriteriaQuery): boolean {
   if (query.birthDate !== null && row.birth_date !== query.birthDate) return false;
-  if (query.birthYear !== null && !row.birth_date.startsWith(`${query.birthYear}-`)) return false;
-  return nameMatchesWords(row.name_key, query.words);
+  return query.birthYear === null || row.birth_date.startsWith(`${query.birthYear}-`);
+}
+
+/** An FTS5 string: double quotes around, any inner quote doubled (tokens never hold one). */
+function ftsString(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
 }
 
 function compare(a: string, b: string): number {

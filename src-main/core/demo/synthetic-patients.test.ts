@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PatientCardSchema } from '../../../src-shared/patients/patient-card';
+import { isValidSnils } from '../../../src-shared/patients/snils';
 import { syntheticMobile, syntheticPatient, syntheticPatients } from './synthetic-patients';
 
 describe('synthetic patients', () => {
@@ -26,6 +27,12 @@ describe('synthetic patients', () => {
     expect(unique(cards.map((c) => c.misId))).toBe(true);
     expect(unique(cards.map((c) => c.omsPolicy))).toBe(true);
     expect(unique(cards.map((c) => c.snils))).toBe(true);
+  });
+
+  it('gives most cards a СНИЛС with a correct control number (the search checks it)', () => {
+    const snils = cards.map((c) => c.snils).filter((s): s is string => s !== null);
+    expect(snils.length).toBeGreaterThan(cards.length * 0.7);
+    expect(snils.filter((s) => !isValidSnils(s))).toEqual([]);
   });
 
   it('covers what search must handle: ё, hyphenated surnames, Kazakh names and numbers, shared phones', () => {

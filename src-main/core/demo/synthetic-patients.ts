@@ -1,4 +1,5 @@
 import { daysInMonth, type Appointment, type PatientCard, type PatientPhone } from '../../../src-shared/patients/patient-card';
+import { snilsControlNumber } from '../../../src-shared/patients/snils';
 
 /**
  * Deterministic synthetic patients for the demo MIS, tests and the bench. Every card is a
@@ -190,12 +191,9 @@ function phone(national10: string, kind: PatientPhone['kind']): PatientPhone {
   return { e164: `+7${national10}`, national10, kind };
 }
 
-/** СНИЛС with its real check digits (so validators downstream accept it). */
+/** СНИЛС with its real control number (so validators downstream accept it). */
 function snilsFor(number9: string): string {
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(number9[i]) * (9 - i);
-  const check = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;
-  return number9 + pad(check, 2);
+  return number9 + pad(snilsControlNumber(number9), 2);
 }
 
 /** Card number `index` of the synthetic population `seed`. */

@@ -56,6 +56,9 @@ describe('patient formatting', () => {
     expect(understoodParts(parseSearchQuery('Иванова 1985'))).toEqual(['name', 'birthYear']);
     expect(understoodParts(parseSearchQuery('12.03.1985'))).toEqual(['birthDate']);
     expect(understoodParts(parseSearchQuery('7700123456789012'))).toEqual(['phone', 'oms']);
+    expect(understoodParts(parseSearchQuery('112-233-445 95'))).toEqual(['snils']);
+    expect(understoodParts(parseSearchQuery('79161234511'))).toEqual(['phone', 'snils']);
+    expect(understoodParts(parseSearchQuery('89161234567'))).toEqual(['phone']);
     expect(understoodParts(parseSearchQuery('12'))).toEqual([]);
     expect(queryPhoneDigits(parseSearchQuery('Иванова 4567'))).toBe('4567');
     expect(queryPhoneDigits(parseSearchQuery('+7 916 123-45-67'))).toBe('79161234567');

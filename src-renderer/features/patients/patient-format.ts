@@ -110,8 +110,10 @@ export function queryPhoneDigits(parsed: PatientSearchQuery): string | null {
  */
 export function understoodParts(parsed: PatientSearchQuery): string[] {
   if (parsed.kind === 'identifier') {
-    const parts = ['phone'];
+    const parts: string[] = [];
+    if (parsed.asPhone) parts.push('phone');
     if (parsed.asOmsPolicy) parts.push('oms');
+    if (parsed.asSnils) parts.push('snils');
     return parts;
   }
   if (parsed.kind !== 'criteria') return [];

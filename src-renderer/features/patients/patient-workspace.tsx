@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useState, type KeyboardEvent, type ReactElem
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { MIN_PHONE_DIGITS, parseSearchQuery, MAX_QUERY_LENGTH, MAX_QUERY_WORDS } from '../../../src-shared/patients/search-query';
+import { isValidSnils } from '../../../src-shared/patients/snils';
 import { useErrorText } from '../../ui/error-text';
 import { EmptyState } from '../../ui/empty-state';
 import { PatientsIcon } from '../../ui/icons';
@@ -117,13 +118,17 @@ export function PatientWorkspace({ searchRef, today }: PatientWorkspaceProps): R
             aria-activedescendant={activeIndex >= 0 ? optionId(activeIndex) : undefined}
             placeholder={t('patients.search.placeholder')}
             value={search.text}
-            maxLength={MAX_QUERY_LENGTH}
             spellCheck={false}
             autoComplete="off"
             onChange={(event) => search.setText(event.target.value)}
             onKeyDown={onKeyDown}
           />
         </div>
+        {search.truncated ? (
+          <p className="patient-search-warning" data-testid="patient-search-truncated" role="status">
+            {t('patients.search.truncated', { length: MAX_QUERY_LENGTH })}
+          </p>
+        ) : null}
         <SearchSummary id={summaryId} results={results} parsed={parsed} />
         {results.items.length > 0 ? (
           <PatientResults
@@ -185,20 +190,40 @@ function SearchSummary({ id, results, parsed }: { id: string; results: SearchRes
       const what = new Intl.ListFormat(i18n.language, { type: parsed.kind === 'identifier' ? 'disjunction' : 'conjunction' }).format(
         parts.map((part) => t(`patients.understood.${part}`)),
       );
-      const found =
-        results.total === 0 ? t('patients.search.nothing') : t('patients.search.found', { count: formatCount(results.total, i18n.language) });
+      const count = formatCount(results.total, i18n.language);
+      // A capped list never shows a bare count: "more than 300", or that not every card was checked.
+      const found = results.moreThanTotal
+        ? t('patients.search.foundMore', { count })
+        : !results.complete
+          ? t('patients.search.foundPartial', { count })
+          : results.total === 0
+            ? t('patients.search.nothing')
+            : t('patients.search.found', { count });
+      const ignored = parsed.kind === 'criteria' || parsed.kind === 'identifier' ? parsed.ignored : [];
+      const snilsUnchecked = parsed.kind === 'identifier' && parsed.asSnils && !isValidSnils(parsed.digits);
       content = (
         <>
-          <span data-testid="patient-search-found">{found}</span>
+          <span
+            className={results.complete ? undefined : 'patient-search-warning'}
+            data-testid="patient-search-found"
+            data-complete={results.complete ? 'true' : 'false'}
+          >
+            {found}
+          </span>
           {parts.length > 0 ? (
             <span className="muted" data-testid="patient-search-understood">
               {' · '}
               {t('patients.search.understood', { what })}
             </span>
           ) : null}
-          {!results.complete ? (
-            <span className="patient-search-incomplete" data-testid="patient-search-incomplete">
-              {t('patients.search.incomplete')}
+          {snilsUnchecked ? (
+            <span className="patient-search-note" data-testid="patient-search-snils-check">
+              {t('patients.search.snilsCheck')}
+            </span>
+          ) : null}
+          {ignored.length > 0 ? (
+            <span className="patient-search-note" data-testid="patient-search-ignored">
+              {t('patients.search.ignored', { chars: ignored.join(' ') })}
             </span>
           ) : null}
           {results.source !== 'cache' ? (
@@ -227,6 +252,7 @@ function problemText(parsed: Parsed, serverProblem: string | null, t: TFunction)
       min: MIN_PHONE_DIGITS,
       words: MAX_QUERY_WORDS,
       length: MAX_QUERY_LENGTH,
+      chars: (parsed.characters ?? []).join(' '),
       defaultValue: serverProblem ?? t('patients.problem.generic'),
     });
   }

@@ -86,6 +86,7 @@ const answer = (items: PatientCard[], extra: Partial<PatientSearchResultView> = 
   items,
   total: items.length,
   complete: true,
+  moreThanTotal: false,
   understoodAs: 'criteria',
   problem: null,
   source: 'cache',
@@ -153,15 +154,14 @@ describe('Patients pane: search', () => {
     expect(rows()[0]!.getAttribute('data-mis-id')).toBe('P-2');
   });
 
-  it('says how the query was understood and asks to narrow it when the match is incomplete', async () => {
+  it('says how the query was understood and, when the list was capped, "more than N — refine", never a bare count', async () => {
     const desk = await openPatients();
-    desk.handle('patients.search', () => answer(family(), { total: 5000, complete: false }));
+    desk.handle('patients.search', () => answer(family(), { total: 300, complete: false, moreThanTotal: true }));
     type('Иванова 1985');
     fireEvent.keyDown(searchBox(), { key: 'Enter' });
-    await screen.findByTestId('patient-search-incomplete');
+    await waitFor(() => expect(screen.getByTestId('patient-search-found').getAttribute('data-complete')).toBe('false'));
     expect(screen.getByTestId('patient-search-understood').textContent).toContain('по имени и году рождения');
-    expect(spaces(screen.getByTestId('patient-search-found').textContent)).toBe('Найдено: 5 000');
-    expect(screen.getByTestId('patient-search-incomplete').textContent).toBe('Слишком много совпадений — добавьте имя или дату рождения');
+    expect(spaces(screen.getByTestId('patient-search-found').textContent)).toBe('Найдено больше 300 — уточните запрос');
   });
 
   it('shows the problem with an invalid query, in the UI language, and the server text when it is not a known one', async () => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PatientSearchResultView } from '../../../src-shared/ipc/contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { clipQuery } from '../../../src-shared/patients/search-query';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 
@@ -19,6 +20,8 @@ export interface SearchResults {
   items: PatientCard[];
   total: number;
   complete: boolean;
+  /** More cards than `total` match: the list was cut at the search's candidate bound. */
+  moreThanTotal: boolean;
   understoodAs: PatientSearchResultView['understoodAs'];
   problem: string | null;
   /** Who answered: the cache, or (while a damaged cache is rebuilt) the MIS or the partial cache. */
@@ -35,6 +38,7 @@ const IDLE: SearchResults = {
   items: [],
   total: 0,
   complete: true,
+  moreThanTotal: false,
   understoodAs: 'empty',
   problem: null,
   source: 'cache',
@@ -46,6 +50,8 @@ const IDLE: SearchResults = {
 export interface PatientSearch {
   /** What is in the box now. */
   text: string;
+  /** The last edit (usually a paste) was longer than the query limit and was cut to it. */
+  truncated: boolean;
   results: SearchResults;
   /** Typing: updates the box and searches after a short pause. */
   setText(text: string): void;
@@ -66,6 +72,7 @@ export interface PatientSearch {
 export function usePatientSearch(): PatientSearch {
   const desk = useDesk();
   const [text, setTextState] = useState('');
+  const [truncated, setTruncated] = useState(false);
   const [results, setResults] = useState<SearchResults>(IDLE);
   // Bumped by every new query (and by clearing); an answer carrying an older number is dropped.
   const sequence = useRef(0);
@@ -113,9 +120,12 @@ export function usePatientSearch(): PatientSearch {
 
   const setText = useCallback(
     (value: string) => {
-      setTextState(value);
+      // Never cut silently: the box says so until the next edit fits.
+      const clipped = clipQuery(value);
+      setTextState(clipped.text);
+      setTruncated(clipped.truncated);
       cancelTimer();
-      timer.current = setTimeout(() => run(value), SEARCH_DEBOUNCE_MS);
+      timer.current = setTimeout(() => run(clipped.text), SEARCH_DEBOUNCE_MS);
     },
     [run, cancelTimer],
   );
@@ -124,6 +134,7 @@ export function usePatientSearch(): PatientSearch {
 
   const clear = useCallback(() => {
     setTextState('');
+    setTruncated(false);
     run('');
   }, [run]);
 
@@ -158,6 +169,7 @@ export function usePatientSearch(): PatientSearch {
             total: answer.total,
             exhausted: fresh.length === 0,
             complete: answer.complete,
+            moreThanTotal: answer.moreThanTotal,
             loadingMore: false,
           };
         });
@@ -171,5 +183,5 @@ export function usePatientSearch(): PatientSearch {
     [canLoadMore, hasMore, desk, results],
   );
 
-  return { text, results, setText, searchNow, clear, loadMore, canLoadMore };
+  return { text, truncated, results, setText, searchNow, clear, loadMore, canLoadMore };
 }

@@ -386,6 +386,7 @@ const SEARCH_FORMS: readonly { form: string; make: (card: PatientCard, random: (
   { form: 'phone last 4', make: (c) => c.phones[0]?.national10.slice(-4) ?? null },
   { form: 'phone last 7', make: (c) => c.phones[0]?.national10.slice(-7) ?? null },
   { form: 'ОМС policy', make: (c) => c.omsPolicy },
+  { form: 'СНИЛС', make: (c) => (c.snils ? `${c.snils.slice(0, 3)}-${c.snils.slice(3, 6)}-${c.snils.slice(6, 9)} ${c.snils.slice(9)}` : null) },
   { form: 'birth date', make: (c) => `${c.birthDate.slice(8)}.${c.birthDate.slice(5, 7)}.${c.birthDate.slice(0, 4)}` },
   { form: 'surname', make: (c) => c.surname },
   { form: 'surname prefix 1-3', make: (c, r) => c.surname.slice(0, 1 + Math.floor(r() * 3)) },

@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate';
 import { migration0001Patients } from './0001-patients';
 import { migration0002CacheMeta } from './0002-cache-meta';
+import { migration0003SnilsIndex } from './0003-snils-index';
 
 /** Every cache.db schema step, oldest first. Append only. */
-export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002CacheMeta];
+export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002CacheMeta, migration0003SnilsIndex];
