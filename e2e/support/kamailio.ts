@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,8 @@ export const SIP_REFUSED_USERS = {
 export interface Kamailio {
   wsUrl: string;
   wsPort: number;
+  /** The trunk side: udp:127.0.0.1:udpPort, where a plain SIP client (SIPp) sends requests unchallenged. */
+  udpPort: number;
   domain: string;
   users: typeof SIP_USERS;
   /** Temp folder holding the runtime dir, pid file and log. */
@@ -62,6 +65,18 @@ export async function freePort(): Promise<number> {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A UDP port on 127.0.0.1 that nothing is bound to right now. */
+export async function freeUdpPort(): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolvePort(port));
     });
   });
 }
@@ -160,13 +175,14 @@ export function sweepStaleKamailios(): number[] {
   return killed;
 }
 
-export async function startKamailio(options: { wsPort?: number } = {}): Promise<Kamailio> {
+export async function startKamailio(options: { wsPort?: number; udpPort?: number } = {}): Promise<Kamailio> {
   if (!existsSync(KAMAILIO_BIN)) {
     throw new Error(`Kamailio not found at ${KAMAILIO_BIN}: apt-get install kamailio kamailio-websocket-modules`);
   }
   const swept = sweepStaleKamailios();
   if (swept.length > 0) console.warn(`killed stale Kamailio(s) left by an earlier run: ${swept.join(', ')}`);
   const wsPort = options.wsPort ?? (await freePort());
+  const udpPort = options.udpPort ?? (await freeUdpPort());
   const dir = mkdtempSync(join(tmpdir(), 'registratura-kamailio-'));
   const runDir = join(dir, 'run');
   const pidFile = join(dir, 'kamailio.pid');
@@ -187,7 +203,7 @@ export async function startKamailio(options: { wsPort?: number } = {}): Promise<
     const started = Date.now();
     const proc = spawn(
       KAMAILIO_BIN,
-      ['-f', KAMAILIO_CFG, '-DD', '-E', '-Y', runDir, '-P', pidFile, '-m', '64', '-M', '8', '-A', `WS_PORT=${wsPort}`, '-A', `SIP_DOMAIN="${SIP_DOMAIN}"`],
+      ['-f', KAMAILIO_CFG, '-DD', '-E', '-Y', runDir, '-P', pidFile, '-m', '64', '-M', '8', '-A', `WS_PORT=${wsPort}`, '-A', `UDP_PORT=${udpPort}`, '-A', `SIP_DOMAIN="${SIP_DOMAIN}"`],
       { cwd: dir, stdio: ['ignore', logFd, logFd], detached: true },
     );
     closeSync(logFd);
@@ -253,6 +269,7 @@ export async function startKamailio(options: { wsPort?: number } = {}): Promise<
   const kamailio: Kamailio = {
     wsUrl,
     wsPort,
+    udpPort,
     domain: SIP_DOMAIN,
     users: SIP_USERS,
     dir,

@@ -7,6 +7,8 @@ import { buildPatientPhone, openPatientPhone, PATIENT_PHONE_OUT, serveStatic, ty
 
 export interface SipInfra {
   wsUrl: string;
+  /** Kamailio's trunk listener, udp:127.0.0.1:udpPort (SIPp rings the desk through it). */
+  udpPort: number;
   domain: string;
   users: Kamailio['users'];
   /** The Kamailio process (log, pid, restart …). */
@@ -39,6 +41,7 @@ export const test = base.extend<{ patientPhone: NewPatientPhone; sipUp: void }, 
       try {
         await use({
           wsUrl: server.wsUrl,
+          udpPort: server.udpPort,
           domain: server.domain,
           users: server.users,
           server,

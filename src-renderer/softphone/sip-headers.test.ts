@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswerAfter, parseAssertedIdentity, splitHeaderList } from './sip-headers';
+import { parseAnswerAfter, parseAssertedIdentity, parseCaller, splitHeaderList } from './sip-headers';
 
 describe('parseAnswerAfter (Call-Info answer-after, intercom)', () => {
   it('reads the parameter after the URI', () => {
@@ -65,5 +65,24 @@ describe('parseAssertedIdentity (P-Asserted-Identity, RFC 3325 §9.1)', () => {
 
   it('splitHeaderList keeps commas inside quotes and brackets', () => {
     expect(splitHeaderList('"a, b" <sip:1@x>, <sip:2@y;p=a,b>')).toEqual(['"a, b" <sip:1@x>', '<sip:2@y;p=a,b>']);
+  });
+});
+
+describe('parseCaller (P-Asserted-Identity first, else From)', () => {
+  it.each([
+    ['PAI wins over From', '"Очередь" <sip:queue-7@pbx.test>;tag=1', ['<tel:+79161234567>'], { number: '+79161234567', displayName: 'Очередь' }],
+    ['From when there is no PAI', '"Иванова" <sip:89161234567@trunk.test>;tag=1', [], { number: '89161234567', displayName: 'Иванова' }],
+    ['From when the PAI is unusable', '<sip:+79161234567@trunk.test;user=phone>;tag=1', ['<http://x.test/>'], { number: '+79161234567', displayName: '' }],
+    ['display name from the PAI when From has none', '<sip:anonymous@anonymous.invalid>;tag=1', ['"Регистратура" <sip:+79161234567@pbx.test>'], { number: '+79161234567', displayName: 'Регистратура' }],
+    // A tel: From as the wire guard hands it to SIP.js (RFC 3261 §19.1.6): the telephone-subscriber is the number.
+    ['a tel: From in its SIP form, with phone-context', '<sip:89161234567;phone-context=+7@from.caller-id.invalid;user=phone>;tag=1', [], { number: '89161234567', displayName: '' }],
+    ['a tel: From with separators in its SIP form', '<sip:+7-916-123-45-67@from.caller-id.invalid;user=phone>;tag=1', [], { number: '+7-916-123-45-67', displayName: '' }],
+    ['an escaped # survives', '<sip:*100%23;phone-context=+7@from.caller-id.invalid;user=phone>;tag=1', [], { number: '*100#', displayName: '' }],
+    ['"<" inside a quoted display name', '"<img src=x> \\"Мама\\"" <sip:+79161234567@trunk.test>;tag=1', [], { number: '+79161234567', displayName: '<img src=x> "Мама"' }],
+    // Malformed (the stack refuses such an INVITE with 400 anyway): not an identity to trust.
+    ['a stray quote in an unquoted name', 'Ivan "Terrible <sip:+79161234567@trunk.test>;tag=1', [], { number: '', displayName: '' }],
+    ['nothing usable', undefined, [], { number: '', displayName: '' }],
+  ] as const)('%s', (_label, from, pai, expected) => {
+    expect(parseCaller(from, pai)).toEqual(expected);
   });
 });

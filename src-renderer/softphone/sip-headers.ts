@@ -65,20 +65,58 @@ export function parseAnswerAfter(headerValues: readonly string[]): number | null
   return null;
 }
 
-/** A name-addr / addr-spec split into its display name and URI (RFC 3261 §25.1). */
-function nameAddr(entry: string): { displayName: string; uri: string } {
-  const open = entry.indexOf('<');
-  const close = entry.indexOf('>', open + 1);
-  if (open >= 0 && close > open) {
-    const display = entry.slice(0, open).trim();
-    const quoted = /^"(.*)"$/su.exec(display)?.[1];
-    // A stray quote means the header is malformed: not an identity to trust over From.
-    if (quoted === undefined && display.includes('"')) return { displayName: '', uri: '' };
-    const unquoted = quoted?.replace(/\\(.)/gsu, '$1') ?? display;
-    return { displayName: unquoted, uri: entry.slice(open + 1, close).trim() };
+/** A From/To value taken apart (RFC 3261 §20.20 `( name-addr / addr-spec ) *( SEMI from-param )`). */
+export interface AddressParts {
+  /** The display name as written (quotes included), '' when there is none. */
+  readonly display: string;
+  readonly uri: string;
+  /** Everything after the URI: `;tag=…` and other header parameters. */
+  readonly params: string;
+  /** Written as `<uri>` (name-addr) rather than a bare addr-spec. */
+  readonly bracketed: boolean;
+}
+
+/**
+ * Take a From/To value apart, or null when it is malformed beyond repair (an unterminated quoted
+ * string, `<` without `>`, a second `<` inside the URI). Bounded: one pass over the value.
+ */
+export function parseAddress(value: string): AddressParts | null {
+  const v = value.trim();
+  let display = '';
+  let from = 0;
+  if (v.startsWith('"')) {
+    let i = 1;
+    for (; i < v.length; i++) {
+      if (v[i] === '\\') i++;
+      else if (v[i] === '"') break;
+    }
+    if (i >= v.length) return null;
+    display = v.slice(0, i + 1);
+    from = i + 1;
+    if (!v.slice(from).trimStart().startsWith('<')) return null;
   }
-  // addr-spec without brackets: any ';' starts header parameters, not URI parameters (§20.10).
-  return { displayName: '', uri: entry.split(';')[0]!.trim() };
+  const lt = v.indexOf('<', from);
+  if (lt < 0) {
+    // addr-spec: the first ';' starts header parameters, not URI parameters (RFC 3261 §20.10).
+    const semi = v.indexOf(';');
+    const uri = semi < 0 ? v : v.slice(0, semi);
+    if (uri.trim() === '' || /[\s<>"]/u.test(uri.trim())) return null;
+    return { display: '', uri: uri.trim(), params: semi < 0 ? '' : v.slice(semi), bracketed: false };
+  }
+  if (from === 0) display = v.slice(0, lt).trim();
+  const gt = v.indexOf('>', lt + 1);
+  if (gt < 0 || v.slice(lt + 1, gt).includes('<')) return null;
+  return { display, uri: v.slice(lt + 1, gt).trim(), params: v.slice(gt + 1), bracketed: true };
+}
+
+/** A name-addr / addr-spec as display name (unquoted, quoted-pairs resolved) and URI; '' when malformed. */
+function nameAddr(entry: string): { displayName: string; uri: string } {
+  const parts = parseAddress(entry);
+  if (!parts) return { displayName: '', uri: '' };
+  const quoted = /^"(.*)"$/su.exec(parts.display)?.[1];
+  // A stray quote in an unquoted name means the header is malformed: not an identity to trust.
+  if (quoted === undefined && parts.display.includes('"')) return { displayName: '', uri: '' };
+  return { displayName: quoted?.replace(/\\(.)/gsu, '$1') ?? parts.display, uri: parts.uri };
 }
 
 function safeDecode(s: string): string {
@@ -89,7 +127,11 @@ function safeDecode(s: string): string {
   }
 }
 
-/** The user part of a `sip:`/`sips:` URI, or the number of a `tel:` URI (RFC 3966 §3); '' otherwise. */
+/**
+ * The user part of a `sip:`/`sips:` URI, or the number of a `tel:` URI (RFC 3966 §3); '' otherwise.
+ * A `tel:` From reaches here as its RFC 3261 §19.1.6 SIP form (`sip:+7-916…@from.caller-id.invalid;
+ * user=phone`, see sip-wire.ts), whose user part is the telephone-subscriber: the same number.
+ */
 function userOf(uri: string): string {
   const m = /^(sips?|tel):(.*)$/iu.exec(uri);
   if (!m) return '';
@@ -117,4 +159,23 @@ export function parseAssertedIdentity(headerValues: readonly string[]): { number
     }
   }
   return null;
+}
+
+/**
+ * The caller of an INVITE as the desk shows and looks it up — one rule for every caller-id form:
+ * the number from `P-Asserted-Identity` when it carries a usable one (RFC 3325 §9.1: the PBX's
+ * asserted identity is the real caller; From is whatever the caller or a trunk put there), else
+ * the user part of `From` (RFC 3261 §20.20; `sip:`, `sips:`, or a `tel:` URI in its §19.1.6 SIP
+ * form); the display name from From, else from the PAI. Both sanitised; never throws.
+ *
+ * @param fromValue the raw From header value as the stack received it (with its parameters).
+ */
+export function parseCaller(fromValue: string | undefined, assertedIdentity: readonly string[]): { number: string; displayName: string } {
+  const asserted = parseAssertedIdentity(assertedIdentity);
+  const from = nameAddr(fromValue ?? '');
+  const fromName = sanitiseDisplayText(from.displayName);
+  return {
+    number: asserted?.number ?? sanitiseRemoteNumber(userOf(from.uri)),
+    displayName: fromName || asserted?.displayName || '',
+  };
 }

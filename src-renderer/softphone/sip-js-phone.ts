@@ -10,6 +10,7 @@
  * - The WebSocket CRLF keep-alive: it has no failure detection; we send SIP OPTIONS instead.
  */
 import {
+  type Core,
   Invitation,
   Inviter,
   Registerer,
@@ -21,6 +22,7 @@ import {
   type Session,
   type SessionDescriptionHandler,
   type SessionDescriptionHandlerFactory,
+  type Transport,
   type UserAgentOptions,
 } from 'sip.js';
 import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone, warmUpMicrophone } from './call-media';
@@ -29,8 +31,6 @@ import { LanIceCompletion, lanIceCompletionApplies } from './ice-gathering';
 import {
   isDtmfString,
   normaliseDialString,
-  sanitiseDisplayText,
-  sanitiseRemoteNumber,
   type CallMediaStats,
   type Phone,
   type PhoneAccount,
@@ -42,7 +42,8 @@ import {
 import { RegistrationController, systemClock, type Clock } from './registration-controller';
 import type { RegistrationSnapshot } from './registration-machine';
 import { PreparedMicrophone } from './prepared-microphone';
-import { parseAnswerAfter, parseAssertedIdentity } from './sip-headers';
+import { parseAnswerAfter, parseCaller } from './sip-headers';
+import { SipWireGuard, type StackFailure } from './sip-wire';
 
 /** Tuning and test seams for {@link SipJsPhone}. */
 export interface SipJsPhoneOptions {
@@ -194,6 +195,7 @@ export class SipJsPhone implements Phone {
     this.account = account;
     this.devices = account.audioDevices ?? DEFAULT_AUDIO_DEVICES;
     this.generation++;
+    const tap: StackLogTap = { note: () => false };
     const ua = new UserAgent({
       uri,
       transportOptions: {
@@ -201,7 +203,9 @@ export class SipJsPhone implements Phone {
         connectionTimeout: this.options.connectionTimeoutSec ?? 5,
         keepAliveInterval: 0,
       },
-      ...(this.options.transportConstructor ? { transportConstructor: this.options.transportConstructor } : {}),
+      // Every message passes the wire guard (sip-wire.ts): tel: and other URIs in From/To reach
+      // SIP.js in a form it parses, and a request it cannot parse is refused with 400, not dropped.
+      transportConstructor: guardedTransport(this.options.transportConstructor ?? Web.Transport, tap),
       sessionDescriptionHandlerFactory: this.options.sessionDescriptionHandlerFactory ?? this.sdhFactory(account),
       authorizationUsername: account.authorizationUsername,
       authorizationPassword: account.password,
@@ -216,6 +220,7 @@ export class SipJsPhone implements Phone {
       // is a warning (SIP.js at this level logs no message bodies and never the password).
       logBuiltinEnabled: false,
       logConnector: (level, category, _label, content) => {
+        if (tap.note(category, String(content))) return;
         if (level === 'error' || level === 'warn') console.warn(`${category}: ${content}`);
       },
       // `reconnectionAttempts` is left at its 0.21.2 default of 0 (setting it logs a deprecation):
@@ -665,15 +670,9 @@ export class SipJsPhone implements Phone {
   // ——— calls ———
 
   private onInvite(invitation: Invitation): void {
-    const identity = invitation.remoteIdentity;
     const request = invitation.request;
-    // SIP.js hands the display name over with quoted-pairs (RFC 3261 §25.1) still escaped.
-    const fromName = sanitiseDisplayText((identity.displayName ?? '').replace(/\\(.)/gsu, '$1'));
-    // RFC 3325 §9.1: the PBX's asserted identity is the real caller (From is whatever the caller
-    // typed, or a trunk/queue number); fall back to From when it is absent or unparseable.
-    const asserted = parseAssertedIdentity(request.getHeaders('P-Asserted-Identity'));
-    const number = asserted?.number ?? sanitiseRemoteNumber(identity.uri.user);
-    const displayName = fromName || asserted?.displayName || '';
+    // P-Asserted-Identity first, else From (RFC 3325 §9.1), whatever URI form either carries.
+    const { number, displayName } = parseCaller(request.getHeader('From'), request.getHeaders('P-Asserted-Identity'));
     const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
     // Screen-pop budget (issue 5): INVITE received → card painted, measured by the Phone pane.
     // Marked before the call is published (the pop starts from that snapshot); the id is the session's.
@@ -1076,4 +1075,126 @@ export function probeWebSocket(url: string): Promise<boolean> {
     socket.onerror = () => finish(false);
     socket.onclose = () => finish(false);
   });
+}
+
+type TransportConstructor = NonNullable<UserAgentOptions['transportConstructor']>;
+
+/**
+ * How the UA's log reaches the transport that is delivering a message: SIP.js reports a message it
+ * drops only in its log, synchronously while the transport's `onMessage` runs. `note` returns true
+ * for the lines it consumed (they name no value, but the guard logs its own reason-coded line).
+ */
+export interface StackLogTap {
+  note(category: string, content: string): boolean;
+}
+
+/**
+ * SIP.js 0.21.2's log lines that mean "this incoming message is dropped" (core/messages/parser.js,
+ * api/user-agent.js `onTransportMessage`), as a {@link StackFailure}; `'dropped'` for the summary
+ * line that follows one; null for any other line. Pinned to 0.21.2 — the wire-guard tests run the
+ * real SIP.js, so a change in these texts fails them.
+ */
+export function stackFailureOf(category: string, content: string): StackFailure | 'dropped' | null {
+  if (category === 'sip.Parser') {
+    const header = /^error parsing header '([^']{1,64})'/u.exec(content)?.[1];
+    if (header !== undefined) return { kind: 'header', header };
+    if (content.startsWith('error parsing first line')) return { kind: 'start-line' };
+    if (content === 'malformed message' || content.startsWith('no CRLF found')) return { kind: 'framing' };
+    return null;
+  }
+  if (category === 'sip.UserAgent') {
+    const missing = /^Missing mandatory header field : ([A-Za-z_-]{1,32})\.$/u.exec(content)?.[1];
+    if (missing !== undefined) return { kind: 'missing', header: missing };
+    if (content === 'Failed to parse incoming message. Dropping.' || content === 'Request missing mandatory header field. Dropping.') return 'dropped';
+  }
+  return null;
+}
+
+/**
+ * Wraps a SIP.js transport class so that every message passes a {@link SipWireGuard}: an incoming
+ * request's From/To reach SIP.js in a form it parses; a request SIP.js still drops (it says so in
+ * its log, see {@link stackFailureOf}) is refused with 400 (RFC 3261 §8.2.6, §21.4.1) instead of
+ * vanishing; outgoing messages get the caller's original From/To back. SIP.js parses each message
+ * once, as before. Each refusal or drop is logged with the method and a reason code — never a
+ * header value, so no number or name reaches the log.
+ */
+export function guardedTransport(Base: TransportConstructor, tap: StackLogTap): TransportConstructor {
+  return class GuardedTransport implements Transport {
+    onConnect: (() => void) | undefined;
+    onDisconnect: ((error?: Error) => void) | undefined;
+    onMessage: ((message: string) => void) | undefined;
+    private readonly inner: Transport;
+    private readonly guard = new SipWireGuard();
+    private delivering = false;
+    private failure: StackFailure | null = null;
+
+    constructor(logger: Core.Logger, options: unknown) {
+      this.inner = new Base(logger, options);
+      this.inner.onConnect = () => this.onConnect?.();
+      this.inner.onDisconnect = (error) => this.onDisconnect?.(error);
+      this.inner.onMessage = (message) => this.receive(message);
+      tap.note = (category, content) => this.noteStackLog(category, content);
+    }
+
+    get protocol(): string {
+      return this.inner.protocol;
+    }
+
+    get state(): Transport['state'] {
+      return this.inner.state;
+    }
+
+    get stateChange(): Transport['stateChange'] {
+      return this.inner.stateChange;
+    }
+
+    connect(): Promise<void> {
+      return this.inner.connect();
+    }
+
+    disconnect(): Promise<void> {
+      return this.inner.disconnect();
+    }
+
+    dispose(): Promise<void> {
+      return this.inner.dispose();
+    }
+
+    isConnected(): boolean {
+      return this.inner.isConnected();
+    }
+
+    send(message: string): Promise<void> {
+      return this.inner.send(this.guard.outbound(message));
+    }
+
+    private noteStackLog(category: string, content: string): boolean {
+      if (!this.delivering) return false;
+      const failure = stackFailureOf(category, content);
+      if (failure === null) return false;
+      if (failure !== 'dropped') this.failure ??= failure;
+      return true;
+    }
+
+    private receive(raw: string): void {
+      const { message } = this.guard.inbound(raw);
+      this.failure = null;
+      this.delivering = true;
+      try {
+        this.onMessage?.(message);
+      } finally {
+        this.delivering = false;
+      }
+      const failure = this.failure;
+      this.failure = null;
+      if (failure === null) return;
+      const verdict = this.guard.refusal(raw, failure);
+      if (verdict.action === 'drop') {
+        console.warn(`softphone: dropped an unparseable ${verdict.method ?? 'message'} (${verdict.problem}): no response can be sent`);
+        return;
+      }
+      console.warn(`softphone: refused an unparseable ${verdict.method} with ${verdict.status} (${verdict.problem})`);
+      this.inner.send(verdict.reply).catch(() => console.warn(`softphone: the ${verdict.status} for an unparseable ${verdict.method} could not be sent (transport down)`));
+    }
+  };
 }
