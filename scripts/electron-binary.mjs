@@ -55,6 +55,29 @@ export function findElectronBinary() {
   return { ok: true, path: answer.path };
 }
 
+/**
+ * Why `npm start` opens no Electron window, and exactly how to get one: Electron 45 has no
+ * install step that npm runs — it fetches its ~100 MB binary from github.com the first time it
+ * starts — so on a machine that cannot reach GitHub `npm install` succeeds without a word and
+ * the window never comes. Lines for the terminal (no trailing newline).
+ *
+ * @param {string} reason what the probe said (one line)
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string}
+ */
+export function explainNoElectron(reason, env = process.env) {
+  const skipped = env.ELECTRON_SKIP_BINARY_DOWNLOAD && env.ELECTRON_SKIP_BINARY_DOWNLOAD !== '0';
+  return [
+    `No Electron window: Electron's binary is not on this machine (${reason}).`,
+    skipped
+      ? '  Why: ELECTRON_SKIP_BINARY_DOWNLOAD is set, so Electron was not downloaded (unset it to let it try).'
+      : "  Why: npm install does not fetch it — Electron 45 downloads its binary from github.com the first time it starts, and from here that failed.",
+    '  To get the window: on a machine that can reach github.com run `npx install-electron --no` in this folder, then `npm start`;',
+    '  or copy node_modules/electron/dist and node_modules/electron/path.txt from a machine where it worked.',
+    'Starting the browser host instead (npm run start:web): open the link it prints in Chromium or Chrome.',
+  ].join('\n');
+}
+
 /** Runs electron-vite build with this Node; build output goes to stderr. Returns the exit code. */
 export function buildDesk() {
   const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {

@@ -2,7 +2,7 @@
 // npm start [-- --config FILE --data-dir DIR] — builds the desk, then runs it in Electron.
 // Where no Electron binary exists it runs the browser host instead, with the same arguments.
 import { join } from 'node:path';
-import { buildDesk, findElectronBinary, root, runForwardingSignals } from './electron-binary.mjs';
+import { buildDesk, explainNoElectron, findElectronBinary, root, runForwardingSignals } from './electron-binary.mjs';
 
 const args = process.argv.slice(2);
 
@@ -16,6 +16,6 @@ const binary = findElectronBinary();
 if (binary.ok) {
   await runForwardingSignals(binary.path, ['.', ...args]);
 } else {
-  console.log('No Electron binary on this machine; starting the browser host instead (npm run start:web).');
+  console.log(explainNoElectron(binary.reason));
   await runForwardingSignals(process.execPath, [join(root, 'scripts', 'start-web.mjs'), ...args]);
 }
