@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConsoleMessage } from '@playwright/test';
 import { callerIdCorpus, corpusNumbers, type CorpusEntry } from '../support/caller-id-corpus';
 import { deskSipArgs } from '../support/desk-phone';
@@ -103,6 +105,11 @@ test('an INVITE the desk cannot parse is refused with 400 by the desk, logged wi
     await expect.poll(() => warnings.filter((w) => w === `softphone: refused an unparseable INVITE with 400 (${entry.reason})`).length).toBe(1);
   }
   expect(warnings.filter((w) => /9990000002|Ivan/u.test(w))).toEqual([]);
+  // The refusals are in the desk's own log too (where IT looks), as codes: method, status, reason.
+  const deskLog = () => readFileSync(join(desk.dataDir, 'logs', 'desk.log'), 'utf8');
+  await expect.poll(() => deskLog().split('\n').filter((line) => line.includes('"renderer.softphone.refused-unparseable"')).length).toBe(UNPARSEABLE.length);
+  for (const entry of UNPARSEABLE) expect(deskLog()).toContain(`"problem":"${entry.reason}"`);
+  expect(deskLog()).not.toMatch(/9990000002|Ivan/u);
 
   // The phone is still registered and still rings.
   await expect(page.getByTestId('status-sip')).toHaveAttribute('data-state', 'registered');

@@ -14,6 +14,7 @@ import { DeskError } from '../../src-shared/ipc/errors';
 import { EventBus } from './events/event-bus';
 import { createDispatcher, type Dispatcher, type HandlerTable } from './ipc/dispatcher';
 import type { Logger } from './log/logger';
+import { createRendererDiagnostics } from './log/renderer-diagnostics';
 import type { SecretStore } from './secrets/secret-store';
 import { ServiceRegistry } from './services/service-registry';
 import { SettingsService } from './settings/settings-service';
@@ -113,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
 
   const handlers: HandlerTable = {
     'app.info': () => info,
+    'diagnostics.report': createRendererDiagnostics(logger),
     'settings.get': () => settings.view(),
     'settings.update': (patch) => settings.update(patch),
     'settings.setSipPassword': ({ password }) => settings.setSipPassword(password),

@@ -4,6 +4,7 @@ import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
+import { setDiagnosticSink } from '../diagnostics/report';
 import { DataNotices } from '../features/data-notices/data-notices';
 import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
 import { PatientsPane } from '../features/patients/patients-pane';
@@ -141,6 +142,14 @@ function useDeskSync(): () => void {
     desk.request('journal.status', {}).then(store.getState().setJournalStatus, fail);
     loadCacheStatus(desk, store);
   }, [desk, store]);
+
+  useEffect(() => {
+    // Renderer events IT needs (a refused SIP message …) reach the desk's log, not only this console.
+    setDiagnosticSink((event, detail) => {
+      if (desk.bridgeState() === 'open') desk.request('diagnostics.report', { event, detail }).catch(() => undefined);
+    });
+    return () => setDiagnosticSink(null);
+  }, [desk]);
 
   useEffect(() => {
     const { setSettingsView, setCoreStatus, setBridge, setCacheStatus, setSyncProgress, setJournalStatus } = store.getState();

@@ -9,6 +9,7 @@
  *   registration machine owns reconnects (capped backoff, forever while logged in).
  * - The WebSocket CRLF keep-alive: it has no failure detection; we send SIP OPTIONS instead.
  */
+import { reportDiagnostic } from '../diagnostics/report';
 import {
   type Core,
   Invitation,
@@ -1190,10 +1191,18 @@ export function guardedTransport(Base: TransportConstructor, tap: StackLogTap): 
       if (failure === null) return;
       const verdict = this.guard.refusal(raw, failure);
       if (verdict.action === 'drop') {
-        console.warn(`softphone: dropped an unparseable ${verdict.method ?? 'message'} (${verdict.problem}): no response can be sent`);
+        reportDiagnostic(
+          'softphone.dropped-unparseable',
+          { method: verdict.method ?? 'unknown', problem: verdict.problem },
+          `softphone: dropped an unparseable ${verdict.method ?? 'message'} (${verdict.problem}): no response can be sent`,
+        );
         return;
       }
-      console.warn(`softphone: refused an unparseable ${verdict.method} with ${verdict.status} (${verdict.problem})`);
+      reportDiagnostic(
+        'softphone.refused-unparseable',
+        { method: verdict.method, status: String(verdict.status), problem: verdict.problem },
+        `softphone: refused an unparseable ${verdict.method} with ${verdict.status} (${verdict.problem})`,
+      );
       this.inner.send(verdict.reply).catch(() => console.warn(`softphone: the ${verdict.status} for an unparseable ${verdict.method} could not be sent (transport down)`));
     }
   };

@@ -212,6 +212,8 @@ export function createFakeDesk(
         desk.view = { ...desk.view, settings: applySettingsPatch(desk.view.settings, patch) };
         return structuredClone(desk.view);
       }
+      case 'diagnostics.report':
+        return { logged: true };
       case 'journal.status':
         return structuredClone(desk.journalStatus);
       case 'journal.acknowledgeKept': {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDateSchema, MisIdSchema, PatientCardSchema } from '../patients/patient-card';
 import { MAX_QUERY_LENGTH } from '../patients/search-query';
 import { SettingsPatchSchema, SettingsViewSchema } from '../settings/settings-schema';
+import { DiagnosticReportSchema } from '../diagnostics/diagnostic-event';
 import { CoreStatusSchema } from '../status/system-status';
 
 /**
@@ -471,6 +472,11 @@ export const requests = {
     input: z.object({ kind: z.string().min(1).max(64).optional() }).strict(),
     output: z.object({ entries: z.array(DemoLedgerEntrySchema) }).strict(),
   },
+  /**
+   * An event the renderer wants in the desk's log (a SIP message the softphone refused …):
+   * codes only, rate-limited by main. `logged: false` when the limit dropped it.
+   */
+  'diagnostics.report': { input: DiagnosticReportSchema, output: z.object({ logged: z.boolean() }).strict() },
   /** Whether the local cache is open and how many cards it holds. */
   'cache.status': { input: NoInput, output: CacheStatusSchema },
   /** Whether journal.db is open, and the journals this desk had to set aside (lost key, damage). */

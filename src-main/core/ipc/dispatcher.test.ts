@@ -25,6 +25,7 @@ function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'demo.simulate': () => ({ applied: true }),
     'cache.status': () => ({ available: true, cards: 0, dataAsOf: null, problem: null, fill: null, replacing: false }),
     'journal.status': () => ({ state: 'open', problem: null, kept: [] }),
+    'diagnostics.report': () => ({ logged: true }),
     'journal.acknowledgeKept': () => ({ state: 'open', problem: null, kept: [] }),
     'outbox.undelivered': () => ({ items: [] }),
     'outbox.retry': () => ({ retried: false }),
