@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RequestOutput } from '../../../src-shared/ipc/contract';
+import type { CacheStatusView, RequestOutput } from '../../../src-shared/ipc/contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { DEFAULT_SETTINGS, type SettingsView } from '../../../src-shared/settings/settings-schema';
@@ -35,14 +35,14 @@ const MOTHER = makePatient({ misId: 'P-10', surname: 'Орлова', givenName: 
 const SON = makePatient({ misId: 'P-11', surname: 'Орлов', givenName: 'Илья', patronymic: 'Сергеевич', birthDate: '2015-06-01', phones: FAMILY_PHONE, appointments: [] });
 const DAUGHTER = makePatient({ misId: 'P-12', surname: 'Орлова', givenName: 'Анна', patronymic: 'Сергеевна', birthDate: '2018-09-09', phones: FAMILY_PHONE, appointments: [] });
 
-async function renderDesk(options: { patients?: PatientCard[]; view?: SettingsView; language?: 'ru' | 'en' } = {}) {
+async function renderDesk(options: { patients?: PatientCard[]; view?: SettingsView; language?: 'ru' | 'en'; cache?: CacheStatusView } = {}) {
   const language = options.language ?? 'en';
   const view = options.view ?? makeView({ settings: { sip: ACCOUNT }, sipPasswordSet: true });
   const desk = createFakeDesk({
     view: { ...view, settings: { ...view.settings, language } },
     sipPassword: 'desk-secret',
     patients: options.patients ?? [ALENA, MOTHER, SON, DAUGHTER],
-    cache: makeCacheStatus({ cards: 4, dataAsOf: T0 }),
+    cache: options.cache ?? makeCacheStatus({ cards: 4, dataAsOf: T0 }),
   });
   const fake = fakePhoneFactory();
   render(<App desk={desk} i18n={createI18n(language)} store={createAppStore({ bridge: 'open' })} phoneFactory={fake.factory} />);
@@ -296,6 +296,30 @@ describe('Screen pop: an unknown number', () => {
     expect(parseBirthDate('1985-03-12')).toBe('1985-03-12');
     expect(parseBirthDate('29.02.2023')).toBeNull();
     expect(parseBirthDate('12/03/1985')).toBeNull();
+  });
+});
+
+describe('Screen pop: while a damaged cache is rebuilt', () => {
+  const rebuilding = makeCacheStatus({ cards: 1, dataAsOf: T0, fill: { state: 'filling', reason: 'damaged', startedAt: T0, completedAt: null, setAside: '/data/cache.db.damaged-1' } });
+
+  it('a number not in the cache yet waits for the MIS instead of offering a new-patient form, then shows the card', async () => {
+    const { desk, phone } = await renderDesk({ cache: rebuilding });
+    desk.handle('screenPop.lookup', () => ({ numberKey: '+79161234567', matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1 }));
+    let answer!: (value: RequestOutput<'screenPop.refresh'>) => void;
+    desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    expect((await screen.findByTestId('screen-pop-checking-mis')).textContent).toContain('being rebuilt');
+    expect(screen.queryByTestId('screen-pop-new')).toBeNull();
+    await act(async () => answer({ status: 'updated', at: T1, matches: [ALENA] }));
+    expect(within(pop()).getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
+  });
+
+  it('with the MIS down too, the new-patient form comes with a warning that the caller may be on file', async () => {
+    const { desk, phone } = await renderDesk({ cache: rebuilding });
+    desk.misReachable = false;
+    await act(async () => void phone.ring({ id: 'c2', number: '+79990001122' }));
+    expect((await screen.findByTestId('screen-pop-rebuilding-warning')).textContent).toContain('may be on file');
+    expect(screen.getByTestId('screen-pop-new')).toBeTruthy();
   });
 });
 

@@ -139,8 +139,39 @@ function PopBody({ pop, card, rehearsal }: { pop: ScreenPop; card: PatientCard |
     );
   }
   if (pop.matches.length > 1) return <Chooser pop={pop} />;
-  if (pop.matches.length === 0) return pop.draftId ? <DraftSaved /> : <NewPatientDraft pop={pop} />;
+  if (pop.matches.length === 0) return <NoCachedCard pop={pop} />;
   return null;
+}
+
+/**
+ * No card in the cache. Normally: a new patient. But while a damaged cache is being refilled,
+ * a known patient may simply not be back yet — so the pop waits for the MIS's answer instead of
+ * offering a "new patient" form, and if the MIS cannot answer, says the caller may be on file.
+ */
+function NoCachedCard({ pop }: { pop: ScreenPop }): ReactElement {
+  const { t } = useTranslation();
+  const rebuilding = useAppStore((state) => {
+    const cache = state.cacheStatus;
+    return !!cache && (cache.replacing || (cache.fill?.state === 'filling' && cache.fill.reason !== 'new'));
+  });
+  if (pop.draftId) return <DraftSaved />;
+  if (rebuilding && pop.refresh === 'refreshing') {
+    return (
+      <p className="screen-pop-checking" data-testid="screen-pop-checking-mis">
+        {t('screenPop.rebuilding.checking')}
+      </p>
+    );
+  }
+  return (
+    <>
+      {rebuilding && pop.refresh === 'unreachable' ? (
+        <p className="notice warn" data-testid="screen-pop-rebuilding-warning">
+          {t('screenPop.rebuilding.misDown')}
+        </p>
+      ) : null}
+      <NewPatientDraft pop={pop} />
+    </>
+  );
 }
 
 /** The next booked appointment from now on, if any. */
