@@ -73,7 +73,7 @@ const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
 };
 
 function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactElement {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const pane = useAppStore((state) => state.pane);
   const language = useAppStore((state) => state.settingsView?.settings.language);
   const navigate = useAppStore((state) => state.navigate);
@@ -102,6 +102,8 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   }, [navigate, appStore]);
 
   const Current = PANE_COMPONENTS[pane];
+  // The role decides the start pane (a cashier opens on Patients): no pane before it is known.
+  const roleKnown = useAppStore((state) => state.settingsView !== null);
   return (
     <div className="app-shell" data-testid="app-shell" data-pane={pane}>
       <SideNav />
@@ -111,7 +113,13 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <DataNotices />
         <CallBar />
         <div className="main-pane">
-          <Current key={pane} />
+          {roleKnown ? (
+            <Current key={pane} />
+          ) : (
+            <p className="muted pane-loading" data-testid="pane-loading">
+              {t('app.loading')}
+            </p>
+          )}
         </div>
       </main>
       <StatusBar />

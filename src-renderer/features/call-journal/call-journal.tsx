@@ -170,7 +170,8 @@ function JournalRow({ item, index, top }: { item: CallJournalItem; index: number
             type="button"
             className="link-button truncate"
             data-testid="call-journal-open-card"
-            title={t('journal.openCard')}
+            // The row is one line: the whole name is in the tooltip when the column cuts it.
+            title={item.patientName ? t('journal.openCardOf', { name: item.patientName }) : t('journal.openCard')}
             onClick={() => openPatient({ misId: item.misId!, reason: 'journal', callId: item.id })}
           >
             <Plain text={item.patientName ?? item.misId} />

@@ -5,7 +5,7 @@ import type { Role } from '../../../src-shared/settings/settings-schema';
 import { App } from '../../app/App';
 import { createAppStore } from '../../app/app-store';
 import { createI18n } from '../../i18n/i18n';
-import { createFakeDesk, makeView } from '../../test-support/fake-desk';
+import { createFakeDesk, makeCacheStatus, makeView } from '../../test-support/fake-desk';
 
 afterEach(cleanup);
 
@@ -26,6 +26,21 @@ const pane = () => screen.getByTestId('app-shell').getAttribute('data-pane');
 const ctrl = (n: number) => fireEvent.keyDown(window, { key: String(n), code: `Digit${n}`, ctrlKey: true });
 
 describe('Navigation by role', () => {
+  it('before the role is known nothing is offered; a cashier then lands on Patients with the search box focused', async () => {
+    const desk = createFakeDesk({ view: makeView({ settings: { role: 'cashier' } }), cache: makeCacheStatus({ cards: 3 }) });
+    let settings!: () => void;
+    desk.handle('settings.get', () => new Promise((resolve) => (settings = () => resolve(desk.view))));
+    render(<App desk={desk} i18n={createI18n('ru')} store={createAppStore({ bridge: 'open' })} phoneFactory={null} />);
+    await screen.findByTestId('app-info');
+    expect(within(screen.getByRole('navigation')).queryAllByRole('button')).toEqual([]);
+    expect(screen.getByTestId('pane-loading')).toBeTruthy();
+    expect(screen.queryByTestId('pane-phone')).toBeNull();
+    await act(async () => settings());
+    expect(pane()).toBe('patients');
+    expect(document.activeElement).toBe(await screen.findByTestId('patient-search'));
+  });
+
+
   it('a cashier starts on Patients, with only what the till needs: Patients, Phone, Settings', async () => {
     await renderDesk('cashier');
     expect(pane()).toBe('patients');

@@ -23,7 +23,8 @@ export function SideNav(): ReactElement {
   const active = useAppStore((state) => state.pane);
   const navigate = useAppStore((state) => state.navigate);
   const appInfo = useAppStore((state) => state.appInfo);
-  const items = visiblePanes(role);
+  // Nothing until the role is known: a cashier must not see the operator's panes flash by.
+  const items = role ? visiblePanes(role) : [];
   // Roving tabindex: the nav is one tab stop, on the item last focused (the active one after
   // every navigation).
   const [focusPane, setFocusPane] = useState<PaneId>(active);

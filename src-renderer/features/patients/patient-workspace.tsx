@@ -106,6 +106,8 @@ export function PatientWorkspace({ searchRef, today }: PatientWorkspaceProps): R
         <div className="patient-search-field">
           <input
             ref={searchRef}
+            // The cashier types at once: the box has the focus when the pane opens (at start too).
+            autoFocus
             type="search"
             className="input patient-search-input"
             data-testid="patient-search"
