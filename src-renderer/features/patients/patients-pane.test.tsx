@@ -97,7 +97,7 @@ describe('Patients pane: search', () => {
   it('focuses the search box, debounces typing into one patients.search and lists the rows', async () => {
     const desk = await openPatients();
     await waitFor(() => expect(document.activeElement).toBe(searchBox()));
-    expect(searchBox().placeholder).toContain('последние 4 цифры');
+    expect(searchBox().placeholder).toContain('СНИЛС');
 
     type('Р');
     type('Ри');

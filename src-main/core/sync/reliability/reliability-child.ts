@@ -38,7 +38,9 @@ async function main(config: ReliabilityChildConfig): Promise<void> {
     timeoutRate: config.timeoutRate,
     faultSeed: config.faultSeed,
   });
-  mis.evolve(config.evolveSteps);
+  // The clinic keeps its change log in its ledger file: a restarted child finds the clinic it
+  // evolved before (the same as the twin's), and evolves it only on its first run.
+  if (mis.lastSequence === config.patients) mis.evolve(config.evolveSteps);
   const outbox = new Outbox(journal);
   outbox.recoverInflight();
   const target = Object.assign(Object.create(cache) as CacheRepository, {
