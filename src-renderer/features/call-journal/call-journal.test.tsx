@@ -9,6 +9,7 @@ import { createAppStore } from '../../app/app-store';
 import { createI18n } from '../../i18n/i18n';
 import { createFakeDesk, makeCacheStatus, makePatient, makeView, T0 } from '../../test-support/fake-desk';
 import { fakePhoneFactory } from '../../test-support/fake-phone';
+import { formatClockTime } from '../../ui/format-time';
 import { JOURNAL_LIMIT } from './call-journal';
 
 // jsdom has no layout: give the journal's scroller a viewport so the virtualizer renders rows.
@@ -123,5 +124,25 @@ describe('Call journal', () => {
     desk.fail('calls.recent', new DeskError('INTERNAL', 'db'));
     fireEvent.click(screen.getByTestId('call-journal-filter-today'));
     expect((await screen.findByTestId('call-journal-error')).textContent).toContain('Could not load the journal');
+  });
+
+  it('a journal started after the previous one was kept aside says its earlier calls are not listed; a journal that cannot open says so, not a guess', async () => {
+    const { desk } = await renderDesk();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(screen.queryByTestId('call-journal-kept')).toBeNull();
+    const keptAt = new Date().toISOString();
+    act(() =>
+      desk.emit('journal:changed', {
+        state: 'open',
+        problem: null,
+        kept: [{ id: 1, path: '/data/journal.db.key-lost-1', reason: 'key-lost', keptAt, undelivered: 2, auditEntries: 5, countedAt: keptAt, acknowledged: true }],
+      }),
+    );
+    expect(screen.getByTestId('call-journal-kept').textContent).toContain(`Calls before ${formatClockTime(keptAt, 'en')} are in the earlier journal`);
+    desk.fail('calls.recent', new DeskError('JOURNAL_UNAVAILABLE', 'journal not open'));
+    fireEvent.click(screen.getByTestId('call-journal-filter-missed'));
+    const error = await screen.findByTestId('call-journal-error');
+    expect(error.textContent).toContain('journal.db');
+    expect(error.textContent).not.toContain('demo');
   });
 });

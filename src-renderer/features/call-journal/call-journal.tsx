@@ -9,7 +9,7 @@ import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
 import { Plain } from '../patients/patient-card-view';
-import { formatLocalDate, isSameLocalDay } from '../patients/patient-format';
+import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients/patient-format';
 import { runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone/phone-store';
 import { formatDuration } from '../phone/use-now';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
@@ -21,6 +21,21 @@ export const JOURNAL_LIMIT = 200;
 export const JOURNAL_ROW_HEIGHT = 40;
 
 type Loaded = { filter: CallsFilter; items: readonly CallJournalItem[] } | { filter: CallsFilter; error: string };
+
+/**
+ * This journal started when an earlier one had to be set aside (a lost key, a damaged file):
+ * its calls are not in this list, and the line says so instead of letting the list look complete.
+ */
+function KeptJournalLine(): ReactElement | null {
+  const { t, i18n } = useTranslation();
+  const kept = useAppStore((state) => state.journalStatus?.kept[0]);
+  if (!kept) return null;
+  return (
+    <p className="muted call-journal-kept" data-testid="call-journal-kept">
+      {t('journal.keptBefore', { when: formatMoment(kept.keptAt, new Date(), i18n.language) })}
+    </p>
+  );
+}
 
 /**
  * The call journal (issue 5): every call with time, direction, number, patient, queue,
@@ -76,6 +91,7 @@ export function CallJournal(): ReactElement {
           ))}
         </div>
       </header>
+      <KeptJournalLine />
       {!shown ? (
         <p className="muted" data-testid="call-journal-loading">
           {t('journal.loading')}
