@@ -1,4 +1,4 @@
-import { AppInfoSchema, type AppInfo } from '../../src-shared/ipc/contract';
+import { AppInfoSchema, SCREEN_POP_WARM_UP_CALL_ID, type AppInfo } from '../../src-shared/ipc/contract';
 import type { PatientCard } from '../../src-shared/patients/patient-card';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
@@ -176,7 +176,7 @@ export function createCore(options: CoreOptions): Core {
     const number = cache.samplePhone();
     if (number === null) return;
     for (let i = 0; i < SCREEN_POP_WARM_UPS; i++) {
-      await dispatcher.dispatch('screenPop.lookup', { callId: `screen-pop-warm-up-core-${i}`, number, source: 'sip' }, { host: options.host, client: 'core' });
+      await dispatcher.dispatch('screenPop.lookup', { callId: `${SCREEN_POP_WARM_UP_CALL_ID}-core-${i}`, number, source: 'sip' }, { host: options.host, client: 'core' });
     }
   }
 

@@ -242,6 +242,12 @@ export const CallJournalItemSchema = z
   .strict();
 export type CallJournalItem = z.infer<typeof CallJournalItemSchema>;
 
+/**
+ * The call id (or its prefix) of the screen pop's warm-ups: the core's at start and the
+ * renderer's rehearsal at registration. A lookup with it is not a ring.
+ */
+export const SCREEN_POP_WARM_UP_CALL_ID = 'screen-pop-warm-up';
+
 /** Most cards a screen pop offers for one number. */
 export const SCREEN_POP_MATCH_LIMIT = 20;
 

@@ -1,14 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { createCore } from '../core';
 import { silentLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { UnavailableSecretStore } from '../secrets/secret-store';
 import { MemorySettingsStorage } from '../settings/settings-storage';
-import { PatientCacheService } from './patient-cache-service';
+import type { IntegrityCheck } from './integrity-check';
+import { CHECK_QUIET_MS, PatientCacheService } from './patient-cache-service';
 
 const card: PatientCard = {
   misId: 'P-1',
@@ -101,6 +102,43 @@ describe('PatientCacheService', () => {
     });
     expect(await core.dispatcher.dispatch('patients.get', { misId: 'P-404' }, context)).toEqual({ ok: true, value: { card: null } });
     await core.stop();
+  });
+});
+
+describe('the background check gives way to ringing calls', () => {
+  it('a ring stops a running check; it runs again only after a quiet minute, and then every interval', async () => {
+    vi.useFakeTimers();
+    try {
+      const { dataDir, secrets } = setup();
+      const runs: { signal: AbortSignal | undefined; finish: () => void }[] = [];
+      const check: IntegrityCheck = ({ signal }) =>
+        new Promise((resolve) => {
+          const run = { signal, finish: () => resolve({ verdict: 'ok', ms: 1 }) };
+          runs.push(run);
+          signal?.addEventListener('abort', () => resolve({ verdict: 'not-checked', ms: 1, reason: 'stopped' }));
+        });
+      const cache = new PatientCacheService({ dataDir, secrets, logger: silentLogger, cacheSizeMb: 8, integrityCheck: check, integrityCheckDelayMs: 1_000, integrityCheckIntervalMs: 3_600_000 });
+      cache.start();
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toHaveLength(1);
+
+      cache.callRinging();
+      expect(runs[0]!.signal?.aborted).toBe(true);
+      await vi.advanceTimersByTimeAsync(CHECK_QUIET_MS - 1_000);
+      // Another ring half-way through the quiet minute pushes the check out again.
+      cache.callRinging();
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(CHECK_QUIET_MS);
+      expect(runs).toHaveLength(2);
+      runs[1]!.finish();
+      await vi.advanceTimersByTimeAsync(3_600_000);
+      expect(runs).toHaveLength(3);
+      await cache.stop();
+      expect(runs[2]!.signal?.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

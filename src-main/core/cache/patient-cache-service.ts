@@ -35,6 +35,15 @@ export type CacheStatus = CacheStatusView;
 /** A part of the core that must follow the cache to a new file (the sync engine's own connection). */
 export type CacheReplacedListener = () => Promise<void> | void;
 
+/**
+ * The background check reads the whole file on another thread; on a desk with two cores that
+ * still competes with a ringing call's paint. So a ring stops a running check, and the next
+ * one waits until no call has rung for this long.
+ */
+export const CHECK_QUIET_MS = 60_000;
+/** Checks put off for calls in a row before one runs regardless (a desk that rings all day is still checked). */
+export const MAX_CHECK_DEFERRALS = 10;
+
 /** Set-aside files kept for IT; older ones are removed (the cache is a replica, and big). */
 export const SET_ASIDE_KEPT = 2;
 const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost)-([0-9TZ-]+)$/;
@@ -67,6 +76,10 @@ export class PatientCacheService implements Service {
   private checkTimer: ReturnType<typeof setTimeout> | null = null;
   private checkAbort: AbortController | null = null;
   private stopped = false;
+  /** When a call last rang (a screen pop lookup); the background check waits for a quiet spell. */
+  private lastRingAt = -Infinity;
+  /** Checks put off or stopped for calls in a row; past {@link MAX_CHECK_DEFERRALS} one runs anyway. */
+  private checkDeferrals = 0;
 
   constructor(private readonly options: PatientCacheOptions) {
     this.keys = options.keys ?? new DatabaseKeySource(options.secrets);
@@ -274,14 +287,43 @@ export class PatientCacheService implements Service {
     return verdict;
   }
 
+  /**
+   * A call rings (the screen pop asked the cache): a running background check stops — it is
+   * run again once the desk has been quiet for {@link CHECK_QUIET_MS} — unless it has already
+   * been put off {@link MAX_CHECK_DEFERRALS} times in a row.
+   */
+  callRinging(): void {
+    this.lastRingAt = this.nowMs();
+    if (this.checkAbort && this.checkDeferrals < MAX_CHECK_DEFERRALS) this.checkAbort.abort();
+  }
+
   private scheduleCheck(delayMs: number): void {
     if (!this.integrityCheck || this.stopped) return;
     if (this.checkTimer) clearTimeout(this.checkTimer);
     this.checkTimer = setTimeout(() => {
       this.checkTimer = null;
-      void this.checkNow().finally(() => this.scheduleCheck(this.options.integrityCheckIntervalMs ?? 6 * 60 * 60_000));
+      void this.runScheduledCheck();
     }, delayMs);
     this.checkTimer.unref?.();
+  }
+
+  private async runScheduledCheck(): Promise<void> {
+    const quietFor = this.nowMs() - this.lastRingAt;
+    if (quietFor < CHECK_QUIET_MS && this.checkDeferrals < MAX_CHECK_DEFERRALS) {
+      this.checkDeferrals += 1;
+      this.scheduleCheck(CHECK_QUIET_MS - quietFor);
+      return;
+    }
+    const verdict = await this.checkNow();
+    if (this.stopped) return;
+    if (verdict.verdict === 'not-checked' && verdict.reason === 'stopped') {
+      // A call rang while it ran: try again after a quiet spell.
+      this.checkDeferrals += 1;
+      this.scheduleCheck(CHECK_QUIET_MS);
+      return;
+    }
+    this.checkDeferrals = 0;
+    this.scheduleCheck(this.options.integrityCheckIntervalMs ?? 6 * 60 * 60_000);
   }
 
   private async replace(code: DatabaseError['code']): Promise<void> {

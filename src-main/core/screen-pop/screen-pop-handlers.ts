@@ -1,6 +1,7 @@
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { DeskError } from '../../../src-shared/ipc/errors';
+import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/ipc/contract';
 import type { ClinicLinkService } from '../cache/clinic-link-service';
 import type { PatientCacheService } from '../cache/patient-cache-service';
 import { isMisError } from '../connectors/mis/mis-connector';
@@ -48,6 +49,8 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
   return {
     'screenPop.lookup': ({ callId, number, source }) => {
       const started = performance.now();
+      // A real ring (not a warm-up): the cache's background check gives way to it.
+      if (!callId.startsWith(SCREEN_POP_WARM_UP_CALL_ID)) cache.callRinging();
       const repository = cache.require();
       const found = lookupCached(number, repository, link.popChoices);
       if (found.numberKey !== null) rememberLookup(callId, found.numberKey);

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useAppStore } from '../../app/app-store';
-import type { EventPayload } from '../../../src-shared/ipc/contract';
+import { SCREEN_POP_WARM_UP_CALL_ID, type EventPayload } from '../../../src-shared/ipc/contract';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';
@@ -210,5 +210,5 @@ export function useScreenPop(enabled: boolean): void {
 }
 
 /** The warm-up lookup's call id and number (not a phone number, so it can match no card). */
-export const WARM_UP_CALL_ID = 'screen-pop-warm-up';
+export const WARM_UP_CALL_ID = SCREEN_POP_WARM_UP_CALL_ID;
 export const WARM_UP_NUMBER = '0';
