@@ -131,6 +131,8 @@ test('cache.db damaged with the MIS offline: the desk says the cache is set asid
   await expect(page.getByTestId('mis-offline-banner')).toHaveAttribute('data-state', 'rebuilding');
   await expect(page.getByTestId('mis-offline-banner')).not.toContainText('ни разу');
   await expect(page.getByTestId('patients-cache-empty')).toHaveAttribute('data-state', 'mis-offline');
+  await expect(page.getByTestId('data-as-of')).toHaveAttribute('data-state', 'filling');
+  await expect(page.getByTestId('status-sync')).toContainText('пересборка ждёт МИС');
   await expect(page.getByTestId('status-sync')).toHaveAttribute('title', /МИС недоступна/);
   await screenshot(page, 'cache-damaged-mis-offline');
   const offline = await searchAll(desk);

@@ -56,6 +56,8 @@ describe('data notices: a damaged cache', () => {
     fireEvent.click(screen.getByTestId('nav-patients'));
     expect(screen.getByTestId('cache-notice')).toBeTruthy();
 
+    act(() => desk.emit('status:changed', makeStatus({ mis: { state: 'online', since: T0, detail: null }, sync: { state: 'syncing', since: T0, detail: 'cacheRebuilding' } })));
+    expect(screen.getByTestId('status-sync').textContent).toContain('пересборка кэша');
     act(() => desk.emit('status:changed', makeStatus({ mis: { state: 'offline', since: T0, detail: 'misUnreachable' } })));
     const offline = screen.getByTestId('cache-notice');
     expect(offline.dataset.state).toBe('rebuilding-mis-offline');

@@ -78,7 +78,9 @@ function CacheNotice({ cache }: { cache: CacheStatusView }): ReactElement | null
   const misDown = misState === 'offline' || misState === 'degraded';
   const state = misDown ? 'rebuilding-mis-offline' : 'rebuilding';
   const body = misDown
-    ? t('notices.cache.rebuildingMisOffline', { loaded })
+    ? cache.cards === 0
+      ? t('notices.cache.rebuildingMisOfflineEmpty')
+      : t('notices.cache.rebuildingMisOffline', { loaded })
     : total !== null
       ? t('notices.cache.rebuildingOf', { loaded, total })
       : t('notices.cache.rebuilding', { loaded });

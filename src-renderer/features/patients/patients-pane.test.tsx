@@ -451,7 +451,22 @@ describe('Patients pane: a cache being filled or rebuilt', () => {
     });
     const empty = screen.getByTestId('patients-cache-empty');
     expect(empty.dataset.state).toBe('mis-offline');
+    expect(screen.getByTestId('data-as-of').dataset.state).toBe('never');
     expect(empty.textContent).toContain('МИС недоступна');
     expect(screen.getByTestId('mis-offline-banner').dataset.state).toBe('empty');
+  });
+
+  it('a rebuild with nothing loaded yet and the MIS down: the header says 0 loaded, never "not synced yet"; the bar is titled as a rebuild', async () => {
+    const desk = await openPatients({
+      cache: makeCacheStatus({ cards: 0, dataAsOf: null, fill: rebuildFill }),
+      patients: [],
+      status: makeStatus({ mis: { state: 'offline', since: T0, detail: 'misUnreachable' } }),
+    });
+    const header = screen.getByTestId('data-as-of');
+    expect(header.dataset.state).toBe('filling');
+    expect(header.textContent).not.toContain('Ещё не синхронизировано');
+    expect(screen.getByTestId('mis-offline-banner').textContent).toContain('пока пуст');
+    act(() => desk.emit('sync:progress', { phase: 'first-sync', applied: 250, total: 20_000, etaSeconds: null, done: false }));
+    expect(screen.getByTestId('sync-progress').textContent).toContain('Сборка кэша карточек заново');
   });
 });

@@ -129,11 +129,13 @@ function PaneContent({
 function CacheFreshness({ cache, progress, now }: { cache: CacheStatusView; progress: SyncProgress | null; now: Date }): ReactElement {
   const { t, i18n } = useTranslation();
   const { dataAsOf } = cache;
-  if (cache.fill?.state === 'filling' && (cache.cards > 0 || progress)) {
+  const fill = cache.fill;
+  // While filling, "as of" would claim a complete picture; a rebuild says so even before its first card.
+  if (fill?.state === 'filling' && (cache.cards > 0 || progress || fill.reason !== 'new')) {
     const loaded = formatCount(cache.cards, i18n.language);
     const total = progress?.total ?? null;
     return (
-      <span className="data-as-of" data-testid="data-as-of" data-state="filling">
+      <span className="data-as-of" data-testid="data-as-of" data-state="filling" data-reason={fill.reason}>
         {total !== null && total > 0 ? t('patients.loadedOf', { loaded, total: formatCount(total, i18n.language) }) : t('patients.loaded', { loaded })}
       </span>
     );
@@ -176,6 +178,8 @@ function EmptyCache(): ReactElement {
 /** The first sync's bar: a real <progress>, the count and the time left. */
 function SyncProgressBar({ progress }: { progress: SyncProgress }): ReactElement {
   const { t, i18n } = useTranslation();
+  const rebuilding = useAppStore((state) => (state.cacheStatus?.fill?.reason ?? 'new') !== 'new');
+  const title = rebuilding ? t('patients.sync.titleRebuild') : t('patients.sync.title');
   const applied = formatCount(progress.applied, i18n.language);
   const count =
     progress.total !== null
@@ -183,12 +187,12 @@ function SyncProgressBar({ progress }: { progress: SyncProgress }): ReactElement
       : t('patients.sync.countNoTotal', { applied });
   const eta = progress.etaSeconds !== null ? t('patients.sync.eta', { eta: formatEta(progress.etaSeconds, i18n.language) }) : null;
   return (
-    <div className="sync-progress" data-testid="sync-progress" role="group" aria-label={t('patients.sync.title')}>
-      <span className="sync-progress-title">{t('patients.sync.title')}</span>
+    <div className="sync-progress" data-testid="sync-progress" role="group" aria-label={title}>
+      <span className="sync-progress-title">{title}</span>
       {progress.total !== null && progress.total > 0 ? (
-        <progress className="sync-progress-bar" max={progress.total} value={Math.min(progress.applied, progress.total)} aria-label={t('patients.sync.title')} />
+        <progress className="sync-progress-bar" max={progress.total} value={Math.min(progress.applied, progress.total)} aria-label={title} />
       ) : (
-        <progress className="sync-progress-bar" aria-label={t('patients.sync.title')} />
+        <progress className="sync-progress-bar" aria-label={title} />
       )}
       <span className="sync-progress-text" data-testid="sync-progress-text">
         {count}

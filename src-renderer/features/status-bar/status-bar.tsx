@@ -6,6 +6,9 @@ import { OutboxStatus } from '../outbox/outbox-status';
 import { PlugOffIcon } from '../../ui/icons';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
+
+/** Details shown as the state's own text (`status.stateFor.*`). */
+const STATE_TEXT_DETAILS = new Set(['cacheRebuilding', 'cacheRebuildingMisUnreachable']);
 type System = 'sip' | 'pbx' | 'mis' | 'sync';
 
 /** Colour of the dot per system and state; "off" is grey, not red: nothing is broken. */
@@ -43,7 +46,9 @@ interface IndicatorProps {
 function Indicator({ system, state, since, detail }: IndicatorProps): ReactElement {
   const { t, i18n } = useTranslation();
   const name = t(`status.systems.${system}`);
-  const stateText = t(`status.state.${state}`, { defaultValue: state });
+  // A few details change what the state means enough to say so in the bar itself (a cache
+  // being rebuilt is not an ordinary sync); the others are in the tooltip.
+  const stateText = detail && STATE_TEXT_DETAILS.has(detail) ? t(`status.stateFor.${detail}`) : t(`status.state.${state}`, { defaultValue: state });
   const time = since ? formatClockTime(since, i18n.language) : '—';
   const detailText = detail ? t(`status.detail.${detail}`, { defaultValue: t('status.detail.unknown', { key: detail }) }) : '';
   const summary = t('status.tooltip', { system: name, state: stateText, time });
