@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type KeyboardEvent, type ReactElement, type RefObject } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactElement, type RefObject } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { MIN_PHONE_DIGITS, parseSearchQuery, MAX_QUERY_LENGTH, MAX_QUERY_WORDS } from '../../../src-shared/patients/search-query';
@@ -34,6 +34,18 @@ export function PatientWorkspace({ searchRef, today }: PatientWorkspaceProps): R
     openCard(patientRequest.misId, { reason: patientRequest.reason, callId: patientRequest.callId });
   }, [patientRequest, clearPatientRequest, openCard]);
   const { results } = search;
+  // Results the MIS (or a half-refilled cache) gave while the cache was rebuilt are searched
+  // again from the cache once it is whole, so the list never keeps saying "answered by the MIS".
+  const cacheWhole = useAppStore((state) => state.cacheStatus?.fill?.state === 'complete');
+  const { searchNow } = search;
+  const answeredElsewhere = results.status === 'ready' && results.source !== 'cache';
+  const rerunFor = useRef<string | null>(null);
+  useEffect(() => {
+    // Once per query: if the core still answers from the MIS, the list says so and stays.
+    if (!cacheWhole || !answeredElsewhere || rerunFor.current === results.query) return;
+    rerunFor.current = results.query;
+    searchNow();
+  }, [cacheWhole, answeredElsewhere, results.query, searchNow]);
   const listId = useId();
   const summaryId = useId();
 
@@ -229,7 +241,7 @@ function SearchSummary({ id, results, parsed }: { id: string; results: SearchRes
             </span>
           ) : null}
           {results.source !== 'cache' ? (
-            <span className="patient-search-source" data-testid="patient-search-source" data-source={results.source}>
+            <span className="patient-search-note patient-search-source" data-testid="patient-search-source" data-source={results.source}>
               {t(`patients.search.source.${results.source}`)}
             </span>
           ) : null}

@@ -427,6 +427,12 @@ describe('Patients pane: a cache being filled or rebuilt', () => {
     type('Римс');
     await waitFor(() => expect(screen.getByTestId('patient-search-source').dataset.source).toBe('cache-incomplete'));
     expect(screen.getByTestId('patient-search-source').textContent).toContain('кого-то может не хватать');
+    // The rebuild completes: the shown query is searched again in the whole cache.
+    desk.handle('patients.search', () => answer([makePatient()]));
+    const searches = desk.callsTo('patients.search').length;
+    act(() => desk.emit('cache:changed', makeCacheStatus({ cards: 3, dataAsOf: T0, fill: { ...rebuildFill, state: 'complete', completedAt: T0 } })));
+    await waitFor(() => expect(screen.queryByTestId('patient-search-source')).toBeNull());
+    expect(desk.callsTo('patients.search')).toHaveLength(searches + 1);
   });
 
   it('while filling, the header says how much is loaded instead of "data as of"; an offline MIS is worded for the rebuild', async () => {
