@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -421,6 +421,25 @@ describe('secrets', () => {
     expect(onDisk).not.toContain(Buffer.from('correct horse battery staple').toString('base64'));
     const reopened = secrets.createElectronSecretStore({ safeStorage: electron.safeStorage, dataDir, logger: silentLogger, platform: 'linux' });
     expect(reopened.get('sip.password')).toBe('correct horse battery staple');
+  });
+
+  it('a keychain reset: the sealed key can no longer be opened, a new database key is made, and the old vault is copied aside for IT', async () => {
+    const { electron, secrets } = await load();
+    const { loadOrCreateDatabaseKey } = await import('../core/cache/database-key');
+    const store = secrets.createElectronSecretStore({ safeStorage: electron.safeStorage, dataDir, logger: silentLogger, platform: 'linux' });
+    const first = loadOrCreateDatabaseKey(store);
+    const vault = readFileSync(join(dataDir, secrets.SEALED_SECRETS_FILE), 'utf8');
+    // The keychain's key changes: nothing sealed before opens.
+    electron.safeStorage.decryptString.mockImplementation(() => {
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    });
+    const reset = secrets.createElectronSecretStore({ safeStorage: electron.safeStorage, dataDir, logger: silentLogger, platform: 'linux' });
+    const next = loadOrCreateDatabaseKey(reset);
+    expect(next).toMatchObject({ createdNow: true, previousUnreadable: true });
+    expect(next.key.equals(first.key)).toBe(false);
+    const kept = readdirSync(dataDir).filter((name) => name.startsWith(`${secrets.SEALED_SECRETS_FILE}.unreadable-`));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dataDir, kept[0]!), 'utf8')).toBe(vault);
   });
 
   it('uses the OS keychain store in the running desk', async () => {
