@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
+import { mulberry32, syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
 import { bridgeRequest } from '../support/bridge';
 import type { DeskHost } from '../support/desk-host';
 import { writeConfig } from '../support/desk-host';
@@ -26,21 +26,10 @@ interface SearchAnswer {
   source: 'cache' | 'mis' | 'cache-incomplete';
 }
 
-/** mulberry32: a seeded stream, so a failing damage pattern can be replayed with DAMAGE_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Overwrites REGIONS random 64 KB regions in the middle half of the file with random bytes. */
 function damageMiddle(path: string, seed: number): number[] {
-  const random = seeded(seed);
+  // Seeded, so a failing damage pattern can be replayed with DAMAGE_SEED.
+  const random = mulberry32(seed);
   const size = statSync(path).size;
   const offsets: number[] = [];
   const fd = openSync(path, 'r+');

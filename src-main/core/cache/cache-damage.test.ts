@@ -3,22 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientSearchResultView } from '../../../src-shared/ipc/contract';
-import { createCore, type Core, type CoreOptions } from '../core';
+import type { Core, CoreOptions } from '../core';
 import { CACHE_PAGE_SIZE } from '../db/cache-bulk-load';
 import { damagePagesOf } from '../db/test-support';
-import { createLogger, type LogRecord } from '../log/logger';
+import { createLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
-import { MemorySettingsStorage } from '../settings/settings-storage';
 import { loadOrCreateDatabaseKey } from './database-key';
 import { createWorkerIntegrityCheck } from './integrity-check';
 import { SET_ASIDE_KEPT } from './patient-cache-service';
+import { testCores } from './test-cores';
 
 const PATIENTS = 300;
 const context = { host: 'web' as const, client: 't' };
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.stop();
-});
+const cores = testCores();
+afterEach(() => cores.stopAll());
 
 /** A desk on a small demo clinic whose first sync is done, stopped: its cache.db is on disk, cold. */
 async function syncedDataDir() {
@@ -27,30 +25,12 @@ async function syncedDataDir() {
   const first = await startCore(dataDir, secrets);
   await waitFor(() => first.core.cache.status().cards === PATIENTS && first.core.cache.fill?.state === 'complete');
   const sample = first.core.cache.getCard('1000007')!;
-  await first.core.stop();
-  cores.splice(cores.indexOf(first.core), 1);
+  await cores.stop(first.core);
   for (const suffix of ['-wal', '-shm']) rmSync(join(dataDir, 'cache.db' + suffix), { force: true });
   return { dataDir, secrets, sample, key: loadOrCreateDatabaseKey(secrets).key };
 }
 
-async function startCore(dataDir: string, secrets: KeyFileSecretStore, extra: Partial<CoreOptions> = {}) {
-  const logs: LogRecord[] = [];
-  const core = createCore({
-    host: 'web',
-    version: 't',
-    dataDir,
-    settingsStorage: new MemorySettingsStorage(),
-    secrets,
-    logger: createLogger([(record) => logs.push(record)], 'debug'),
-    cacheSizeMb: 8,
-    demo: { patients: PATIENTS },
-    integrityCheck: null,
-    ...extra,
-  });
-  cores.push(core);
-  await core.start();
-  return { core, logs };
-}
+const startCore = (dataDir: string, secrets: KeyFileSecretStore, extra: Partial<CoreOptions> = {}) => cores.start(dataDir, { secrets, demo: { patients: PATIENTS }, ...extra });
 
 async function search(core: Core, query: string): Promise<PatientSearchResultView> {
   const result = await core.dispatcher.dispatch('patients.search', { query }, context);

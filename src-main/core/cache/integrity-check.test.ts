@@ -1,33 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CacheRepository } from '../db/cache-repository';
 import { CACHE_PAGE_SIZE } from '../db/cache-bulk-load';
-import { damagePagesOf, randomKey, tempDatabasePath } from '../db/test-support';
+import { damagePagesOf, randomKey, tempDatabasePath, testCard } from '../db/test-support';
 import { createWorkerIntegrityCheck } from './integrity-check';
 
 function cacheWithCards(): { path: string; key: Buffer } {
   const path = tempDatabasePath('cache.db');
   const key = randomKey();
   const repository = CacheRepository.open({ path, key, cacheSizeMb: 2 });
-  repository.applyCards(
-    Array.from({ length: 400 }, (_, i) => ({
-      misId: `P-${i}`,
-      version: 1,
-      surname: `Иванова${i}`,
-      givenName: 'Анна',
-      patronymic: null,
-      birthDate: '1985-03-12',
-      sex: 'female' as const,
-      phones: [{ e164: `+7916${String(1_000_000 + i).padStart(7, '0')}`, national10: `916${String(1_000_000 + i).padStart(7, '0')}`, kind: 'mobile' as const }],
-      email: null,
-      address: 'г. Москва, ул. Ленина, д. 1'.repeat(8),
-      omsPolicy: null,
-      dms: null,
-      snils: null,
-      flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
-      lastVisit: null,
-      appointments: [],
-    })),
-  );
+  // Long addresses, so the cards fill a few dozen pages.
+  repository.applyCards(Array.from({ length: 400 }, (_, i) => testCard(i, { address: 'г. Москва, ул. Ленина, д. 1'.repeat(8) })));
   repository.close();
   return { path, key };
 }

@@ -3,39 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalStatus } from '../../../src-shared/ipc/contract';
-import { createCore, type Core } from '../core';
-import { createLogger, type LogRecord } from '../log/logger';
-import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
-import { MemorySettingsStorage } from '../settings/settings-storage';
+import type { Core } from '../core';
+import { testCores } from './test-cores';
 
 const context = { host: 'web' as const, client: 't' };
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.stop();
-});
+const cores = testCores();
+afterEach(() => cores.stopAll());
 
-async function startCore(dataDir: string, options: { offline?: boolean } = {}) {
-  const logs: LogRecord[] = [];
-  const core = createCore({
-    host: 'web',
-    version: 't',
-    dataDir,
-    settingsStorage: new MemorySettingsStorage(),
-    secrets: new KeyFileSecretStore(join(dataDir, 'secrets'), createLogger([])),
-    logger: createLogger([(record) => logs.push(record)], 'debug'),
-    cacheSizeMb: 8,
-    demo: { patients: 200, offline: options.offline ?? false },
-    integrityCheck: null,
-  });
-  cores.push(core);
-  await core.start();
-  return { core, logs };
-}
-
-async function stop(core: Core) {
-  await core.stop();
-  cores.splice(cores.indexOf(core), 1);
-}
+const startCore = (dataDir: string, options: { offline?: boolean } = {}) => cores.start(dataDir, { demo: { patients: 200, offline: options.offline ?? false } });
+const stop = (core: Core) => cores.stop(core);
 
 async function request<T>(core: Core, name: string, input: unknown): Promise<T> {
   const result = await core.dispatcher.dispatch(name as never, input as never, context);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { openEncryptedDatabase, type PageSize } from './open-database';
 
 /**
@@ -39,4 +40,28 @@ export function damagePagesOf(options: { path: string; key: Buffer; pageSize: Pa
     closeSync(fd);
   }
   return pages;
+}
+
+/** A valid card for tests: patient `index` of a made-up clinic, with `patch` applied. */
+export function testCard(index: number, patch: Partial<PatientCard> = {}): PatientCard {
+  const national10 = `916${String(1_000_000 + index).padStart(7, '0')}`;
+  return {
+    misId: `T-${index}`,
+    version: 1,
+    surname: 'Иванова',
+    givenName: 'Мария',
+    patronymic: 'Петровна',
+    birthDate: '1985-03-12',
+    sex: 'female',
+    phones: [{ e164: `+7${national10}`, national10, kind: 'mobile' }],
+    email: null,
+    address: null,
+    omsPolicy: null,
+    dms: null,
+    snils: null,
+    flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
+    lastVisit: null,
+    appointments: [],
+    ...patch,
+  };
 }
