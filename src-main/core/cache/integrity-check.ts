@@ -42,7 +42,7 @@ try {
 } catch (error) {
   const code = error && typeof error.code === 'string' ? error.code : '';
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') post({ verdict: 'damaged', detail: code });
-  else post({ verdict: 'not-checked', reason: code || 'check failed' });
+  else post({ verdict: 'not-checked', reason: code || String((error && error.message) || error).slice(0, 120) });
 } finally {
   try { if (db) db.close(); } catch {}
 }
