@@ -1,11 +1,4 @@
-import {
-  IPC_EVENT_CHANNEL,
-  IPC_REQUEST_CHANNEL,
-  isEventName,
-  isRequestName,
-  type DeskApi,
-  type EventName,
-} from '../src-shared/ipc/contract';
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, isEventName, isRequestName, type DeskApi, type EventName } from '../src-shared/ipc/contract';
 import { encodeBridgedMessage } from '../src-shared/ipc/bridged-error';
 import type { DeskErrorCode } from '../src-shared/ipc/errors';
 

@@ -1,25 +1,33 @@
-import { AppInfoSchema, SCREEN_POP_WARM_UP_CALL_ID, type AppInfo } from '../../src-shared/ipc/contract';
-import type { PatientCard } from '../../src-shared/patients/patient-card';
+import { AppInfoSchema, type AppInfo } from '../../src-shared/app/app-contract';
+import { SCREEN_POP_WARM_UP_CALL_ID } from '../../src-shared/screen-pop/screen-pop-contract';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
-import { ClinicLinkService, type DemoOverrides } from './cache/clinic-link-service';
+import { createCacheHandlers } from './cache/cache-handlers';
 import { DatabaseKeySource } from './cache/database-key';
 import type { IntegrityCheck } from './cache/integrity-check';
-import { createPatientSearch } from './cache/patient-search';
-import { createCallHandlers } from './calls/call-handlers';
-import { DemoPbx } from './connectors/demo/demo-pbx';
-import { createScreenPopHandlers } from './screen-pop/screen-pop-handlers';
-import type { SenderClock } from './sync/outbox';
 import { PatientCacheService } from './cache/patient-cache-service';
-import { DeskError } from '../../src-shared/ipc/errors';
+import { createCallHandlers } from './calls/call-handlers';
+import { DemoClinicService, type DemoOverrides } from './connectors/demo/demo-clinic';
+import { createDemoHandlers } from './connectors/demo/demo-handlers';
+import { PbxService } from './connectors/pbx/pbx-service';
 import { EventBus } from './events/event-bus';
 import { createDispatcher, type Dispatcher, type HandlerTable } from './ipc/dispatcher';
+import { createJournalHandlers } from './journal/journal-handlers';
+import { JournalService } from './journal/journal-service';
 import type { Logger } from './log/logger';
 import { createRendererDiagnostics } from './log/renderer-diagnostics';
+import { createPatientsHandlers } from './patients/patients-handlers';
+import { CallNumbers } from './screen-pop/call-numbers';
+import { createScreenPopHandlers } from './screen-pop/screen-pop-handlers';
 import type { SecretStore } from './secrets/secret-store';
 import { ServiceRegistry } from './services/service-registry';
+import { createSettingsHandlers } from './settings/settings-handlers';
 import { SettingsService } from './settings/settings-service';
 import type { SettingsStorage } from './settings/settings-storage';
+import { createStatusHandlers } from './status/status-handlers';
 import { StatusService } from './status/status-service';
+import { MisLinkService } from './sync/mis-link-service';
+import type { SenderClock } from './sync/outbox';
+import { createOutboxHandlers } from './sync/outbox-handlers';
 
 /** Warm-up runs of the screen pop's lookup at start (see `warmScreenPop`). */
 const SCREEN_POP_WARM_UPS = 3;
@@ -50,15 +58,23 @@ export interface Core {
   readonly status: StatusService;
   readonly services: ServiceRegistry;
   readonly cache: PatientCacheService;
-  readonly link: ClinicLinkService;
+  readonly journal: JournalService;
+  readonly link: MisLinkService;
+  /** The embedded demo clinic's service (null: the MIS is another connector). */
+  readonly demoClinic: DemoClinicService | null;
   readonly logger: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/**
+ * Composes the core: the services in their start order (cache, journal, the demo clinic when it
+ * is the MIS, the MIS link, the PBX) and the handler table from each domain's module. Nothing
+ * here handles a request itself.
+ */
 export function createCore(options: CoreOptions): Core {
   const { logger } = options;
-  const events = new EventBus();
+  const events = new EventBus(logger);
   const settings = new SettingsService(options.settingsStorage, options.secrets, logger, options.provisioning);
   const status = new StatusService();
   const services = new ServiceRegistry(logger);
@@ -73,98 +89,52 @@ export function createCore(options: CoreOptions): Core {
     ...(options.integrityCheck !== undefined && { integrityCheck: options.integrityCheck }),
   });
   services.register(cache);
-  const link = new ClinicLinkService({
-    dataDir: options.dataDir,
-    secrets: options.secrets,
-    keys,
+  const journal = new JournalService({ dataDir: options.dataDir, keys, logger, status, events });
+  services.register(journal);
+  const { mis: misSettings, pbx: pbxSettings } = settings.settings.connectors;
+  const demoClinic = misSettings.id === 'demo' ? new DemoClinicService({ dataDir: options.dataDir, config: misSettings.config, overrides: options.demo, logger }) : null;
+  if (demoClinic) services.register(demoClinic);
+  const link = new MisLinkService({
+    connector: () => demoClinic?.mis ?? null,
+    cache,
+    journal,
     logger,
     status,
     events,
-    cache,
-    mis: settings.settings.connectors.mis,
-    demo: options.demo,
     ...(options.outboxClock && { outboxClock: options.outboxClock }),
   });
   services.register(link);
-  // CTI mode: the demo PBX's desk-phone calls (driven by demo.simulate) reach the renderer as pbx:call.
-  const pbx = settings.settings.connectors.pbx.id === 'demo' ? new DemoPbx((event) => events.emit('pbx:call', event)) : null;
-  // The status bar's PBX says what delivers the calls: the embedded demo PBX is up whenever the
-  // core is; any other PBX connector is not in this build yet.
-  services.register({
-    name: 'pbx',
-    start: () => (pbx ? status.report('pbx', 'online') : status.report('pbx', 'disabled', 'connectorNotAvailable')),
-    stop: () => undefined,
-  });
+  const pbx = new PbxService(pbxSettings.id, status, events);
+  services.register(pbx);
+
+  const info: AppInfo = AppInfoSchema.parse({ name: 'Registratura', version: options.version, host: options.host, dataDir: options.dataDir });
+  const callNumbers = new CallNumbers(journal);
+  const currentSettings = () => settings.settings;
   const patientName = (misId: string): string | null => {
-    let card: PatientCard | null = null;
     try {
-      card = cache.getCard(misId);
+      const card = cache.getCard(misId);
+      return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
     } catch {
       // no cache open: the journal still lists the call, without a name
+      return null;
     }
-    return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
   };
-
-  const info: AppInfo = AppInfoSchema.parse({
-    name: 'Registratura',
-    version: options.version,
-    host: options.host,
-    dataDir: options.dataDir,
-  });
 
   const handlers: HandlerTable = {
     'app.info': () => info,
     'diagnostics.report': createRendererDiagnostics(logger),
-    'settings.get': () => settings.view(),
-    'settings.update': (patch) => settings.update(patch),
-    'settings.setSipPassword': ({ password }) => settings.setSipPassword(password),
-    // The one secret the renderer gets (see the contract); never logged.
-    'sip.credentials': () => ({ password: settings.sipPassword() }),
-    'status.snapshot': () => status.snapshot(),
-    'patients.search': createPatientSearch({ cache, mis: () => link.mis, logger }),
-    'patients.get': ({ misId, reason, callId }) => {
-      const card = cache.getCard(misId);
-      // Operators do not sign in yet: the actor is the desk's role until they do.
-      if (card) link.audit({ actor: `role:${settings.settings.role}`, action: 'card.open', misId, callId, reason });
-      return { card };
-    },
-    'demo.simulate': (input) => {
-      if (input.action === 'pbx-ringing' || input.action === 'pbx-answered' || input.action === 'pbx-ended') {
-        if (!pbx) throw new DeskError('DEMO_ONLY', 'The PBX of this desk is not the demo PBX.');
-        if (input.action === 'pbx-ringing') return { applied: true, callId: pbx.ring(input.number, input.extension) };
-        return { applied: input.action === 'pbx-answered' ? pbx.answer(input.callId) : pbx.end(input.callId) };
-      }
-      const demo = link.demoMis;
-      if (!demo) throw new DeskError('DEMO_ONLY', 'The MIS of this desk is not the demo clinic.');
-      if (input.action === 'set-offline') demo.setOffline(input.offline);
-      else {
-        const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };
-        demo.editPatient(input.misId, patch);
-      }
-      return { applied: true };
-    },
-    'cache.status': () => cache.status(),
-    'journal.status': () => link.journalStatus(),
-    'journal.acknowledgeKept': ({ id }) => link.acknowledgeKeptJournal(id),
-    'outbox.undelivered': () => ({ items: link.undelivered() }),
-    'outbox.retry': ({ id }) => ({ retried: link.retryOutbox(id) }),
-    'demo.ledger': ({ kind }) => {
-      const demo = link.demoMis;
-      if (!demo) throw new DeskError('DEMO_ONLY', 'The MIS of this desk is not the demo clinic.');
-      return {
-        entries: demo.ledgerEntries(kind).map((entry) => ({
-          kind: entry.kind,
-          key: entry.idempotencyKey,
-          ref: `demo-${entry.idempotencyKey}`,
-          localId: entry.localId,
-          receipts: entry.receipts,
-        })),
-      };
-    },
-    ...createCallHandlers({ journal: () => link.calls, events, logger, patientName }),
-    ...createScreenPopHandlers({ cache, link, settings: () => settings.settings, events, logger }),
+    ...createSettingsHandlers(settings),
+    ...createStatusHandlers(status),
+    ...createCacheHandlers(cache),
+    ...createJournalHandlers(journal),
+    ...createOutboxHandlers({ journal, link, logger }),
+    ...createPatientsHandlers({ cache, journal, link, settings: currentSettings, logger }),
+    ...createCallHandlers({ journal, callNumbers, settings: currentSettings, wakeOutbox: () => link.wakeOutbox(), patientName, events, logger }),
+    ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger }),
   };
-  const dispatcher = createDispatcher(handlers, logger);
+  // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
+  const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo }) : {};
+  const dispatcher = createDispatcher({ ...handlers, ...demoHandlers }, logger);
 
   /**
    * The screen pop's whole path in main — dispatch, input check, cache lookup, a card through
@@ -194,14 +164,16 @@ export function createCore(options: CoreOptions): Core {
     status,
     services,
     cache,
+    journal,
     link,
+    demoClinic,
     logger,
     async start() {
       if (state !== 'new') throw new Error(`core cannot start from state ${state}`);
       await services.startAll();
       state = 'started';
       // What start-up found (a kept journal, a cache set aside) reaches windows already open.
-      events.emit('journal:changed', link.journalStatus());
+      events.emit('journal:changed', journal.status());
       await warmScreenPop();
       logger.info('core.started', { host: options.host, version: options.version, services: services.names });
     },

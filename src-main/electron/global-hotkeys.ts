@@ -1,4 +1,4 @@
-import type { PhoneHotkeyAction } from '../../src-shared/ipc/contract';
+import type { PhoneHotkeyAction } from '../../src-shared/softphone/softphone-contract';
 import type { Logger } from '../core/log/logger';
 
 /**

@@ -55,10 +55,11 @@ describe('registerIpc', () => {
     const gone = contents(3);
     gone.destroyed = true;
     const { events } = setup([a, b, gone]);
-    const payload = { recoveredFrom: null } as never;
-    events.emit('settings:changed', payload);
-    expect(a.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'settings:changed', payload);
-    expect(b.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'settings:changed', payload);
+    // A payload the contract accepts: the bus refuses anything else before any window sees it.
+    const payload = { pending: 1, failed: 0 };
+    events.emit('outbox:changed', payload);
+    expect(a.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'outbox:changed', payload);
+    expect(b.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'outbox:changed', payload);
     expect(gone.send).not.toHaveBeenCalled();
   });
 
@@ -69,7 +70,7 @@ describe('registerIpc', () => {
       throw new Error('Object has been destroyed');
     });
     const { events } = setup([a, b]);
-    events.emit('status:changed', {} as never);
+    events.emit('outbox:changed', { pending: 0, failed: 0 });
     expect(b.send).toHaveBeenCalledTimes(1);
   });
 
@@ -78,7 +79,7 @@ describe('registerIpc', () => {
     const { dispose, handlers, events } = setup([a]);
     dispose();
     expect(handlers.has(IPC_REQUEST_CHANNEL)).toBe(false);
-    events.emit('status:changed', {} as never);
+    events.emit('outbox:changed', { pending: 0, failed: 0 });
     expect(a.send).not.toHaveBeenCalled();
   });
 });

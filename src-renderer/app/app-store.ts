@@ -1,7 +1,9 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo, CacheStatusView, JournalStatus, SyncProgress } from '../../src-shared/ipc/contract';
+import type { AppInfo } from '../../src-shared/app/app-contract';
+import type { CacheStatusView, SyncProgress } from '../../src-shared/cache/cache-contract';
+import type { JournalStatus } from '../../src-shared/journal/journal-contract';
 import type { DeskErrorPayload } from '../../src-shared/ipc/errors';
 import type { Role, SettingsView } from '../../src-shared/settings/settings-schema';
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';

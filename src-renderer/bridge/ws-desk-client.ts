@@ -1,13 +1,4 @@
-import {
-  events,
-  isEventName,
-  requests,
-  type EventName,
-  type EventPayload,
-  type RequestInput,
-  type RequestName,
-  type RequestOutput,
-} from '../../src-shared/ipc/contract';
+import { allRequests, events, isEventName, type EventName, type EventPayload, type RequestInput, type RequestName, type RequestOutput } from '../../src-shared/ipc/contract';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { ServerFrameSchema, type ClientFrame } from '../../src-shared/ipc/wire';
 import type { BridgeState, DeskClient } from './desk-client-types';
@@ -285,7 +276,7 @@ export class WsDeskClient implements DeskClient {
       entry.reject(new DeskError(frame.error.code, frame.error.message));
       return;
     }
-    const output = requests[entry.name].output.safeParse(frame.value);
+    const output = allRequests[entry.name].output.safeParse(frame.value);
     if (!output.success) {
       this.logger.warn('bridge.invalid-output', { name: entry.name });
       entry.reject(new DeskError('INVALID_OUTPUT', `The desk service sent an unexpected answer to ${entry.name}.`));

@@ -1,15 +1,9 @@
-import type {
-  AppInfo,
-  CacheStatusView,
-  CallJournalItem,
-  EventName,
-  EventPayload,
-  JournalStatus,
-  OutboxItemView,
-  RequestInput,
-  RequestName,
-  RequestOutput,
-} from '../../src-shared/ipc/contract';
+import type { EventName, EventPayload, RequestInput, RequestName, RequestOutput } from '../../src-shared/ipc/contract';
+import type { AppInfo } from '../../src-shared/app/app-contract';
+import type { CacheStatusView } from '../../src-shared/cache/cache-contract';
+import type { CallJournalItem } from '../../src-shared/calls/calls-contract';
+import type { JournalStatus } from '../../src-shared/journal/journal-contract';
+import type { OutboxItemView } from '../../src-shared/outbox/outbox-contract';
 import { DeskError } from '../../src-shared/ipc/errors';
 import type { PatientCard } from '../../src-shared/patients/patient-card';
 import {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../db/open-database';
 import { randomKey, tempDatabasePath } from '../db/test-support';
-import { openJournalDatabase } from '../sync/journal-database';
+import { openJournalDatabase } from '../journal/open-journal';
 import { AuditLog, GENESIS_HASH, canonicalJson, entryHash } from './audit-log';
 
 const open: Db[] = [];

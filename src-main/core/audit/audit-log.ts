@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CALL_ID_MAX } from '../../../src-shared/calls/calls-contract';
 import type { Db } from '../db/open-database';
 
 /** What is recorded for one access (DESIGN §10: who, when, which card, which call or reason). */
@@ -92,7 +93,7 @@ export class AuditLog {
     const actor = requireText('actor', input.actor, MAX_FIELD);
     const action = requireText('action', input.action, MAX_FIELD);
     const misId = optionalText('misId', input.misId, MAX_FIELD);
-    const callId = optionalText('callId', input.callId, MAX_FIELD);
+    const callId = optionalText('callId', input.callId, CALL_ID_MAX);
     const reason = optionalText('reason', input.reason, MAX_REASON);
     const write = this.db.transaction(() => {
       const last = this.s.last.get();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadOrCreateDatabaseKey } from '../cache/database-key';
 import { silentLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
-import { openJournalDatabase } from '../sync/journal-database';
+import { openJournalDatabase } from '../journal/open-journal';
 import { AuditLog } from './audit-log';
 import { parseAuditVerifyArgs, runAuditVerify } from './verify-command';
 

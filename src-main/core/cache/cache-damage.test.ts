@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PatientSearchResultView } from '../../../src-shared/ipc/contract';
+import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import type { Core, CoreOptions } from '../core';
 import { CACHE_PAGE_SIZE } from '../db/cache-bulk-load';
 import { damagePagesOf } from '../db/test-support';
@@ -11,7 +11,7 @@ import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { loadOrCreateDatabaseKey } from './database-key';
 import { createWorkerIntegrityCheck } from './integrity-check';
 import { SET_ASIDE_KEPT } from './patient-cache-service';
-import { testCores } from './test-cores';
+import { testCores } from '../testing/test-cores';
 
 const PATIENTS = 300;
 const context = { host: 'web' as const, client: 't' };
@@ -86,7 +86,7 @@ describe('a cache.db damaged while the desk runs', () => {
     expect(core.status.snapshot().mis.state).toBe('offline');
 
     // The MIS comes back: the rebuild finishes by itself.
-    core.link.demoMis!.setOffline(false);
+    core.demoClinic!.mis!.setOffline(false);
     await waitFor(() => core.cache.fill?.state === 'complete' && core.cache.status().cards === PATIENTS, 30_000);
     expect((await search(core, sample.surname.slice(0, 4))).source).toBe('cache');
   });

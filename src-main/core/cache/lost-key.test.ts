@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JournalStatus } from '../../../src-shared/ipc/contract';
+import type { JournalStatus } from '../../../src-shared/journal/journal-contract';
 import type { Core } from '../core';
-import { testCores } from './test-cores';
+import { testCores } from '../testing/test-cores';
 
 const context = { host: 'web' as const, client: 't' };
 const cores = testCores();
@@ -25,9 +25,9 @@ describe('the database key is lost (secrets/ deleted)', () => {
     // A day's work with the MIS down: a new-patient draft waits in the outbox, two cards were opened.
     const first = await startCore(dataDir, { offline: true });
     await request(first.core, 'patients.createDraft', { callId: 'c-1', phone: '+79990000001', surname: 'Новикова', givenName: 'Вера' });
-    first.core.link.audit({ actor: 'role:operator', action: 'card.open', misId: '1000001', reason: 'search' });
-    first.core.link.audit({ actor: 'role:operator', action: 'card.open', misId: '1000002', reason: 'search' });
-    expect(first.core.link.undelivered()).toHaveLength(1);
+    first.core.journal.audit({ actor: 'role:operator', action: 'card.open', misId: '1000001', reason: 'search' });
+    first.core.journal.audit({ actor: 'role:operator', action: 'card.open', misId: '1000002', reason: 'search' });
+    expect(first.core.journal.stores!.outbox.listUndelivered()).toHaveLength(1);
     await stop(first.core);
 
     rmSync(join(dataDir, 'secrets'), { recursive: true });
@@ -46,7 +46,7 @@ describe('the database key is lost (secrets/ deleted)', () => {
     // The new journal works: calls are journalled, nothing is claimed to be undelivered from the old one.
     const endedAt = new Date().toISOString();
     expect(await request(core, 'calls.record', { id: 'c-after', direction: 'incoming', number: '79161234567', displayName: '', startedAt: endedAt, answeredAt: null, endedAt, outcome: 'missed' })).toEqual({ recorded: true });
-    expect(core.link.undelivered()).toEqual([]);
+    expect(core.journal.stores!.outbox.listUndelivered()).toEqual([]);
 
     // The cache could not be read with the new key either: set aside with the same reason, and refilled.
     expect(core.cache.fill).toMatchObject({ reason: 'key-lost', setAside: expect.stringMatching(/cache\.db\.key-lost-/) });

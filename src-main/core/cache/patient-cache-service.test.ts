@@ -160,8 +160,8 @@ describe('a damaged cache.db on a desk with a journal', () => {
     const { dataDir, secrets } = setup();
     const first = await startCore(dataDir, secrets);
     await waitFor(() => first.cache.status().cards === 300);
-    first.link.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000007', reason: 'search' });
-    first.link.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000008', reason: 'search' });
+    first.journal.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000007', reason: 'search' });
+    first.journal.audit({ actor: 'role:cashier', action: 'card.open', misId: '1000008', reason: 'search' });
     await first.stop();
 
     const cachePath = join(dataDir, 'cache.db');
@@ -171,7 +171,7 @@ describe('a damaged cache.db on a desk with a journal', () => {
     const second = await startCore(dataDir, secrets);
     expect(second.cache.status().fill).toMatchObject({ state: 'filling', reason: expect.stringMatching(/^(damaged|unreadable)$/), setAside: expect.stringMatching(/cache\.db\.(damaged|unreadable)-/) });
     await waitFor(() => second.cache.status().cards === 300 && second.cache.fill?.state === 'complete');
-    expect(second.link.audits?.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null });
+    expect(second.journal.stores?.audit.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null });
     expect(readdirSync(dataDir).filter((f) => /^cache\.db\.(damaged|unreadable)-/.test(f)).length).toBeGreaterThan(0);
     await second.stop();
   });

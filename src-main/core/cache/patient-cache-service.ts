@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CacheFill, CacheFillReason, CacheStatusView } from '../../../src-shared/ipc/contract';
+import type { CacheFill, CacheFillReason, CacheStatusView } from '../../../src-shared/cache/cache-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { CacheRepository } from '../db/cache-repository';

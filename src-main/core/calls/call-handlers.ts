@@ -1,12 +1,18 @@
+import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { EventBus } from '../events/event-bus';
 import type { HandlerTable } from '../ipc/dispatcher';
+import type { JournalService } from '../journal/journal-service';
 import type { Logger } from '../log/logger';
-import type { CallJournal } from './call-journal';
+import type { CallNumbers } from '../screen-pop/call-numbers';
 
 export interface CallHandlerOptions {
-  /** The journal while journal.db is open (it opens when the clinic link starts), else null. */
-  journal: () => CallJournal | null;
+  journal: JournalService;
+  /** The number each call was looked up with (the pop's memory). */
+  callNumbers: CallNumbers;
+  settings: () => Settings;
+  /** A local change was queued: the outbox sender drains it now. */
+  wakeOutbox: () => void;
   /** A cached patient's display name ("Surname Given Patronymic"), null when not cached. */
   patientName?: (misId: string) => string | null;
   now?: () => number;
@@ -15,22 +21,18 @@ export interface CallHandlerOptions {
 }
 
 /**
- * `calls.record` and `calls.recent` for the core's handler table. A newly journalled `lost`
- * call raises `call:lost` once, after its row is committed, so the callbacks feature never
- * gets a task for a call the journal does not hold, nor two for one retried record.
- * The log gets the call id, direction and outcome only: number and display name are patient data.
+ * `calls.*`: the call journal (`record`, `recent`) and the after-call wrap-up. A newly
+ * journalled `lost` call raises `call:lost` once, after its row is committed, so the callbacks
+ * feature never gets a task for a call the journal does not hold, nor two for one retried
+ * record. The log gets the call id, direction and outcome only: number, display name and note
+ * are patient data.
  */
-export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTable, 'calls.record' | 'calls.recent'> {
-  const { events, logger } = options;
-  const journal = (): CallJournal => {
-    const opened = options.journal();
-    // Refused rather than answered "recorded": the renderer keeps the record and can retry.
-    if (!opened) throw new DeskError('JOURNAL_UNAVAILABLE', 'The call journal of this desk is not open (see the status bar); the call was not journalled.');
-    return opened;
-  };
+export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTable, 'calls.record' | 'calls.recent' | 'calls.wrapUp'> {
+  const { journal, events, logger } = options;
   return {
     'calls.record': (call) => {
-      const stored = journal().record(call);
+      // Refused rather than answered "recorded": the renderer keeps the record and can retry.
+      const stored = journal.require('the call was not journalled').calls.record(call);
       logger.info(stored ? 'calls.recorded' : 'calls.already-recorded', { callId: call.id, direction: call.direction, outcome: call.outcome });
       if (stored?.outcome === 'lost') events.emit('call:lost', { callId: stored.id, number: stored.number, endedAt: stored.endedAt });
       return { recorded: stored !== null };
@@ -43,9 +45,18 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
         if (!names.has(id)) names.set(id, options.patientName?.(id) ?? null);
         return names.get(id)!;
       };
-      const calls = journal().list({ limit, filter, ...(misId !== undefined && { misId }), todayStart: today.getTime() });
+      const calls = journal.require('the call journal cannot be listed').calls.list({ limit, filter, ...(misId !== undefined && { misId }), todayStart: today.getTime() });
       return { items: calls.map((call) => ({ ...call, patientName: call.misId === null ? null : nameOf(call.misId), queue: null })) };
+    },
+    'calls.wrapUp': (input) => {
+      const categories = options.settings().wrapUp.categories;
+      if (!categories.includes(input.category)) {
+        throw new DeskError('INVALID_INPUT', `The wrap-up category "${input.category}" is not one of the ${categories.length} categories in this desk's settings; choose one of them.`);
+      }
+      const result = journal.require('the wrap-up was not saved').wrapUps.save(input, options.callNumbers.of(input.callId));
+      if (result.saved) options.wakeOutbox();
+      logger.info(result.saved ? 'calls.wrapped-up' : 'calls.already-wrapped-up', { callId: input.callId, outcome: input.outcome, outboxId: result.outboxId });
+      return result;
     },
   };
 }
-

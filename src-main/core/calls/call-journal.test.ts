@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../../src-shared/ipc/contract';
+import type { CallRecord } from '../../../src-shared/calls/calls-contract';
 import { randomKey, tempDatabasePath } from '../db/test-support';
-import { openJournalDatabase } from '../sync/journal-database';
+import { openJournalDatabase } from '../journal/open-journal';
 import { journalAt } from '../db/migrations/journal/test-support';
 import { CallJournal } from './call-journal';
 

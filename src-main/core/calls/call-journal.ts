@@ -1,4 +1,4 @@
-import type { CallRecord, CallsFilter, WrapUpOutcome } from '../../../src-shared/ipc/contract';
+import type { CallRecord, CallsFilter, WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import type { Db } from '../db/open-database';
 
 interface CallRow {

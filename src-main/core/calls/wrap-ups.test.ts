@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallWrapUpInput } from '../../../src-shared/ipc/contract';
+import type { CallWrapUpInput } from '../../../src-shared/calls/calls-contract';
 import { journalAt } from '../db/migrations/journal/test-support';
 import { PopChoices } from '../screen-pop/pop-choices';
 import { Outbox } from '../sync/outbox';

@@ -1,13 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  PATIENT_HISTORY_LIMIT,
-  type CallDirection,
-  type CallOutcome,
-  type CallWrapUpInput,
-  type PatientDraftInput,
-  type PatientHistoryItem,
-  type WrapUpOutcome,
-} from '../../../src-shared/ipc/contract';
+import type { CallDirection, CallOutcome, CallWrapUpInput, WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
+import { PATIENT_HISTORY_LIMIT, type PatientDraftInput, type PatientHistoryItem } from '../../../src-shared/patients/patients-contract';
 import type { Db } from '../db/open-database';
 import type { Outbox } from '../sync/outbox';
 

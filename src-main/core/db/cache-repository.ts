@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { CacheFillSchema, type CacheFill } from '../../../src-shared/ipc/contract';
+import { CacheFillSchema, type CacheFill } from '../../../src-shared/cache/cache-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { nameSortKey } from '../../../src-shared/patients/name-folding';
 import { normalizePhone } from '../patients/phone-normalisation';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requestNames } from '../../../src-shared/ipc/contract';
 import { DEFAULT_SETTINGS } from '../../../src-shared/settings/settings-schema';
 import { createLogger, type LogRecord } from '../log/logger';
-import { createDispatcher, MissingHandlersError, type HandlerTable } from './dispatcher';
+import { createDispatcher, MissingHandlersError, type DemoHandlerTable, type HandlerTable } from './dispatcher';
 
 const context = { host: 'web' as const, client: 'test' };
 const view = { settings: DEFAULT_SETTINGS, managed: [], sipPasswordSet: false, secretStorage: 'key-file' as const, recoveredFrom: null };
@@ -12,7 +12,7 @@ const status = {
   sync: { state: 'disabled' as const, since: '2026-01-01T00:00:00.000Z', detail: null },
 };
 
-function handlers(overrides: Partial<HandlerTable> = {}): HandlerTable {
+function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): HandlerTable & DemoHandlerTable {
   return {
     'app.info': () => ({ name: 'Registratura', version: '1', host: 'web', dataDir: '/tmp/x' }),
     'settings.get': () => view,
@@ -62,6 +62,15 @@ describe('createDispatcher', () => {
   it('accepts a table that covers the contract exactly', () => {
     expect(Object.keys(handlers()).sort()).toEqual([...requestNames].sort());
     expect(() => createDispatcher(handlers(), capture().logger)).not.toThrow();
+  });
+
+  it('without the demo controls, every demo.* request is refused with DEMO_ONLY and no handler runs; half of them is refused at start', async () => {
+    const { 'demo.simulate': _simulate, 'demo.ledger': _ledger, ...production } = handlers();
+    const dispatcher = createDispatcher(production, capture().logger);
+    for (const [name, input] of [['demo.ledger', {}], ['demo.simulate', { action: 'set-offline', offline: true }]] as const) {
+      expect(await dispatcher.dispatch(name, input, context)).toMatchObject({ ok: false, error: { code: 'DEMO_ONLY' } });
+    }
+    expect(() => createDispatcher({ ...production, 'demo.ledger': () => ({ entries: [] }) }, capture().logger)).toThrow(/demo\.simulate/);
   });
 
   it('answers an unknown request with UNKNOWN_REQUEST', async () => {

@@ -1,7 +1,12 @@
 import {
+  allRequests,
+  demoRequests,
+  isDemoRequestName,
   isRequestName,
   requests,
+  type DemoRequestName,
   type ParsedRequestInput,
+  type ProductionRequestName,
   type RequestName,
   type RequestOutput,
 } from '../../../src-shared/ipc/contract';
@@ -20,7 +25,11 @@ export type Handler<N extends RequestName> = (
   context: RequestContext,
 ) => Promise<RequestOutput<N>> | RequestOutput<N>;
 
-export type HandlerTable = { [N in RequestName]: Handler<N> };
+/** A handler for every production request (the demo controls are {@link DemoHandlerTable}). */
+export type HandlerTable = { [N in ProductionRequestName]: Handler<N> };
+
+/** The demo clinic's controls: given only while a demo connector runs. */
+export type DemoHandlerTable = { [N in DemoRequestName]: Handler<N> };
 
 export class MissingHandlersError extends Error {
   constructor(
@@ -44,25 +53,33 @@ export interface Dispatcher {
 }
 
 /**
- * Binds the contract to its handlers. Refuses to start unless every contract request has
- * exactly one handler, so a forgotten handler fails at start-up, not when someone clicks.
- * Every input is validated (the renderer is untrusted) and every output too; errors leave as
- * `{code, message}`, unexpected ones as INTERNAL with a reference, the stack only in the log.
+ * Binds the contract to its handlers. Refuses to start unless every production request has
+ * exactly one handler, so a forgotten handler fails at start-up, not when someone clicks. The
+ * demo controls come as a whole (while a demo connector runs) or not at all — then each is
+ * refused with `DEMO_ONLY`. Every input is validated (the renderer is untrusted) and every
+ * output too; errors leave as `{code, message}`, unexpected ones as INTERNAL with a reference,
+ * the stack only in the log.
  */
-export function createDispatcher(handlers: Partial<HandlerTable> & object, logger: Logger): Dispatcher {
-  const expected = Object.keys(requests);
+export function createDispatcher(handlers: Partial<HandlerTable & DemoHandlerTable> & object, logger: Logger): Dispatcher {
   const given = Object.keys(handlers);
-  const missing = expected.filter((name) => typeof (handlers as Record<string, unknown>)[name] !== 'function');
-  const unexpected = given.filter((name) => !expected.includes(name));
+  const has = (name: string) => typeof (handlers as Record<string, unknown>)[name] === 'function';
+  const demoNames = Object.keys(demoRequests);
+  const demoGiven = demoNames.filter(has);
+  const missing = [...Object.keys(requests).filter((name) => !has(name)), ...(demoGiven.length > 0 ? demoNames.filter((name) => !has(name)) : [])];
+  const unexpected = given.filter((name) => !Object.hasOwn(allRequests, name));
   if (missing.length > 0 || unexpected.length > 0) throw new MissingHandlersError(missing, unexpected);
-  const table = handlers as HandlerTable;
+  const table = handlers as HandlerTable & Partial<DemoHandlerTable>;
+  const demoOn = demoGiven.length > 0;
 
   return {
     async dispatch(name, input, context) {
       if (!isRequestName(name)) {
         return fail('UNKNOWN_REQUEST', `Unknown request "${String(name).slice(0, 64)}".`);
       }
-      const spec = requests[name];
+      if (isDemoRequestName(name) && !demoOn) {
+        return fail('DEMO_ONLY', `${name} drives the demo clinic, and this desk runs no demo connector.`);
+      }
+      const spec = allRequests[name];
       const parsed = spec.input.safeParse(input ?? {});
       if (!parsed.success) {
         const first = parsed.error.issues[0];
@@ -70,7 +87,7 @@ export function createDispatcher(handlers: Partial<HandlerTable> & object, logge
         return fail('INVALID_INPUT', `Invalid input for ${name}${where}: ${first?.message ?? 'invalid'}.`);
       }
       try {
-        const handler = table[name] as (input: unknown, context: RequestContext) => unknown;
+        const handler = table[name as keyof typeof table] as (input: unknown, context: RequestContext) => unknown;
         const output = await handler(parsed.data, context);
         const checked = spec.output.safeParse(output);
         if (!checked.success) {

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallRecord, EventName, RequestName, RequestOutput } from '../../../src-shared/ipc/contract';
+import type { EventName, RequestName, RequestOutput } from '../../../src-shared/ipc/contract';
+import type { CallRecord } from '../../../src-shared/calls/calls-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { DEFAULT_SETTINGS } from '../../../src-shared/settings/settings-schema';
 import { wrapUpKey } from '../calls/wrap-ups';
@@ -54,7 +55,7 @@ async function startCore(dataDir = mkdtempSync(join(tmpdir(), 'rg-pop-')), pbxId
   core.events.subscribe((name, payload) => events.push({ name, payload }));
   await core.start();
   await vi.waitFor(() => expect(core.cache.status().cards).toBe(PATIENTS), { timeout: 20_000, interval: 5 });
-  const demo = core.link.demoMis!;
+  const demo = core.demoClinic!.mis!;
   async function request<N extends RequestName>(name: N, input: unknown): Promise<RequestOutput<N>> {
     const result = await core.dispatcher.dispatch(name, input, context);
     if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
@@ -107,7 +108,7 @@ describe('screen pop warm-up at start', () => {
     expect(warmUps.every((record) => Number(record.context?.['matches']) >= 1)).toBe(true);
     const number = core.cache.samplePhone()!;
     expect(JSON.stringify(logs)).not.toContain(number.slice(-10));
-    expect(core.link.audits!.verify()).toEqual({ ok: true, checked: 0, firstBrokenSeq: null });
+    expect(core.journal.stores!.audit.verify()).toEqual({ ok: true, checked: 0, firstBrokenSeq: null });
   });
 });
 
@@ -161,10 +162,10 @@ describe('screenPop.show', () => {
     const patient = soleOwner();
     await request('screenPop.lookup', { callId: 'c-audit', number: patient.phones[0]!.e164, source: 'sip' });
     await request('screenPop.show', { callId: 'c-audit', misId: patient.misId, chosen: false });
-    const entries = core.link.audits!.forCard(patient.misId);
+    const entries = core.journal.stores!.audit.forCard(patient.misId);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ misId: patient.misId, callId: 'c-audit', reason: 'screen-pop', action: 'card.open' });
-    expect(core.link.audits!.verify()).toMatchObject({ ok: true });
+    expect(core.journal.stores!.audit.verify()).toMatchObject({ ok: true });
   });
 });
 
@@ -202,7 +203,7 @@ describe('calls.wrapUp', () => {
     const saved = await request('calls.wrapUp', { callId: 'c-wrap', misId: patient.misId, category, outcome: 'callback', note: 'перезвонить после 15:00', acwSec: 17 });
     expect(saved.saved).toBe(true);
     expect(saved.outboxId).toEqual(expect.any(Number));
-    const db = core.link.journalDb!;
+    const db = core.journal.stores!.db;
     expect(db.prepare('SELECT category, outcome, note, acw_sec, outbox_id FROM wrap_ups WHERE call_id = ?').get('c-wrap')).toEqual({
       category,
       outcome: 'callback',
@@ -211,11 +212,11 @@ describe('calls.wrapUp', () => {
       outbox_id: saved.outboxId,
     });
     expect(db.prepare('SELECT kind, idempotency_key FROM outbox WHERE id = ?').get(saved.outboxId)).toEqual({ kind: 'wrapup', idempotency_key: wrapUpKey('c-wrap') });
-    expect(core.link.wrapUps!.openCallbacks()).toEqual([{ callId: 'c-wrap', number, misId: patient.misId, createdAt: expect.any(Number), state: 'open' }]);
+    expect(core.journal.stores!.wrapUps.openCallbacks()).toEqual([{ callId: 'c-wrap', number, misId: patient.misId, createdAt: expect.any(Number), state: 'open' }]);
 
     // The sender tried while the MIS was offline: the item waits, nothing reached the ledger.
-    await vi.waitFor(() => expect(core.link.outbox!.get(saved.outboxId!)!.attempts).toBeGreaterThanOrEqual(1), { interval: 1 });
-    expect(core.link.outbox!.get(saved.outboxId!)!.state).toMatch(/pending|inflight/);
+    await vi.waitFor(() => expect(core.journal.stores!.outbox.get(saved.outboxId!)!.attempts).toBeGreaterThanOrEqual(1), { interval: 1 });
+    expect(core.journal.stores!.outbox.get(saved.outboxId!)!.state).toMatch(/pending|inflight/);
     expect(demo.ledgerEntries('wrapup')).toEqual([]);
 
     // A second wrap-up of the same call changes nothing.
@@ -225,14 +226,14 @@ describe('calls.wrapUp', () => {
     await vi.waitFor(
       () => {
         core.link.wakeOutbox();
-        expect(core.link.outbox!.get(saved.outboxId!)?.state).toBe('delivered');
+        expect(core.journal.stores!.outbox.get(saved.outboxId!)?.state).toBe('delivered');
       },
       { interval: 5 },
     );
     // More wakes find nothing to send: the delivered item is never submitted again.
     core.link.wakeOutbox();
     core.link.wakeOutbox();
-    await vi.waitFor(() => expect(core.link.outbox!.counts()).toEqual({ pending: 0, failed: 0 }), { interval: 1 });
+    await vi.waitFor(() => expect(core.journal.stores!.outbox.counts()).toEqual({ pending: 0, failed: 0 }), { interval: 1 });
     const ledger = await request('demo.ledger', { kind: 'wrapup' });
     expect(ledger.entries).toEqual([{ kind: 'wrapup', key: wrapUpKey('c-wrap'), ref: `demo-${wrapUpKey('c-wrap')}`, localId: 'wrapup:c-wrap', receipts: 1 }]);
     expect(demo.patientHistory(patient.misId)).toEqual([{ at: expect.any(Number), callId: 'c-wrap', text: `${category}: перезвонить после 15:00` }]);
@@ -242,8 +243,8 @@ describe('calls.wrapUp', () => {
     const { core, attempt } = await startCore();
     const result = await attempt('calls.wrapUp', { callId: 'c-bad', misId: null, category: 'Продажа слонов', outcome: 'information', note: '', acwSec: 0 });
     expect(result).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/"Продажа слонов" is not one of the 6 categories/) } });
-    expect(core.link.journalDb!.prepare('SELECT count(*) FROM wrap_ups').pluck().get()).toBe(0);
-    expect(core.link.outbox!.counts()).toEqual({ pending: 0, failed: 0 });
+    expect(core.journal.stores!.db.prepare('SELECT count(*) FROM wrap_ups').pluck().get()).toBe(0);
+    expect(core.journal.stores!.outbox.counts()).toEqual({ pending: 0, failed: 0 });
   });
 
   it('follows the categories edited in the settings', async () => {
@@ -282,7 +283,7 @@ describe('patients.createDraft', () => {
   it('stores the draft and delivers it to the MIS exactly once; the next sync brings the new card', async () => {
     const { core, demo, request, attempt } = await startCore();
     const { draftId } = await request('patients.createDraft', { callId: 'c-new', phone: UNKNOWN, surname: 'Новикова', givenName: 'Вера', birthDate: '1991-02-03', note: 'первичное обращение' });
-    expect(core.link.journalDb!.prepare('SELECT phone, surname FROM patient_drafts WHERE id = ?').get(draftId)).toEqual({ phone: '+79990000001', surname: 'Новикова' });
+    expect(core.journal.stores!.db.prepare('SELECT phone, surname FROM patient_drafts WHERE id = ?').get(draftId)).toEqual({ phone: '+79990000001', surname: 'Новикова' });
     await vi.waitFor(() => expect(demo.ledgerEntries('new-patient')).toHaveLength(1), { interval: 1 });
     expect((await request('demo.ledger', { kind: 'new-patient' })).entries).toEqual([expect.objectContaining({ kind: 'new-patient', localId: draftId, receipts: 1 })]);
     expect(demo.cardsByPhone('+79990000001').map((card) => card.surname)).toEqual(['Новикова']);

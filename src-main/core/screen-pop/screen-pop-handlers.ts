@@ -1,8 +1,10 @@
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { DeskError } from '../../../src-shared/ipc/errors';
-import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/ipc/contract';
-import type { ClinicLinkService } from '../cache/clinic-link-service';
+import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
+import type { JournalService } from '../journal/journal-service';
+import type { MisLinkService } from '../sync/mis-link-service';
+import type { CallNumbers } from './call-numbers';
 import type { PatientCacheService } from '../cache/patient-cache-service';
 import { isMisError } from '../connectors/mis/mis-connector';
 import type { EventBus } from '../events/event-bus';
@@ -13,7 +15,9 @@ import { lookupCached, validCards, withChoice } from './screen-pop-lookup';
 
 export interface ScreenPopHandlerOptions {
   cache: PatientCacheService;
-  link: ClinicLinkService;
+  journal: JournalService;
+  link: MisLinkService;
+  callNumbers: CallNumbers;
   settings: () => Settings;
   events: EventBus;
   logger: Logger;
@@ -22,29 +26,17 @@ export interface ScreenPopHandlerOptions {
   refreshTimeoutMs?: number;
 }
 
-/** Calls whose looked-up number the core remembers for `screenPop.show` and `calls.wrapUp`. */
-const REMEMBERED_CALLS = 500;
 const REFRESH_TIMEOUT_MS = 5_000;
 
-type Handled = 'screenPop.lookup' | 'screenPop.show' | 'screenPop.refresh' | 'calls.wrapUp' | 'patients.createDraft' | 'patients.history';
-
 /**
- * The screen pop and wrap-up requests (issue 5). Numbers, names and notes are patient data:
- * the log gets call ids, counts, codes and timings only.
+ * The screen pop's requests (issue 5): the caller's cached cards while it rings, the card on
+ * screen (audited with the call), the MIS's refresh. Numbers and names are patient data: the
+ * log gets call ids, counts, codes and timings only.
  */
-export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<HandlerTable, Handled> {
-  const { cache, link, events, logger } = options;
+export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<HandlerTable, 'screenPop.lookup' | 'screenPop.show' | 'screenPop.refresh'> {
+  const { cache, journal, link, callNumbers, events, logger } = options;
   const now = options.now ?? Date.now;
   const actor = () => `role:${options.settings().role}`;
-  /** callId → E.164 of the number looked up for it (bounded; oldest forgotten first). */
-  const lookedUp = new Map<string, string>();
-  const rememberLookup = (callId: string, numberKey: string) => {
-    lookedUp.delete(callId);
-    lookedUp.set(callId, numberKey);
-    if (lookedUp.size > REMEMBERED_CALLS) lookedUp.delete(lookedUp.keys().next().value!);
-  };
-  const journalClosed = (what: string) => new DeskError('JOURNAL_UNAVAILABLE', `The journal of this desk is not open (see the status bar); ${what}.`);
-  const numberOf = (callId: string) => lookedUp.get(callId) ?? link.popChoices?.numberOfCall(callId) ?? null;
 
   return {
     'screenPop.lookup': ({ callId, number, source }) => {
@@ -52,8 +44,8 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       // A real ring (not a warm-up): the cache's background check gives way to it.
       if (!callId.startsWith(SCREEN_POP_WARM_UP_CALL_ID)) cache.callRinging();
       const repository = cache.require();
-      const found = lookupCached(number, repository, link.popChoices);
-      if (found.numberKey !== null) rememberLookup(callId, found.numberKey);
+      const found = lookupCached(number, repository, journal.stores?.popChoices ?? null);
+      if (found.numberKey !== null) callNumbers.remember(callId, found.numberKey);
       const lookupMs = performance.now() - started;
       const dataAsOf = cache.dataAsOf();
       logger.debug('screen-pop.lookup', { callId, source, matches: found.matches.length, chosen: found.chosenMisId !== null, ms: Math.round(lookupMs * 1000) / 1000 });
@@ -61,18 +53,16 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
     },
 
     'screenPop.show': ({ callId, misId, chosen, numberKey }) => {
-      const db = link.journalDb;
-      const choices = link.popChoices;
-      const audits = link.audits;
-      if (!db || !choices || !audits) throw journalClosed('the card access was not recorded');
-      const key = (numberKey === undefined ? null : normalizePhone(numberKey)?.e164) ?? numberOf(callId);
+      const { db, audit, popChoices } = journal.require('the card access was not recorded');
+      const key = (numberKey === undefined ? null : normalizePhone(numberKey)?.e164) ?? callNumbers.of(callId);
       const at = now();
       // The access entry and the call's patient commit together.
       db.transaction(() => {
-        audits.append({ actor: actor(), action: 'card.open', misId, callId, reason: 'screen-pop' });
-        choices.linkCall(callId, misId, key, at);
-        if (chosen && key !== null) choices.remember(key, misId, at);
+        audit.append({ actor: actor(), action: 'card.open', misId, callId, reason: 'screen-pop' });
+        popChoices.linkCall(callId, misId, key, at);
+        if (chosen && key !== null) popChoices.remember(key, misId, at);
       }).immediate();
+      journal.changed();
       logger.info('screen-pop.shown', { callId, chosen, remembered: chosen && key !== null });
       return { recorded: true as const };
     },
@@ -81,7 +71,7 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       const phone = normalizePhone(numberKey);
       if (!phone) throw new DeskError('INVALID_INPUT', 'The number to refresh is not a phone number.');
       const e164 = phone.e164;
-      const chosen = () => link.popChoices?.chosen(e164) ?? null;
+      const chosen = () => journal.stores?.popChoices.chosen(e164) ?? null;
       const cached = () => withChoice(e164, cache.require().byE164(e164), chosen()).matches;
       const at = () => new Date(now()).toISOString();
       const connector = link.mis;
@@ -104,36 +94,6 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       }
       logger.debug('screen-pop.refreshed', { callId, matches: cards.length });
       return { status: 'updated' as const, at: at(), matches: withChoice(e164, cards, chosen()).matches };
-    },
-
-    'calls.wrapUp': (input) => {
-      const categories = options.settings().wrapUp.categories;
-      if (!categories.includes(input.category)) {
-        throw new DeskError('INVALID_INPUT', `The wrap-up category "${input.category}" is not one of the ${categories.length} categories in this desk's settings; choose one of them.`);
-      }
-      const store = link.wrapUps;
-      if (!store) throw journalClosed('the wrap-up was not saved');
-      const result = store.save(input, numberOf(input.callId));
-      if (result.saved) link.wakeOutbox();
-      logger.info(result.saved ? 'calls.wrapped-up' : 'calls.already-wrapped-up', { callId: input.callId, outcome: input.outcome, outboxId: result.outboxId });
-      return result;
-    },
-
-    'patients.createDraft': (input) => {
-      const phone = normalizePhone(input.phone);
-      if (!phone) throw new DeskError('INVALID_INPUT', 'The caller\'s number is not a phone number, so a new-patient draft cannot carry it.');
-      const store = link.wrapUps;
-      if (!store) throw journalClosed('the draft was not saved');
-      const { draftId, outboxId } = store.createDraft(input, phone.e164);
-      link.wakeOutbox();
-      logger.info('patients.draft-created', { callId: input.callId, draftId, outboxId });
-      return { draftId };
-    },
-
-    'patients.history': ({ misId }) => {
-      const store = link.wrapUps;
-      if (!store) throw journalClosed('the history is not available');
-      return { items: store.history(misId) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { PatientCardSchema, type PatientCard } from '../../../src-shared/patients/patient-card';
-import { SCREEN_POP_MATCH_LIMIT } from '../../../src-shared/ipc/contract';
+import { SCREEN_POP_MATCH_LIMIT } from '../../../src-shared/screen-pop/screen-pop-contract';
 import type { MisConnector } from '../connectors/mis/mis-connector';
 import { normalizePhone } from '../patients/phone-normalisation';
 

@@ -3,7 +3,7 @@ import { DemoMis } from '../connectors/demo/demo-mis';
 import { MisError, type MisSubmission } from '../connectors/mis/mis-connector';
 import type { Db } from '../db/open-database';
 import { randomKey, tempDatabasePath } from '../db/test-support';
-import { openJournalDatabase } from './journal-database';
+import { openJournalDatabase } from '../journal/open-journal';
 import { Outbox, OutboxSender, type DrainResult, type OutboxItem } from './outbox';
 
 const cleanups: (() => void)[] = [];

@@ -118,6 +118,20 @@ describe('Call journal', () => {
     expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'journal', callId: 'old-answered' }]);
   });
 
+  it('a call with a long PBX Call-ID (256 characters) opens the card audited with the whole id, not without it', async () => {
+    const { desk } = await renderDesk();
+    const longId = 'c'.repeat(256);
+    desk.journal.push(record(longId, 'answered'));
+    desk.wrapUps.push({ callId: longId, misId: 'P-1', category: 'Запись по ОМС', outcome: 'booked', note: '', acwSec: 1 });
+    fireEvent.click(screen.getByTestId('call-journal-filter-today'));
+    fireEvent.click(screen.getByTestId('call-journal-filter-all'));
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const row = rows().find((candidate) => candidate.getAttribute('data-call-id') === longId)!;
+    fireEvent.click(within(row).getByTestId('call-journal-open-card'));
+    await screen.findByTestId('patient-card');
+    expect(desk.callsTo('patients.get')).toEqual([{ misId: 'P-1', reason: 'journal', callId: longId }]);
+  });
+
   it('a journal that cannot load says so and retries on request', async () => {
     const { desk } = await renderDesk();
     await waitFor(() => expect(rows()).toHaveLength(2));

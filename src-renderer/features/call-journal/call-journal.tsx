@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CallJournalItem, CallsFilter } from '../../../src-shared/ipc/contract';
+import type { CallJournalItem, CallsFilter } from '../../../src-shared/calls/calls-contract';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CacheFill, JournalStatus, KeptJournal } from '../../../src-shared/ipc/contract';
+import type { CacheFill } from '../../../src-shared/cache/cache-contract';
+import type { JournalStatus, KeptJournal } from '../../../src-shared/journal/journal-contract';
 import { App } from '../../app/App';
 import { createAppStore } from '../../app/app-store';
 import { createI18n } from '../../i18n/i18n';

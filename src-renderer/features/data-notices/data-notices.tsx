@@ -1,6 +1,7 @@
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CacheStatusView, KeptJournal } from '../../../src-shared/ipc/contract';
+import type { CacheStatusView } from '../../../src-shared/cache/cache-contract';
+import type { KeptJournal } from '../../../src-shared/journal/journal-contract';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { WarningIcon } from '../../ui/icons';

@@ -1,4 +1,4 @@
-import type { OutboxItemView } from '../../../src-shared/ipc/contract';
+import type { OutboxItemView } from '../../../src-shared/outbox/outbox-contract';
 
 /** A pending write older than this is worth a look: the sender normally delivers in seconds. */
 export const STALE_PENDING_MS = 60_000;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OutboxItemView } from '../../../src-shared/ipc/contract';
+import type { OutboxItemView } from '../../../src-shared/outbox/outbox-contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { useErrorText } from '../../ui/error-text';
 import { WarningIcon } from '../../ui/icons';

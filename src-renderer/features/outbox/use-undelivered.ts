@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { OutboxItemView } from '../../../src-shared/ipc/contract';
+import type { OutboxItemView } from '../../../src-shared/outbox/outbox-contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';

@@ -2,7 +2,7 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PatientHistoryItem } from '../../../src-shared/ipc/contract';
+import type { PatientHistoryItem } from '../../../src-shared/patients/patients-contract';
 import { DeskContext } from '../../app/desk-context';
 import { createI18n } from '../../i18n/i18n';
 import { createFakeDesk } from '../../test-support/fake-desk';

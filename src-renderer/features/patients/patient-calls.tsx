@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PatientHistoryItem } from '../../../src-shared/ipc/contract';
+import type { PatientHistoryItem } from '../../../src-shared/patients/patients-contract';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';

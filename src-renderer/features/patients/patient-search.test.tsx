@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PatientSearchResultView, RequestInput } from '../../../src-shared/ipc/contract';
+import type { RequestInput } from '../../../src-shared/ipc/contract';
+import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { MAX_QUERY_LENGTH, parseSearchQuery } from '../../../src-shared/patients/search-query';
 import { App } from '../../app/App';

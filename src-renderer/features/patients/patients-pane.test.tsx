@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PatientSearchResultView, RequestInput } from '../../../src-shared/ipc/contract';
+import type { RequestInput } from '../../../src-shared/ipc/contract';
+import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { App } from '../../app/App';

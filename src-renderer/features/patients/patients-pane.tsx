@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactElement, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CacheStatusView, SyncProgress } from '../../../src-shared/ipc/contract';
+import type { CacheStatusView, SyncProgress } from '../../../src-shared/cache/cache-contract';
 import { useAppStore, useAppStoreApi } from '../../app/app-store';
 import { loadCacheStatus } from '../../app/load-cache-status';
 import { useDesk } from '../../app/desk-context';

@@ -35,7 +35,7 @@ export function useOpenCard(now: () => Date = () => new Date()): OpenCardApi {
   const fetchCard = useCallback(
     (misId: string, reason: 'open' | 'update', context?: { reason: 'journal' | 'call'; callId: string | null }) => {
       const mine = ++sequence.current;
-      const audit = reason === 'update' ? { reason: 'refresh' as const } : context ? { reason: context.reason, callId: context.callId !== null && context.callId.length <= 128 ? context.callId : null } : { reason: 'search' as const };
+      const audit = reason === 'update' ? { reason: 'refresh' as const } : context ? { reason: context.reason, callId: context.callId } : { reason: 'search' as const };
       desk.request('patients.get', { misId, ...audit }).then(
         ({ card }) => {
           if (mine !== sequence.current) return;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PatientSearchResultView } from '../../../src-shared/ipc/contract';
+import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { clipQuery } from '../../../src-shared/patients/search-query';

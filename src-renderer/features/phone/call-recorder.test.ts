@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CallRecordSchema } from '../../../src-shared/ipc/contract';
+import { CallRecordSchema } from '../../../src-shared/calls/calls-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import { newCall } from '../../softphone/call-state';
 import type { PhoneCall } from '../../softphone/phone';

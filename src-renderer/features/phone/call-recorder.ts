@@ -1,4 +1,4 @@
-import { ANSWERED_OUTCOMES, CALL_DISPLAY_NAME_MAX, type CallRecord } from '../../../src-shared/ipc/contract';
+import { ANSWERED_OUTCOMES, CALL_DISPLAY_NAME_MAX, type CallRecord } from '../../../src-shared/calls/calls-contract';
 import { toDeskError } from '../../bridge/desk-error';
 import { sanitiseDisplayText, sanitiseRemoteNumber, type PhoneCall } from '../../softphone/phone';
 

@@ -1,4 +1,4 @@
-import type { WrapUpOutcome } from '../../../src-shared/ipc/contract';
+import type { WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 
 /**

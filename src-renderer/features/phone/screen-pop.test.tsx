@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CacheStatusView, RequestOutput } from '../../../src-shared/ipc/contract';
+import type { RequestOutput } from '../../../src-shared/ipc/contract';
+import type { CacheStatusView } from '../../../src-shared/cache/cache-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { DEFAULT_SETTINGS, type SettingsView } from '../../../src-shared/settings/settings-schema';

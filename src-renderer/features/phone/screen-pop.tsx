@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DRAFT_NOTE_MAX } from '../../../src-shared/ipc/contract';
+import { DRAFT_NOTE_MAX } from '../../../src-shared/patients/patients-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useAppStore } from '../../app/app-store';
-import { SCREEN_POP_WARM_UP_CALL_ID, type EventPayload } from '../../../src-shared/ipc/contract';
+import type { EventPayload } from '../../../src-shared/ipc/contract';
+import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import { WRAP_UP_NOTE_MAX, type WrapUpOutcome } from '../../../src-shared/ipc/contract';
+import { WRAP_UP_NOTE_MAX, type WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';

@@ -13,7 +13,7 @@ import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher } from '../o
 import { DemoMis, DemoMisConfigSchema } from '../../connectors/demo/demo-mis';
 import { PopChoices } from '../../screen-pop/pop-choices';
 import { lookupCached, lookupOnline } from '../../screen-pop/screen-pop-lookup';
-import { openJournalDatabase } from '../../sync/journal-database';
+import { openJournalDatabase } from '../../journal/open-journal';
 
 /**
  * The cache bench: builds a fresh encrypted cache of N synthetic cards and measures, in the

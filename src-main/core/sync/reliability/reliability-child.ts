@@ -1,7 +1,7 @@
 import { DemoMis } from '../../connectors/demo/demo-mis';
 import type { MisSubmission } from '../../connectors/mis/mis-connector';
 import { CacheRepository } from '../../db/cache-repository';
-import { openJournalDatabase } from '../journal-database';
+import { openJournalDatabase } from '../../journal/open-journal';
 import { Outbox, OutboxSender } from '../outbox';
 import { PullSyncEngine } from '../pull-sync';
 import { NOTES_TABLE, type ReliabilityChildConfig, type SelfKillPoint } from './reliability-config';

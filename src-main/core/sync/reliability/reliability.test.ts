@@ -9,7 +9,7 @@ import type { PatientCard } from '../../../../src-shared/patients/patient-card';
 import { DemoMis } from '../../connectors/demo/demo-mis';
 import { CacheRepository } from '../../db/cache-repository';
 import { checkIntegrity } from '../../db/open-database';
-import { openJournalDatabase } from '../journal-database';
+import { openJournalDatabase } from '../../journal/open-journal';
 import { NOTES_TABLE, SELF_KILL_POINTS, type ReliabilityChildConfig } from './reliability-config';
 
 const CHILD = fileURLToPath(new URL('./reliability-child.ts', import.meta.url));

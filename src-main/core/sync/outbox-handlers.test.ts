@@ -9,9 +9,9 @@ import { silentLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { UnavailableSecretStore, type SecretStore } from '../secrets/secret-store';
 import { MemorySettingsStorage } from '../settings/settings-storage';
-import { openJournalDatabase } from '../sync/journal-database';
+import { openJournalDatabase } from '../journal/open-journal';
 import { Outbox, type OutboxItem } from '../sync/outbox';
-import { loadOrCreateDatabaseKey } from './database-key';
+import { loadOrCreateDatabaseKey } from '../cache/database-key';
 
 const context = { host: 'web' as const, client: 't' };
 const cores: Core[] = [];
@@ -93,7 +93,7 @@ describe('outbox.undelivered / outbox.retry', () => {
     expect(await core.dispatcher.dispatch('outbox.retry', { id: item.id }, context)).toEqual({ ok: true, value: { retried: true } });
     const after = await core.dispatcher.dispatch('outbox.undelivered', {}, context);
     expect(after).toMatchObject({ ok: true, value: { items: [{ id: item.id, state: 'pending', attempts: 1, nextAttemptAt: expect.any(String) }] } });
-    expect(core.link.outbox!.get(item.id)?.idempotencyKey).toBe(item.idempotencyKey);
+    expect(core.journal.stores!.outbox.get(item.id)?.idempotencyKey).toBe(item.idempotencyKey);
     expect(events.filter((e) => e.name === 'outbox:changed').map((e) => e.payload)).toEqual([{ pending: 1, failed: 0 }]);
     // A second press (or an item that is not failed) changes nothing.
     expect(await core.dispatcher.dispatch('outbox.retry', { id: item.id }, context)).toEqual({ ok: true, value: { retried: false } });
@@ -104,14 +104,14 @@ describe('outbox.undelivered / outbox.retry', () => {
     const { core, events, failedNote } = await startCore({ misId: 'demo' });
     const item = failedNote('rejected: временно');
     expect(await core.dispatcher.dispatch('outbox.retry', { id: item.id }, context)).toMatchObject({ ok: true, value: { retried: true } });
-    await waitFor(() => core.link.outbox!.get(item.id)?.state === 'delivered');
+    await waitFor(() => core.journal.stores!.outbox.get(item.id)?.state === 'delivered');
     await waitFor(() => events.some((e) => e.name === 'outbox:changed' && JSON.stringify(e.payload) === '{"pending":0,"failed":0}'));
     expect(await core.dispatcher.dispatch('outbox.undelivered', {}, context)).toEqual({ ok: true, value: { items: [] } });
   });
 
   it('without a journal: an empty list, and retry says the outbox is not available', async () => {
     const { core } = await startCore({ secrets: new UnavailableSecretStore('no keychain') });
-    expect(core.link.outbox).toBeNull();
+    expect(core.journal.stores).toBeNull();
     expect(await core.dispatcher.dispatch('outbox.undelivered', {}, context)).toEqual({ ok: true, value: { items: [] } });
     expect(await core.dispatcher.dispatch('outbox.retry', { id: 1 }, context)).toMatchObject({ ok: false, error: { code: 'JOURNAL_UNAVAILABLE' } });
   });

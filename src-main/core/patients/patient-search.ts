@@ -1,13 +1,13 @@
-import type { PatientSearchResultView } from '../../../src-shared/ipc/contract';
+import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import { parseSearchQuery, type PatientSearchQuery } from '../../../src-shared/patients/search-query';
 import type { MisConnector } from '../connectors/mis/mis-connector';
 import type { PatientSearchResult } from '../db/cache-search';
 import { DatabaseError } from '../db/database-error';
 import type { Logger } from '../log/logger';
-import { normalizePhone } from '../patients/phone-normalisation';
+import { normalizePhone } from './phone-normalisation';
 import { validCards } from '../screen-pop/screen-pop-lookup';
-import type { PatientCacheService } from './patient-cache-service';
+import type { PatientCacheService } from '../cache/patient-cache-service';
 
 /** Longest wait for the MIS's own search while the cache is rebuilt; then the partial cache answers. */
 export const ONLINE_SEARCH_TIMEOUT_MS = 5_000;

@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { randomKey, tempDatabasePath } from '../db/test-support';
 import { AuditLog } from '../audit/audit-log';
-import { openJournalDatabase } from './journal-database';
+import { openJournalDatabase } from './open-journal';
 import { countJournal, JournalSummaryWriter, readJournalSummary, summaryPathOf } from './journal-summary';
 import { KeptJournals, setJournalAside } from './kept-journals';
-import { Outbox } from './outbox';
+import { Outbox } from '../sync/outbox';
 
 function journal() {
   const path = tempDatabasePath('journal.db');

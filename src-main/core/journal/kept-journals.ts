@@ -1,5 +1,5 @@
 import { existsSync, renameSync } from 'node:fs';
-import type { KeptJournal } from '../../../src-shared/ipc/contract';
+import type { KeptJournal } from '../../../src-shared/journal/journal-contract';
 import type { Db } from '../db/open-database';
 import { readJournalSummary, summaryPathOf, type JournalSummary } from './journal-summary';
 

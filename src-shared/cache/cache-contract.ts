@@ -1,0 +1,69 @@
+/**
+ * The local card cache: its state, how it was filled (first sync, rebuild after damage), sync progress.
+ */
+import { z } from 'zod';
+import { NoInput, type EventTable, type RequestTable } from '../ipc/contract-table';
+
+/**
+ * Why the cache file in use was started: `new` (the desk's first sync), `damaged` (a query or
+ * the background integrity check found the previous file damaged), `unreadable` (the previous
+ * file could not be opened at start) or `key-lost` (the database key was lost or replaced, so
+ * the previous file could no longer be read).
+ */
+export const CacheFillReasonSchema = z.enum(['new', 'damaged', 'unreadable', 'key-lost']);
+export type CacheFillReason = z.infer<typeof CacheFillReasonSchema>;
+
+/** How the cache file in use was filled (kept in the file itself, so it survives restarts). */
+export const CacheFillSchema = z
+  .object({
+    /** `filling` until the first full pass of the MIS's change stream has been applied. */
+    state: z.enum(['filling', 'complete']),
+    reason: CacheFillReasonSchema,
+    /** When this file was started (and, for a rebuild, when the previous one was set aside). */
+    startedAt: z.iso.datetime(),
+    completedAt: z.iso.datetime().nullable(),
+    /** Where the previous file was kept for IT (a path on this desk); null for a first fill. */
+    setAside: z.string().max(1000).nullable(),
+  })
+  .strict();
+export type CacheFill = z.infer<typeof CacheFillSchema>;
+
+export const CacheStatusSchema = z
+  .object({
+    available: z.boolean(),
+    cards: z.number().int().nonnegative(),
+    /** ISO time of the last successful sync with the MIS: the cashier's "data as of HH:MM". */
+    dataAsOf: z.string().nullable(),
+    problem: z.string().max(500).nullable(),
+    /** How the file in use was filled; null while no cache is open. */
+    fill: CacheFillSchema.nullable(),
+    /**
+     * The file in use was found damaged and is being replaced right now (between the detection
+     * and the fresh file); searches meanwhile go to the MIS.
+     */
+    replacing: z.boolean(),
+  })
+  .strict();
+export type CacheStatusView = z.infer<typeof CacheStatusSchema>;
+
+export const SyncProgressSchema = z
+  .object({
+    /** `first-sync` fills an empty cache (progress bar); `delta` keeps it current. */
+    phase: z.enum(['first-sync', 'delta']),
+    applied: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().nullable(),
+    etaSeconds: z.number().nonnegative().nullable(),
+    done: z.boolean(),
+  })
+  .strict();
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+
+export const cacheRequests = {
+  /** Whether the local cache is open and how many cards it holds. */
+  'cache.status': { input: NoInput, output: CacheStatusSchema },
+} as const satisfies RequestTable;
+
+export const cacheEvents = {
+  'cache:changed': CacheStatusSchema,
+  'sync:progress': SyncProgressSchema,
+} as const satisfies EventTable;
