@@ -4,7 +4,24 @@ import { z } from 'zod';
 import { App } from './app/App';
 import { connectDesk } from './bridge/desk-client';
 import { applyLanguage, createI18n, DEFAULT_LANGUAGE } from './i18n/i18n';
-import './styles/app.css';
+// Every stylesheet is loaded here and nowhere else, in this order: the order is the cascade
+// (README.md, "Styles"): tokens and base first, ui, the features, the shell last.
+import './styles/tokens.css';
+import './styles/base.css';
+import './ui/pane.css';
+import './ui/empty-state.css';
+import './features/navigation/navigation.css';
+import './features/status-bar/status-bar.css';
+import './features/outbox/outbox.css';
+import './features/settings/settings.css';
+import './features/patients/patients.css';
+import './features/data-notices/data-notices.css';
+import './features/phone/phone.css';
+import './features/phone/screen-pop.css';
+import './features/phone/wrap-up.css';
+import './features/call-journal/call-journal.css';
+import './features/phone/call-bar.css';
+import './app/app.css';
 
 // The CSP forbids eval; tell zod not to try its Function-based fast path (a CSP violation
 // report on every first parse otherwise).
