@@ -8,7 +8,7 @@ import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
-import { Plain } from '../patients/patient-card-view';
+import { Plain } from '../../ui/plain';
 import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients/patient-format';
 import { runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone/phone-store';
 import { formatDuration } from '../phone/use-now';

@@ -4,7 +4,7 @@ import type { CacheStatusView, KeptJournal } from '../../../src-shared/ipc/contr
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { WarningIcon } from '../../ui/icons';
-import { Plain } from '../patients/patient-card-view';
+import { Plain } from '../../ui/plain';
 import { formatCount, formatMoment } from '../patients/patient-format';
 
 /** How long the "rebuilt" notice stays after a rebuild finished (unless closed). */

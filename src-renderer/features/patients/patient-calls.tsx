@@ -5,7 +5,7 @@ import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { usePhoneStore } from '../phone/phone-store';
-import { Plain } from './patient-card-view';
+import { Plain } from '../../ui/plain';
 import { formatDateTime } from './patient-format';
 
 type Loaded = { misId: string; items: readonly PatientHistoryItem[] | null; error: string | null };

@@ -5,7 +5,7 @@ import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
 import { PhoneIcon } from '../../ui/icons';
-import { Plain } from '../patients/patient-card-view';
+import { Plain } from '../../ui/plain';
 import { fullName } from '../patients/patient-format';
 import { safeName } from './call-text';
 import { shownCardOf, type PbxCall, type ScreenPop } from './call-work';

@@ -10,7 +10,7 @@ import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
 import { PatientCalls } from '../patients/patient-calls';
-import { Plain } from '../patients/patient-card-view';
+import { Plain } from '../../ui/plain';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName } from '../patients/patient-format';
 import { chooserOrder, markPaintedAfterFrame, shownCardOf, type ScreenPop } from './call-work';
 import { usePhoneStore, usePhoneStoreApi, type PhoneStore } from './phone-store';

@@ -5,7 +5,7 @@ import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
-import { Plain } from '../patients/patient-card-view';
+import { Plain } from '../../ui/plain';
 import { fullName } from '../patients/patient-format';
 import { shownCardOf, WRAP_UP_OUTCOMES, type WrapUpItem } from './call-work';
 import { usePhoneStore, usePhoneStoreApi } from './phone-store';
