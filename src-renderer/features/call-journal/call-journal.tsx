@@ -47,7 +47,7 @@ export function CallJournal(): ReactElement {
   const { t } = useTranslation();
   const desk = useDesk();
   const errorText = useErrorText();
-  const version = usePhoneStore((state) => state.journalVersion);
+  const version = useAppStore((state) => state.journalVersion);
   const [filter, setFilter] = useState<CallsFilter>('all');
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [reload, setReload] = useState(0);
