@@ -3,6 +3,7 @@ import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
+import { CallJournal } from '../features/call-journal/call-journal';
 import { CallbacksPane } from '../features/callbacks/callbacks-pane';
 import { setDiagnosticSink } from '../diagnostics/report';
 import { DataNotices } from '../features/data-notices/data-notices';
@@ -63,8 +64,14 @@ export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPh
   );
 }
 
+/** The phone pane with the call journal under it (the journal depends on the phone, not the other way). */
+function PhoneWithJournal(): ReactElement {
+  // Keyed, so the journal keeps its filter and rows when the pane switches between its two layouts.
+  return <PhonePane journal={<CallJournal key="call-journal" />} />;
+}
+
 const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
-  phone: PhonePane,
+  phone: PhoneWithJournal,
   patients: PatientsPane,
   queue: QueuePane,
   callbacks: CallbacksPane,
