@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
@@ -24,6 +24,7 @@ import { applyLanguage } from '../i18n/i18n';
 import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';
 import { PlugOffIcon, WarningIcon } from '../ui/icons';
+import { NavigationSeqContext } from '../ui/pane';
 import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
 import { DeskContext, useDesk } from './desk-context';
 import { ErrorBoundary } from './error-boundary';
@@ -121,7 +122,9 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <CallBar />
         <div className="main-pane">
           {roleKnown ? (
-            <Current key={pane} />
+            <NavigationFocus>
+              <Current key={pane} />
+            </NavigationFocus>
           ) : (
             <p className="muted pane-loading" data-testid="pane-loading">
               {t('app.loading')}
@@ -133,6 +136,12 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       <PhoneAlerts />
     </div>
   );
+}
+
+/** Hands the app store's navigation count to the pane (ui/pane.tsx), which focuses its heading on each. */
+function NavigationFocus({ children }: { children: ReactNode }): ReactElement {
+  const navSeq = useAppStore((state) => state.navSeq);
+  return <NavigationSeqContext.Provider value={navSeq}>{children}</NavigationSeqContext.Provider>;
 }
 
 /**
