@@ -3,23 +3,27 @@ import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
-import { CallJournal } from '../features/call-journal/call-journal';
-import { CallbacksPane } from '../features/callbacks/callbacks-pane';
+import { CallJournal } from '../features/call-journal';
+import { CallbacksPane } from '../features/callbacks';
 import { setDiagnosticSink } from '../diagnostics/report';
-import { DataNotices } from '../features/data-notices/data-notices';
-import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
-import { PatientsPane } from '../features/patients/patients-pane';
-import { CallBar } from '../features/phone/call-bar';
-import { PhoneAlerts } from '../features/phone/phone-alerts';
-import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
-import { PhonePane } from '../features/phone/phone-pane';
-import { createPhoneStore, PhoneStoreContext } from '../features/phone/phone-store';
-import { useScreenPop } from '../features/phone/use-screen-pop';
-import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
-import { QueuePane } from '../features/queue/queue-pane';
-import { SettingsPane } from '../features/settings/settings-pane';
-import { isBridgeLost, StatusBar } from '../features/status-bar/status-bar';
-import { SupervisorPane } from '../features/supervisor/supervisor-pane';
+import { DataNotices } from '../features/data-notices';
+import { SideNav, paneForShortcut } from '../features/navigation';
+import { PatientsPane } from '../features/patients';
+import {
+  CallBar,
+  createPhoneStore,
+  PhoneAlerts,
+  PhonePane,
+  PhoneStoreContext,
+  usePhoneHotkeys,
+  useScreenPop,
+  useSoftphone,
+  type PhoneFactory,
+} from '../features/phone';
+import { QueuePane } from '../features/queue';
+import { SettingsPane } from '../features/settings';
+import { isBridgeLost, StatusBar } from '../features/status-bar';
+import { SupervisorPane } from '../features/supervisor';
 import { applyLanguage } from '../i18n/i18n';
 import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';

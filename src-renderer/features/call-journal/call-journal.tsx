@@ -9,9 +9,8 @@ import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
-import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients/patient-format';
-import { runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone/phone-store';
-import { formatDuration } from '../phone/use-now';
+import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients';
+import { formatDuration, runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 export const JOURNAL_FILTERS: readonly CallsFilter[] = ['all', 'today', 'missed', 'mine'];

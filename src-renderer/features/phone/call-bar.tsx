@@ -6,7 +6,7 @@ import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
 import { PhoneIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
-import { fullName } from '../patients/patient-format';
+import { fullName } from '../patients';
 import { safeName } from './call-text';
 import { shownCardOf, type PbxCall, type ScreenPop } from './call-work';
 import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';

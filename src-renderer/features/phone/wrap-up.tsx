@@ -6,7 +6,7 @@ import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { Plain } from '../../ui/plain';
-import { fullName } from '../patients/patient-format';
+import { fullName } from '../patients';
 import { shownCardOf, WRAP_UP_OUTCOMES, type WrapUpItem } from './call-work';
 import { usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { ScreenPopView } from './screen-pop';
