@@ -1,28 +1,34 @@
-import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
-import { CallbacksPane } from '../features/callbacks/callbacks-pane';
+import { CallJournal } from '../features/call-journal';
+import { CallbacksPane } from '../features/callbacks';
 import { setDiagnosticSink } from '../diagnostics/report';
-import { DataNotices } from '../features/data-notices/data-notices';
-import { SideNav, paneForShortcut } from '../features/navigation/side-nav';
-import { PatientsPane } from '../features/patients/patients-pane';
-import { CallBar } from '../features/phone/call-bar';
-import { PhoneAlerts } from '../features/phone/phone-alerts';
-import { usePhoneHotkeys } from '../features/phone/phone-hotkeys';
-import { PhonePane } from '../features/phone/phone-pane';
-import { createPhoneStore, PhoneStoreContext } from '../features/phone/phone-store';
-import { useScreenPop } from '../features/phone/use-screen-pop';
-import { useSoftphone, type PhoneFactory } from '../features/phone/use-softphone';
-import { QueuePane } from '../features/queue/queue-pane';
-import { SettingsPane } from '../features/settings/settings-pane';
-import { isBridgeLost, StatusBar } from '../features/status-bar/status-bar';
-import { SupervisorPane } from '../features/supervisor/supervisor-pane';
+import { DataNotices } from '../features/data-notices';
+import { SideNav, paneForShortcut } from '../features/navigation';
+import { PatientsPane } from '../features/patients';
+import {
+  CallBar,
+  createPhoneStore,
+  PhoneAlerts,
+  PhonePane,
+  PhoneStoreContext,
+  usePhoneHotkeys,
+  useScreenPop,
+  useSoftphone,
+  type PhoneFactory,
+} from '../features/phone';
+import { QueuePane } from '../features/queue';
+import { SettingsPane } from '../features/settings';
+import { isBridgeLost, StatusBar } from '../features/status-bar';
+import { SupervisorPane } from '../features/supervisor';
 import { applyLanguage } from '../i18n/i18n';
 import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';
 import { PlugOffIcon, WarningIcon } from '../ui/icons';
+import { NavigationSeqContext } from '../ui/pane';
 import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
 import { DeskContext, useDesk } from './desk-context';
 import { ErrorBoundary } from './error-boundary';
@@ -63,8 +69,14 @@ export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPh
   );
 }
 
+/** The phone pane with the call journal under it (the journal depends on the phone, not the other way). */
+function PhoneWithJournal(): ReactElement {
+  // Keyed, so the journal keeps its filter and rows when the pane switches between its two layouts.
+  return <PhonePane journal={<CallJournal key="call-journal" />} />;
+}
+
 const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
-  phone: PhonePane,
+  phone: PhoneWithJournal,
   patients: PatientsPane,
   queue: QueuePane,
   callbacks: CallbacksPane,
@@ -114,7 +126,9 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <CallBar />
         <div className="main-pane">
           {roleKnown ? (
-            <Current key={pane} />
+            <NavigationFocus>
+              <Current key={pane} />
+            </NavigationFocus>
           ) : (
             <p className="muted pane-loading" data-testid="pane-loading">
               {t('app.loading')}
@@ -126,6 +140,12 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       <PhoneAlerts />
     </div>
   );
+}
+
+/** Hands the app store's navigation count to the pane (ui/pane.tsx), which focuses its heading on each. */
+function NavigationFocus({ children }: { children: ReactNode }): ReactElement {
+  const navSeq = useAppStore((state) => state.navSeq);
+  return <NavigationSeqContext.Provider value={navSeq}>{children}</NavigationSeqContext.Provider>;
 }
 
 /**

@@ -87,6 +87,11 @@ export interface AppState {
    * opens it when it mounts, audited with this reason and call.
    */
   patientRequest: PatientRequest | null;
+  /**
+   * Bumped when the call journal changed (a call ended, a wrap-up saved): the journal views
+   * (the call journal, a patient's calls) reload. The phone writes it; other features read it.
+   */
+  journalVersion: number;
 
   navigate(pane: PaneId): void;
   /** Open a patient's card on the Patients pane (navigates there). */
@@ -104,6 +109,7 @@ export interface AppState {
   setSyncProgress(progress: SyncProgress): void;
   setJournalStatus(status: JournalStatus): void;
   dismissNotice(id: string): void;
+  bumpJournal(): void;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -132,6 +138,7 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     syncProgress: null,
     journalStatus: null,
     dismissedNotices: [],
+    journalVersion: 0,
 
     patientRequest: null,
     openPatient(request) {
@@ -190,6 +197,9 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     },
     dismissNotice(id) {
       if (!get().dismissedNotices.includes(id)) set((state) => ({ dismissedNotices: [...state.dismissedNotices, id] }));
+    },
+    bumpJournal() {
+      set((state) => ({ journalVersion: state.journalVersion + 1 }));
     },
   }));
 }

@@ -10,7 +10,7 @@ import {
   type PhoneRegistration,
   type PhoneSnapshot,
 } from '../softphone/phone';
-import type { PhoneFactory } from '../features/phone/use-softphone';
+import type { PhoneFactory } from '../features/phone';
 
 /** The {@link Phone} methods a test can see in {@link FakePhone.actions} or make fail. */
 export type FakePhoneMethod =

@@ -1,5 +1,10 @@
-import { useEffect, useRef, type ReactElement, type ReactNode, type RefObject } from 'react';
-import { useAppStore } from '../app/app-store';
+import { createContext, useContext, useEffect, useRef, type ReactElement, type ReactNode, type RefObject } from 'react';
+
+/**
+ * Bumped on every navigation the user asks for (the shell provides the app store's `navSeq`);
+ * 0 until the first. Each bump moves the focus into the pane on screen.
+ */
+export const NavigationSeqContext = createContext(0);
 
 export interface PaneProps {
   id: string;
@@ -21,7 +26,7 @@ export interface PaneProps {
  * keyboard) the heading takes focus so screen readers announce where they are.
  */
 export function Pane({ id, title, children, headerExtra, className, focusTarget }: PaneProps): ReactElement {
-  const navSeq = useAppStore((state) => state.navSeq);
+  const navSeq = useContext(NavigationSeqContext);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (navSeq > 0) (focusTarget?.current ?? heading.current)?.focus();

@@ -1,15 +1,5 @@
-import {
-  allRequests,
-  demoRequests,
-  isDemoRequestName,
-  isRequestName,
-  requests,
-  type DemoRequestName,
-  type ParsedRequestInput,
-  type ProductionRequestName,
-  type RequestName,
-  type RequestOutput,
-} from '../../../src-shared/ipc/contract';
+import { allRequests, isDemoRequestName, isRequestName, requests, type DemoRequestName, type ParsedRequestInput, type ProductionRequestName, type RequestName, type RequestOutput } from '../../../src-shared/ipc/contract';
+import { demoRequests } from '../../../src-shared/demo/demo-contract';
 import { DeskError, type DeskResult } from '../../../src-shared/ipc/errors';
 import type { Logger } from '../log/logger';
 

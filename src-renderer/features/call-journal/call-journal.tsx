@@ -8,10 +8,9 @@ import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
-import { Plain } from '../patients/patient-card-view';
-import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients/patient-format';
-import { runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone/phone-store';
-import { formatDuration } from '../phone/use-now';
+import { Plain } from '../../ui/plain';
+import { formatLocalDate, formatMoment, isSameLocalDay } from '../patients';
+import { formatDuration, runPhoneAction, usePhoneStore, usePhoneStoreApi } from '../phone';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 export const JOURNAL_FILTERS: readonly CallsFilter[] = ['all', 'today', 'missed', 'mine'];
@@ -47,7 +46,7 @@ export function CallJournal(): ReactElement {
   const { t } = useTranslation();
   const desk = useDesk();
   const errorText = useErrorText();
-  const version = usePhoneStore((state) => state.journalVersion);
+  const version = useAppStore((state) => state.journalVersion);
   const [filter, setFilter] = useState<CallsFilter>('all');
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [reload, setReload] = useState(0);

@@ -5,8 +5,8 @@ import type { KeptJournal } from '../../../src-shared/journal/journal-contract';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { WarningIcon } from '../../ui/icons';
-import { Plain } from '../patients/patient-card-view';
-import { formatCount, formatMoment } from '../patients/patient-format';
+import { Plain } from '../../ui/plain';
+import { formatCount, formatMoment } from '../patients';
 
 /** How long the "rebuilt" notice stays after a rebuild finished (unless closed). */
 export const REBUILT_NOTICE_MS = 24 * 60 * 60_000;

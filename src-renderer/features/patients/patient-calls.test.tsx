@@ -3,10 +3,10 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientHistoryItem } from '../../../src-shared/patients/patients-contract';
+import { AppStoreContext, createAppStore } from '../../app/app-store';
 import { DeskContext } from '../../app/desk-context';
 import { createI18n } from '../../i18n/i18n';
 import { createFakeDesk } from '../../test-support/fake-desk';
-import { createPhoneStore, PhoneStoreContext } from '../phone/phone-store';
 import { PatientCalls } from './patient-calls';
 
 afterEach(cleanup);
@@ -24,9 +24,9 @@ function renderHistory(language: 'ru' | 'en') {
   render(
     <I18nextProvider i18n={createI18n(language)}>
       <DeskContext.Provider value={desk}>
-        <PhoneStoreContext.Provider value={createPhoneStore()}>
+        <AppStoreContext.Provider value={createAppStore()}>
           <PatientCalls misId="P-1" />
-        </PhoneStoreContext.Provider>
+        </AppStoreContext.Provider>
       </DeskContext.Provider>
     </I18nextProvider>,
   );

@@ -1,11 +1,11 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PatientHistoryItem } from '../../../src-shared/patients/patients-contract';
+import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
-import { usePhoneStore } from '../phone/phone-store';
-import { Plain } from './patient-card-view';
+import { Plain } from '../../ui/plain';
 import { formatDateTime } from './patient-format';
 
 type Loaded = { misId: string; items: readonly PatientHistoryItem[] | null; error: string | null };
@@ -19,7 +19,7 @@ export function PatientCalls({ misId, limit, compact = false }: { misId: string;
   const { t } = useTranslation();
   const desk = useDesk();
   const errorText = useErrorText();
-  const version = usePhoneStore((state) => state.journalVersion);
+  const version = useAppStore((state) => state.journalVersion);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
 
   useEffect(() => {

@@ -4,9 +4,9 @@ import type { Appointment, PatientCard } from '../../../src-shared/patients/pati
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { WarningIcon } from '../../ui/icons';
+import { Plain } from '../../ui/plain';
 import {
   ageOn,
-  displayText,
   formatAge,
   formatDateTime,
   formatIsoDate,
@@ -17,15 +17,6 @@ import {
 } from './patient-format';
 import { PatientCalls } from './patient-calls';
 import type { OpenCard } from './use-open-card';
-
-/**
- * Text from the MIS or a caller: rendered as text (React escapes it), control characters
- * blanked, and isolated with `<bdi>` so right-to-left or override characters inside a name
- * cannot reorder the label around it.
- */
-export function Plain({ text }: { text: string }): ReactElement {
-  return <bdi>{displayText(text)}</bdi>;
-}
 
 export interface PatientCardViewProps {
   open: OpenCard;

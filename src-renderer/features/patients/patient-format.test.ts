@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearchQuery } from '../../../src-shared/patients/search-query';
+import { displayText } from '../../ui/plain';
 import {
   ageOn,
-  displayText,
   formatEta,
   formatIsoDate,
   formatOms,

@@ -3,7 +3,7 @@ import { useEffect, useRef, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { ageOn, formatAge, formatIsoDate, formatPhone, fullName, phoneToShow } from './patient-format';
-import { Plain } from './patient-card-view';
+import { Plain } from '../../ui/plain';
 
 /** Fixed row height (px): two dense lines; keeps the virtual list exact without measuring. */
 export const RESULT_ROW_HEIGHT = 52;

@@ -8,7 +8,7 @@ import { EmptyState } from '../../ui/empty-state';
 import { useErrorText } from '../../ui/error-text';
 import { PatientsIcon, PlugOffIcon, WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
-import { Plain } from './patient-card-view';
+import { Plain } from '../../ui/plain';
 import { formatCount, formatEta, formatMoment } from './patient-format';
 import { PatientWorkspace } from './patient-workspace';
 

@@ -1,10 +1,9 @@
-import { useRef, type ReactElement } from 'react';
+import { useRef, type ReactElement, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasSipAccount, isSipAccountConfigured, useAppStore } from '../../app/app-store';
 import { EmptyState } from '../../ui/empty-state';
 import { PhoneIcon, WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
-import { CallJournal } from '../call-journal/call-journal';
 import { CallLine } from './call-line';
 import { DialPad } from './dial-pad';
 import { heldRingsKey, heldRingsOf } from './call-work';
@@ -20,9 +19,10 @@ import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
  * The softphone: its registration state as the machine reports it (the same as the status
  * bar) and, when registration failed, the specific reason; ringing calls with a big Answer
  * button, one line per live call with the controls on the current one, and the dial pad.
- * Or, while the account is not set up, how to set it up.
+ * Or, while the account is not set up, how to set it up. `journal` (the call journal) goes under
+ * it all; the shell passes it in, since the journal dials through the phone.
  */
-export function PhonePane(): ReactElement {
+export function PhonePane({ journal }: { journal: ReactNode }): ReactElement {
   const { t } = useTranslation();
   const view = useAppStore((state) => state.settingsView);
   const navigate = useAppStore((state) => state.navigate);
@@ -36,7 +36,7 @@ export function PhonePane(): ReactElement {
           <WrapUpPanel />
         </div>
         <SoftphoneSetup message={t(hasSipAccount(view) ? 'panes.phone.passwordMissing' : 'panes.phone.notConfigured')} onOpenSettings={() => navigate('settings')} />
-        <CallJournal key="call-journal" />
+        {journal}
       </Pane>
     );
   }
@@ -53,7 +53,7 @@ export function PhonePane(): ReactElement {
           <HotkeyHelp />
         </aside>
       </div>
-      <CallJournal key="call-journal" />
+      {journal}
     </Pane>
   );
 }

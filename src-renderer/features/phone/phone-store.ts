@@ -27,8 +27,6 @@ export interface PhoneState {
   wrapUps: readonly WrapUpItem[];
   /** CTI mode: calls the PBX reports on this desk's hardware phone. */
   pbxCalls: readonly PbxCall[];
-  /** Bumped when the call journal changed (a call ended, a wrap-up saved): journal views reload. */
-  journalVersion: number;
   addPop(pop: ScreenPop): void;
   updatePop(callId: string, update: (pop: ScreenPop) => Partial<ScreenPop>): void;
   removePop(callId: string): void;
@@ -36,7 +34,6 @@ export interface PhoneState {
   enqueueWrapUp(item: WrapUpItem): void;
   updateWrapUp(callId: string, patch: Partial<Pick<WrapUpItem, 'category' | 'outcome' | 'note'>>): void;
   removeWrapUp(callId: string): void;
-  bumpJournal(): void;
 }
 
 /** What the operator tried to do; each has its own sentence under `phone.errors.*`. */
@@ -85,7 +82,6 @@ export function createPhoneStore(): PhoneStore {
     pops: [],
     wrapUps: [],
     pbxCalls: [],
-    journalVersion: 0,
     addPop(pop) {
       set((state) => (state.pops.some((p) => p.callId === pop.callId) ? state : { pops: [...state.pops, pop] }));
     },
@@ -114,9 +110,6 @@ export function createPhoneStore(): PhoneStore {
     },
     removeWrapUp(callId) {
       set((state) => ({ wrapUps: state.wrapUps.filter((w) => w.callId !== callId) }));
-    },
-    bumpJournal() {
-      set((state) => ({ journalVersion: state.journalVersion + 1 }));
     },
   }));
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { useAppStore } from '../../app/app-store';
+import { useAppStore, useAppStoreApi, type AppStore } from '../../app/app-store';
 import type { EventPayload } from '../../../src-shared/ipc/contract';
 import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
 import { useDesk } from '../../app/desk-context';
@@ -86,19 +86,19 @@ function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, n
  * the pop stays with it until the wrap-up is saved. Otherwise the pop goes. Either way the
  * journal views reload.
  */
-export function finishCall(store: PhoneStore, call: { callId: string; number: string; direction: 'incoming' | 'outgoing'; answered: boolean; consultation: boolean }): void {
+export function finishCall(store: PhoneStore, app: AppStore, call: { callId: string; number: string; direction: 'incoming' | 'outgoing'; answered: boolean; consultation: boolean }): void {
   const state = store.getState();
   if (call.answered && !call.consultation) {
     state.enqueueWrapUp({ callId: call.callId, number: call.number, direction: call.direction, endedAt: Date.now(), category: '', outcome: '', note: '' });
   } else {
     state.removePop(call.callId);
   }
-  state.bumpJournal();
+  app.getState().bumpJournal();
 }
 
 /** `finishCall` for a softphone call, from `phone.onCallEnded`. */
-export function finishPhoneCall(store: PhoneStore, call: PhoneCall): void {
-  finishCall(store, {
+export function finishPhoneCall(store: PhoneStore, app: AppStore, call: PhoneCall): void {
+  finishCall(store, app, {
     callId: call.id,
     number: call.remoteNumber,
     direction: call.direction,
@@ -112,7 +112,7 @@ export function finishPhoneCall(store: PhoneStore, call: PhoneCall): void {
  * softphone INVITE; `ended` queues the wrap-up of an answered call and journals the call
  * (`calls.record`, idempotent by call id, so a core that journals it too costs nothing).
  */
-export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPayload<'pbx:call'>): void {
+export function onPbxCall(desk: DeskClient, store: PhoneStore, app: AppStore, event: EventPayload<'pbx:call'>): void {
   const state = store.getState();
   const known = state.pbxCalls.find((call) => call.callId === event.callId);
   const now = Date.now();
@@ -132,7 +132,7 @@ export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPaylo
     case 'ended': {
       state.setPbxCall(null, event.callId);
       const answeredAt = known?.answeredAt ?? null;
-      finishCall(store, { callId: event.callId, number: event.number, direction: 'incoming', answered: answeredAt !== null, consultation: false });
+      finishCall(store, app, { callId: event.callId, number: event.number, direction: 'incoming', answered: answeredAt !== null, consultation: false });
       if (!known) return;
       const iso = (ms: number) => new Date(ms).toISOString();
       let sent;
@@ -151,7 +151,7 @@ export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPaylo
         sent = Promise.reject(error);
       }
       sent.then(
-        () => store.getState().bumpJournal(),
+        () => app.getState().bumpJournal(),
         (error: unknown) => console.warn(`screen pop: PBX call not journalled: ${errorCodeOf(error)}`),
       );
       return;
@@ -166,6 +166,7 @@ export function onPbxCall(desk: DeskClient, store: PhoneStore, event: EventPaylo
 export function useScreenPop(enabled: boolean): void {
   const desk = useDesk();
   const store = usePhoneStoreApi();
+  const app = useAppStoreApi();
   useEffect(() => {
     if (!enabled) return;
     const seen: string[] = [];
@@ -183,7 +184,7 @@ export function useScreenPop(enabled: boolean): void {
     });
     const offPbx = desk.on('pbx:call', (event) => {
       try {
-        onPbxCall(desk, store, event);
+        onPbxCall(desk, store, app, event);
       } catch (error) {
         console.warn(`screen pop: PBX event not handled: ${errorCodeOf(error)}`);
       }
@@ -192,7 +193,7 @@ export function useScreenPop(enabled: boolean): void {
       offCalls();
       offPbx();
     };
-  }, [desk, store, enabled]);
+  }, [desk, store, app, enabled]);
 
   // Once the desk can take calls, run the pop's lookup once with a number nobody has: the
   // first lookup of a session pays for compiling the queries in main and warming the bridge,

@@ -186,7 +186,7 @@ async function syncPhone(
     recorder.record(call);
     if (call.outcome === 'lost') phones.getState().setLost(call);
     // The wrap-up (answered calls) and the pop's end; the journal views reload.
-    finishPhoneCall(phones, call);
+    finishPhoneCall(phones, store, call);
   });
   running.current = { phone, key, devices, unsubscribe, unsubscribeEnded };
   phones.getState().setPhone(phone);

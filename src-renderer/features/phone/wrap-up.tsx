@@ -1,12 +1,12 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WRAP_UP_NOTE_MAX, type WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
-import { useAppStore } from '../../app/app-store';
+import { useAppStore, useAppStoreApi } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
-import { Plain } from '../patients/patient-card-view';
-import { fullName } from '../patients/patient-format';
+import { Plain } from '../../ui/plain';
+import { fullName } from '../patients';
 import { shownCardOf, WRAP_UP_OUTCOMES, type WrapUpItem } from './call-work';
 import { usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { ScreenPopView } from './screen-pop';
@@ -39,6 +39,7 @@ function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): R
   const { t } = useTranslation();
   const desk = useDesk();
   const store = usePhoneStoreApi();
+  const app = useAppStoreApi();
   const errorText = useErrorText();
   const wrapUp = useAppStore((state) => state.settingsView?.settings.wrapUp);
   const categories = wrapUp?.categories ?? [];
@@ -90,7 +91,7 @@ function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): R
       const state = store.getState();
       state.removeWrapUp(item.callId);
       state.removePop(item.callId);
-      state.bumpJournal();
+      app.getState().bumpJournal();
     } catch (error) {
       const deskError = toDeskError(error);
       setFailure({ code: deskError.code, text: errorText(deskError) });

@@ -2,7 +2,7 @@ import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import { formatClockTime } from '../../ui/format-time';
-import { OutboxStatus } from '../outbox/outbox-status';
+import { OutboxStatus } from '../outbox';
 import { PlugOffIcon } from '../../ui/icons';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';

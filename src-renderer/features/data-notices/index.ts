@@ -1,0 +1,2 @@
+// The data notices' public API (shown by the shell on every pane).
+export { DataNotices } from './data-notices';

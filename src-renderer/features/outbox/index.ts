@@ -1,0 +1,2 @@
+// The outbox's public API: its indicator, shown in the status bar.
+export { OutboxStatus } from './outbox-status';

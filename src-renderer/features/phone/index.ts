@@ -1,0 +1,11 @@
+// The phone feature's public API. For the shell: the pane, the call bar, the alerts, the hotkeys,
+// the hooks that run the softphone and the screen pop, and the phone store it provides. For the
+// call journal: the store and its phone actions (a number is called back), and call durations.
+export { CallBar } from './call-bar';
+export { PhoneAlerts } from './phone-alerts';
+export { usePhoneHotkeys } from './phone-hotkeys';
+export { PhonePane } from './phone-pane';
+export { createPhoneStore, PhoneStoreContext, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
+export { formatDuration } from './use-now';
+export { useScreenPop } from './use-screen-pop';
+export { useSoftphone, type PhoneFactory } from './use-softphone';

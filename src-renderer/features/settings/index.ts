@@ -1,0 +1,2 @@
+// The settings feature's public API (the shell's pane).
+export { SettingsPane } from './settings-pane';

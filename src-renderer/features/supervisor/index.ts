@@ -1,0 +1,2 @@
+// The supervisor feature's public API (the shell's pane).
+export { SupervisorPane } from './supervisor-pane';
