@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDtmfString, normaliseDialString, sanitiseDisplayText, sanitiseRemoteNumber } from './phone';
-
-describe('sanitiseDisplayText', () => {
-  it('strips control and bidi characters and collapses whitespace', () => {
-    expect(sanitiseDisplayText('Ива\u0000нов\r\n  Пётр\u202e')).toBe('Ива нов Пётр');
-    expect(sanitiseDisplayText('\u0007\u001b[31mred')).toBe('[31mred');
-  });
-  it('cuts to 80 code points without splitting surrogate pairs', () => {
-    const long = '😀'.repeat(100);
-    const out = sanitiseDisplayText(long);
-    expect(Array.from(out)).toHaveLength(80);
-    expect(out).toBe('😀'.repeat(80));
-  });
-  it('keeps markup as literal text (rendering escapes it)', () => {
-    expect(sanitiseDisplayText('<img src=x onerror=alert(1)>')).toBe('<img src=x onerror=alert(1)>');
-  });
-  it('handles empty input', () => {
-    expect(sanitiseDisplayText(undefined)).toBe('');
-    expect(sanitiseDisplayText('   ')).toBe('');
-  });
-});
+import { isDtmfString, normaliseDialString, sanitiseRemoteNumber } from './phone';
 
 describe('sanitiseRemoteNumber', () => {
   it('keeps a user part, drops anything else', () => {

@@ -188,21 +188,8 @@ export interface Phone {
   mediaStats(id: string): Promise<CallMediaStats | null>;
 }
 
+/** Longest caller display name a {@link PhoneCall} carries (code points); made safe by `oneLineText`. */
 export const MAX_DISPLAY_NAME_LENGTH = 80;
-
-// C0, DEL, C1, and the bidi controls that can make "Иванов" render as something else.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
-
-/**
- * Make caller-supplied text (SIP display name, RFC 3261 §20.20) safe to show: control and bidi
- * characters removed, whitespace collapsed, cut to `max` code points.
- */
-export function sanitiseDisplayText(raw: string | undefined | null, max = MAX_DISPLAY_NAME_LENGTH): string {
-  if (!raw) return '';
-  const clean = raw.replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
-  return Array.from(clean).slice(0, max).join('').trim();
-}
 
 /** Characters allowed in a SIP user part we show as a number (RFC 3261 §25.1 `user`, minus escapes). */
 const NUMBER_CHARS = /[^0-9A-Za-z+*#._-]/gu;

@@ -1,3 +1,4 @@
+import { blankUnsafeCharacters } from '../text/unsafe-characters';
 import { daysInMonth } from './patient-card';
 import { nameTokens } from './name-folding';
 import { isValidSnils, SNILS_LENGTH } from './snils';
@@ -113,8 +114,8 @@ let graphemes: Intl.Segmenter | undefined;
 /** Parses what was typed into the search box. Pure, never throws. */
 export function parseSearchQuery(input: string): PatientSearchQuery {
   if (input.length > MAX_QUERY_LENGTH * 4) return invalid('too-long', `The query is longer than ${MAX_QUERY_LENGTH} characters.`);
-  // eslint-disable-next-line no-control-regex -- control characters become separators
-  const text = input.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  // Control, bidi and invisible characters separate words like a space; they are not "unused characters" to list.
+  const text = blankUnsafeCharacters(input.normalize('NFC')).trim();
   if (text.length === 0) return { kind: 'empty' };
   if (text.length > MAX_QUERY_LENGTH) return invalid('too-long', `The query is longer than ${MAX_QUERY_LENGTH} characters.`);
 

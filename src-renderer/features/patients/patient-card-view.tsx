@@ -1,12 +1,12 @@
 import type { ReactElement, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Appointment, PatientCard } from '../../../src-shared/patients/patient-card';
+import { isolatedText } from '../../../src-shared/text/unsafe-characters';
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { WarningIcon } from '../../ui/icons';
 import {
   ageOn,
-  displayText,
   formatAge,
   formatDateTime,
   formatIsoDate,
@@ -24,7 +24,7 @@ import type { OpenCard } from './use-open-card';
  * cannot reorder the label around it.
  */
 export function Plain({ text }: { text: string }): ReactElement {
-  return <bdi>{displayText(text)}</bdi>;
+  return <bdi>{isolatedText(text)}</bdi>;
 }
 
 export interface PatientCardViewProps {

@@ -136,12 +136,6 @@ export function isSameLocalDay(iso: string, now: Date): boolean {
   );
 }
 
-/** C0/C1 control characters (tabs, escapes, NUL) shown as spaces; bidi is isolated by `<bdi>`. */
-export function displayText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
-}
-
 /** A moment as "HH:MM" when it is today, else "dd.mm.yyyy HH:MM" (the cache's age, a notice's "when"). */
 export function formatMoment(iso: string, now: Date, language: string): string {
   const time = formatClockTime(iso, language);
