@@ -200,22 +200,6 @@ export function sanitiseRemoteNumber(raw: string | undefined | null): string {
   return raw.replace(NUMBER_CHARS, '').slice(0, 64);
 }
 
-/**
- * Normalise what the operator typed or pasted into a dialable string: digits, `*`, `#`, and one
- * leading `+`. Spaces, dashes, dots, parentheses and a `tel:` prefix (RFC 3966) are dropped.
- * Returns `null` when nothing dialable remains or letters are present.
- */
-export function normaliseDialString(input: string): string | null {
-  let s = input.trim();
-  if (/^tel:/iu.test(s)) s = s.slice(4).split(';')[0] ?? '';
-  s = s.replace(/[\s\-().\u00a0]/gu, '');
-  const plus = s.startsWith('+');
-  const body = plus ? s.slice(1) : s;
-  if (body === '' || !/^[0-9*#]+$/u.test(body)) return null;
-  if (body.length > 32) return null;
-  return (plus ? '+' : '') + body;
-}
-
 /** Valid DTMF digits (RFC 4733 §3.2 events 0–15). */
 export function isDtmfString(digits: string): boolean {
   return /^[0-9*#A-Da-d]+$/u.test(digits);

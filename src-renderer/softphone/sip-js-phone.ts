@@ -26,12 +26,12 @@ import {
   type Transport,
   type UserAgentOptions,
 } from 'sip.js';
+import { normaliseDialString } from '../../src-shared/phone/dial-string';
 import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone, warmUpMicrophone } from './call-media';
 import { newCall, reduceCall, type CallEvent } from './call-state';
 import { LanIceCompletion, lanIceCompletionApplies } from './ice-gathering';
 import {
   isDtmfString,
-  normaliseDialString,
   type CallMediaStats,
   type Phone,
   type PhoneAccount,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newCall } from '../../softphone/call-state';
 import type { PhoneCall } from '../../softphone/phone';
-import { checkDialString } from './dial-string';
 import { phoneHotkeyOf } from './phone-hotkeys';
 import { consultationOf, firstRingingOf, focusedCallOf } from './phone-store';
 import { formatDuration } from './use-now';
@@ -19,19 +18,6 @@ describe('phoneHotkeyOf', () => {
     expect(phoneHotkeyOf(key('F6', { ctrlKey: true }))).toBeNull();
     expect(phoneHotkeyOf(key('1', { code: 'Digit1', ctrlKey: true }))).toBeNull(); // the pane shortcuts stay theirs
     expect(phoneHotkeyOf(key('F5'))).toBeNull();
-  });
-});
-
-describe('checkDialString', () => {
-  it('normalises what operators paste and names the problem otherwise', () => {
-    expect(checkDialString('+7 (495) 123-45-67')).toEqual({ ok: true, number: '+74951234567' });
-    expect(checkDialString('tel:+74951234567;ext=1')).toEqual({ ok: true, number: '+74951234567' });
-    expect(checkDialString('*72#')).toEqual({ ok: true, number: '*72#' });
-    expect(checkDialString('  ')).toEqual({ ok: false, problem: 'empty' });
-    expect(checkDialString('+')).toEqual({ ok: false, problem: 'empty' });
-    expect(checkDialString('8-800-CALL-NOW')).toEqual({ ok: false, problem: 'letters' });
-    expect(checkDialString('9'.repeat(33))).toEqual({ ok: false, problem: 'tooLong' });
-    expect(checkDialString('12+34')).toEqual({ ok: false, problem: 'invalid' });
   });
 });
 
