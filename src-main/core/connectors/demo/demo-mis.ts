@@ -14,7 +14,7 @@ import {
 } from '../mis/mis-connector';
 import { DemoLedger, type LedgerReport } from './demo-ledger';
 import { buildPhoneRun, loadPhoneIndex, ownersOf, savePhoneIndex, type PhoneRun } from './demo-phone-index';
-import { seededRandom, type Random } from './seeded-random';
+import { seededRandom, type Random } from '../../../../src-shared/random/seeded-random';
 
 /** The demo clinic's default round trip (see `latencyMs`). */
 export const DEMO_MIS_DEFAULT_LATENCY_MS = 60;
