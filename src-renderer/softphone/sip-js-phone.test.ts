@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSipServer, FakeTransport } from './fake-sip-server';
 import type { PhoneAccount, PhoneCall } from './phone';
 import { SipJsPhone } from './sip-js-phone';
@@ -32,7 +32,7 @@ let phone: SipJsPhone | undefined;
 
 function setup() {
   const server = new FakeSipServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   phone = new SipJsPhone({ clock, transportConstructor: FakeTransport, keepAliveIntervalMs: 15_000, keepAliveTimeoutMs: 5_000 });
   const states: string[] = [];
   phone.subscribe((s) => {
@@ -105,7 +105,7 @@ describe('SipJsPhone registration over a fake transport', () => {
 
   it('a server that comes back mid-backoff is noticed by the probe and registered within a second, not at the next step', async () => {
     const server = new FakeSipServer();
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const probed: string[] = [];
     phone = new SipJsPhone({
       clock,

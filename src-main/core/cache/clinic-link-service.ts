@@ -125,7 +125,7 @@ export class ClinicLinkService implements Service {
         outbox: this.outboxStore,
         connector: this.connector,
         onDrained: () => this.announceOutbox(),
-        ...(this.options.outboxClock && { clock: this.options.outboxClock }),
+        ...this.options.outboxClock,
       });
       this.sender.start();
     }
