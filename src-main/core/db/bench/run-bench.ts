@@ -243,7 +243,7 @@ function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number,
   return perSec(n, insertMs);
 }
 
-interface Percentiles {
+export interface Percentiles {
   p50: number;
   p95: number;
   p99: number;
@@ -431,7 +431,8 @@ function benchSearch(repo: CacheRepository, n: number, seed: number, queries: nu
   };
 }
 
-function percentiles(times: number[]): Percentiles {
+/** Nearest-rank percentiles: the smallest time at or above that share of the times; 0 for none. */
+export function percentiles(times: readonly number[]): Percentiles {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
