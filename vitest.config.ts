@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['src-*/**/*.test.{ts,tsx}', 'eslint-rules/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['./vitest.setup.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     server: { deps: { inline: ['electron-store'] } },

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { mulberry32, syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
+import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
+import { seededRandom } from '../../src-shared/random/seeded-random';
 import { bridgeRequest } from '../support/bridge';
 import type { DeskHost } from '../support/desk-host';
 import { writeConfig } from '../support/desk-host';
@@ -29,7 +30,7 @@ interface SearchAnswer {
 /** Overwrites REGIONS random 64 KB regions in the middle half of the file with random bytes. */
 function damageMiddle(path: string, seed: number): number[] {
   // Seeded, so a failing damage pattern can be replayed with DAMAGE_SEED.
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const size = statSync(path).size;
   const offsets: number[] = [];
   const fd = openSync(path, 'r+');

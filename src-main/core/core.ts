@@ -45,7 +45,7 @@ export interface CoreOptions {
   /** Command-line overrides of the demo clinic (`--demo-patients`, `--mis-offline`). */
   demo?: DemoOverrides;
   /** The outbox sender's clock (tests drive the sender). */
-  outboxClock?: Partial<SenderClock>;
+  outboxClock?: SenderClock;
   /** cache.db's background integrity check (default: `quick_check` on a worker thread; `null`: none). */
   integrityCheck?: IntegrityCheck | null;
 }

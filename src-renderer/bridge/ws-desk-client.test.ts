@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ClientFrame } from '../../src-shared/ipc/wire';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { makeStatus, makeView } from '../test-support/fake-desk';
-import { WsDeskClient, type SocketLike, type Timers } from './ws-desk-client';
+import { ManualClock } from '../../src-shared/time/manual-clock';
+import { WsDeskClient, type SocketLike } from './ws-desk-client';
 
 /** A WebSocket stand-in the test drives by hand. */
 class FakeSocket implements SocketLike {
@@ -45,36 +46,13 @@ class FakeSocket implements SocketLike {
   }
 }
 
-class ManualTimers implements Timers {
-  scheduled: { callback: () => void; ms: number; cancelled: boolean }[] = [];
-  setTimeout(callback: () => void, ms: number): unknown {
-    const entry = { callback, ms, cancelled: false };
-    this.scheduled.push(entry);
-    return entry;
-  }
-  clearTimeout(handle: unknown): void {
-    (handle as { cancelled: boolean }).cancelled = true;
-  }
-  /** Runs the next timer that was not cleared; returns its delay. */
-  runNext(): number {
-    this.scheduled = this.scheduled.filter((entry) => !entry.cancelled);
-    const next = this.scheduled.shift();
-    if (!next) throw new Error('nothing scheduled');
-    next.callback();
-    return next.ms;
-  }
-  pending(): number[] {
-    return this.scheduled.filter((entry) => !entry.cancelled).map((entry) => entry.ms);
-  }
-}
-
 function setup() {
   FakeSocket.instances = [];
   const warnings: string[] = [];
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const client = new WsDeskClient('ws://127.0.0.1:4100/bridge?token=t', {
     Socket: FakeSocket,
-    timers,
+    clock: timers,
     logger: { warn: (message) => warnings.push(message) },
   });
   const socket = () => {

@@ -1,6 +1,8 @@
 import { allRequests, events, isEventName, type EventName, type EventPayload, type RequestInput, type RequestName, type RequestOutput } from '../../src-shared/ipc/contract';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { ServerFrameSchema, type ClientFrame } from '../../src-shared/ipc/wire';
+import { backoffDelay, type BackoffPolicy } from '../../src-shared/time/backoff';
+import { systemClock, type Clock } from '../../src-shared/time/clock';
 import type { BridgeState, DeskClient } from './desk-client-types';
 
 /** The part of the browser's WebSocket the client uses; tests inject a fake class. */
@@ -19,27 +21,24 @@ export interface BridgeLogger {
   warn(message: string, details?: unknown): void;
 }
 
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 export interface WsDeskClientOptions {
   /** Defaults to the browser's WebSocket. */
   Socket?: SocketConstructor;
   logger?: BridgeLogger;
-  timers?: Timers;
-  /** Reconnect delays in ms; the last one repeats forever. */
-  backoffMs?: readonly number[];
+  /** The reconnect and connect-timeout timers run on it; tests give a manual one. */
+  clock?: Clock;
+  /** Reconnect delays; the cap repeats forever. */
+  backoff?: BackoffPolicy & { jitter: 'none' };
   /** How long one connection attempt may take before it counts as failed. */
   connectTimeoutMs?: number;
 }
 
 /**
  * 0.5 s, 1 s, 2 s, then every 3 s. The bridge is on loopback, so a probe costs nothing, and a
- * host restarted on the same fixed `--port` is found again within about 3 s.
+ * host restarted on the same fixed `--port` is found again within about 3 s. No jitter: each
+ * tab reconnects to its own host.
  */
-export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 3_000];
+export const RECONNECT_BACKOFF: BackoffPolicy & { jitter: 'none' } = { baseMs: 500, capMs: 3_000, jitter: 'none' };
 
 /**
  * An attempt that neither opens nor fails (a host that accepts the TCP connection but never
@@ -72,8 +71,8 @@ export class WsDeskClient implements DeskClient {
 
   private readonly Socket: SocketConstructor;
   private readonly logger: BridgeLogger;
-  private readonly timers: Timers;
-  private readonly backoffMs: readonly number[];
+  private readonly clock: Clock;
+  private readonly backoff: BackoffPolicy & { jitter: 'none' };
   private readonly connectTimeoutMs: number;
 
   private socket: SocketLike | null = null;
@@ -93,11 +92,8 @@ export class WsDeskClient implements DeskClient {
   ) {
     this.Socket = options.Socket ?? (globalThis.WebSocket as unknown as SocketConstructor);
     this.logger = options.logger ?? console;
-    this.timers = options.timers ?? {
-      setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-      clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-    };
-    this.backoffMs = options.backoffMs && options.backoffMs.length > 0 ? options.backoffMs : RECONNECT_BACKOFF_MS;
+    this.clock = options.clock ?? systemClock;
+    this.backoff = options.backoff ?? RECONNECT_BACKOFF;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.connect();
   }
@@ -152,7 +148,7 @@ export class WsDeskClient implements DeskClient {
   close(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer !== null) this.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.clearConnectTimer();
     const socket = this.socket;
@@ -175,7 +171,7 @@ export class WsDeskClient implements DeskClient {
       return;
     }
     this.socket = socket;
-    this.connectTimer = this.timers.setTimeout(() => {
+    this.connectTimer = this.clock.setTimeout(() => {
       this.connectTimer = null;
       if (this.socket !== socket || socket.readyState === SOCKET_OPEN) return;
       this.logger.warn('bridge.connect-timeout', { ms: this.connectTimeoutMs });
@@ -214,17 +210,16 @@ export class WsDeskClient implements DeskClient {
   }
 
   private clearConnectTimer(): void {
-    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    if (this.connectTimer !== null) this.clock.clearTimeout(this.connectTimer);
     this.connectTimer = null;
   }
 
   private scheduleReconnect(): void {
     if (this.disposed) return;
-    const index = Math.min(this.attempt, this.backoffMs.length - 1);
-    const delay = this.backoffMs[index] ?? 10_000;
     this.attempt += 1;
+    const delay = backoffDelay(this.backoff, this.attempt);
     this.setState('reconnecting');
-    this.reconnectTimer = this.timers.setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
   }
 
   private send(socket: SocketLike, id: number, entry: PendingRequest): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { LAN_ICE_QUIET_MS, LanIceCompletion, candidateKind, lanIceCompletionApplies } from './ice-gathering';
 
 // What Chromium gathers on loopback with `iceServers: []`: UDP host first, TCP host (`tcptype active`, port 9) ~130 ms later.
@@ -9,7 +9,7 @@ const TCP_HOST = { candidate: 'candidate:3 1 tcp 1518280447 127.0.0.1 9 typ host
 const END = { candidate: '' };
 
 function setup() {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   let completions = 0;
   const policy = new LanIceCompletion(clock, () => completions++);
   return { clock, policy, completions: () => completions };

@@ -14,7 +14,7 @@
  * STUN/TURN configured does not do. With ICE servers configured (a NAT or firewall between the
  * parties) the server-reflexive/relayed candidates matter, so the full gathering is kept.
  */
-import type { Clock } from './registration-controller';
+import type { Clock } from '../../src-shared/time/clock';
 
 /** The parts of an `RTCIceCandidate` we read; structurally compatible with the DOM type. */
 export interface IceCandidateLike {

@@ -188,21 +188,8 @@ export interface Phone {
   mediaStats(id: string): Promise<CallMediaStats | null>;
 }
 
+/** Longest caller display name a {@link PhoneCall} carries (code points); made safe by `oneLineText`. */
 export const MAX_DISPLAY_NAME_LENGTH = 80;
-
-// C0, DEL, C1, and the bidi controls that can make "Иванов" render as something else.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
-
-/**
- * Make caller-supplied text (SIP display name, RFC 3261 §20.20) safe to show: control and bidi
- * characters removed, whitespace collapsed, cut to `max` code points.
- */
-export function sanitiseDisplayText(raw: string | undefined | null, max = MAX_DISPLAY_NAME_LENGTH): string {
-  if (!raw) return '';
-  const clean = raw.replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
-  return Array.from(clean).slice(0, max).join('').trim();
-}
 
 /** Characters allowed in a SIP user part we show as a number (RFC 3261 §25.1 `user`, minus escapes). */
 const NUMBER_CHARS = /[^0-9A-Za-z+*#._-]/gu;
@@ -211,22 +198,6 @@ const NUMBER_CHARS = /[^0-9A-Za-z+*#._-]/gu;
 export function sanitiseRemoteNumber(raw: string | undefined | null): string {
   if (!raw) return '';
   return raw.replace(NUMBER_CHARS, '').slice(0, 64);
-}
-
-/**
- * Normalise what the operator typed or pasted into a dialable string: digits, `*`, `#`, and one
- * leading `+`. Spaces, dashes, dots, parentheses and a `tel:` prefix (RFC 3966) are dropped.
- * Returns `null` when nothing dialable remains or letters are present.
- */
-export function normaliseDialString(input: string): string | null {
-  let s = input.trim();
-  if (/^tel:/iu.test(s)) s = s.slice(4).split(';')[0] ?? '';
-  s = s.replace(/[\s\-().\u00a0]/gu, '');
-  const plus = s.startsWith('+');
-  const body = plus ? s.slice(1) : s;
-  if (body === '' || !/^[0-9*#]+$/u.test(body)) return null;
-  if (body.length > 32) return null;
-  return (plus ? '+' : '') + body;
 }
 
 /** Valid DTMF digits (RFC 4733 §3.2 events 0–15). */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { microphoneConstraints } from './call-media';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeStream, FakeTrack } from './fake-sip-server';
 import { PREPARED_MICROPHONE_MS, PreparedMicrophone } from './prepared-microphone';
 
 function setup(fail = false) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const opened: { constraints: MediaStreamConstraints; track: FakeTrack }[] = [];
   let resolveNext: (() => void) | null = null;
   let hold = false;
@@ -135,7 +135,7 @@ describe('PreparedMicrophone', () => {
   });
 
   it('without a microphone API it does nothing', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const mic = new PreparedMicrophone(clock, () => null);
     mic.prepare('');
     expect(mic.held).toBe(false);

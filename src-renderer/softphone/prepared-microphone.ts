@@ -9,7 +9,7 @@
  * shows the microphone in use while it is).
  */
 import { microphoneConstraints } from './call-media';
-import type { Clock } from './registration-controller';
+import type { Clock } from '../../src-shared/time/clock';
 
 /** How long a prepared, unused microphone stream is kept after the last request for it. */
 export const PREPARED_MICROPHONE_MS = 10_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { RegistrationController, type RegistrationEffects } from './registration-controller';
 import type { RegistrationSnapshot } from './registration-machine';
 
 function setup() {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const log: string[] = [];
   const effects: RegistrationEffects = {
     connectTransport: () => log.push('connect'),
@@ -97,7 +97,7 @@ describe('RegistrationController with a fake clock', () => {
   });
 
   it('effects that report synchronously are processed in order', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const log: string[] = [];
     // eslint-disable-next-line prefer-const
     let controller: RegistrationController;
@@ -115,7 +115,7 @@ describe('RegistrationController with a fake clock', () => {
   });
 
   it('a registrar down for 10 s is back within about a second of its restart, not at the next 8 s backoff step', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const log: string[] = [];
     let serverUp = true;
     const probes: number[] = [];

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../src-shared/time/clock';
 import {
   initialRegistration,
   isRegistering,
@@ -5,20 +6,6 @@ import {
   type RegistrationInput,
   type RegistrationSnapshot,
 } from './registration-machine';
-
-/** The timers the controller needs; a fake one in tests, `window` timers in the app. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
 
 /**
  * The SIP side effects of registration. The adapter reports results back by calling

@@ -11,6 +11,7 @@
  * The status bar shows {@link RegistrationSnapshot.state} in `data-state`; it is the only source
  * of truth for "registered".
  */
+import { backoffDelay, type BackoffPolicy } from '../../src-shared/time/backoff';
 
 /** What the status bar shows (exactly these strings go into `data-state`). */
 export type RegistrationState = 'offline' | 'connecting' | 'registering' | 'registered' | 'reconnecting' | 'failed';
@@ -84,10 +85,12 @@ export const REGISTER_TIMEOUT_MS = 10_000;
 /** The backoff ceiling: after 1, 2, 4, 8, 16 s every further attempt waits 30 s. */
 export const MAX_BACKOFF_MS = 30_000;
 
+/** Reconnect backoff: no jitter, a desk retries against its own PBX (and probes a refused one every second). */
+export const RECONNECT_BACKOFF: BackoffPolicy & { jitter: 'none' } = { baseMs: 1_000, capMs: MAX_BACKOFF_MS, jitter: 'none' };
+
 /** The delay before reconnect attempt `attempt` (0-based): 1, 2, 4, 8, 16, 30, 30 … s. */
 export function backoffDelayMs(attempt: number): number {
-  const exponent = Math.max(0, Math.min(attempt, 15));
-  return Math.min(1000 * 2 ** exponent, MAX_BACKOFF_MS);
+  return backoffDelay(RECONNECT_BACKOFF, attempt + 1);
 }
 
 /**

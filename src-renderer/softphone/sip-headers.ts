@@ -3,7 +3,8 @@
  * SIP.js import: these take the raw header values (`IncomingRequestMessage.getHeaders`) and never
  * throw — a header a PBX got wrong simply means "not present".
  */
-import { sanitiseDisplayText, sanitiseRemoteNumber } from './phone';
+import { oneLineText } from '../../src-shared/text/unsafe-characters';
+import { MAX_DISPLAY_NAME_LENGTH, sanitiseRemoteNumber } from './phone';
 
 /** The longest intercom delay we honour; a PBX asking for more is clamped, not ignored. */
 export const MAX_ANSWER_AFTER_SEC = 60;
@@ -155,7 +156,7 @@ export function parseAssertedIdentity(headerValues: readonly string[]): { number
     for (const entry of splitHeaderList(header)) {
       const { displayName, uri } = nameAddr(entry);
       const number = sanitiseRemoteNumber(userOf(uri));
-      if (number) return { number, displayName: sanitiseDisplayText(displayName) };
+      if (number) return { number, displayName: oneLineText(displayName, MAX_DISPLAY_NAME_LENGTH) };
     }
   }
   return null;
@@ -173,7 +174,7 @@ export function parseAssertedIdentity(headerValues: readonly string[]): { number
 export function parseCaller(fromValue: string | undefined, assertedIdentity: readonly string[]): { number: string; displayName: string } {
   const asserted = parseAssertedIdentity(assertedIdentity);
   const from = nameAddr(fromValue ?? '');
-  const fromName = sanitiseDisplayText(from.displayName);
+  const fromName = oneLineText(from.displayName, MAX_DISPLAY_NAME_LENGTH);
   return {
     number: asserted?.number ?? sanitiseRemoteNumber(userOf(from.uri)),
     displayName: fromName || asserted?.displayName || '',

@@ -5,7 +5,7 @@
  * vanishing — logged with a reason, never the number or the name.
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSdh, FakeSipServer, FakeTransport, fakeSdhFactory, type Parsed } from './fake-sip-server';
 import type { PhoneCall } from './phone';
 import { settle, testAccount, until } from './phone-test-support';
@@ -31,7 +31,7 @@ const printed = () => consoleSpies.flatMap((spy) => spy.mock.calls.map((args) =>
 
 async function registered() {
   const server = new FakeSipServer();
-  phone = new SipJsPhone({ clock: new FakeClock(), transportConstructor: FakeTransport, sessionDescriptionHandlerFactory: fakeSdhFactory });
+  phone = new SipJsPhone({ clock: new ManualClock(), transportConstructor: FakeTransport, sessionDescriptionHandlerFactory: fakeSdhFactory });
   const ended: PhoneCall[] = [];
   phone.onCallEnded((c) => ended.push(c));
   await phone.start(testAccount());

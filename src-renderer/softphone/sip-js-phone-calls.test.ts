@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSdh, FakeSipServer, FakeTransport, fakeSdhFactory } from './fake-sip-server';
 import type { PhoneAccount, PhoneCall } from './phone';
 import { testAccount, until } from './phone-test-support';
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function registered() {
   const server = new FakeSipServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   phone = new SipJsPhone({ clock, transportConstructor: FakeTransport, sessionDescriptionHandlerFactory: fakeSdhFactory });
   const ended: PhoneCall[] = [];
   phone.onCallEnded((c) => ended.push(c));

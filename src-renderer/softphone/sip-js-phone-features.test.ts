@@ -3,7 +3,7 @@
  * server. Time-driven behaviour uses the fake clock; network progress is awaited by condition.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import type {
   FakeMediaSdh} from './fake-sip-server';
 import {
@@ -40,7 +40,7 @@ afterEach(async () => {
 
 async function registered(account: Partial<PhoneAccount> = {}, media = false) {
   const server = new FakeSipServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   phone = new SipJsPhone({
     clock,
     transportConstructor: FakeTransport,

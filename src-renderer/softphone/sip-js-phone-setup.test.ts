@@ -4,7 +4,7 @@
  * SDH-factory wiring with a fake Web SDH, against the fake SIP server and the fake clock.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSdh, FakeSipServer, FakeStream, FakeTrack, FakeTransport, FakeWebSdh, fakeWebSdhFactory } from './fake-sip-server';
 import type { PhoneAccount } from './phone';
 import { settle, testAccount, until } from './phone-test-support';
@@ -63,7 +63,7 @@ function stubMicrophone() {
 async function registered(account: Partial<PhoneAccount> = {}) {
   const mic = stubMicrophone();
   const server = new FakeSipServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   phone = new SipJsPhone({
     clock,
     transportConstructor: FakeTransport,

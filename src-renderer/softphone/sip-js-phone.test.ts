@@ -1,38 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSipServer, FakeTransport } from './fake-sip-server';
-import type { PhoneAccount, PhoneCall } from './phone';
+import type { PhoneCall } from './phone';
+import { settle, testAccount, until } from './phone-test-support';
 import { SipJsPhone } from './sip-js-phone';
 
-const ACCOUNT: PhoneAccount = {
-  server: 'wss://sip.clinic.test/ws',
-  uri: 'sip:101@clinic.test',
-  authorizationUsername: '101',
-  password: 'secret',
-  displayName: 'Регистратура 1',
-  iceServers: [],
-  iceGatheringTimeoutMs: 500,
-  autoAnswerIntercom: false,
-  dtmfMode: 'rfc4733',
-  audioDevices: { microphoneId: '', speakerId: '', ringerId: '' },
-};
-
-/** Wait (real time, SIP.js runs on real timers) until `cond` holds. */
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 30));
+const ACCOUNT = testAccount({ server: 'wss://sip.clinic.test/ws', displayName: 'Регистратура 1' });
 
 let phone: SipJsPhone | undefined;
 
 function setup() {
   const server = new FakeSipServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   phone = new SipJsPhone({ clock, transportConstructor: FakeTransport, keepAliveIntervalMs: 15_000, keepAliveTimeoutMs: 5_000 });
   const states: string[] = [];
   phone.subscribe((s) => {
@@ -91,7 +70,7 @@ describe('SipJsPhone registration over a fake transport', () => {
     expect(phone.registration.reason).toBe('unreachable');
 
     clock.advance(1_000); // first retry: refused
-    await settle();
+    await until(() => clock.pending().includes(2_000), 'the refused retry backing off 2 s');
     expect(phone.registration).toMatchObject({ state: 'reconnecting', reason: 'unreachable' });
 
     server.up = true;
@@ -105,7 +84,7 @@ describe('SipJsPhone registration over a fake transport', () => {
 
   it('a server that comes back mid-backoff is noticed by the probe and registered within a second, not at the next step', async () => {
     const server = new FakeSipServer();
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const probed: string[] = [];
     phone = new SipJsPhone({
       clock,
@@ -122,11 +101,11 @@ describe('SipJsPhone registration over a fake transport', () => {
     server.dropAll();
     await until(() => p.registration.state === 'reconnecting', 'reconnecting');
     clock.advance(1_000); // retry 1 refused → wait 2 s
-    await settle();
+    await until(() => clock.pending().includes(2_000), 'the 2 s step');
     clock.advance(2_000); // retry 2 refused → wait 4 s, probing every second
-    await settle();
+    await until(() => clock.pending().includes(4_000) && probed.length === 1 && clock.pending().includes(1_000), 'the 4 s step and the next probe');
     clock.advance(1_000); // a probe: still down
-    await settle();
+    await until(() => probed.length === 2 && clock.pending().includes(1_000), 'the probe after a failed one');
     expect(p.registration.state).toBe('reconnecting');
     server.up = true;
     clock.advance(1_000); // the next probe sees it: reconnect now, 2 s before the 4 s step is due

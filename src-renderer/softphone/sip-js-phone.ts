@@ -26,12 +26,13 @@ import {
   type Transport,
   type UserAgentOptions,
 } from 'sip.js';
+import { normaliseDialString } from '../../src-shared/phone/dial-string';
+import { sleep, systemClock, type Clock } from '../../src-shared/time/clock';
 import { CallAudio, DEFAULT_AUDIO_DEVICES, mediaHandleOf, microphoneConstraints, readMediaStats, replaceMicrophone, warmUpMicrophone } from './call-media';
 import { newCall, reduceCall, type CallEvent } from './call-state';
 import { LanIceCompletion, lanIceCompletionApplies } from './ice-gathering';
 import {
   isDtmfString,
-  normaliseDialString,
   type CallMediaStats,
   type Phone,
   type PhoneAccount,
@@ -40,7 +41,7 @@ import {
   type PhoneRegistration,
   type PhoneSnapshot,
 } from './phone';
-import { RegistrationController, systemClock, type Clock } from './registration-controller';
+import { RegistrationController } from './registration-controller';
 import type { RegistrationSnapshot } from './registration-machine';
 import { PreparedMicrophone } from './prepared-microphone';
 import { parseAnswerAfter, parseCaller } from './sip-headers';
@@ -248,7 +249,7 @@ export class SipJsPhone implements Phone {
     for (const id of [...this.live.keys()]) await this.hangup(id).catch(() => undefined);
     this.controller.dispatch({ type: 'stop' });
     const unregistering = this.pendingUnregister;
-    if (unregistering) await Promise.race([unregistering.catch(() => undefined), this.delay(2000)]);
+    if (unregistering) await Promise.race([unregistering.catch(() => undefined), sleep(this.clock, 2000)]);
     this.pendingUnregister = null;
     this.ua = undefined;
     this.registerer = undefined;
@@ -958,10 +959,6 @@ export class SipJsPhone implements Phone {
     const uri = aor ? UserAgent.makeURI(`sip:${dial}@${aor.host}`) : undefined;
     if (!uri) throw new Error('softphone: cannot build a target URI');
     return uri;
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
   private emit(): void {

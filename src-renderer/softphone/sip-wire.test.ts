@@ -1,5 +1,6 @@
 import { Core } from 'sip.js';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src-shared/random/seeded-random';
 import { parseCaller } from './sip-headers';
 import { parseAddress } from './sip-headers';
 import { stackFailureOf } from './sip-js-phone';
@@ -224,15 +225,7 @@ describe('SipWireGuard.inbound: what the stack cannot parse is refused with 400,
   it('randomised hostile From values: never throws, and a routable request is delivered parseable or refused with a parseable 400, never dropped', () => {
     const seed = Number(process.env.WIRE_SEED ?? Date.now() % 2 ** 31);
     console.warn(`sip-wire randomised seed ${seed} (rerun with WIRE_SEED=${seed})`);
-    let state = seed >>> 0;
-    const next = () => {
-      // mulberry32
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const next = seededRandom(seed);
     const pieces = ['"', '\\', '<', '>', ';', ',', '@', ':', ' ', '\t', '\u0000', '\u0007', '\u007f', '\u202e', 'Я', '📞', 'sip:', 'tel:', 'sips:', 'urn:x', '+7', '916', '-', '(', ')', '%2B', '%', 'tag=', 'user=phone', 'phone-context=+7', '=', '?', '#', '*', 'a.test'];
     for (let i = 0; i < 2_000; i++) {
       let from = '';

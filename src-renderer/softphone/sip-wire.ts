@@ -95,8 +95,14 @@ const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to'
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/u;
 /** `Method SP Request-URI SP SIP-Version` (RFC 3261 §7.1), loosely: enough to know it is a request. */
 const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) \S+ SIP\/2\.0$/u;
+/**
+ * What a SIP quoted-string cannot carry (RFC 3261 §25.1 `qdtext`: no C0 control but tab, no DEL):
+ * a wire-grammar rule, so SIP.js parses the message. It is not the display rule — C1, bidi and
+ * invisible characters are valid UTF-8 here and reach `parseCaller`, where `oneLineText`
+ * (`src-shared/text`) blanks them before anything is shown.
+ */
 // eslint-disable-next-line no-control-regex -- replacing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/gu;
+const SIP_QDTEXT_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/gu;
 
 interface HeaderField {
   /** Lower-case canonical name (`f` → `from`). */
@@ -163,10 +169,10 @@ function withHeaders(m: SplitMessage, replaced: ReadonlyMap<HeaderField, string>
  */
 export function repairDisplayName(display: string): string | null {
   if (display === '') return '';
-  if (display.startsWith('"') && display.endsWith('"') && display.length >= 2) return display.replace(CONTROL, ' ');
+  if (display.startsWith('"') && display.endsWith('"') && display.length >= 2) return display.replace(SIP_QDTEXT_CONTROL, ' ');
   if (display.split(/[ \t]+/u).every((word) => TOKEN.test(word))) return display;
   if (display.includes('"')) return null;
-  return `"${display.replace(CONTROL, ' ').replace(/\\/gu, '\\\\')}"`;
+  return `"${display.replace(SIP_QDTEXT_CONTROL, ' ').replace(/\\/gu, '\\\\')}"`;
 }
 
 /** Characters RFC 3261 §25.1 allows unescaped in a SIP `user` part. */

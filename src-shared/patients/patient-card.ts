@@ -122,11 +122,12 @@ export type PatientCard = z.infer<typeof PatientCardSchema>;
 export function isRealIsoDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  return day <= daysInMonth(year, month);
+  return isRealDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** True when `year`-`month`-`day` (year ≥ 1) is a day of the Gregorian calendar. */
+export function isRealDate(year: number, month: number, day: number): boolean {
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 /** Days in `month` (1–12) of `year`, Gregorian leap rules. */

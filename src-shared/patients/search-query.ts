@@ -1,6 +1,7 @@
-import { daysInMonth } from './patient-card';
+import { blankUnsafeCharacters } from '../text/unsafe-characters';
 import { nameTokens } from './name-folding';
 import { isValidSnils, SNILS_LENGTH } from './snils';
+import { parseTypedDate } from './typed-date';
 
 /**
  * The search box grammar (one box for everything a cashier or operator types):
@@ -94,8 +95,6 @@ export const BIRTH_YEAR_RANGE = { min: 1880, max: 2100 } as const;
 export const MAX_LISTED_CHARACTERS = 8;
 
 const PHONE_LIKE = /^[\d\s()+\-.]+$/;
-const DMY = /^(\d{1,2})[./](\d{1,2})[./](\d{4})$/;
-const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DIGITS_TOKEN = /^[\d()+\-.]+$/;
 /** `123-456-789 01`, `123 456 789 01`, `123-456-789-01`: how a СНИЛС is printed. */
 const SNILS_LAYOUT = /^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$/;
@@ -113,8 +112,8 @@ let graphemes: Intl.Segmenter | undefined;
 /** Parses what was typed into the search box. Pure, never throws. */
 export function parseSearchQuery(input: string): PatientSearchQuery {
   if (input.length > MAX_QUERY_LENGTH * 4) return invalid('too-long', `The query is longer than ${MAX_QUERY_LENGTH} characters.`);
-  // eslint-disable-next-line no-control-regex -- control characters become separators
-  const text = input.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  // Control, bidi and invisible characters separate words like a space; they are not "unused characters" to list.
+  const text = blankUnsafeCharacters(input.normalize('NFC')).trim();
   if (text.length === 0) return { kind: 'empty' };
   if (text.length > MAX_QUERY_LENGTH) return invalid('too-long', `The query is longer than ${MAX_QUERY_LENGTH} characters.`);
 
@@ -255,28 +254,15 @@ function parseIdentifier(digits: string, layout: 'snils' | 'phone' | 'plain', ig
   };
 }
 
-/** `YYYY-MM-DD` for a real date, `null` for something date-shaped but impossible, `undefined` when not date-shaped. */
+/**
+ * A birth date ({@link parseTypedDate}) in {@link BIRTH_YEAR_RANGE}: `YYYY-MM-DD`, `null` for
+ * something date-shaped but impossible, `undefined` when not date-shaped.
+ */
 function parseDateToken(token: string): string | null | undefined {
-  let day: number;
-  let month: number;
-  let year: number;
-  const dmy = DMY.exec(token);
-  const ymd = dmy ? null : YMD.exec(token);
-  if (dmy) {
-    day = Number(dmy[1]);
-    month = Number(dmy[2]);
-    year = Number(dmy[3]);
-  } else if (ymd) {
-    year = Number(ymd[1]);
-    month = Number(ymd[2]);
-    day = Number(ymd[3]);
-  } else {
-    return undefined;
-  }
-  if (year < BIRTH_YEAR_RANGE.min || year > BIRTH_YEAR_RANGE.max || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return null;
-  }
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const date = parseTypedDate(token);
+  if (!date) return date;
+  const year = Number(date.slice(0, 4));
+  return year >= BIRTH_YEAR_RANGE.min && year <= BIRTH_YEAR_RANGE.max ? date : null;
 }
 
 function invalid(problem: SearchQueryProblem, message: string): PatientSearchQuery {

@@ -18,7 +18,7 @@ import {
 // The desk's own LAN rule, so this far end answers as fast as a desk phone on a LAN would: the
 // invite→answered figure then measures the desk, not the test phone's ICE wait.
 import { LanIceCompletion } from '../../../src-renderer/softphone/ice-gathering';
-import { systemClock } from '../../../src-renderer/softphone/registration-controller';
+import { systemClock } from '../../../src-shared/time/clock';
 
 type SessionDescriptionHandler = Web.SessionDescriptionHandler;
 

@@ -1,5 +1,6 @@
 import { daysInMonth, type Appointment, type PatientCard, type PatientPhone } from '../../../src-shared/patients/patient-card';
 import { snilsControlNumber } from '../../../src-shared/patients/snils';
+import { seededRandom } from '../../../src-shared/random/seeded-random';
 
 /**
  * Deterministic synthetic patients for the demo MIS, tests and the bench. Every card is a
@@ -135,18 +136,6 @@ const BRANCHES = ['Центральный филиал', 'Филиал на Са
 const DOCTOR_INITIALS = 'АБВГДЕИКЛМНОПРСТ';
 const STATUSES = ['booked', 'confirmed', 'confirmed', 'booked', 'cancelled'] as const;
 
-/** A tiny, fast 32-bit PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Mixes (seed, index, stream) into one 32-bit state, so each card has independent streams. */
 function mix(seed: number, index: number, stream: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35) ^ Math.imul(stream + 1, 0x27d4eb2f);
@@ -183,7 +172,7 @@ const pick = <T>(r: number, list: readonly T[]): T => list[Math.floor(r * list.l
  * so a relative's card can carry it: families share phones, and the screen pop must offer a chooser.
  */
 export function syntheticMobile(index: number, seed = 1): string {
-  const r = mulberry32(mix(seed, index, 7));
+  const r = seededRandom(mix(seed, index, 7));
   return `9${pad(Math.floor(r() * 1_000_000_000), 9)}`;
 }
 
@@ -198,7 +187,7 @@ function snilsFor(number9: string): string {
 
 /** Card number `index` of the synthetic population `seed`. */
 export function syntheticPatient(index: number, seed = 1): PatientCard {
-  const r = mulberry32(mix(seed, index, 0));
+  const r = seededRandom(mix(seed, index, 0));
   const female = r() < 0.54;
   const kazakh = r() < 0.04;
   let surname: string;

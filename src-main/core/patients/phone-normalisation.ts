@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { hasControlCharacter } from '../../../src-shared/text/unsafe-characters';
 
 /**
  * Phone normalisation for caller IDs, search input and MIS data.
@@ -21,8 +22,6 @@ export interface NormalizedPhone {
 export const MAX_RAW_PHONE_LENGTH = 64;
 
 const E164 = /^\+\d{11,15}$/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const SEPARATORS = /[\s().-]/g;
 const RU_MOBILE_NATIONAL = /^9\d{9}$/;
 
@@ -35,7 +34,7 @@ const RU_MOBILE_NATIONAL = /^9\d{9}$/;
  */
 export function normalizePhone(raw: string, defaultRegion: CountryCode = 'RU'): NormalizedPhone | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RAW_PHONE_LENGTH) return null;
-  if (CONTROL_CHARS.test(raw)) return null;
+  if (hasControlCharacter(raw)) return null;
   const text = raw.trim();
   if (defaultRegion === 'RU') {
     const fast = ruMobileFastPath(text);

@@ -27,11 +27,7 @@ afterEach(async () => {
  */
 const wakeOnlyClock = {
   random: () => 0.001,
-  sleep: (_ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    }),
+  clock: { now: () => Date.now(), setTimeout: () => 0, clearTimeout: () => {} },
 };
 
 /** A real core on a small demo clinic, its first sync done, with events and log captured. */

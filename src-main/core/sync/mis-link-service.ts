@@ -21,7 +21,7 @@ export interface MisLinkOptions {
   status: StatusService;
   events: EventBus;
   /** The outbox sender's clock and sleep (tests drive the sender with {@link MisLinkService.wakeOutbox}). */
-  outboxClock?: Partial<SenderClock>;
+  outboxClock?: SenderClock;
 }
 
 /**
@@ -77,7 +77,7 @@ export class MisLinkService implements Service {
         outbox,
         connector: this.connector,
         onDrained: () => this.announceOutbox(),
-        ...(this.options.outboxClock && { clock: this.options.outboxClock }),
+        ...this.options.outboxClock,
       });
       this.sender.start();
     }

@@ -17,9 +17,9 @@ function journal(path = tempDatabasePath('journal.db'), key = randomKey()): Db {
   return db;
 }
 
-/** A settable clock. */
+/** A settable clock whose sleeps end at once, and the jitter's random source. */
 function clock(random = () => 1, start = 1_000_000) {
-  const c = { t: start, now: () => c.t, random, sleep: async () => {} };
+  const c = { t: start, now: () => c.t, random, setTimeout: (fn: () => void) => (queueMicrotask(fn), 0), clearTimeout: () => {} };
   return c;
 }
 
@@ -89,7 +89,7 @@ describe('OutboxSender', () => {
     const outbox = new Outbox(db, { now: c.now });
     const item = enqueueNote(db, outbox, 'L1');
     const mis = scriptedMis([new MisError('unreachable', 'down'), new MisError('timeout', 'slow'), 'ok']);
-    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random });
     for (let i = 0; i < 3; i++) {
       await sender.drainOnce();
       c.t = outbox.nextDueAt() ?? c.t;
@@ -105,7 +105,7 @@ describe('OutboxSender', () => {
     const outbox = new Outbox(db, { now: c.now });
     const item = enqueueNote(db, outbox, 'L1');
     const mis = scriptedMis(Array.from({ length: 12 }, () => new MisError('unreachable', 'down')));
-    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random });
     const delays: number[] = [];
     for (let i = 0; i < 12; i++) {
       expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 1, failed: 0 });
@@ -125,7 +125,7 @@ describe('OutboxSender', () => {
     const c = clock(() => 0.25);
     const outbox = new Outbox(db, { now: c.now });
     const item = enqueueNote(db, outbox, 'L1');
-    await new OutboxSender({ outbox, connector: scriptedMis([new MisError('unreachable', 'down')]), clock: c }).drainOnce();
+    await new OutboxSender({ outbox, connector: scriptedMis([new MisError('unreachable', 'down')]), clock: c, random: c.random }).drainOnce();
     expect(outbox.get(item.id)!.nextAttemptAt - c.t).toBe(250);
   });
 
@@ -135,7 +135,7 @@ describe('OutboxSender', () => {
     const outbox = new Outbox(db, { now: c.now });
     const item = enqueueNote(db, outbox, 'L1');
     const mis = scriptedMis([new MisError('rejected', 'Пациент не найден в МИС')]);
-    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random });
     expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 0, failed: 1 });
     expect(outbox.listUndelivered()).toEqual([expect.objectContaining({ id: item.id, state: 'failed', lastError: 'rejected: Пациент не найден в МИС' })]);
     // Failed items are never retried on their own.
@@ -152,7 +152,7 @@ describe('OutboxSender', () => {
     const c = clock();
     const outbox = new Outbox(db, { now: c.now });
     const item = enqueueNote(db, outbox, 'L1');
-    await new OutboxSender({ outbox, connector: scriptedMis([new TypeError('connector bug')]), clock: c }).drainOnce();
+    await new OutboxSender({ outbox, connector: scriptedMis([new TypeError('connector bug')]), clock: c, random: c.random }).drainOnce();
     expect(outbox.get(item.id)).toMatchObject({ state: 'pending', lastError: 'error: connector bug' });
   });
 
@@ -186,7 +186,7 @@ describe('OutboxSender', () => {
     cleanups.push(() => mis.close());
     const localIds = Array.from({ length: 60 }, (_, i) => `L${i}`);
     for (const id of localIds) enqueueNote(db, outbox, id);
-    const sender = new OutboxSender({ outbox, connector: mis, clock: c });
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random });
     let rounds = 0;
     for (; rounds < 50 && outbox.listUndelivered().length > 0; rounds++) {
       await sender.drainOnce();
@@ -211,14 +211,14 @@ describe('OutboxSender', () => {
       outbox,
       connector: mis,
       idleMs: 30_000,
+      random: c.random,
       clock: {
         ...c,
-        sleep: (ms, signal) =>
-          new Promise<void>((resolve) => {
-            sleeps.push(ms);
-            wakeUp = resolve;
-            signal.addEventListener('abort', () => resolve(), { once: true });
-          }),
+        setTimeout: (fn: () => void, ms: number) => {
+          sleeps.push(ms);
+          wakeUp = fn;
+          return 0;
+        },
       },
     });
     enqueueNote(db, outbox, 'L1');
@@ -248,7 +248,9 @@ describe('OutboxSender', () => {
       outbox,
       connector: mis,
       onDrained: (result) => drains.push(result),
-      clock: { ...c, sleep: (_ms, signal) => new Promise<void>((resolve) => ((sleeps += 1), signal.addEventListener('abort', () => resolve(), { once: true }))) },
+      random: c.random,
+      // Sleeps that never end by themselves: only a wake (or stop) ends them.
+      clock: { ...c, setTimeout: () => ((sleeps += 1), 0) },
     });
     expect(outbox.counts()).toEqual({ pending: 0, failed: 0 });
     enqueueNote(db, outbox, 'L1');

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open-database';
 import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
-import { abortableSleep, backoffDelay, type BackoffPolicy } from './backoff';
+import type { Random } from '../../../src-shared/random/seeded-random';
+import { backoffDelay, type BackoffPolicy } from '../../../src-shared/time/backoff';
+import { sleep, systemClock, type Clock } from '../../../src-shared/time/clock';
 
 /** Lifecycle of an outbox row (the CHECK constraint of journal migration 0001). */
 export type OutboxState = 'pending' | 'inflight' | 'delivered' | 'failed';
@@ -193,14 +195,6 @@ function toItem(row: OutboxRow): OutboxItem {
   };
 }
 
-/** Clock, sleep and randomness for the sender, injected so tests never wait. */
-export interface SenderClock {
-  now(): number;
-  random(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
 export interface OutboxSenderOptions {
   outbox: Outbox;
   connector: Pick<MisConnector, 'submit'>;
@@ -210,7 +204,10 @@ export interface OutboxSenderOptions {
   batchSize?: number;
   /** Longest sleep when nothing is due (new items also wake the loop via {@link OutboxSender.wake}). */
   idleMs?: number;
-  clock?: Partial<SenderClock>;
+  /** The clock it sleeps on between drains; tests give their own so they never wait. */
+  clock?: Clock;
+  /** The backoff's jitter source, `[0, 1)`; tests pin it. */
+  random?: Random;
   /**
    * Called after each drain of the running loop that settled at least one item, so the desk
    * can tell the UI the outbox moved without polling it.
@@ -227,6 +224,9 @@ export interface DrainResult {
 
 export const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000, jitter: 'full' };
 
+/** The sender's clock and jitter source, as a host passes them through for tests (`outboxClock`). */
+export type SenderClock = Pick<OutboxSenderOptions, 'clock' | 'random'>;
+
 /**
  * Drains the outbox into the MIS: claims due items, submits each with its stored key, marks it
  * delivered, reschedules it with capped exponential backoff and full jitter on a transient
@@ -235,18 +235,16 @@ export const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000,
  */
 export class OutboxSender {
   private readonly backoff: BackoffPolicy;
-  private readonly clock: SenderClock;
+  private readonly clock: Clock;
+  private readonly random: Random;
   private stopController: AbortController | null = null;
   private wakeController: AbortController | null = null;
   private running: Promise<void> | null = null;
 
   constructor(private readonly options: OutboxSenderOptions) {
     this.backoff = options.backoff ?? OUTBOX_BACKOFF;
-    this.clock = {
-      now: options.clock?.now ?? Date.now,
-      random: options.clock?.random ?? Math.random,
-      sleep: options.clock?.sleep ?? abortableSleep,
-    };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
   }
 
   /** Submits every item due now, one at a time (the MIS sees a desk's writes in order). */
@@ -267,7 +265,7 @@ export class OutboxSender {
             outbox.markFailed(item.id, reason);
             result.failed += 1;
           } else {
-            outbox.reschedule(item.id, reason, backoffDelay(this.backoff, item.attempts, this.clock.random));
+            outbox.reschedule(item.id, reason, backoffDelay(this.backoff, item.attempts, this.random));
             result.rescheduled += 1;
           }
         }
@@ -292,7 +290,7 @@ export class OutboxSender {
         this.wakeController = new AbortController();
         const onStop = () => this.wakeController?.abort();
         stop.addEventListener('abort', onStop, { once: true });
-        await this.clock.sleep(wait, this.wakeController.signal);
+        await sleep(this.clock, wait, this.wakeController.signal);
         stop.removeEventListener('abort', onStop);
       }
     })().finally(() => {

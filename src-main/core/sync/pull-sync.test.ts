@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { Clock } from '../../../src-shared/time/clock';
 import { DemoMis } from '../connectors/demo/demo-mis';
 import type { MisChangesPage, MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
@@ -25,10 +26,11 @@ function clinic(patients = 300): DemoMis {
   return mis;
 }
 
-/** No waiting: sleeps resolve at once, yields too; time advances 10 ms per reading. */
+/** No waiting: sleeps end at once, yields too; time advances 10 ms per reading. */
 function fakeClock() {
   let t = 0;
-  return { now: () => (t += 10), sleep: async () => {}, yield: async () => {}, random: () => 0.5 };
+  const clock: Clock = { now: () => (t += 10), setTimeout: (fn) => (queueMicrotask(fn), 0), clearTimeout: () => {} };
+  return { clock, yieldBetweenPages: async () => {}, random: () => 0.5 };
 }
 
 function quarantined(repo: CacheRepository): { reason: string; payload_excerpt: string }[] {
@@ -71,7 +73,7 @@ describe('PullSyncEngine: first sync and deltas', () => {
     const mis = clinic(300);
     const repo = cache();
     const progress: SyncProgress[] = [];
-    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock(), onProgress: (p) => progress.push(p), etaWarmUpMs: 0 });
+    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, ...fakeClock(), onProgress: (p) => progress.push(p), etaWarmUpMs: 0 });
     const result = await engine.syncOnce();
     expect(result).toMatchObject({ pages: 3, inserted: 300, quarantined: 0 });
     expect(progress.map((p) => [p.applied, p.total, p.done])).toEqual([[100, 300, false], [200, 300, false], [300, 300, true]]);
@@ -87,7 +89,7 @@ describe('PullSyncEngine: first sync and deltas', () => {
   it('applies edits, new patients, cancellations, merges and deletions so the cache matches the MIS', async () => {
     const mis = clinic(400);
     const repo = cache();
-    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 64, clock: fakeClock() });
+    const engine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 64, ...fakeClock() });
     await engine.syncOnce();
     const changes = mis.evolve(250);
     const edited = ids(0, 400).find((id) => mis.peek(id) !== null)!;
@@ -104,7 +106,7 @@ describe('PullSyncEngine: first sync and deltas', () => {
     const v5 = { ...base, version: 5, surname: 'Новая' };
     const v3 = { ...base, version: 3, surname: 'Старая' };
     const repo = cache();
-    await new PullSyncEngine({ connector: scripted([{ cards: [v5], deletions: [], merges: [] }, { cards: [v3], deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+    await new PullSyncEngine({ connector: scripted([{ cards: [v5], deletions: [], merges: [] }, { cards: [v3], deletions: [], merges: [] }]), target: repo, ...fakeClock() }).syncOnce();
     expect(repo.getCard(base.misId)?.surname).toBe('Новая');
   });
 });
@@ -127,13 +129,13 @@ describe('PullSyncEngine: a page and its cursor are one transaction', () => {
       setCursor: (stream, cursor) => repo.setCursor(stream, cursor),
       quarantine: (entry) => repo.quarantine(entry),
     };
-    await expect(new PullSyncEngine({ connector: mis, target: crashing, pageSize: 100, clock: fakeClock() }).syncOnce()).rejects.toThrow('simulated crash');
+    await expect(new PullSyncEngine({ connector: mis, target: crashing, pageSize: 100, ...fakeClock() }).syncOnce()).rejects.toThrow('simulated crash');
     expect(repo.getCursor('patients')).toBe('demo1:100');
     expect(repo.count()).toBe(100);
     expect(repo.getCard('1000150')).toBeNull();
 
     // Restart: resumes from the stored cursor and ends complete, nothing applied twice.
-    const resumed = await new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, clock: fakeClock() }).syncOnce();
+    const resumed = await new PullSyncEngine({ connector: mis, target: repo, pageSize: 100, ...fakeClock() }).syncOnce();
     expect(resumed).toMatchObject({ pages: 2, inserted: 200, skipped: 0 });
     expectReplica(repo, mis, ids(0, 300));
   });
@@ -146,7 +148,7 @@ describe('PullSyncEngine: a page and its cursor are one transaction', () => {
         throw new Error('disk full');
       },
     });
-    await expect(new PullSyncEngine({ connector: mis, target, clock: fakeClock() }).syncOnce()).rejects.toThrow('disk full');
+    await expect(new PullSyncEngine({ connector: mis, target, ...fakeClock() }).syncOnce()).rejects.toThrow('disk full');
     expect(repo.count()).toBe(0);
     expect(repo.getCursor('patients')).toBeNull();
   });
@@ -167,7 +169,7 @@ describe('PullSyncEngine: malformed MIS payloads', () => {
       'not a card',
     ];
     const repo = cache();
-    const result = await new PullSyncEngine({ connector: scripted([{ cards: [ok, ...bad, { ...ok }], deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+    const result = await new PullSyncEngine({ connector: scripted([{ cards: [ok, ...bad, { ...ok }], deletions: [], merges: [] }]), target: repo, ...fakeClock() }).syncOnce();
     expect(result).toMatchObject({ inserted: 1, skipped: 1, quarantined: bad.length });
     expect(repo.getCard(ok.misId)).toEqual(ok);
     expect(repo.count()).toBe(1);
@@ -205,7 +207,7 @@ describe('PullSyncEngine: malformed MIS payloads', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(item, { maxLength: 20 }), async (items) => {
         const repo = cache();
-        const result = await new PullSyncEngine({ connector: scripted([{ cards: items.map((i) => i.card), deletions: [], merges: [] }]), target: repo, clock: fakeClock() }).syncOnce();
+        const result = await new PullSyncEngine({ connector: scripted([{ cards: items.map((i) => i.card), deletions: [], merges: [] }]), target: repo, ...fakeClock() }).syncOnce();
         const validIds = new Set(items.filter((i) => i.valid).map((i) => (i.card as PatientCard).misId));
         expect(repo.count()).toBe(validIds.size);
         expect(result.quarantined).toBe(items.filter((i) => !i.valid).length);
@@ -228,16 +230,19 @@ describe('PullSyncEngine: MIS outages', () => {
     const seen: string[] = [];
     let finish!: (stopped: Promise<void>) => void;
     const finished = new Promise<void>((resolve) => (finish = (stopped) => void stopped.then(resolve)));
-    const clock = {
-      ...fakeClock(),
-      sleep: async (ms: number) => {
+    const instant = fakeClock();
+    const clock: Clock = {
+      ...instant.clock,
+      setTimeout: (fn, ms) => {
         delays.push(ms);
         seen.push(`${status.snapshot().mis.state}/${status.snapshot().sync.state}`);
         if (delays.length === 4) mis.setOffline(false);
         if (delays.length === 5) finish(engine.stop());
+        queueMicrotask(fn);
+        return 0;
       },
     };
-    const engine: PullSyncEngine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 50, pollIntervalMs: 15_000, backoff: { baseMs: 1_000, capMs: 4_000, jitter: 'equal' }, status: reporter, clock });
+    const engine: PullSyncEngine = new PullSyncEngine({ connector: mis, target: repo, pageSize: 50, pollIntervalMs: 15_000, backoff: { baseMs: 1_000, capMs: 4_000, jitter: 'equal' }, status: reporter, ...instant, clock });
     // First page lands, then the MIS goes away mid-sync.
     let calls = 0;
     const original = mis.changesSince.bind(mis);
@@ -266,7 +271,8 @@ describe('PullSyncEngine: sync does not block lookups', () => {
       connector: clinic(300),
       target: writer,
       pageSize: 100,
-      clock: { ...fakeClock(), yield: async () => void visible.push(reader.count()) },
+      ...fakeClock(),
+      yieldBetweenPages: async () => void visible.push(reader.count()),
     }).syncOnce();
     expect(visible).toEqual([100, 200]);
     expect(reader.count()).toBe(300);

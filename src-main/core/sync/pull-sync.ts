@@ -3,7 +3,9 @@ import { PatientCardSchema, type PatientCard } from '../../../src-shared/patient
 import type { LinkState, StatusDetail, SyncState } from '../../../src-shared/status/system-status';
 import type { ApplyCardsResult, QuarantineEntry } from '../db/cache-repository';
 import { isMisError, type MisChangesPage, type MisConnector } from '../connectors/mis/mis-connector';
-import { abortableSleep, backoffDelay, type BackoffPolicy } from './backoff';
+import type { Random } from '../../../src-shared/random/seeded-random';
+import { backoffDelay, type BackoffPolicy } from '../../../src-shared/time/backoff';
+import { sleep, systemClock, type Clock } from '../../../src-shared/time/clock';
 import { ThroughputEta } from './throughput-eta';
 
 /**
@@ -43,16 +45,6 @@ export interface SyncProgress {
   done: boolean;
 }
 
-/** Clock, sleep and randomness, injected so tests never wait. */
-export interface SyncClock {
-  now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-  /** Lets other work on this event loop run (screen pops on the same process). */
-  yield(): Promise<void>;
-  random(): number;
-}
-
 export interface PullSyncOptions {
   connector: MisConnector;
   target: PullTarget;
@@ -66,7 +58,12 @@ export interface PullSyncOptions {
   backoff?: BackoffPolicy;
   status?: StatusReporter;
   onProgress?: (progress: SyncProgress) => void;
-  clock?: Partial<SyncClock>;
+  /** The clock it reads and waits on; tests give their own so they never wait. */
+  clock?: Clock;
+  /** The backoff's jitter source, `[0, 1)`; tests pin it. */
+  random?: Random;
+  /** Run after each page: lets other work on this event loop run (screen pops on the same process). Default: `setImmediate`. */
+  yieldBetweenPages?: () => Promise<void>;
   /** Before this much of a run has passed there is no ETA (default 3 s; see {@link ThroughputEta}). */
   etaWarmUpMs?: number;
 }
@@ -111,7 +108,9 @@ export class PullSyncEngine {
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly backoff: BackoffPolicy;
-  private readonly clock: SyncClock;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly yieldBetweenPages: () => Promise<void>;
   private abort: AbortController | null = null;
   private running: Promise<void> | null = null;
   private syncedAt: number | null = null;
@@ -121,12 +120,9 @@ export class PullSyncEngine {
     this.pageSize = options.pageSize ?? 1_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 15_000;
     this.backoff = options.backoff ?? { baseMs: 1_000, capMs: 60_000, jitter: 'equal' };
-    this.clock = {
-      now: options.clock?.now ?? Date.now,
-      sleep: options.clock?.sleep ?? abortableSleep,
-      yield: options.clock?.yield ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
-      random: options.clock?.random ?? Math.random,
-    };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.yieldBetweenPages = options.yieldBetweenPages ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   }
 
   /** When the last page was committed (epoch ms), for "data as of HH:MM". */
@@ -172,7 +168,7 @@ export class PullSyncEngine {
         done,
       });
       if (done) break;
-      await this.clock.yield();
+      await this.yieldBetweenPages();
       if (this.abort?.signal.aborted) break;
     }
     this.options.status?.report('sync', 'idle', null);
@@ -193,11 +189,11 @@ export class PullSyncEngine {
         try {
           await this.syncOnce();
           failures = 0;
-          await this.clock.sleep(this.pollIntervalMs, signal);
+          await sleep(this.clock, this.pollIntervalMs, signal);
         } catch (error) {
           failures += 1;
           this.reportFailure(error);
-          await this.clock.sleep(backoffDelay(this.backoff, failures, this.clock.random), signal);
+          await sleep(this.clock, backoffDelay(this.backoff, failures, this.random), signal);
         }
       }
     })().finally(() => {

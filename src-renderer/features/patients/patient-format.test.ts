@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearchQuery } from '../../../src-shared/patients/search-query';
-import { displayText } from '../../ui/plain';
 import {
   ageOn,
   formatEta,
@@ -62,10 +61,5 @@ describe('patient formatting', () => {
     expect(understoodParts(parseSearchQuery('12'))).toEqual([]);
     expect(queryPhoneDigits(parseSearchQuery('Иванова 4567'))).toBe('4567');
     expect(queryPhoneDigits(parseSearchQuery('+7 916 123-45-67'))).toBe('79161234567');
-  });
-
-  it('blanks control characters but keeps bidi marks for <bdi> to isolate', () => {
-    expect(displayText('a\u0007b\u0000c\td')).toBe('a b c\td');
-    expect(displayText('\u202Eabc\u202C')).toBe('\u202Eabc\u202C');
   });
 });

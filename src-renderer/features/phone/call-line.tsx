@@ -2,12 +2,12 @@ import { useState, type KeyboardEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PhoneCall } from '../../softphone/phone';
 import { safeName } from './call-text';
-import { checkDialString, type DialProblem } from './dial-string';
 import { KEYPAD_KEYS } from './dial-pad';
 import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';
 import { consultationOf, prepareMicrophone, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { useMediaStats } from './use-media-stats';
 import { formatDuration, useNow } from './use-now';
+import { checkDialString, type DialProblem } from '../../../src-shared/phone/dial-string';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
 /** One live call: who, its state and talk time; the focused one also gets the controls. */

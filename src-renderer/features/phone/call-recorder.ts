@@ -1,6 +1,7 @@
 import { ANSWERED_OUTCOMES, CALL_DISPLAY_NAME_MAX, type CallRecord } from '../../../src-shared/calls/calls-contract';
 import { toDeskError } from '../../bridge/desk-error';
-import { sanitiseDisplayText, sanitiseRemoteNumber, type PhoneCall } from '../../softphone/phone';
+import { oneLineText } from '../../../src-shared/text/unsafe-characters';
+import { sanitiseRemoteNumber, type PhoneCall } from '../../softphone/phone';
 
 export type { CallRecord };
 
@@ -17,7 +18,7 @@ export function callRecordOf(call: PhoneCall, now: number = Date.now()): CallRec
     id: call.id,
     direction: call.direction,
     number: sanitiseRemoteNumber(call.remoteNumber),
-    displayName: sanitiseDisplayText(call.remoteDisplayName, CALL_DISPLAY_NAME_MAX),
+    displayName: oneLineText(call.remoteDisplayName, CALL_DISPLAY_NAME_MAX),
     startedAt: iso(call.startedAt),
     answeredAt: answered ? iso(call.answeredAt ?? call.startedAt) : null,
     endedAt: iso(call.endedAt ?? now),

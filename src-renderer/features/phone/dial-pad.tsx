@@ -1,8 +1,7 @@
 import { useState, type ClipboardEvent, type ReactElement, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { normaliseDialString } from '../../softphone/phone';
+import { checkDialString, normaliseDialString, type DialProblem } from '../../../src-shared/phone/dial-string';
 import { PhoneIcon } from '../../ui/icons';
-import { checkDialString, type DialProblem } from './dial-string';
 import { HOTKEY_LABELS } from './phone-hotkeys';
 import { requestNotificationPermission } from './phone-alerts';
 import { prepareMicrophone, runPhoneAction, usePhoneStoreApi } from './phone-store';

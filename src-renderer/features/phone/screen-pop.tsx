@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useState, type FormEvent, type ReactElement
 import { useTranslation } from 'react-i18next';
 import { DRAFT_NOTE_MAX } from '../../../src-shared/patients/patients-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { parseTypedDate } from '../../../src-shared/patients/typed-date';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
@@ -293,16 +294,6 @@ function DraftSaved(): ReactElement {
 type DraftField = 'surname' | 'givenName' | 'patronymic' | 'birthDate' | 'note';
 type DraftErrors = Partial<Record<DraftField, string>>;
 
-/** `dd.mm.yyyy` or `yyyy-mm-dd` → ISO date, or null when it is not a real date. */
-export function parseBirthDate(text: string): string | null {
-  const trimmed = text.trim();
-  const match = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(trimmed) ?? null;
-  const iso = match ? `${match[3]}-${match[2]}-${match[1]}` : /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? trimmed : null;
-  if (!iso) return null;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso ? iso : null;
-}
-
 /** The draft's checks, as i18n keys under `screenPop.draft.errors`. */
 export function validateDraft(values: Record<DraftField, string>, today: Date): DraftErrors {
   const errors: DraftErrors = {};
@@ -317,7 +308,8 @@ export function validateDraft(values: Record<DraftField, string>, today: Date): 
   name('patronymic', false);
   const birth = values.birthDate.trim();
   if (birth !== '') {
-    const iso = parseBirthDate(birth);
+    // Typed as the search box reads dates (`1.2.1985`, `01/02/1985`, `1985-02-01`).
+    const iso = parseTypedDate(birth);
     if (!iso) errors.birthDate = 'birthDateFormat';
     else if (iso > today.toISOString().slice(0, 10)) errors.birthDate = 'birthDateFuture';
     else if (Number(iso.slice(0, 4)) < today.getFullYear() - 130) errors.birthDate = 'birthDateTooOld';
@@ -362,7 +354,7 @@ function NewPatientDraft({ pop }: { pop: ScreenPop }): ReactElement {
       document.getElementById(`${DRAFT_IDS[first]}-${pop.callId}`)?.focus();
       return;
     }
-    const birthDate = values.birthDate.trim() ? parseBirthDate(values.birthDate) : null;
+    const birthDate = values.birthDate.trim() ? parseTypedDate(values.birthDate) : null;
     const input = {
       callId: pop.callId,
       phone: pop.number,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PatientCardSchema, type PatientCard } from '../../../../src-shared/patients/patient-card';
+import { systemClock } from '../../../../src-shared/time/clock';
 import { MisError, type MisChangesPage } from '../mis/mis-connector';
 import { syntheticPatient } from '../../demo/synthetic-patients';
 import { DemoMis, type DemoMisOptions } from './demo-mis';
@@ -85,7 +86,7 @@ describe('DemoMis clinic', () => {
 
   it('evolves on an injected interval while the desk runs', () => {
     let tick: (() => void) | null = null;
-    const mis = demo({ clock: { setInterval: (fn) => ((tick = fn), 1), clearInterval: () => (tick = null) } });
+    const mis = demo({ clock: { ...systemClock, setTimeout: (fn) => ((tick = fn), 1), clearTimeout: () => (tick = null) } });
     const before = mis.lastSequence;
     mis.startEvolving(1_000, 3);
     tick!();
@@ -191,7 +192,7 @@ describe('DemoMis faults', () => {
 
   it('waits the injected latency through the injected clock (no real sleep)', async () => {
     const delays: number[] = [];
-    const mis = demo({ latencyMs: 250, clock: { delay: async (ms) => void delays.push(ms) } });
+    const mis = demo({ latencyMs: 250, clock: { ...systemClock, setTimeout: (fn, ms) => (delays.push(ms), queueMicrotask(fn), 0) } });
     await mis.health();
     expect(delays).toEqual([250]);
   });

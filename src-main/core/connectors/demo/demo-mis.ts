@@ -14,7 +14,8 @@ import {
 } from '../mis/mis-connector';
 import { DemoLedger, type LedgerReport } from './demo-ledger';
 import { buildPhoneRun, loadPhoneIndex, ownersOf, savePhoneIndex, type PhoneRun } from './demo-phone-index';
-import { seededRandom, type Random } from './seeded-random';
+import { seededRandom, type Random } from '../../../../src-shared/random/seeded-random';
+import { every, sleep, systemClock, type Clock } from '../../../../src-shared/time/clock';
 
 /** The demo clinic's default round trip (see `latencyMs`). */
 export const DEMO_MIS_DEFAULT_LATENCY_MS = 60;
@@ -48,15 +49,6 @@ export const DEMO_MIS_MANIFEST: MisConnectorManifest<DemoMisConfig> = {
   configSchema: DemoMisConfigSchema,
 };
 
-/** Timers and clock, injectable so tests never sleep. */
-export interface DemoMisClock {
-  now(): number;
-  /** Resolves after `ms`; only called when `latencyMs > 0`. */
-  delay(ms: number): Promise<void>;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
 export interface DemoMisOptions {
   patients?: number;
   seed?: number;
@@ -69,7 +61,8 @@ export interface DemoMisOptions {
   timeoutRate?: number;
   /** Seed of the fault stream, independent of the clinic's evolution. */
   faultSeed?: number;
-  clock?: Partial<DemoMisClock>;
+  /** The clock of its change log, its latency and its evolution timer; tests give their own so they never wait. */
+  clock?: Clock;
   /** A reason to reject a write permanently (like a MIS validation error), or `null` to accept it. */
   rejectWhen?: (submission: MisSubmission) => string | null;
 }
@@ -116,10 +109,10 @@ export class DemoMis implements MisConnector {
   private evolveRandom: Random;
   private readonly faultRandom: Random;
   private readonly ledger: DemoLedger;
-  private readonly clock: DemoMisClock;
+  private readonly clock: Clock;
   private readonly rejectWhen: (submission: MisSubmission) => string | null;
   private offline = false;
-  private interval: unknown = null;
+  private stopTicking: (() => void) | null = null;
   /** National10 → base-population indices, as sorted runs of {@link PHONE_RUN_PATIENTS} patients (see {@link preparePhoneIndex}). */
   private readonly phoneRuns: PhoneRun[] = [];
   /** Base-population patients indexed so far (the runs cover 0 … this − 1). */
@@ -148,12 +141,7 @@ export class DemoMis implements MisConnector {
     this.timeoutRate = options.timeoutRate ?? 0;
     this.rejectWhen = options.rejectWhen ?? (() => null);
     this.replay(this.ledger.loadChanges(`seed=${this.seed};patients=${this.basePopulation}`));
-    this.clock = {
-      now: options.clock?.now ?? Date.now,
-      delay: options.clock?.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      setInterval: options.clock?.setInterval ?? ((fn, ms) => setInterval(fn, ms)),
-      clearInterval: options.clock?.clearInterval ?? ((handle) => clearInterval(handle as ReturnType<typeof setInterval>)),
-    };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Every call throws `MisError('unreachable')` while offline (`--mis-offline`). */
@@ -339,12 +327,12 @@ export class DemoMis implements MisConnector {
   /** Keeps evolving every `intervalMs` while the desk runs; `stopEvolving()` ends it. */
   startEvolving(intervalMs: number, stepsPerTick = 1): void {
     this.stopEvolving();
-    this.interval = this.clock.setInterval(() => this.evolve(stepsPerTick), intervalMs);
+    this.stopTicking = every(this.clock, intervalMs, () => this.evolve(stepsPerTick));
   }
 
   stopEvolving(): void {
-    if (this.interval !== null) this.clock.clearInterval(this.interval);
-    this.interval = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
   }
 
   /** The card as the MIS holds it now (a copy), or `null` if it never existed or is gone. */
@@ -441,7 +429,7 @@ export class DemoMis implements MisConnector {
 
   /** Latency, then the injected faults, drawn from the fault stream in a fixed order. */
   private async roundTrip(context: { submit?: MisSubmission } = {}): Promise<void> {
-    if (this.latencyMs > 0) await this.clock.delay(this.latencyMs);
+    if (this.latencyMs > 0) await sleep(this.clock, this.latencyMs);
     if (this.offline) throw new MisError('unreachable', 'The demo MIS is offline.');
     const error = this.faultRandom();
     const timeout = this.faultRandom();

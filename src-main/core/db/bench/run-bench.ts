@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PatientCard } from '../../../../src-shared/patients/patient-card';
+import { seededRandom } from '../../../../src-shared/random/seeded-random';
 import { syntheticPatient, syntheticPatients } from '../../demo/synthetic-patients';
 import { CacheRepository } from '../cache-repository';
 import { CACHE_PAGE_SIZE, removeDatabaseFiles, writeCacheSnapshot } from '../cache-bulk-load';
@@ -242,21 +243,10 @@ function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number,
   return perSec(n, insertMs);
 }
 
-interface Percentiles {
+export interface Percentiles {
   p50: number;
   p95: number;
   p99: number;
-}
-
-/** Deterministic PRNG for query sampling. */
-function sampler(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function formatPhone(national10: string, style: number): string {
@@ -274,7 +264,7 @@ function formatPhone(national10: string, style: number): string {
 }
 
 function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: number) {
-  const random = sampler(seed ^ 0x5eed);
+  const random = seededRandom(seed ^ 0x5eed);
   const raw = repo.connection.prepare<[string], { card: string }>('SELECT c.card FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.e164 = ?');
   const cases: { input: string; e164: string }[] = [];
   while (cases.length < queries + 200) {
@@ -327,7 +317,7 @@ function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: n
  * the demo MIS connector online (`findByPhone` + validating every card) at its default latency.
  */
 async function benchScreenPop(repo: CacheRepository, journalPath: string, key: Buffer, n: number, seed: number, queries: number, log: (line: string) => void, misLatencyMs?: number) {
-  const random = sampler(seed ^ 0x90b);
+  const random = seededRandom(seed ^ 0x90b);
   const journal = openJournalDatabase({ path: journalPath, key });
   const choices = new PopChoices(journal);
   const mix = { known: 0, shared: 0, unknown: 0, remembered: 0 };
@@ -404,7 +394,7 @@ const SEARCH_FORMS: readonly { form: string; make: (card: PatientCard, random: (
 ];
 
 function benchSearch(repo: CacheRepository, n: number, seed: number, queries: number) {
-  const random = sampler(seed ^ 0x5ea4c4);
+  const random = seededRandom(seed ^ 0x5ea4c4);
   const mix: { form: string; text: string }[] = [];
   const rawPrefixes: string[] = [];
   for (let i = 0; mix.length < queries + 100; i++) {
@@ -441,7 +431,8 @@ function benchSearch(repo: CacheRepository, n: number, seed: number, queries: nu
   };
 }
 
-function percentiles(times: number[]): Percentiles {
+/** Nearest-rank percentiles: the smallest time at or above that share of the times; 0 for none. */
+export function percentiles(times: readonly number[]): Percentiles {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };

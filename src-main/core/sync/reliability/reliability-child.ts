@@ -50,7 +50,7 @@ async function main(config: ReliabilityChildConfig): Promise<void> {
       return result;
     },
   });
-  const engine = new PullSyncEngine({ connector: mis, target, pageSize: config.pageSize, clock: { yield: async () => void step('page') } });
+  const engine = new PullSyncEngine({ connector: mis, target, pageSize: config.pageSize, yieldBetweenPages: async () => void step('page') });
   const sender = new OutboxSender({
     outbox,
     connector: {
