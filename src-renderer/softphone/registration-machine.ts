@@ -4,7 +4,7 @@
  * Why a machine of our own: SIP.js 0.21 `Registerer` refuses a new REGISTER while a prior one is
  * unanswered (RFC 3261 §10.2: "a UA MUST NOT send a new registration until it has received a final
  * response … or the previous REGISTER request has timed out"), which after a transport loss can
- * block re-registration for 32 s (Timer F, RFC 3261 §17.1.2.2). The policy here (DESIGN §7) never
+ * block re-registration for 32 s (Timer F, RFC 3261 §17.1.2.2). The policy here (docs/architecture.md, "Softphone") never
  * waits for that: it disposes the Registerer and creates a new one, reconnects with capped backoff
  * and keeps trying for as long as the operator is logged in.
  *

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The patient card as the desk caches it: a read-only replica of what the MIS knows, trimmed
- * to what a contact-centre operator or cashier needs (DESIGN §4, §10: cache only what the desk
+ * to what a contact-centre operator or cashier needs (docs/architecture.md, "Data" and "Privacy and security": cache only what the desk
  * needs). Every schema is strict so a connector cannot smuggle extra fields into the cache.
  */
 

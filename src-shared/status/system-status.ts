@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Registration states of the softphone (DESIGN §7); the UI shows exactly this, never a cached flag. */
+/** Registration states of the softphone (docs/architecture.md, "Softphone"); the UI shows exactly this, never a cached flag. */
 export const SipStateSchema = z.enum([
   'offline',
   'connecting',

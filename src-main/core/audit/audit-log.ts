@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CALL_ID_MAX } from '../../../src-shared/calls/calls-contract';
 import type { Db } from '../db/open-database';
 
-/** What is recorded for one access (DESIGN §10: who, when, which card, which call or reason). */
+/** What is recorded for one access (docs/architecture.md, "Privacy and security": who, when, which card, which call or reason). */
 export interface AuditInput {
   /** The signed-in operator (login or id), never a display name typed by hand. */
   actor: string;
@@ -56,7 +56,7 @@ interface Row {
 }
 
 /**
- * The append-only, hash-chained access audit log in journal.db (DESIGN §10). Each entry's
+ * The append-only, hash-chained access audit log in journal.db (docs/architecture.md, "Privacy and security"). Each entry's
  * hash is `sha256(prev_hash + canonical JSON of the entry)`, the entry including its seq and
  * time, so changing, reordering or removing any entry breaks the chain from that point on;
  * the table's triggers additionally refuse UPDATE and DELETE.

@@ -15,7 +15,7 @@ export interface DatabaseKeyState {
 }
 
 /**
- * The 32-byte key both local databases are encrypted with (DESIGN §4). Generated once, at
+ * The 32-byte key both local databases are encrypted with (docs/architecture.md, "Data"). Generated once, at
  * random, and kept only in the secret store (Electron: the OS keychain). Where no protected
  * storage exists the desk refuses to cache patient data rather than write it unencrypted.
  *

@@ -127,7 +127,7 @@ export class CacheRepository {
 
   /**
    * Applies one page of a MIS stream and its new cursor in a single transaction, so a crash
-   * never leaves the cursor ahead of the data (DESIGN §5).
+   * never leaves the cursor ahead of the data (docs/architecture.md, "Sync and outbox").
    */
   applyChanges(changes: CacheChanges): ApplyCardsResult & { deleted: number } {
     return this.transaction(() => {

@@ -1,6 +1,6 @@
 /**
  * Typed failures of the local databases. Each code maps to one recovery path the UI can
- * offer (DESIGN §4: a clear, specific error and a recovery path, never a crash loop). Messages
+ * offer (docs/architecture.md, "Data": a clear, specific error and a recovery path, never a crash loop). Messages
  * name the file and the action; they never contain patient data or SQL.
  */
 export type DatabaseErrorCode =

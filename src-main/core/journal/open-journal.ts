@@ -12,7 +12,7 @@ export interface JournalDatabaseOptions {
 /**
  * Opens journal.db for the outbox and the audit log. A thin adapter over the db layer
  * (`openEncryptedDatabase` + the journal migrations), which has no journal repository yet:
- * `synchronous=FULL` because this file holds what only this desk knows (DESIGN §4).
+ * `synchronous=FULL` because this file holds what only this desk knows (docs/architecture.md, "Data").
  *
  * @throws DatabaseError wrong key, corrupt, newer schema, read-only or missing folder.
  */

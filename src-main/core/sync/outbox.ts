@@ -49,7 +49,7 @@ const MAX_KIND_LENGTH = 64;
 const MAX_ERROR_LENGTH = 500;
 
 /**
- * The outbox of writes to the MIS over journal.db's `outbox` table (DESIGN §5).
+ * The outbox of writes to the MIS over journal.db's `outbox` table (docs/architecture.md, "Sync and outbox").
  *
  * Invariants:
  * - `enqueue` only runs inside the caller's transaction, so a local change and its outbox row
@@ -198,7 +198,7 @@ function toItem(row: OutboxRow): OutboxItem {
 export interface OutboxSenderOptions {
   outbox: Outbox;
   connector: Pick<MisConnector, 'submit'>;
-  /** Default: base 1 s, cap 5 min, full jitter (DESIGN §5). */
+  /** Default: base 1 s, cap 5 min, full jitter (docs/architecture.md, "Sync and outbox"). */
   backoff?: BackoffPolicy;
   /** Items claimed per batch. */
   batchSize?: number;

@@ -90,7 +90,7 @@ export const SYNC_DETAIL = {
 } as const;
 
 /**
- * Pull sync of one MIS stream into the cache (DESIGN §5).
+ * Pull sync of one MIS stream into the cache (docs/architecture.md, "Sync and outbox").
  *
  * Invariants:
  * - a page's valid cards, its deletions and merges, its quarantined records and the new cursor

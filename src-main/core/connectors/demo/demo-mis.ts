@@ -86,7 +86,7 @@ const PHONE_RUN_PATIENTS = 2_000;
 
 
 /**
- * The embedded demo MIS (DESIGN §6): a deterministic seeded clinic with an ordered change log,
+ * The embedded demo MIS (docs/architecture.md, "Connectors"): a deterministic seeded clinic with an ordered change log,
  * so `changesSince` pages are real deltas and a restarted desk resumes where it stopped.
  *
  * The initial population is virtual: sequence `i` (1…N) is "patient `i-1` created", generated

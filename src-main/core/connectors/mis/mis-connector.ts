@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /**
- * The MIS connector contract (DESIGN §6). A connector only talks to the MIS and returns data;
+ * The MIS connector contract (docs/architecture.md, "Connectors"). A connector only talks to the MIS and returns data;
  * it never touches SQLite — the core validates what it returns and applies it. That keeps a
  * broken or hostile connector from corrupting the cache: everything it hands over is `unknown`
  * until `PatientCardSchema` says otherwise.

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * The patient cache (DESIGN §4): one row per card with the full card as JSON plus the few
+ * The patient cache (docs/architecture.md, "Data"): one row per card with the full card as JSON plus the few
  * columns the lookups need, a phone table keyed for exact and suffix search, an FTS5 index
  * over folded names, the term list that lets long prefixes be expanded, sync cursors and the
  * quarantine of records a connector sent that could not be applied.

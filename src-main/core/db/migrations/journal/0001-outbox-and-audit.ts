@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * The journal's first tables (DESIGN §4, §5, §10): the outbox of writes to the MIS/PBX and the
+ * The journal's first tables (docs/architecture.md: "Data", "Sync and outbox", "Privacy and security"): the outbox of writes to the MIS/PBX and the
  * append-only, hash-chained access audit log. Times are Unix epoch milliseconds.
  */
 export const migration0001OutboxAndAudit: Migration = {
