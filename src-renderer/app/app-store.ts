@@ -18,7 +18,7 @@ export type PaneId = (typeof PANES)[number];
  * opens on the first. An operator works the phone, the queue and the callbacks; a supervisor
  * also watches the floor; a cashier looks patients up at the till (and is pulled onto the phone
  * at peaks), with no queue or callback worklist of their own. Before the settings arrive the
- * role is unknown and the default role's panes show.
+ * role is unknown: the shell then shows no navigation and no pane, and shortcuts do nothing.
  */
 const ROLE_PANES: Readonly<Record<Role, readonly PaneId[]>> = {
   operator: ['phone', 'patients', 'queue', 'callbacks', 'settings'],

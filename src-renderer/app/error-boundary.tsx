@@ -1,3 +1,4 @@
+import { reportDiagnostic } from '../diagnostics/report';
 import { Component, type ErrorInfo, type ReactElement, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -23,7 +24,11 @@ export class ErrorBoundary extends Component<Props, State> {
   }
 
   override componentDidCatch(error: unknown, info: ErrorInfo): void {
-    console.error('renderer.crash', error, info.componentStack);
+    // The error's kind and where it happened (component names), never its message: a message
+    // built from rendered data may carry a patient's name.
+    const kind = error instanceof Error ? error.name : typeof error;
+    console.error(`renderer.crash: ${kind}`, info.componentStack);
+    reportDiagnostic('app.crash', { kind: kind.slice(0, 64) }, `renderer.crash reported: ${kind}`);
   }
 
   override render(): ReactNode {

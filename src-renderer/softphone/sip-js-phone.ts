@@ -528,7 +528,7 @@ export class SipJsPhone implements Phone {
 
   private probe(): void {
     const account = this.account;
-    const probe = this.options.probeServer ?? (this.options.transportConstructor ? undefined : probeWebSocket);
+    const probe = this.options.probeServer ?? (this.options.transportConstructor ? undefined : (url: string) => probeWebSocket(url, this.clock));
     if (!account || !probe) return;
     const ua = this.ua;
     probe(account.server).then(
@@ -676,7 +676,7 @@ export class SipJsPhone implements Phone {
     // P-Asserted-Identity first, else From (RFC 3325 §9.1), whatever URI form either carries.
     const { number, displayName } = parseCaller(request.getHeader('From'), request.getHeaders('P-Asserted-Identity'));
     const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
-    // Screen-pop budget (issue 5): INVITE received → card painted, measured by the Phone pane.
+    // Screen-pop budget: INVITE received → card painted, measured by the Phone pane.
     // Marked before the call is published (the pop starts from that snapshot); the id is the session's.
     if (typeof performance !== 'undefined' && typeof performance.mark === 'function') {
       try {
@@ -688,7 +688,7 @@ export class SipJsPhone implements Phone {
     const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
     // Open the microphone while it rings, so Answer does not wait for the capture device — but
     // not at once: starting the capture device costs CPU exactly while the screen pop paints
-    // (issue 5's 50 ms budget), and nobody answers within the first few hundred milliseconds.
+    // (the pop's 50 ms budget), and nobody answers within the first few hundred milliseconds.
     const prepareTimer = this.clock.setTimeout(() => {
       if (this.live.get(live.call.id) === live && live.call.state === 'ringing') this.prepareMicrophone();
     }, RING_PREPARE_DELAY_MS);
@@ -1045,7 +1045,7 @@ const PROBE_TIMEOUT_MS = 2_000;
  * Opens a WebSocket with the `sip` subprotocol (RFC 7118 §4) and closes it at once: no SIP is
  * sent, so the registrar sees nothing but a connect. Resolves false on error or timeout.
  */
-export function probeWebSocket(url: string): Promise<boolean> {
+export function probeWebSocket(url: string, clock: Clock = systemClock): Promise<boolean> {
   if (typeof WebSocket === 'undefined') return Promise.resolve(false);
   return new Promise((resolve) => {
     let settled = false;
@@ -1053,7 +1053,7 @@ export function probeWebSocket(url: string): Promise<boolean> {
     const finish = (reachable: boolean) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       try {
         socket.close();
       } catch {
@@ -1061,11 +1061,11 @@ export function probeWebSocket(url: string): Promise<boolean> {
       }
       resolve(reachable);
     };
-    const timer = setTimeout(() => finish(false), PROBE_TIMEOUT_MS);
+    const timer = clock.setTimeout(() => finish(false), PROBE_TIMEOUT_MS);
     try {
       socket = new WebSocket(url, 'sip');
     } catch {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve(false);
       return;
     }

@@ -1,6 +1,6 @@
 /**
  * Folding of person names for search keys. The FTS5 `unicode61` tokenizer folds case and
- * Latin diacritics but treats Cyrillic `ё` and `е` as different letters (ENVIRONMENT.md), so
+ * Latin diacritics but treats Cyrillic `ё` and `е` as different letters (tried: `ёлкина` does not match `елкина`), so
  * the desk folds `ё`→`е` itself, identically when indexing and when querying.
  */
 

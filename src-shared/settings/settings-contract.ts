@@ -10,7 +10,7 @@ export const settingsRequests = {
   'settings.get': { input: NoInput, output: SettingsViewSchema },
   /** Change settings from the settings screen; managed (provisioned) paths are refused. */
   'settings.update': { input: SettingsPatchSchema, output: SettingsViewSchema },
-  /** Store the SIP password in the secret store (`null` removes it); it is never read back. */
+  /** Store the SIP password in the secret store (`null` removes it); settings views never carry it (only `sip.credentials` hands it to the softphone). */
   'settings.setSipPassword': {
     input: z.object({ password: z.string().min(1).max(512).nullable() }).strict(),
     output: SettingsViewSchema,

@@ -75,7 +75,7 @@ export const AudioDevicesSchema = z
 const AudioDevicesPatchSchema = z.object(audioDeviceFields).partial().strict();
 export type AudioDevices = z.infer<typeof AudioDevicesSchema>;
 
-/** The seed clinic's six call categories (issue 5): what a fresh desk offers in the wrap-up. */
+/** The seed clinic's six call categories: what a fresh desk offers in the wrap-up. */
 export const DEFAULT_WRAP_UP_CATEGORIES: readonly string[] = [
   'Запись на платные услуги',
   'Медицинский осмотр',
@@ -86,18 +86,23 @@ export const DEFAULT_WRAP_UP_CATEGORIES: readonly string[] = [
 ];
 export const DEFAULT_ACW_LIMIT_SEC = 60;
 
+/** Most wrap-up categories, longest category name, longest after-call-work limit (s): one rule for main and the settings form. */
+export const WRAP_UP_CATEGORIES_MAX = 20;
+export const WRAP_UP_CATEGORY_LENGTH = 80;
+export const ACW_LIMIT_MAX = 900;
+
 /** One wrap-up category as the operator picks it: trimmed, 1..80 characters. */
-export const WrapUpCategorySchema = z.string().trim().min(1).max(80);
+export const WrapUpCategorySchema = z.string().trim().min(1).max(WRAP_UP_CATEGORY_LENGTH);
 
 /** The wrap-up's categories (1..20, unique after trimming) and the after-call-work limit. */
 const wrapUpFields = {
   categories: z
     .array(WrapUpCategorySchema)
     .min(1)
-    .max(20)
+    .max(WRAP_UP_CATEGORIES_MAX)
     .refine((items) => new Set(items).size === items.length, { message: 'categories must be unique' }),
   /** After-call-work limit in seconds; 0 = no limit. */
-  acwLimitSec: z.number().int().min(0).max(900),
+  acwLimitSec: z.number().int().min(0).max(ACW_LIMIT_MAX),
 };
 export const WrapUpSettingsSchema = z
   .object({

@@ -18,7 +18,7 @@ export interface CacheRepositoryOptions {
   key: Buffer;
   /**
    * SQLite page cache. Default 256 MB: at a million cards that keeps the phone index and the
-   * FTS index resident (ENVIRONMENT.md: phone lookup p99 2.17 ms with the 2 MB default, 0.28 ms with 256 MB).
+   * FTS index resident (measured on this class of machine: phone lookup p99 2.17 ms with the 2 MB default, 0.28 ms with 256 MB).
    */
   cacheSizeMb?: number;
   /** Candidate bound of {@link CacheRepository.search}; see SEARCH_CANDIDATE_LIMIT. */

@@ -10,9 +10,9 @@ export interface JournalDatabaseOptions {
 }
 
 /**
- * Opens journal.db for the outbox and the audit log. A thin adapter over the db layer
- * (`openEncryptedDatabase` + the journal migrations), which has no journal repository yet:
- * `synchronous=FULL` because this file holds what only this desk knows (docs/architecture.md, "Data").
+ * Opens (creating and migrating) journal.db, whose stores `JournalService` then builds over it:
+ * `openEncryptedDatabase` with the journal migrations, `synchronous=FULL` because this file holds
+ * what only this desk knows (docs/architecture.md, "Data").
  *
  * @throws DatabaseError wrong key, corrupt, newer schema, read-only or missing folder.
  */

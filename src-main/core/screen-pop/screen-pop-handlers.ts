@@ -29,7 +29,7 @@ export interface ScreenPopHandlerOptions {
 const REFRESH_TIMEOUT_MS = 5_000;
 
 /**
- * The screen pop's requests (issue 5): the caller's cached cards while it rings, the card on
+ * The screen pop's requests: the caller's cached cards while it rings, the card on
  * screen (audited with the call), the MIS's refresh. Numbers and names are patient data: the
  * log gets call ids, counts, codes and timings only.
  */

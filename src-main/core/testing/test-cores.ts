@@ -5,7 +5,7 @@ import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { MemorySettingsStorage } from '../settings/settings-storage';
 
 /**
- * Real cores on a small demo clinic for this folder's tests (not shipped behaviour): each logs
+ * Real cores on a small demo clinic for the core's tests (not shipped behaviour): each logs
  * into `logs`, and `stopAll()` (in `afterEach`) stops whatever a test left running.
  */
 export function testCores() {

@@ -37,7 +37,7 @@ function KeptJournalLine(): ReactElement | null {
 }
 
 /**
- * The call journal (issue 5): every call with time, direction, number, patient, queue,
+ * The call journal: every call with time, direction, number, patient, queue,
  * duration, outcome and wrap-up category; filtered by the core (`calls.recent`), reloaded when
  * a call ends or a wrap-up is saved; a number is called back with one click. Only the visible
  * rows are in the DOM.

@@ -114,6 +114,7 @@ export function paneForShortcut(event: globalThis.KeyboardEvent, role: Role | un
   if (event.shiftKey || event.metaKey) return null;
   if (event.ctrlKey === event.altKey) return null; // neither, or AltGr (Ctrl+Alt)
   const match = /^(?:Digit|Numpad)([1-9])$/.exec(event.code) ?? /^([1-9])$/.exec(event.key);
-  if (!match) return null;
+  // No shortcut before the role is known: the N-th pane differs by role (a cashier's 2 is Phone).
+  if (!match || !role) return null;
   return visiblePanes(role)[Number(match[1]) - 1] ?? null;
 }

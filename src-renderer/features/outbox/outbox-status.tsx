@@ -4,6 +4,7 @@ import type { OutboxItemView } from '../../../src-shared/outbox/outbox-contract'
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { useErrorText } from '../../ui/error-text';
 import { WarningIcon } from '../../ui/icons';
+import { Plain } from '../../ui/plain';
 import { isKnownOutboxKind, outboxAttention } from './outbox-model';
 import { useUndelivered, type UndeliveredApi } from './use-undelivered';
 import { dateTimeFormat } from '../../ui/intl-formats';
@@ -109,9 +110,9 @@ function OutboxRow({ item, retry }: { item: OutboxItemView; retry: UndeliveredAp
           {t('outbox.created', { time: formatDateTime(item.createdAt, i18n.language) })} · {t('outbox.attempts', { count: item.attempts })}
         </span>
       </div>
-      {/* The connector's own words: rendered as text, and the operator may read them to IT. */}
+      {/* The connector's own words: inert, bidi-isolated text (ui/plain), and the operator may read them to IT. */}
       <div className="outbox-reason" data-testid="outbox-reason">
-        {item.lastError ?? t('outbox.noReason')}
+        {item.lastError !== null ? <Plain text={item.lastError} /> : t('outbox.noReason')}
       </div>
       {item.state === 'failed' ? (
         <button type="button" className="button" data-testid="outbox-retry" disabled={busy} onClick={onRetry}>

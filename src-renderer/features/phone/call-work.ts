@@ -2,7 +2,7 @@ import type { WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 
 /**
- * What the desk knows about a caller while the call rings, is talked on and wrapped up (issue 5):
+ * What the desk knows about a caller while the call rings, is talked on and wrapped up:
  * the screen pop. One per incoming call (softphone INVITE or PBX `ringing` in CTI mode), keyed
  * by the call id; it stays until the call ends unanswered or its wrap-up is saved.
  */

@@ -21,7 +21,7 @@ export interface PhoneState {
   setError(error: PhoneActionError | null): void;
   setLost(call: PhoneCall | null): void;
 
-  /** Screen pops by call, oldest first (issue 5). */
+  /** Screen pops by call, oldest first. */
   pops: readonly ScreenPop[];
   /** Answered calls waiting for their wrap-up, oldest first: the first one is shown. */
   wrapUps: readonly WrapUpItem[];

@@ -72,7 +72,7 @@ export interface RingerOutput {
   /**
    * Loads the tone for `mode` on `deviceId` ahead of time, so the first ring only starts
    * playback: generating the tone and loading a media element cost tens of milliseconds of the
-   * page's thread, exactly while the screen pop is being painted (issue 5's budget).
+   * page's thread, exactly while the screen pop is being painted (the pop's 50 ms budget).
    */
   prepare(mode: Exclude<RingerMode, 'silent'>, deviceId: string): void;
   play(mode: RingerMode, deviceId: string): void;

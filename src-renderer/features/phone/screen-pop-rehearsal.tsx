@@ -11,7 +11,7 @@ import { ScreenPopView } from './screen-pop';
  * The first ring of a page used to cost ~200 ms more than every later one: its components'
  * code compiled on first use, its styles and text laid out for the first time, Intl unit data
  * and the card schema's validators built — all on the thread that must paint the caller's card
- * within 50 ms (issue 5). So once the desk can take calls, the ring is rehearsed: a made-up
+ * within 50 ms. So once the desk can take calls, the ring is rehearsed: a made-up
  * caller's ringing panel and card rendered for two frames, invisible and inert, then removed.
  *
  * Nothing of it can be seen, focused, read by assistive technology or found by tests: the

@@ -1,15 +1,12 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SettingsPatch, SettingsView } from '../../../src-shared/settings/settings-schema';
+import { ACW_LIMIT_MAX, WRAP_UP_CATEGORIES_MAX, WRAP_UP_CATEGORY_LENGTH, type SettingsPatch, type SettingsView } from '../../../src-shared/settings/settings-schema';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { isManaged } from './settings-form-model';
 
-export const WRAP_UP_CATEGORIES_MAX = 20;
-export const WRAP_UP_CATEGORY_LENGTH = 80;
-export const ACW_LIMIT_MAX = 900;
 
 interface Row {
   key: string;

@@ -9,7 +9,7 @@ export interface PbxCallEvent {
 }
 
 /**
- * The embedded demo PBX in CTI mode (issue 5): an operator on a hardware desk phone gets its
+ * The embedded demo PBX in CTI mode: an operator on a hardware desk phone gets its
  * calls as events, not SIP. Driven by `demo.simulate` (`pbx-ringing` / `pbx-answered` /
  * `pbx-ended`); the real PBX connector will raise the same events.
  */

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * Facts about the cache file itself, one row per key (issue 10): above all `fill`, the state
+ * Facts about the cache file itself, one row per key: above all `fill`, the state
  * of the fill that made this file — a first sync, or a rebuild after the previous file was
  * damaged or could not be opened (with when, why and where that file was set aside). It
  * lives in the file it describes, so it survives restarts and disappears with the file.

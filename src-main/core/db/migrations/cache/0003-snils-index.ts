@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * СНИЛС becomes searchable (issue 10): an index on `patients.snils`, so an 11-digit query is
+ * СНИЛС becomes searchable: an index on `patients.snils`, so an 11-digit query is
  * an index search like the ОМС policy, never a scan. Partial, like the policy's: cards
  * without a СНИЛС (≈15%) take no entry. On an existing cache the index is built from the
  * rows already there (about a second at a million cards, once); the bulk loader recreates

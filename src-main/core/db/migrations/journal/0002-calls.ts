@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * The call journal (issue 4): one row per finished call, written once by the desk's softphone
+ * The call journal: one row per finished call, written once by the desk's softphone
  * through `calls.record`. Times are Unix epoch milliseconds, like the rest of the journal, so
  * `ORDER BY started_at` is numeric and needs no time-zone parsing. Durations are not stored:
  * they are derived from the times.

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * Wrap-ups (issue 5): one row per call, written with its outbox item in one transaction by
+ * Wrap-ups: one row per call, written with its outbox item in one transaction by
  * `calls.wrapUp`. The note is patient data: it lives only here, in the encrypted journal.
  * Also an index of the call journal by outcome, for the "missed" and "mine" filters.
  */

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * Screen pop memory (issue 5): which card the operator picked for a shared number (a parent
+ * Screen pop memory: which card the operator picked for a shared number (a parent
  * calling for a child), and which card was on screen for each call (the journal's patient).
  */
 export const migration0004PopChoices: Migration = {

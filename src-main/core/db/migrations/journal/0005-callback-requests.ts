@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * Callback requests (issue 5): a wrap-up with outcome "callback" leaves one open request for
+ * Callback requests: a wrap-up with outcome "callback" leaves one open request for
  * the callbacks feature to pick up, written in the wrap-up's transaction.
  */
 export const migration0005CallbackRequests: Migration = {

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * New-patient drafts (issue 5): an unknown caller's card as the operator typed it, kept here
+ * New-patient drafts: an unknown caller's card as the operator typed it, kept here
  * (patient data: encrypted journal only) and sent to the MIS through the outbox.
  */
 export const migration0006PatientDrafts: Migration = {

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate';
 
 /**
- * Journals this desk had to set aside (issue 10): the database key was lost or replaced, or
+ * Journals this desk had to set aside: the database key was lost or replaced, or
  * the file was damaged, so a fresh journal was started and the old one kept under a dated
  * name. What it held when last counted (undelivered writes, audit entries) comes from its
  * summary file, since the file itself may no longer be readable. Never deleted automatically;
