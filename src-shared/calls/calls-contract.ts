@@ -69,19 +69,22 @@ export const ANSWERED_OUTCOMES: readonly CallOutcome[] = ['answered', 'lost'];
  * Times are not required to be ordered: a wall-clock step during a call must not cost the
  * journal its record (a lost call would then never become a callback).
  */
+/** The fields of a finished call, shared by the record the softphone sends and the journal's row. */
+const callFields = {
+  id: CallIdSchema,
+  direction: CallDirectionSchema,
+  number: CallNumberSchema,
+  /** Caller-supplied text (SIP display name), control and bidi characters already stripped. */
+  displayName: CallDisplayNameSchema,
+  startedAt: z.iso.datetime(),
+  /** When the call was answered; null for a call that never was. */
+  answeredAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime(),
+  outcome: CallOutcomeSchema,
+};
+
 export const CallRecordSchema = z
-  .object({
-    id: CallIdSchema,
-    direction: CallDirectionSchema,
-    number: CallNumberSchema,
-    /** Caller-supplied text (SIP display name), control and bidi characters already stripped. */
-    displayName: CallDisplayNameSchema,
-    startedAt: z.iso.datetime(),
-    /** When the call was answered; null for a call that never was. */
-    answeredAt: z.iso.datetime().nullable(),
-    endedAt: z.iso.datetime(),
-    outcome: CallOutcomeSchema,
-  })
+  .object(callFields)
   .strict()
   .refine((call) => (call.answeredAt !== null) === ANSWERED_OUTCOMES.includes(call.outcome), {
     message: 'answeredAt must be set exactly when the outcome is answered or lost',
@@ -103,14 +106,7 @@ export type WrapUpOutcome = z.infer<typeof WrapUpOutcomeSchema>;
 /** A call journal row as `calls.recent` lists it: the record plus what the desk learnt about it. */
 export const CallJournalItemSchema = z
   .object({
-    id: CallIdSchema,
-    direction: CallDirectionSchema,
-    number: CallNumberSchema,
-    displayName: CallDisplayNameSchema,
-    startedAt: z.iso.datetime(),
-    answeredAt: z.iso.datetime().nullable(),
-    endedAt: z.iso.datetime(),
-    outcome: CallOutcomeSchema,
+    ...callFields,
     /** The patient of the call: from its wrap-up, else from the card shown by the pop. */
     misId: MisIdSchema.nullable(),
     /** That patient's name from the cache ("Surname Given Patronymic"); null when not cached. */

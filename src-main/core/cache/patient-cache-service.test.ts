@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { createCore } from '../core';
+import { testCard } from '../db/test-support';
 import { silentLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { UnavailableSecretStore } from '../secrets/secret-store';
@@ -11,24 +12,12 @@ import { MemorySettingsStorage } from '../settings/settings-storage';
 import type { IntegrityCheck } from './integrity-check';
 import { CHECK_QUIET_MS, PatientCacheService } from './patient-cache-service';
 
-const card: PatientCard = {
+const card: PatientCard = testCard(1, {
   misId: 'P-1',
-  version: 1,
   surname: 'Ёлкина',
   givenName: 'Алёна',
-  patronymic: 'Петровна',
-  birthDate: '1985-03-12',
-  sex: 'female',
   phones: [{ e164: '+79161234567', national10: '9161234567', kind: 'mobile' }],
-  email: null,
-  address: null,
-  omsPolicy: null,
-  dms: null,
-  snils: null,
-  flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
-  lastVisit: null,
-  appointments: [],
-};
+});
 
 function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));

@@ -5,7 +5,7 @@ import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { syntheticPatients } from '../demo/synthetic-patients';
 import { CacheRepository, QUARANTINE_EXCERPT_LENGTH } from './cache-repository';
 import { DatabaseError } from './database-error';
-import { randomKey, tempDatabasePath } from './test-support';
+import { randomKey, tempDatabasePath, testCard } from './test-support';
 
 const open: CacheRepository[] = [];
 afterEach(() => {
@@ -20,26 +20,7 @@ function repository(path = tempDatabasePath('cache.db'), key = randomKey()): Cac
 
 let nextId = 1;
 function card(patch: Partial<PatientCard> = {}): PatientCard {
-  const id = nextId++;
-  return {
-    misId: `T-${id}`,
-    version: 1,
-    surname: 'Иванова',
-    givenName: 'Мария',
-    patronymic: 'Петровна',
-    birthDate: '1985-03-12',
-    sex: 'female',
-    phones: [{ e164: `+7916${String(1_000_000 + id).padStart(7, '0')}`, national10: `916${String(1_000_000 + id).padStart(7, '0')}`, kind: 'mobile' }],
-    email: null,
-    address: null,
-    omsPolicy: null,
-    dms: null,
-    snils: null,
-    flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
-    lastVisit: null,
-    appointments: [],
-    ...patch,
-  };
+  return testCard(nextId++, patch);
 }
 
 const mobile = (national10: string, kind: PatientCard['phones'][number]['kind'] = 'mobile') => ({ e164: `+7${national10}`, national10, kind });

@@ -3,7 +3,7 @@ import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { syntheticPatients } from '../demo/synthetic-patients';
 import { CacheRepository } from './cache-repository';
 import { SEARCH_CANDIDATE_LIMIT } from './cache-search';
-import { randomKey, tempDatabasePath } from './test-support';
+import { randomKey, tempDatabasePath, testCard } from './test-support';
 
 // The search's ranking, СНИЛС, characters that cannot match and the capped count (issue 10,
 // item 8). The grammar's own cases are in src-shared/patients/search-query.test.ts; the
@@ -26,25 +26,16 @@ function card(name: string, patch: Partial<PatientCard> = {}): PatientCard {
   const id = nextId++;
   const [surname = '', givenName = '', patronymic = null] = name.split(' ');
   const national10 = `926${String(id).padStart(7, '0')}`;
-  return {
+  return testCard(id, {
     misId: `S-${id}`,
-    version: 1,
     surname,
     givenName,
     patronymic,
     birthDate: '1980-01-01',
     sex: 'unknown',
     phones: [{ e164: `+7${national10}`, national10, kind: 'mobile' }],
-    email: null,
-    address: null,
-    omsPolicy: null,
-    dms: null,
-    snils: null,
-    flags: { allergies: null, vip: false, preferredChannel: null, consentSms: true, consentCalls: true },
-    lastVisit: null,
-    appointments: [],
     ...patch,
-  };
+  });
 }
 
 const fullName = (c: PatientCard) => [c.surname, c.givenName, c.patronymic].filter(Boolean).join(' ');
