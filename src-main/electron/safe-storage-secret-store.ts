@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../core/log/logger';
 import { keepUnreadableVault, writeFileAtomic } from '../core/secrets/key-file-secret-store';
-import { SecretsUnavailableError, UnavailableSecretStore, type SecretName, type SecretStore } from '../core/secrets/secret-store';
+import { opensSecret, SecretsUnavailableError, UnavailableSecretStore, type SecretName, type SecretStore } from '../core/secrets/secret-store';
 
 /** The file in the data folder that holds the sealed secrets (never plaintext). */
 export const SEALED_SECRETS_FILE = 'secrets.sealed.json';
@@ -54,7 +54,7 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   set(name: SecretName, value: string): void {
-    if (this.has(name) && !this.opens(name)) keepUnreadableVault(this.path, this.logger);
+    if (this.has(name) && !opensSecret(this, name)) keepUnreadableVault(this.path, this.logger);
     let sealed: Buffer;
     try {
       sealed = this.safeStorage.encryptString(value);
@@ -72,14 +72,6 @@ export class SafeStorageSecretStore implements SecretStore {
     this.persist();
   }
 
-  private opens(name: SecretName): boolean {
-    try {
-      this.get(name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   private persist(): void {
     writeFileAtomic(this.path, `${JSON.stringify(this.vault, null, 2)}\n`);

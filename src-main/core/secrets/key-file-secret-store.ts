@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
-import { SecretsUnavailableError, type SecretName, type SecretStore } from './secret-store';
+import { opensSecret, SecretsUnavailableError, type SecretName, type SecretStore } from './secret-store';
 
 const KEY_FILE = 'secret.key';
 const VAULT_FILE = 'secrets.json';
@@ -49,7 +49,7 @@ export class KeyFileSecretStore implements SecretStore {
   }
 
   set(name: SecretName, value: string): void {
-    if (this.has(name) && !this.opens(name)) keepUnreadableVault(join(this.dir, VAULT_FILE), this.logger);
+    if (this.has(name) && !opensSecret(this, name)) keepUnreadableVault(join(this.dir, VAULT_FILE), this.logger);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
@@ -64,14 +64,6 @@ export class KeyFileSecretStore implements SecretStore {
     this.persist();
   }
 
-  private opens(name: SecretName): boolean {
-    try {
-      this.get(name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   private persist(): void {
     writeFileAtomic(join(this.dir, VAULT_FILE), JSON.stringify(this.vault, null, 2));

@@ -39,3 +39,12 @@ export class SecretsUnavailableError extends Error {
     this.name = 'SecretsUnavailableError';
   }
 }
+
+/** True when the stored secret `name` can be read back (false when it is missing or sealed under a lost key). */
+export function opensSecret(store: Pick<SecretStore, 'get'>, name: SecretName): boolean {
+  try {
+    return store.get(name) !== undefined;
+  } catch {
+    return false;
+  }
+}
