@@ -1,13 +1,14 @@
 import type { z } from 'zod';
 import { appRequests } from '../app/app-contract';
 import { cacheEvents, cacheRequests } from '../cache/cache-contract';
+import { callbacksEvents, callbacksRequests } from '../callbacks/callbacks-contract';
 import { callsEvents, callsRequests } from '../calls/calls-contract';
 import { demoRequests } from '../demo/demo-contract';
 import { diagnosticsRequests } from '../diagnostics/diagnostics-contract';
 import { journalEvents, journalRequests } from '../journal/journal-contract';
 import { outboxEvents, outboxRequests } from '../outbox/outbox-contract';
 import { patientsEvents, patientsRequests } from '../patients/patients-contract';
-import { pbxEvents } from '../pbx/pbx-contract';
+import { pbxEvents, pbxRequests } from '../pbx/pbx-contract';
 import { screenPopRequests } from '../screen-pop/screen-pop-contract';
 import { settingsEvents, settingsRequests } from '../settings/settings-contract';
 import { softphoneEvents, softphoneRequests } from '../softphone/softphone-contract';
@@ -34,6 +35,8 @@ export const requests = {
   ...outboxRequests,
   ...callsRequests,
   ...screenPopRequests,
+  ...pbxRequests,
+  ...callbacksRequests,
 } as const;
 
 /** The demo clinic's controls: known to the renderer and the bridge, answered by main only while a demo connector runs. */
@@ -52,6 +55,7 @@ export const events = {
   ...softphoneEvents,
   ...callsEvents,
   ...pbxEvents,
+  ...callbacksEvents,
 } as const;
 
 export type Requests = typeof allRequests;

@@ -113,6 +113,54 @@ export const WrapUpSettingsSchema = z
 const WrapUpSettingsPatchSchema = z.object(wrapUpFields).partial().strict();
 export type WrapUpSettings = z.infer<typeof WrapUpSettingsSchema>;
 
+/** This desk's agent on the PBX: its extension (empty: the user part of `sip.uri`) and the name colleagues see. */
+const agentFields = {
+  extension: z.string().trim().max(32).regex(/^[0-9A-Za-z*#_.-]*$/, 'an extension holds digits, letters and * # _ . -'),
+  name: trimmed(80),
+};
+export const AgentSettingsSchema = z.object({ extension: agentFields.extension.default(''), name: agentFields.name.default('') }).strict();
+const AgentSettingsPatchSchema = z.object(agentFields).partial().strict();
+export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
+
+/** The queue's service level: a call answered within `slaSeconds` counts as answered in time. */
+export const DEFAULT_QUEUE_SLA_SECONDS = 20;
+const queueFields = { slaSeconds: z.number().int().min(1).max(600) };
+export const QueueSettingsSchema = z.object({ slaSeconds: queueFields.slaSeconds.default(DEFAULT_QUEUE_SLA_SECONDS) }).strict();
+const QueueSettingsPatchSchema = z.object(queueFields).partial().strict();
+
+/**
+ * The callback worklist: a task is due `slaMinutes` after the first missed call; an agent whose
+ * queue rings go unanswered `pauseAfterRingNoAnswer` times in a row is paused ("не отвечает"; 0 = never).
+ */
+export const DEFAULT_CALLBACK_SLA_MINUTES = 15;
+export const DEFAULT_PAUSE_AFTER_RING_NO_ANSWER = 3;
+const callbackFields = {
+  slaMinutes: z.number().int().min(1).max(24 * 60),
+  pauseAfterRingNoAnswer: z.number().int().min(0).max(20),
+};
+export const CallbackSettingsSchema = z
+  .object({
+    slaMinutes: callbackFields.slaMinutes.default(DEFAULT_CALLBACK_SLA_MINUTES),
+    pauseAfterRingNoAnswer: callbackFields.pauseAfterRingNoAnswer.default(DEFAULT_PAUSE_AFTER_RING_NO_ANSWER),
+  })
+  .strict();
+const CallbackSettingsPatchSchema = z.object(callbackFields).partial().strict();
+
+/** The pause reasons an operator picks from (sent to the PBX as the pause's reason). */
+export const DEFAULT_PAUSE_REASONS: readonly string[] = ['Обед', 'Обучение', 'Документы'];
+export const PauseReasonSchema = z.string().trim().min(1).max(40).regex(/^[^\r\n:]+$/, 'a pause reason is one line without ":"');
+const agentStatusFields = {
+  pauseReasons: z
+    .array(PauseReasonSchema)
+    .min(1)
+    .max(12)
+    .refine((items) => new Set(items).size === items.length, { message: 'pause reasons must be unique' }),
+};
+export const AgentStatusSettingsSchema = z
+  .object({ pauseReasons: agentStatusFields.pauseReasons.default(() => [...DEFAULT_PAUSE_REASONS]) })
+  .strict();
+const AgentStatusSettingsPatchSchema = z.object(agentStatusFields).partial().strict();
+
 export const ConnectorChoiceSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
@@ -131,6 +179,10 @@ export const SettingsSchema = z
       categories: [...DEFAULT_WRAP_UP_CATEGORIES],
       acwLimitSec: DEFAULT_ACW_LIMIT_SEC,
     })),
+    agent: AgentSettingsSchema.default({ extension: '', name: '' }),
+    queue: QueueSettingsSchema.default({ slaSeconds: DEFAULT_QUEUE_SLA_SECONDS }),
+    callbacks: CallbackSettingsSchema.default({ slaMinutes: DEFAULT_CALLBACK_SLA_MINUTES, pauseAfterRingNoAnswer: DEFAULT_PAUSE_AFTER_RING_NO_ANSWER }),
+    agentStatus: AgentStatusSettingsSchema.default(() => ({ pauseReasons: [...DEFAULT_PAUSE_REASONS] })),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -152,6 +204,10 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   audio: { microphoneId: '', speakerId: '', ringerId: '' },
   wrapUp: { categories: [...DEFAULT_WRAP_UP_CATEGORIES], acwLimitSec: DEFAULT_ACW_LIMIT_SEC },
+  agent: { extension: '', name: '' },
+  queue: { slaSeconds: DEFAULT_QUEUE_SLA_SECONDS },
+  callbacks: { slaMinutes: DEFAULT_CALLBACK_SLA_MINUTES, pauseAfterRingNoAnswer: DEFAULT_PAUSE_AFTER_RING_NO_ANSWER },
+  agentStatus: { pauseReasons: [...DEFAULT_PAUSE_REASONS] },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -166,6 +222,10 @@ export const SettingsPatchSchema = z
     sip: SipAccountPatchSchema.optional(),
     audio: AudioDevicesPatchSchema.optional(),
     wrapUp: WrapUpSettingsPatchSchema.optional(),
+    agent: AgentSettingsPatchSchema.optional(),
+    queue: QueueSettingsPatchSchema.optional(),
+    callbacks: CallbackSettingsPatchSchema.optional(),
+    agentStatus: AgentStatusSettingsPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -198,8 +258,10 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   for (const [key, value] of Object.entries(patch.audio ?? {})) {
     if (value !== undefined) paths.push(`audio.${key}`);
   }
-  for (const [key, value] of Object.entries(patch.wrapUp ?? {})) {
-    if (value !== undefined) paths.push(`wrapUp.${key}`);
+  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus'] as const) {
+    for (const [key, value] of Object.entries(patch[group] ?? {})) {
+      if (value !== undefined) paths.push(`${group}.${key}`);
+    }
   }
   for (const [key, value] of Object.entries(patch.connectors ?? {})) {
     if (value !== undefined) paths.push(`connectors.${key}`);
@@ -217,6 +279,10 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     sip: { ...base.sip, ...stripUndefined(sipPatch) },
     audio: { ...base.audio, ...stripUndefined(patch.audio ?? {}) },
     wrapUp: { ...base.wrapUp, ...stripUndefined(patch.wrapUp ?? {}) },
+    agent: { ...base.agent, ...stripUndefined(patch.agent ?? {}) },
+    queue: { ...base.queue, ...stripUndefined(patch.queue ?? {}) },
+    callbacks: { ...base.callbacks, ...stripUndefined(patch.callbacks ?? {}) },
+    agentStatus: { ...base.agentStatus, ...stripUndefined(patch.agentStatus ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }
