@@ -8,7 +8,11 @@ import { PatientCacheService } from './cache/patient-cache-service';
 import { createCallHandlers } from './calls/call-handlers';
 import { DemoClinicService, type DemoOverrides } from './connectors/demo/demo-clinic';
 import { createDemoHandlers } from './connectors/demo/demo-handlers';
-import { PbxService } from './connectors/pbx/pbx-service';
+import { pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
+import { createPbxHandlers } from './connectors/pbx/pbx-handlers';
+import { PbxHostService } from './connectors/pbx/pbx-host-service';
+import { createCallbacksHandlers } from './callbacks/callbacks-handlers';
+import { CallbackService } from './callbacks/callback-service';
 import { EventBus } from './events/event-bus';
 import { createDispatcher, type Dispatcher, type HandlerTable } from './ipc/dispatcher';
 import { createJournalHandlers } from './journal/journal-handlers';
@@ -27,6 +31,7 @@ import { createStatusHandlers } from './status/status-handlers';
 import { StatusService } from './status/status-service';
 import { MisLinkService } from './sync/mis-link-service';
 import type { SenderClock } from './sync/outbox';
+import type { Clock } from '../../src-shared/time/clock';
 import { createOutboxHandlers } from './sync/outbox-handlers';
 
 /** Warm-up runs of the screen pop's lookup at start (see `warmScreenPop`). */
@@ -46,6 +51,8 @@ export interface CoreOptions {
   demo?: DemoOverrides;
   /** The outbox sender's clock (tests drive the sender). */
   outboxClock?: SenderClock;
+  /** The PBX link's clock (tests drive reconnects and pushes). */
+  pbxClock?: Clock;
   /** cache.db's background integrity check (default: `quick_check` on a worker thread; `null`: none). */
   integrityCheck?: IntegrityCheck | null;
 }
@@ -60,6 +67,8 @@ export interface Core {
   readonly cache: PatientCacheService;
   readonly journal: JournalService;
   readonly link: MisLinkService;
+  readonly pbx: PbxHostService;
+  readonly callbacks: CallbackService;
   /** The embedded demo clinic's service (null: the MIS is another connector). */
   readonly demoClinic: DemoClinicService | null;
   readonly logger: Logger;
@@ -91,7 +100,7 @@ export function createCore(options: CoreOptions): Core {
   services.register(cache);
   const journal = new JournalService({ dataDir: options.dataDir, keys, logger, status, events });
   services.register(journal);
-  const { mis: misSettings, pbx: pbxSettings } = settings.settings.connectors;
+  const { mis: misSettings } = settings.settings.connectors;
   const demoClinic = misSettings.id === 'demo' ? new DemoClinicService({ dataDir: options.dataDir, config: misSettings.config, overrides: options.demo, logger }) : null;
   if (demoClinic) services.register(demoClinic);
   const link = new MisLinkService({
@@ -104,8 +113,23 @@ export function createCore(options: CoreOptions): Core {
     ...(options.outboxClock && { outboxClock: options.outboxClock }),
   });
   services.register(link);
-  const pbx = new PbxService(pbxSettings.id, status, events);
+  const patientNameByNumber = (number: string): string | null => {
+    const card = cache.byPhone(number)[0];
+    return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
+  };
+  const pbx = new PbxHostService({
+    settings: settings.settings,
+    secret: settings.pbxSecret(),
+    registry: pbxConnectorRegistry({ logger, demoMis: () => demoClinic?.mis ?? null }),
+    status,
+    events,
+    logger,
+    patientNameByNumber,
+    ...(options.pbxClock && { clock: options.pbxClock }),
+  });
   services.register(pbx);
+  const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings.settings, wakeOutbox: () => link.wakeOutbox() });
+  services.register(callbacks);
 
   const info: AppInfo = AppInfoSchema.parse({ name: 'Registratura', version: options.version, host: options.host, dataDir: options.dataDir });
   const callNumbers = new CallNumbers(journal);
@@ -129,8 +153,20 @@ export function createCore(options: CoreOptions): Core {
     ...createJournalHandlers(journal),
     ...createOutboxHandlers({ journal, link, logger }),
     ...createPatientsHandlers({ cache, journal, link, settings: currentSettings, logger }),
-    ...createCallHandlers({ journal, callNumbers, settings: currentSettings, wakeOutbox: () => link.wakeOutbox(), patientName, events, logger }),
+    ...createCallHandlers({
+      journal,
+      callNumbers,
+      settings: currentSettings,
+      wakeOutbox: () => link.wakeOutbox(),
+      patientName,
+      onCallJournalled: (call) => callbacks.onCallJournalled(call),
+      onCallbackRequested: () => callbacks.onCallbackRequested(),
+      events,
+      logger,
+    }),
     ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger }),
+    ...createPbxHandlers(pbx),
+    ...createCallbacksHandlers(callbacks),
   };
   // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
   const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo }) : {};
@@ -152,7 +188,10 @@ export function createCore(options: CoreOptions): Core {
 
   const unsubscribes = [
     settings.onChange((view) => events.emit('settings:changed', view)),
-    cache.onChange(() => events.emit('cache:changed', cache.status())),
+    cache.onChange(() => {
+      events.emit('cache:changed', cache.status());
+      pbx.forgetNames();
+    }),
     status.onChange((snapshot) => events.emit('status:changed', snapshot)),
   ];
 
@@ -166,6 +205,8 @@ export function createCore(options: CoreOptions): Core {
     cache,
     journal,
     link,
+    pbx,
+    callbacks,
     demoClinic,
     logger,
     async start() {

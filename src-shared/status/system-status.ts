@@ -11,8 +11,12 @@ export const SipStateSchema = z.enum([
 ]);
 export type SipState = z.infer<typeof SipStateSchema>;
 
-/** Connection state of a connector to an outside system (PBX or MIS). */
-export const LinkStateSchema = z.enum(['disabled', 'connecting', 'online', 'degraded', 'offline']);
+/**
+ * Connection state of a connector to an outside system (PBX or MIS). `reconnecting`: the link
+ * was up and is being restored; `failed`: it cannot come up until something changes (a wrong
+ * password) — the desk still retries, slowly.
+ */
+export const LinkStateSchema = z.enum(['disabled', 'connecting', 'online', 'degraded', 'offline', 'reconnecting', 'failed']);
 export type LinkState = z.infer<typeof LinkStateSchema>;
 
 export const SyncStateSchema = z.enum(['disabled', 'idle', 'syncing', 'error']);
@@ -39,6 +43,11 @@ export const STATUS_DETAILS = [
   'sipUnknownUser',
   'sipUnreachable',
   'sipRejected',
+  'pbxWrongPassword',
+  'pbxUnreachable',
+  'pbxTimeout',
+  'pbxProtocol',
+  'pbxConnectionLost',
 ] as const;
 export const StatusDetailSchema = z.enum(STATUS_DETAILS);
 export type StatusDetail = z.infer<typeof StatusDetailSchema>;

@@ -16,6 +16,10 @@ export interface CallHandlerOptions {
   /** A cached patient's display name ("Surname Given Patronymic"), null when not cached. */
   patientName?: (misId: string) => string | null;
   now?: () => number;
+  /** A call was journalled (the callback worklist raises or closes its task). */
+  onCallJournalled?: (call: { id: string; number: string; direction: 'incoming' | 'outgoing'; outcome: 'answered' | 'missed' | 'rejected' | 'failed' | 'lost'; endedAt: number }) => void;
+  /** A wrap-up asked for a call back (its request row is committed). */
+  onCallbackRequested?: () => void;
   events: EventBus;
   logger: Logger;
 }
@@ -29,12 +33,21 @@ export interface CallHandlerOptions {
  */
 export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTable, 'calls.record' | 'calls.recent' | 'calls.wrapUp'> {
   const { journal, events, logger } = options;
+  // The worklist's trouble is never the journal's: the call is recorded whatever it does.
+  const notify = (work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      logger.warn('calls.callback-hook-failed', { error: error instanceof Error ? error.name : 'unknown' });
+    }
+  };
   return {
     'calls.record': (call) => {
       // Refused rather than answered "recorded": the renderer keeps the record and can retry.
       const stored = journal.require('the call was not journalled').calls.record(call);
       logger.info(stored ? 'calls.recorded' : 'calls.already-recorded', { callId: call.id, direction: call.direction, outcome: call.outcome });
       if (stored?.outcome === 'lost') events.emit('call:lost', { callId: stored.id, number: stored.number, endedAt: stored.endedAt });
+      if (stored) notify(() => options.onCallJournalled?.({ id: stored.id, number: stored.number, direction: stored.direction, outcome: stored.outcome, endedAt: Date.parse(stored.endedAt) }));
       return { recorded: stored !== null };
     },
     'calls.recent': ({ limit, filter, misId }) => {
@@ -55,6 +68,7 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
       }
       const result = journal.require('the wrap-up was not saved').wrapUps.save(input, options.callNumbers.of(input.callId));
       if (result.saved) options.wakeOutbox();
+      if (result.saved && input.outcome === 'callback') notify(() => options.onCallbackRequested?.());
       logger.info(result.saved ? 'calls.wrapped-up' : 'calls.already-wrapped-up', { callId: input.callId, outcome: input.outcome, outboxId: result.outboxId });
       return result;
     },

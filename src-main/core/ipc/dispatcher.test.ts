@@ -38,6 +38,19 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     'patients.createDraft': () => ({ draftId: 'd1' }),
     'patients.history': () => ({ items: [] }),
     'demo.ledger': () => ({ entries: [] }),
+    'queue.view': () => ({ connector: 'demo', live: false, board: { at: 0, queues: [], callers: [], agents: [], counters: [] }, patientNames: {}, agentExtension: null, slaSeconds: 20 }),
+    'agent.setStatus': () => ({ ok: true }),
+    'callbacks.list': () => ({ tasks: [], slaMinutes: 15, shared: false }),
+    'callbacks.claim': () => {
+      throw new Error('no task');
+    },
+    'callbacks.release': () => {
+      throw new Error('no task');
+    },
+    'callbacks.callBack': () => ({ via: 'softphone', number: '79161234567' }),
+    'callbacks.complete': () => {
+      throw new Error('no task');
+    },
     ...overrides,
   };
 }

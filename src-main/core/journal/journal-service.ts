@@ -3,6 +3,7 @@ import type { JournalStatus } from '../../../src-shared/journal/journal-contract
 import { DeskError } from '../../../src-shared/ipc/errors';
 import { AuditLog, type AuditInput } from '../audit/audit-log';
 import type { DatabaseKeySource } from '../cache/database-key';
+import { CallbackStore } from '../callbacks/callback-store';
 import { CallJournal } from '../calls/call-journal';
 import { WrapUps } from '../calls/wrap-ups';
 import { DatabaseError } from '../db/database-error';
@@ -27,6 +28,7 @@ export interface JournalStores {
   readonly wrapUps: WrapUps;
   readonly popChoices: PopChoices;
   readonly kept: KeptJournals;
+  readonly callbacks: CallbackStore;
 }
 
 export interface JournalServiceOptions {
@@ -96,6 +98,7 @@ export class JournalService implements Service {
       wrapUps: new WrapUps(db, outbox),
       popChoices: new PopChoices(db),
       kept: new KeptJournals(db, () => this.now()),
+      callbacks: new CallbackStore(db),
     };
     if (kept) this.opened.kept.add(kept);
     this.summary = new JournalSummaryWriter(db, this.path, { now: () => this.now(), onError: (error) => logger.warn('journal.summary-failed', { error }) });

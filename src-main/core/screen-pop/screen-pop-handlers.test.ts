@@ -324,7 +324,7 @@ describe('pbx:call (demo PBX, CTI mode)', () => {
   });
 
   it('a PBX connector this build does not have is off, says so, and rings nothing', async () => {
-    const { request, attempt } = await startCore(undefined, 'asterisk-ami');
+    const { request, attempt } = await startCore(undefined, 'mango-vpbx');
     expect(await request('status.snapshot', {})).toMatchObject({ pbx: { state: 'disabled', detail: 'connectorNotAvailable' } });
     expect(await attempt('demo.simulate', { action: 'pbx-ringing', number: '+79161234567', extension: '101' })).toMatchObject({ ok: false, error: { code: 'DEMO_ONLY' } });
   });

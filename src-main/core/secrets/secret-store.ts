@@ -2,7 +2,7 @@ import type { SecretStorageKind } from '../../../src-shared/settings/settings-sc
 
 /** Names of the secrets the desk keeps; nothing else is accepted. */
 /** `web.token`: the browser host's token when it runs on a fixed `--port` (kept so its address stays valid). */
-export type SecretName = 'sip.password' | 'db.key' | 'web.token';
+export type SecretName = 'sip.password' | 'pbx.secret' | 'db.key' | 'web.token';
 
 /**
  * Where passwords and database keys live. Electron: the OS keychain through safeStorage.

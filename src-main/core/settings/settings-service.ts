@@ -22,14 +22,17 @@ export class SettingsService {
   private stored: Settings;
   private readonly managed: string[];
   private readonly recoveredFrom: string | null;
+  private readonly provisioning: Provisioning;
   private readonly listeners = new Set<(view: SettingsView) => void>();
 
   constructor(
     private readonly storage: SettingsStorage,
     private readonly secrets: SecretStore,
     private readonly logger: Logger,
-    private readonly provisioning: Provisioning = {},
+    provisioning: Provisioning = {},
   ) {
+    const pbxSecret = takeConnectorSecret(provisioning);
+    this.provisioning = pbxSecret.rest;
     const { settings, recoveredFrom } = this.load();
     this.stored = settings;
     this.recoveredFrom = recoveredFrom;
@@ -40,6 +43,22 @@ export class SettingsService {
         this.secrets.set('sip.password', password);
         this.logger.info('settings.provisioned-sip-password-stored');
       }
+    }
+    if (pbxSecret.secret !== null && this.secrets.kind !== 'unavailable') {
+      if (!this.secrets.has(PBX_SECRET) || this.secrets.get(PBX_SECRET) !== pbxSecret.secret) {
+        this.secrets.set(PBX_SECRET, pbxSecret.secret);
+        this.logger.info('settings.provisioned-pbx-secret-stored');
+      }
+    }
+  }
+
+  /** The PBX connector's secret (the AMI secret), or null. Never log it. */
+  pbxSecret(): string | null {
+    if (this.secrets.kind === 'unavailable') return null;
+    try {
+      return this.secrets.get(PBX_SECRET) || null;
+    } catch {
+      return null;
     }
   }
 
@@ -63,7 +82,17 @@ export class SettingsService {
     return () => this.listeners.delete(listener);
   }
 
-  update(patch: SettingsPatch): SettingsView {
+  update(input: SettingsPatch): SettingsView {
+    const { rest: patch, secret } = takeConnectorSecret(input);
+    if (secret !== null) {
+      try {
+        this.secrets.set(PBX_SECRET, secret);
+      } catch (error) {
+        if (error instanceof SecretsUnavailableError) throw new DeskError('SECRETS_UNAVAILABLE', error.message);
+        throw error;
+      }
+      this.logger.info('settings.pbx-secret', { action: 'stored' });
+    }
     const touched = patchedPaths(patch).filter((path) => this.managed.includes(path));
     if (touched.length > 0) {
       throw new DeskError('SETTINGS_MANAGED', `These settings are managed by your IT department's provisioning file: ${touched.join(', ')}.`);
@@ -126,4 +155,19 @@ export class SettingsService {
     this.logger.warn('settings.recovered', { reason, movedTo: aside });
     return { settings: structuredClone(DEFAULT_SETTINGS), recoveredFrom: aside };
   }
+}
+
+/** The secret-store name of the PBX connector's secret. */
+const PBX_SECRET = 'pbx.secret';
+
+/**
+ * Takes `connectors.pbx.config.secret` out of a patch or provisioning file: the AMI secret goes
+ * to the secret store, never to the settings file or a window (as the SIP password does).
+ */
+function takeConnectorSecret<P extends SettingsPatch>(patch: P): { rest: P; secret: string | null } {
+  const pbx = patch.connectors?.pbx;
+  const secret = pbx?.config.secret;
+  if (!pbx || typeof secret !== 'string' || secret === '') return { rest: patch, secret: null };
+  const { secret: _secret, ...config } = pbx.config;
+  return { rest: { ...patch, connectors: { ...patch.connectors, pbx: { ...pbx, config } } }, secret };
 }

@@ -123,6 +123,11 @@ export class DemoMis implements MisConnector {
   private closed = false;
   /** Injected round-trip delay of every call. */
   latencyMs: number;
+
+  /** The seeded base population (the demo switchboard's callers are mostly these patients). */
+  get population(): { patients: number; seed: number } {
+    return { patients: this.basePopulation, seed: this.seed };
+  }
   /** Share of calls failing with a transient `unreachable` error. */
   errorRate: number;
   /** Share of calls failing with `timeout`; a timed-out submit may still have been applied (as in life). */

@@ -6,6 +6,7 @@ import { migration0004PopChoices } from './0004-pop-choices';
 import { migration0005CallbackRequests } from './0005-callback-requests';
 import { migration0006PatientDrafts } from './0006-patient-drafts';
 import { migration0007KeptJournals } from './0007-kept-journals';
+import { migration0008CallbackTasks } from './0008-callback-tasks';
 
 /** Every journal.db schema step, oldest first. Append only. */
 export const JOURNAL_MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
   migration0005CallbackRequests,
   migration0006PatientDrafts,
   migration0007KeptJournals,
+  migration0008CallbackTasks,
 ];

@@ -1,0 +1,588 @@
+// The AMI simulator against the real Asterisk 22.10.1 captures in /work/shared/fixtures/ami:
+// same messages, same header names in the same order (byte for byte where nothing varies).
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AmiSimulator } from './ami-simulator';
+import type { AmiSimulatorOptions, RecordedAction } from './ami-simulator';
+import { clientSection, parseAmiMessage, readTranscript, replyTo, serverStream, splitServerStream } from './transcript';
+import type { AmiMessage, TranscriptConnection } from './transcript';
+
+const FIXTURES = process.env.AMI_FIXTURES ?? '/work/shared/fixtures/ami';
+const transcript = (name: string): TranscriptConnection[] => readTranscript(join(FIXTURES, name));
+const T01 = transcript('01-login-queuestatus-idle.txt');
+const T02 = transcript('02-queue-call-abandoned.txt');
+const T03 = transcript('03-queue-call-answered-chanspy.txt');
+const T04 = transcript('04-login-failure-pause-reasons-astdb.txt');
+const T04B = transcript('04b-userevent-second-session.txt');
+const T05 = transcript('05-ring-no-answer-originate-chanspy-redirect.txt');
+const first = (t: TranscriptConnection[]): TranscriptConnection => t[0]!;
+
+const WAIT_MS = 5000;
+
+// ------------------------------------------------------------------------------------ helpers
+
+/** A bare AMI client over a real socket: collects messages, lets a test wait for one. */
+class AmiClient {
+  readonly socket: net.Socket;
+  banner = '';
+  private buffer = '';
+  readonly messages: AmiMessage[] = [];
+  private read = 0;
+  private wake: (() => void) | null = null;
+  closed = false;
+  readonly closedPromise: Promise<void>;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      this.buffer += d;
+      if (!this.banner) {
+        const end = this.buffer.indexOf('\r\n');
+        if (end < 0) return;
+        this.banner = this.buffer.slice(0, end + 2);
+        this.buffer = this.buffer.slice(end + 2);
+      }
+      for (;;) {
+        const end = this.buffer.indexOf('\r\n\r\n');
+        if (end < 0) break;
+        this.messages.push(parseAmiMessage(this.buffer.slice(0, end + 4)));
+        this.buffer = this.buffer.slice(end + 4);
+      }
+      this.wake?.();
+    });
+    this.closedPromise = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.closed = true;
+        this.wake?.();
+        resolve();
+      }),
+    );
+    socket.on('error', () => {});
+  }
+
+  static connect(port: number): Promise<AmiClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const c = new AmiClient(socket);
+      clients.push(c);
+      socket.once('error', reject);
+      c.until(() => c.banner !== '').then(() => resolve(c), reject);
+    });
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+
+  action(headers: Record<string, string>): void {
+    this.send(`${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+  }
+
+  async login(extra: Record<string, string> = {}): Promise<void> {
+    this.action({ Action: 'Login', Username: 'admin', Secret: 'amipass', ActionID: 'login', ...extra });
+    await this.next((m) => get(m, 'ActionID') === 'login');
+    if (extra.Events === undefined || extra.Events === 'on') await this.next((m) => get(m, 'Event') === 'SuccessfulAuth');
+  }
+
+  /** Resolves once `cond` holds (checked on every arrival), bounded by WAIT_MS. */
+  until(cond: () => boolean, what = 'condition'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        reject(new Error(`timed out waiting for ${what}; got:\n${this.messages.slice(this.read).map((m) => m.raw).join('')}`));
+      }, WAIT_MS);
+      const check = (): void => {
+        if (cond()) {
+          clearTimeout(timer);
+          this.wake = null;
+          resolve();
+        } else if (this.closed) {
+          clearTimeout(timer);
+          this.wake = null;
+          reject(new Error(`socket closed while waiting for ${what}`));
+        }
+      };
+      this.wake = check;
+      check();
+    });
+  }
+
+  /** The messages from the read position up to and including the first that matches; moves the read position past it. */
+  async collect(match: (m: AmiMessage) => boolean, what = 'message'): Promise<AmiMessage[]> {
+    let found = -1;
+    await this.until(() => {
+      found = this.messages.findIndex((m, i) => i >= this.read && match(m));
+      return found >= 0;
+    }, what);
+    const out = this.messages.slice(this.read, found + 1);
+    this.read = found + 1;
+    return out;
+  }
+
+  async next(match: (m: AmiMessage) => boolean, what = 'message'): Promise<AmiMessage> {
+    const all = await this.collect(match, what);
+    return all[all.length - 1]!;
+  }
+
+  /** The next n messages. */
+  async take(n: number): Promise<AmiMessage[]> {
+    await this.until(() => this.messages.length - this.read >= n, `${n} messages`);
+    const out = this.messages.slice(this.read, this.read + n);
+    this.read += n;
+    return out;
+  }
+
+  /** Events seen since the read position (without moving it). */
+  pending(): AmiMessage[] {
+    return this.messages.slice(this.read);
+  }
+}
+
+const get = (m: AmiMessage, key: string): string | undefined => m.headers.find(([k]) => k === key)?.[1];
+const keys = (m: AmiMessage, drop: string[] = []): string[] => m.headers.map(([k]) => k).filter((k) => !drop.includes(k));
+const shape = (ms: AmiMessage[], drop: string[] = []): string[][] => ms.map((m) => keys(m, drop));
+const named = (name: string) => (m: AmiMessage): boolean => get(m, 'Event') === name;
+/** The first event of that name in a transcript connection's server stream. */
+function capturedEvent(conn: TranscriptConnection, name: string, where: (m: AmiMessage) => boolean = () => true): AmiMessage {
+  const m = splitServerStream(serverStream(conn)).messages.map(parseAmiMessage).find((x) => named(name)(x) && where(x));
+  if (!m) throw new Error(`no ${name} in the capture`);
+  return m;
+}
+
+let sims: AmiSimulator[] = [];
+let clients: AmiClient[] = [];
+
+async function startSim(options: AmiSimulatorOptions = {}): Promise<{ sim: AmiSimulator; ami: number; control: string }> {
+  const sim = new AmiSimulator({ preset: 'demo', authFailDelayMs: 30, answerDelayMs: 20, ...options });
+  sims.push(sim);
+  const ports = await sim.start({ amiPort: 0, controlPort: 0, host: '127.0.0.1' });
+  return { sim, ami: ports.amiPort, control: `http://127.0.0.1:${ports.controlPort}` };
+}
+
+async function post<T = Record<string, unknown>>(base: string, path: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+afterEach(async () => {
+  for (const c of clients) c.socket.destroy();
+  clients = [];
+  await Promise.all(sims.map((s) => s.stop()));
+  sims = [];
+});
+
+// ------------------------------------------------------------------------------------ tests
+
+describe('transcript parser', () => {
+  it('splits client and server sections and connections', () => {
+    expect(T04).toHaveLength(2);
+    expect(T04[0]!.closed).toBe(true);
+    const { banner, messages } = splitServerStream(serverStream(T04[0]!));
+    expect(banner).toBe('Asterisk Call Manager/11.0.0\r\n');
+    expect(messages).toEqual(['Response: Error\r\nActionID: login-bad\r\nMessage: Authentication failed\r\n\r\n']);
+    expect(clientSection(T04[1]!, 'ping-1')).toBe('Action: Ping\r\nActionID: ping-1\r\n\r\n');
+    expect(replyTo(first(T01), 'qs-1').map((m) => get(m, 'Event') ?? get(m, 'Response'))).toEqual([
+      'Success', 'QueueParams', 'QueueMember', 'QueueMember', 'QueueStatusComplete',
+    ]);
+  });
+});
+
+describe('AMI simulator', () => {
+  it('sends the banner on connect', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    expect(c.banner).toBe('Asterisk Call Manager/11.0.0\r\n');
+  });
+
+  it('logs in like transcript 4 (Response, FullyBooted, SuccessfulAuth; no SystemName)', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    c.send(clientSection(T04[1]!, 'login-1'));
+    const got = await c.collect(named('SuccessfulAuth'));
+    const want = replyTo(T04[1]!, 'login-1');
+    expect(shape(got)).toEqual(shape(want));
+    expect(got[0]!.raw).toBe(want[0]!.raw);
+    expect(get(got[2]!, 'SystemName')).toBeUndefined();
+  });
+
+  it('refuses a wrong secret after the delay, closes, and tells other sessions (InvalidPassword)', async () => {
+    const { ami } = await startSim({ authFailDelayMs: 40 });
+    const b = await AmiClient.connect(ami);
+    await b.login({ Events: 'on' });
+    const a = await AmiClient.connect(ami);
+    const sentAt = Date.now();
+    a.send(clientSection(T04[0]!, 'login-bad'));
+    const reply = await a.next(() => true);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(35);
+    expect(reply.raw).toBe(splitServerStream(serverStream(T04[0]!)).messages[0]);
+    await a.closedPromise;
+    const inval = await b.next(named('InvalidPassword'));
+    expect(keys(inval)).toEqual(keys(capturedEvent(first(T04B), 'InvalidPassword')));
+    expect(get(inval, 'AccountID')).toBe('admin');
+  });
+
+  it('answers Permission denied before login, Goodbye on Logoff', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    c.action({ Action: 'QueueStatus', ActionID: 'x1' });
+    expect((await c.next(() => true)).raw).toBe('Response: Error\r\nActionID: x1\r\nMessage: Permission denied\r\n\r\n');
+    await c.login();
+    c.send(clientSection(first(T01), 'logoff-1'));
+    expect((await c.next(() => true)).raw).toBe(replyTo(first(T01), 'logoff-1')[0]!.raw);
+    await c.closedPromise;
+  });
+
+  it('QueueStatus / QueueSummary have the structure of transcript 1', async () => {
+    const { ami, control } = await startSim();
+    await post(control, '/queues', { queues: [{ name: 'reception', members: [{ interface: 'PJSIP/1001', name: 'Agent 1001', status: 5 }, { interface: 'PJSIP/1002', name: 'Agent 1002', status: 5 }] }] });
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    for (const [id, last] of [['qs-1', 'QueueStatusComplete'], ['qsum-1', 'QueueSummaryComplete'], ['qs-2', 'QueueStatusComplete']] as const) {
+      c.send(clientSection(first(T01), id));
+      const got = await c.collect(named(last), last);
+      const want = replyTo(first(T01), id);
+      expect(shape(got)).toEqual(shape(want));
+      // Every value but the login time is the same as on the real PBX.
+      const strip = (ms: AmiMessage[]): string[] => ms.map((m) => m.raw.replace(/LoginTime: \d+/, 'LoginTime: X'));
+      expect(strip(got)).toEqual(strip(want));
+    }
+  });
+
+  it('a caller joins, waits and abandons with the headers of transcript 2', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = await post<{ linkedid: string; uniqueid: string; channel: string }>(control, '/callers', { number: '2001', queue: 'reception', name: 'CLI 2001' });
+    expect(caller.channel).toMatch(/^PJSIP\/2001-[0-9a-f]{8}$/);
+    expect(caller.uniqueid).toMatch(/^\d+\.\d+$/);
+    const join = await c.next(named('QueueCallerJoin'));
+    const t2 = first(T02);
+    const noSys = ['SystemName'];
+    expect(keys(join)).toEqual(keys(capturedEvent(t2, 'QueueCallerJoin'), noSys));
+    expect([get(join, 'Queue'), get(join, 'Position'), get(join, 'Count'), get(join, 'CallerIDNum'), get(join, 'Linkedid')]).toEqual(['reception', '1', '1', '2001', caller.linkedid]);
+
+    c.send(clientSection(t2, 'qs-mid'));
+    const qs = await c.collect(named('QueueStatusComplete'));
+    expect(shape(qs.filter((m) => get(m, 'Event') !== 'MusicOnHoldStart'))).toEqual(shape(replyTo(t2, 'qs-mid')));
+    c.send(clientSection(t2, 'qsum-mid'));
+    const sum = await c.collect(named('QueueSummaryComplete'));
+    expect(get(sum[1]!, 'Callers')).toBe('1');
+
+    await post(control, `/callers/${caller.linkedid}/abandon`);
+    const flow = await c.collect(named('Hangup'));
+    const abandon = flow.find(named('QueueCallerAbandon'))!;
+    const leave = flow.find(named('QueueCallerLeave'))!;
+    expect(keys(abandon)).toEqual(keys(capturedEvent(t2, 'QueueCallerAbandon'), noSys));
+    expect(keys(leave)).toEqual(keys(capturedEvent(t2, 'QueueCallerLeave'), noSys));
+    expect(keys(flow[flow.length - 1]!)).toEqual(keys(capturedEvent(t2, 'Hangup'), noSys));
+    expect([get(abandon, 'Position'), get(abandon, 'OriginalPosition')]).toEqual(['1', '1']);
+    expect(get(leave, 'Count')).toBe('0');
+    const order = flow.map((m) => get(m, 'Event')).filter((e) => ['QueueCallerAbandon', 'QueueCallerLeave', 'Hangup'].includes(e ?? ''));
+    expect(order).toEqual(['QueueCallerAbandon', 'QueueCallerLeave', 'Hangup']);
+    expect(flow.some(named('VarSet'))).toBe(true);
+  });
+
+  it('an answered call has the AgentCalled/AgentConnect/AgentComplete headers of transcript 3', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    c.send(clientSection(first(T03), 'qadd-1'));
+    const added = await c.collect(named('QueueMemberAdded'));
+    const addWant = replyTo(first(T03), 'qadd-1').slice(0, 2); // the rest of that section is the SIP call starting
+    expect(shape(added)).toEqual(shape(addWant));
+    expect(added[1]!.raw.replace(/LoginTime: \d+/, '')).toBe(addWant[1]!.raw.replace(/LoginTime: \d+/, ''));
+
+    const caller = await post<{ linkedid: string }>(control, '/callers', { number: '2001', queue: 'reception', name: 'CLI 2001' });
+    await post(control, `/callers/${caller.linkedid}/answer`, { interface: 'PJSIP/2002' });
+    const connect = await c.collect(named('BridgeEnter'));
+    const t3 = first(T03);
+    for (const name of ['AgentCalled', 'DialBegin', 'AgentConnect', 'QueueCallerLeave']) {
+      expect(keys(connect.find(named(name))!), name).toEqual(keys(capturedEvent(t3, name)));
+    }
+    const statuses = connect.filter(named('QueueMemberStatus')).map((m) => get(m, 'Status'));
+    expect(statuses).toEqual(['6', '2']);
+    expect(keys(connect.find(named('QueueMemberStatus'))!)).toEqual(keys(capturedEvent(t3, 'QueueMemberStatus')));
+    const ac = connect.find(named('AgentConnect'))!;
+    expect([get(ac, 'Interface'), get(ac, 'MemberName'), get(ac, 'Linkedid')]).toEqual(['PJSIP/2002', 'Agent 2002 (sipp)', caller.linkedid]);
+
+    c.send(clientSection(t3, 'qs-call'));
+    const qs = await c.collect(named('QueueStatusComplete'));
+    const member = qs.find((m) => get(m, 'Location') === 'PJSIP/2002')!;
+    expect([get(member, 'InCall'), get(member, 'Status')]).toEqual(['1', '2']);
+
+    await post(control, `/calls/${caller.linkedid}/hangup`, { by: 'caller' });
+    const end = await c.collect((m) => named('QueueMemberStatus')(m) && get(m, 'Status') === '1');
+    const complete = end.find(named('AgentComplete'))!;
+    expect(keys(complete)).toEqual(keys(capturedEvent(t3, 'AgentComplete')));
+    expect(get(complete, 'Reason')).toBe('caller');
+    expect(end.filter(named('Hangup')).map((m) => get(m, 'Cause'))).toEqual(['16', '16']);
+    expect(get(end[end.length - 1]!, 'CallsTaken')).toBe('1');
+    c.send(clientSection(t3, 'qrm-1'));
+    const removed = [await c.next((m) => get(m, 'ActionID') === 'qrm-1'), ...(await c.collect(named('QueueMemberRemoved')))];
+    expect(shape(removed)).toEqual(shape(replyTo(t3, 'qrm-1')));
+    expect(get(removed[1]!, 'CallsTaken')).toBe('1');
+  });
+
+  it('ring-no-answer reports RingTime in ms like transcript 5', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = await post<{ linkedid: string }>(control, '/callers', { number: '2001', queue: 'reception' });
+    await post(control, '/members/ring-no-answer', { interface: 'PJSIP/1001', linkedid: caller.linkedid, ringMs: 15000 });
+    const flow = await c.collect((m) => named('QueueMemberStatus')(m) && get(m, 'Status') === '1');
+    const rna = flow.find(named('AgentRingNoAnswer'))!;
+    expect(keys(rna)).toEqual(keys(capturedEvent(first(T05), 'AgentRingNoAnswer')));
+    expect(get(rna, 'RingTime')).toBe('15000');
+    expect(flow.find((m) => named('DialEnd')(m))).toBeDefined();
+    const state = (await (await fetch(`${control}/state`)).json()) as { callers: Array<{ linkedid: string }> };
+    expect(state.callers.map((x) => x.linkedid)).toEqual([caller.linkedid]);
+  });
+
+  it('QueuePause with a UTF-8 reason: the exact events of transcript 4, empty reason on unpause, Interface not found', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login({ Events: 'on' });
+    const t4 = T04[1]!;
+    const lastPauseFree = (ms: AmiMessage[]): string[] => ms.map((m) => m.raw.replace(/(LastPause|LoginTime): \d+/g, '$1: X'));
+    c.send(clientSection(t4, 'pause-1'));
+    const paused = await c.collect(named('QueueMemberPause'));
+    expect(lastPauseFree(paused)).toEqual(lastPauseFree(replyTo(t4, 'pause-1')));
+    const qmp = paused[paused.length - 1]!;
+    expect(get(qmp, 'PausedReason')).toBe('Обед');
+    expect(Buffer.from(qmp.raw, 'utf8').includes(Buffer.from([0xd0, 0x9e, 0xd0, 0xb1, 0xd0, 0xb5, 0xd0, 0xb4]))).toBe(true);
+
+    c.send(clientSection(t4, 'qs-paused'));
+    const qs = await c.collect(named('QueueStatusComplete'));
+    expect(lastPauseFree(qs)).toEqual(lastPauseFree(replyTo(t4, 'qs-paused')));
+
+    c.send(clientSection(t4, 'unpause-1'));
+    const unpaused = await c.collect(named('QueueMemberPause'));
+    expect(lastPauseFree(unpaused)).toEqual(lastPauseFree(replyTo(t4, 'unpause-1')));
+    for (const id of ['pause-all-1', 'unpause-all-1']) {
+      c.send(clientSection(t4, id));
+      expect(lastPauseFree(await c.collect(named('QueueMemberPause')))).toEqual(lastPauseFree(replyTo(t4, id)));
+    }
+    for (const id of ['pause-nonmember', 'pause-nonmember-allq', 'pause-noqueue']) {
+      c.send(clientSection(t4, id));
+      expect((await c.next(() => true)).raw).toBe(replyTo(t4, id)[0]!.raw);
+    }
+  });
+
+  it('UserEvent reaches every session, the sender after its Response, headers verbatim (transcripts 4/4b)', async () => {
+    const { ami } = await startSim();
+    const a = await AmiClient.connect(ami);
+    await a.login({ Events: 'on' });
+    const b = await AmiClient.connect(ami);
+    await b.login({ Events: 'on' });
+    await a.next(named('SuccessfulAuth')); // B's login, seen by A
+    a.send(clientSection(T04[1]!, 'ue-1'));
+    const want = replyTo(T04[1]!, 'ue-1');
+    const gotA = await a.take(2);
+    expect(gotA.map((m) => m.raw)).toEqual([want[0]!.raw, want[1]!.raw]);
+    expect((await b.next(named('UserEvent'))).raw).toBe(want[1]!.raw);
+
+    // B's own UserEvent, without ActionID, UTF-8 comment.
+    const bSection = first(T04B).sections.find((s) => s.kind === 'client' && s.text.includes('UserEvent: RegistraturaCallback'))!;
+    b.send(bSection.text);
+    const bWant = splitServerStream(first(T04B).sections[first(T04B).sections.indexOf(bSection) + 1]!.text).messages;
+    const gotB = await b.take(2);
+    expect(gotB.map((m) => m.raw)).toEqual([bWant[0], bWant[1]]);
+    expect((await a.next(named('UserEvent'))).raw).toBe(bWant[1]);
+  });
+
+  it('AstDB put/get/tree/del behave byte for byte like transcript 4', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const t4 = T04[1]!;
+    const ids = ['dbput-1', 'dbput-2', 'dbput-3', 'dbget-1', 'dbget-utf8', 'dbtree-1', 'dbtree-cb', 'dbget-missing', 'dbtree-empty', 'dbdel-1', 'dbdel-again', 'dbdeltree-cb', 'dbtree-2', 'dbdeltree-all', 'dbdeltree-again'];
+    for (const id of ids) {
+      c.send(clientSection(t4, id));
+      const want = replyTo(t4, id);
+      const got = await c.take(want.length);
+      expect(got.map((m) => m.raw), id).toEqual(want.map((m) => m.raw));
+    }
+  });
+
+  it('unknown action and Ping answer like transcript 4', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const t4 = T04[1]!;
+    c.send(clientSection(t4, 'unknown-1'));
+    const got = await c.take(2);
+    const want = replyTo(t4, 'unknown-1');
+    expect(got[0]!.raw).toBe(want[0]!.raw);
+    expect(shape([got[1]!])).toEqual(shape([want[1]!]));
+    c.send(clientSection(t4, 'ping-1'));
+    const pong = await c.next(() => true);
+    expect(keys(pong)).toEqual(keys(replyTo(t4, 'ping-1')[0]!));
+    expect(get(pong, 'Timestamp')).toMatch(/^\d+\.\d{6}$/);
+  });
+
+  it('Originate to an unregistered endpoint fails like transcript 5 (sync and async)', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const t5 = first(T05);
+    c.send(clientSection(t5, 'orig-unreg-sync'));
+    expect((await c.next(() => true)).raw).toBe(replyTo(t5, 'orig-unreg-sync')[0]!.raw);
+    c.send(clientSection(t5, 'orig-unreg-async'));
+    const want = replyTo(t5, 'orig-unreg-async').slice(0, 2);
+    expect((await c.take(2)).map((m) => m.raw)).toEqual(want.map((m) => m.raw));
+  });
+
+  it('Originate to a registered phone rings it, answers, and OriginateResponse has the captured headers', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    c.action({ Action: 'Originate', Channel: 'PJSIP/1001', Exten: '79161234567', Context: 'internal', Priority: '1', CallerID: 'Desk <1001>', Async: 'true', ActionID: 'o1' });
+    const resp = await c.next((m) => get(m, 'ActionID') === 'o1' && get(m, 'Response') !== undefined && get(m, 'Event') === undefined);
+    expect(get(resp, 'Message')).toBe('Originate successfully queued');
+    const or = await c.next(named('OriginateResponse'));
+    expect(keys(or)).toEqual(keys(capturedEvent(first(T05), 'OriginateResponse')));
+    expect([get(or, 'Response'), get(or, 'Reason'), get(or, 'Channel')?.startsWith('PJSIP/1001-')]).toEqual(['Success', '4', true]);
+    await c.next(named('BridgeEnter'));
+    await c.next(named('BridgeEnter'));
+    c.action({ Action: 'CoreShowChannels', ActionID: 'csc' });
+    const list = await c.collect(named('CoreShowChannelsComplete'));
+    const items = list.filter(named('CoreShowChannel'));
+    expect(items).toHaveLength(2);
+    expect(keys(items[0]!)).toEqual(keys(capturedEvent(first(T05), 'CoreShowChannel')));
+    expect(get(list[list.length - 1]!, 'ListItems')).toBe('2');
+    c.action({ Action: 'Hangup', Channel: get(or, 'Channel')!, ActionID: 'h1' });
+    expect(get(await c.next((m) => get(m, 'ActionID') === 'h1'), 'Message')).toBe('Channel Hungup');
+    await c.collect(named('Hangup'));
+    await c.collect(named('Hangup'));
+    const state = (await (await fetch(`${control}/state`)).json()) as { channels: unknown[]; devices: Record<string, number> };
+    expect(state.channels).toEqual([]);
+    expect(state.devices['PJSIP/1001']).toBe(1);
+  });
+
+  it('a sync Originate blocks until the phone answers', async () => {
+    const { ami } = await startSim({ answerDelayMs: 30 });
+    const c = await AmiClient.connect(ami);
+    await c.login({ Events: 'off' });
+    c.action({ Action: 'Originate', Channel: 'PJSIP/9000', Application: 'Wait', Data: '5', ActionID: 'sync' });
+    c.action({ Action: 'Ping', ActionID: 'after' });
+    const [r1, r2] = await c.take(2);
+    expect([get(r1!, 'ActionID'), get(r1!, 'Response'), get(r2!, 'ActionID')]).toEqual(['sync', 'Success', 'after']);
+  });
+
+  it('Redirect moves the caller; AgentComplete (no Dest*) only at the final hangup, with the first agent', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = await post<{ linkedid: string; channel: string }>(control, '/callers', { number: '2001', queue: 'reception' });
+    await post(control, `/callers/${caller.linkedid}/answer`, { interface: 'PJSIP/1002' });
+    await c.collect(named('BridgeEnter'));
+    c.action({ Action: 'Redirect', Channel: caller.channel, Exten: '1001', Context: 'internal', Priority: '1', ActionID: 'x1' });
+    expect(get(await c.next((m) => get(m, 'ActionID') === 'x1'), 'Message')).toBe('Redirect successful');
+    const moved = await c.collect((m) => named('BridgeEnter')(m) && get(m, 'Channel') === caller.channel);
+    expect(moved.some(named('AgentComplete'))).toBe(false);
+    expect(moved.find((m) => named('QueueMemberStatus')(m) && get(m, 'Interface') === 'PJSIP/1002' && get(m, 'Status') === '1')).toBeDefined();
+    await post(control, `/calls/${caller.linkedid}/hangup`, { by: 'caller' });
+    const complete = await c.next(named('AgentComplete'));
+    expect(keys(complete)).toEqual(keys(capturedEvent(first(T05), 'AgentComplete')));
+    expect([get(complete, 'Interface'), get(complete, 'Reason')]).toEqual(['PJSIP/1002', 'caller']);
+    c.action({ Action: 'Redirect', Channel: 'PJSIP/nope-00000000', Exten: '1', Context: 'internal', Priority: '1', ActionID: 'x2' });
+    expect(get(await c.next((m) => get(m, 'ActionID') === 'x2'), 'Message')).toBe('Channel does not exist: PJSIP/nope-00000000');
+  });
+
+  it('Events off, event masks and Filter are honoured per session', async () => {
+    const { ami, control } = await startSim();
+    const off = await AmiClient.connect(ami);
+    await off.login({ Events: 'off' });
+    const agentOnly = await AmiClient.connect(ami);
+    await agentOnly.login({ Events: 'agent' });
+    const filtered = await AmiClient.connect(ami);
+    await filtered.login();
+    filtered.action({ Action: 'Filter', Operation: 'Add', Filter: 'Event: QueueCallerJoin', ActionID: 'f1' });
+    expect((await filtered.next((m) => get(m, 'ActionID') === 'f1')).raw).toBe('Response: Success\r\nActionID: f1\r\nMessage: Success\r\n\r\n');
+    const black = await AmiClient.connect(ami);
+    await black.login();
+    black.action({ Action: 'Filter', Operation: 'Add', Filter: '!Event: (VarSet|Newexten)', ActionID: 'f2' });
+    await black.next((m) => get(m, 'ActionID') === 'f2');
+
+    await post(control, '/callers', { number: '2001', queue: 'reception' });
+    off.action({ Action: 'Ping', ActionID: 'p' });
+    await off.next((m) => get(m, 'ActionID') === 'p');
+    const seen = await filtered.collect(named('QueueCallerJoin'));
+    expect(seen.map((m) => get(m, 'Event'))).toEqual(['QueueCallerJoin']);
+    const agentSeen = await agentOnly.collect(named('QueueCallerJoin'));
+    expect(agentSeen.every((m) => m.raw.includes('Privilege: agent,all'))).toBe(true);
+    const blackSeen = await black.collect(named('MusicOnHoldStart'));
+    expect(blackSeen.some((m) => ['VarSet', 'Newexten'].includes(get(m, 'Event') ?? ''))).toBe(false);
+    expect(blackSeen.some(named('Newchannel'))).toBe(true);
+    expect(off.messages.some((m) => get(m, 'Event') !== undefined)).toBe(false);
+
+    agentOnly.action({ Action: 'Events', EventMask: 'off', ActionID: 'e1' });
+    expect((await agentOnly.next((m) => get(m, 'ActionID') === 'e1')).raw).toBe('Response: Success\r\nActionID: e1\r\nEvents: Off\r\n\r\n');
+  });
+
+  it('survives partial lines, LF-only endings, garbage and over-long lines', async () => {
+    const { ami } = await startSim();
+    const c = await AmiClient.connect(ami);
+    const bytes = Buffer.from('Action: Login\nUsername: admin\nSecret: amipass\nActionID: lf\n\n', 'utf8');
+    for (let i = 0; i < bytes.length; i++) c.socket.write(bytes.subarray(i, i + 1));
+    expect(get(await c.next((m) => get(m, 'ActionID') === 'lf'), 'Message')).toBe('Authentication accepted');
+    c.send('\x00\x01garbage without colon\r\n:::\r\n\r\n');
+    expect(get(await c.next((m) => get(m, 'Response') === 'Error'), 'Message')).toBe('Missing action in request');
+    c.send(`Action: Ping\r\nActionID: long\r\nX-Long: ${'x'.repeat(5000)}\r\n\r\n`);
+    const err = await c.next((m) => get(m, 'Response') === 'Error');
+    expect(get(err, 'Message')).toBe('Failed to parse message: line too long');
+    const utf8 = Buffer.from('Action: UserEvent\r\nUserEvent: T\r\nNote: Обед\r\nActionID: u8\r\n\r\n', 'utf8');
+    const cut = utf8.indexOf(0xd0) + 1; // split inside a multi-byte character
+    c.socket.write(utf8.subarray(0, cut));
+    c.socket.write(utf8.subarray(cut));
+    const ue = await c.next(named('UserEvent'));
+    expect(get(ue, 'Note')).toBe('Обед');
+    c.action({ Action: 'Ping', ActionID: 'alive' });
+    expect(get(await c.next((m) => get(m, 'ActionID') === 'alive'), 'Ping')).toBe('Pong');
+  });
+
+  it('records every action with its session and headers (GET /actions)', async () => {
+    const { ami, control, sim } = await startSim();
+    const a = await AmiClient.connect(ami);
+    await a.login();
+    a.action({ Action: 'QueuePause', Interface: 'PJSIP/1001', Paused: 'true', Reason: 'Обед', ActionID: 'p1' });
+    await a.next((m) => get(m, 'ActionID') === 'p1');
+    const res = (await (await fetch(`${control}/actions?since=1`)).json()) as { actions: RecordedAction[]; next: number };
+    expect(res.next).toBe(2);
+    expect(res.actions).toHaveLength(1);
+    expect(res.actions[0]).toMatchObject({ seq: 2, action: 'QueuePause', headers: [['Action', 'QueuePause'], ['Interface', 'PJSIP/1001'], ['Paused', 'true'], ['Reason', 'Обед'], ['ActionID', 'p1']] });
+    expect(sim.recordedActions().map((x) => [x.session, x.action])).toEqual([[1, 'Login'], [1, 'QueuePause']]);
+  });
+
+  it('POST /kill-sessions drops every AMI socket; clients can reconnect', async () => {
+    const { ami, control } = await startSim();
+    const a = await AmiClient.connect(ami);
+    await a.login();
+    const b = await AmiClient.connect(ami);
+    expect(await post(control, '/kill-sessions')).toEqual({ killed: 2 });
+    await Promise.all([a.closedPromise, b.closedPromise]);
+    const c = await AmiClient.connect(ami);
+    await c.login();
+  });
+
+  it('POST /reset clears calls, counters and AstDB; bad requests get 4xx JSON', async () => {
+    const { ami, control } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    c.action({ Action: 'DBPut', Family: 'f', Key: 'k', Val: 'v', ActionID: 'd' });
+    await c.next((m) => get(m, 'ActionID') === 'd');
+    const caller = await post<{ linkedid: string }>(control, '/callers', { number: '2001', queue: 'reception' });
+    await post(control, `/callers/${caller.linkedid}/abandon`);
+    await post(control, '/reset');
+    const state = (await (await fetch(`${control}/state`)).json()) as { astdb: object; queues: Array<{ counters: { abandoned: number } }> };
+    expect(state.astdb).toEqual({});
+    expect(state.queues[0]!.counters.abandoned).toBe(0);
+    expect((await fetch(`${control}/callers`, { method: 'POST', body: '{bad' })).status).toBe(400);
+    expect((await fetch(`${control}/callers/nope/answer`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${control}/nothing`)).status).toBe(404);
+  });
+});
