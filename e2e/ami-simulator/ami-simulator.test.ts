@@ -1,14 +1,15 @@
-// The AMI simulator against the real Asterisk 22.10.1 captures in /work/shared/fixtures/ami:
+// The AMI simulator against the real Asterisk 22.10.1 captures in src-main/core/connectors/asterisk-ami/fixtures:
 // same messages, same header names in the same order (byte for byte where nothing varies).
 import net from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmiSimulator } from './ami-simulator';
 import type { AmiSimulatorOptions, RecordedAction } from './ami-simulator';
 import { clientSection, parseAmiMessage, readTranscript, replyTo, serverStream, splitServerStream } from './transcript';
 import type { AmiMessage, TranscriptConnection } from './transcript';
 
-const FIXTURES = process.env.AMI_FIXTURES ?? '/work/shared/fixtures/ami';
+const FIXTURES = process.env.AMI_FIXTURES ?? fileURLToPath(new URL('../../src-main/core/connectors/asterisk-ami/fixtures', import.meta.url));
 const transcript = (name: string): TranscriptConnection[] => readTranscript(join(FIXTURES, name));
 const T01 = transcript('01-login-queuestatus-idle.txt');
 const T02 = transcript('02-queue-call-abandoned.txt');

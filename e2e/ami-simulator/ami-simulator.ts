@@ -1,5 +1,5 @@
 // An Asterisk Manager Interface (AMI 11.0.0, Asterisk 22.10.1) simulator: a TCP server that
-// speaks the wire format field for field as the captures in /work/shared/fixtures/ami show, a
+// speaks the wire format field for field as the captures in src-main/core/connectors/asterisk-ami/fixtures show, a
 // small PBX model (queues, members, callers, calls, AstDB) and an HTTP control port (JSON) that
 // tests and people drive. Node built-ins only; self-contained on purpose (no relative imports),
 // so that `node main.ts` (Node's type stripping) and `npx tsx main.ts` both run it.
@@ -794,7 +794,7 @@ export class AmiSimulator {
     const body = exclude ? filter.slice(1) : filter;
     let re: RegExp;
     try {
-      re = new RegExp(body);
+      re = new RegExp(posixToJs(body));
     } catch {
       this.respond(s, id, 'Error', 'Filter did not compile.  Check the syntax of the filter given.');
       return;
@@ -2038,4 +2038,24 @@ export class AmiSimulator {
         throw new HttpError(404, `no route ${method} ${url.pathname}`);
     }
   }
+}
+
+/**
+ * Asterisk compiles a legacy filter with regcomp (POSIX extended); JavaScript has no POSIX
+ * bracket classes, so `[[:space:]]` and friends are spelled out before compiling.
+ */
+const POSIX_CLASSES: Record<string, string> = {
+  space: '\\s',
+  blank: ' \\t',
+  digit: '0-9',
+  alpha: 'A-Za-z',
+  alnum: 'A-Za-z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  xdigit: '0-9A-Fa-f',
+  punct: '!-/:-@\\[-`{-~',
+};
+
+export function posixToJs(pattern: string): string {
+  return pattern.replace(/\[:([a-z]+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole);
 }

@@ -1,4 +1,4 @@
-// Reads the AMI wire transcripts in /work/shared/fixtures/ami (see its README): `#` lines are
+// Reads the AMI wire transcripts in src-main/core/connectors/asterisk-ami/fixtures (see its README): `#` lines are
 // annotations, `>>>>> CLIENT SENDS (time) >>>>>` … `<<<<< SERVER >>>>>` is what the client wrote,
 // what follows is the verbatim server stream (CRLF), and `===== socket closed =====` ends one TCP
 // connection. LF-only blank lines are the capture's own separators, not stream bytes.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../../../src-shared/callbacks/callbacks-contract';
 import { CallNumberSchema } from '../../../src-shared/calls/calls-contract';
 import { QueueIdSchema } from '../../../src-shared/pbx/pbx-model';
+import { SHARED_VALUE_MAX } from '../connectors/pbx/pbx-connector';
 
 /** Call ids a task remembers (to fold a repeat of the same call only once). */
 export const TASK_CALL_IDS_MAX = 10;
@@ -86,16 +88,18 @@ export function newTask(input: { id: string; number: string; callId: string; rea
  */
 export function foldMissedCall(task: TaskRecord | null, input: Parameters<typeof newTask>[0]): TaskRecord {
   if (task === null || (task.state === 'done' && input.at > (task.closedAt ?? task.lastAt))) return newTask(input);
+  // Call ids and reasons are kept sorted, the form mergeRecords gives them, so a copy merged with itself is unchanged.
   if (task.callIds.includes(input.callId)) {
     if (task.reasons.includes(input.reason)) return task;
-    return { ...task, reasons: [...task.reasons, input.reason] };
+    return { ...task, reasons: [...task.reasons, input.reason].sort() };
   }
   if (task.state === 'done') return task;
   return {
     ...task,
     count: task.count + 1,
-    callIds: [...task.callIds, input.callId].slice(-TASK_CALL_IDS_MAX),
-    reasons: task.reasons.includes(input.reason) ? task.reasons : [...task.reasons, input.reason],
+    // The new call's id always stays (a repeat of it must not count twice).
+    callIds: [...task.callIds, input.callId].slice(-TASK_CALL_IDS_MAX).sort(),
+    reasons: task.reasons.includes(input.reason) ? task.reasons : [...task.reasons, input.reason].sort(),
     lastReason: input.at >= task.lastAt ? input.reason : task.lastReason,
     queue: input.at >= task.lastAt ? (input.queue ?? task.queue) : task.queue,
     firstAt: Math.min(task.firstAt, input.at),
@@ -113,14 +117,15 @@ export function mergeRecords(a: TaskRecord, b: TaskRecord): TaskRecord {
   if (a.episode !== b.episode) return a.episode > b.episode ? a : b;
   const status = statusWinner(a, b);
   const callIds = [...new Set([...a.callIds, ...b.callIds])].sort().slice(-TASK_CALL_IDS_MAX);
-  const union = new Set([...a.callIds, ...b.callIds]).size;
-  const later = a.lastAt === b.lastAt ? (a.lastReason <= b.lastReason ? a : b) : a.lastAt > b.lastAt ? a : b;
+  // Ties broken on everything the pick carries, so the merge is commutative.
+  const later = a.lastAt === b.lastAt ? (JSON.stringify([a.lastReason, a.queue]) <= JSON.stringify([b.lastReason, b.queue]) ? a : b) : a.lastAt > b.lastAt ? a : b;
   const reasons = [...new Set([...a.reasons, ...b.reasons])].sort();
   return {
     id: a.id,
     number: a.number <= b.number ? a.number : b.number,
     episode: a.episode,
-    count: Math.max(a.count, b.count, union),
+    // Calls folded on different desks add up (the kept ids, not their untruncated union: that would not be associative).
+    count: Math.max(a.count, b.count, callIds.length),
     callIds,
     reasons,
     lastReason: later.lastReason,
@@ -148,16 +153,42 @@ function statusWinner(a: TaskRecord, b: TaskRecord): TaskRecord {
 }
 
 function rankOf(task: TaskRecord): string {
-  return `${task.state === 'done' ? 2 : task.state === 'claimed' ? 1 : 0}${JSON.stringify([task.claimedBy, task.outcome, task.closedBy, task.closedAt])}`;
+  // Every status field: two desks writing "the same" close may differ in a detail (the closer's name).
+  return `${task.state === 'done' ? 2 : task.state === 'claimed' ? 1 : 0}${JSON.stringify([task.claimedBy, task.claimedAt, task.outcome, task.closedBy, task.closedByAgent, task.closedAt])}`;
 }
 
 export function sameRecord(a: TaskRecord, b: TaskRecord): boolean {
   return encodeRecord(a) === encodeRecord(b);
 }
 
-/** One line of JSON for the shared channel (keys in schema order, so equal tasks encode equally). */
+/**
+ * One line of JSON for the shared channel (keys in schema order, so equal tasks encode equally),
+ * at most {@link SHARED_VALUE_MAX} UTF-8 bytes: a task too long for one AMI line travels with its
+ * agents' names cut (they are only shown; 80 Cyrillic letters are 160 bytes each), and as a last
+ * resort without its queue.
+ */
 export function encodeRecord(task: TaskRecord): string {
-  return JSON.stringify(TaskRecordSchema.parse(task));
+  const record = TaskRecordSchema.parse(task);
+  const line = JSON.stringify(record);
+  return fits(line) ? line : JSON.stringify(fitted(record));
+}
+
+function fits(line: string): boolean {
+  return Buffer.byteLength(line, 'utf8') <= SHARED_VALUE_MAX;
+}
+
+function fitted(record: TaskRecord): TaskRecord {
+  const longest = Math.max(...[record.claimedBy, record.closedByAgent].map((ref) => Array.from(ref?.name ?? '').length));
+  for (let keep = longest - 1; keep >= 0; keep--) {
+    const cut = withNamesCut(record, keep);
+    if (fits(JSON.stringify(cut))) return cut;
+  }
+  return { ...withNamesCut(record, 0), queue: null };
+}
+
+function withNamesCut(record: TaskRecord, keep: number): TaskRecord {
+  const cut = (ref: AgentRef | null): AgentRef | null => ref && { ...ref, name: Array.from(ref.name).slice(0, keep).join('') };
+  return { ...record, claimedBy: cut(record.claimedBy), closedByAgent: cut(record.closedByAgent) };
 }
 
 /** A record from another desk, or null when it is not one (logged by the caller, never applied). */

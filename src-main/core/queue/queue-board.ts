@@ -49,7 +49,9 @@ export class QueueBoard {
   /** Applies one domain event; returns false when it changed nothing the view shows. */
   apply(event: PbxEvent): boolean {
     this.at = Math.max(this.at, event.at);
-    this.rollDay(event.at);
+    // By the latest time seen: an event stamped a moment before midnight that arrives after the
+    // new day began must not roll the counters back (and wipe today's).
+    this.rollDay(this.at);
     switch (event.type) {
       case 'queue.joined': {
         this.knowQueue(event.queue);

@@ -84,6 +84,12 @@ export class SettingsService {
 
   update(input: SettingsPatch): SettingsView {
     const { rest: patch, secret } = takeConnectorSecret(input);
+    // A refused update changes nothing: not even the secret it carried.
+    const touched = patchedPaths(patch).filter((path) => this.managed.includes(path));
+    if (touched.length > 0) {
+      throw new DeskError('SETTINGS_MANAGED', `These settings are managed by your IT department's provisioning file: ${touched.join(', ')}.`);
+    }
+    const next = applySettingsPatch(this.stored, patch);
     if (secret !== null) {
       try {
         this.secrets.set(PBX_SECRET, secret);
@@ -93,11 +99,6 @@ export class SettingsService {
       }
       this.logger.info('settings.pbx-secret', { action: 'stored' });
     }
-    const touched = patchedPaths(patch).filter((path) => this.managed.includes(path));
-    if (touched.length > 0) {
-      throw new DeskError('SETTINGS_MANAGED', `These settings are managed by your IT department's provisioning file: ${touched.join(', ')}.`);
-    }
-    const next = applySettingsPatch(this.stored, patch);
     this.storage.write(next);
     this.stored = next;
     this.logger.info('settings.updated', { paths: patchedPaths(patch) });
@@ -166,8 +167,8 @@ const PBX_SECRET = 'pbx.secret';
  */
 function takeConnectorSecret<P extends SettingsPatch>(patch: P): { rest: P; secret: string | null } {
   const pbx = patch.connectors?.pbx;
-  const secret = pbx?.config.secret;
-  if (!pbx || typeof secret !== 'string' || secret === '') return { rest: patch, secret: null };
-  const { secret: _secret, ...config } = pbx.config;
-  return { rest: { ...patch, connectors: { ...patch.connectors, pbx: { ...pbx, config } } }, secret };
+  if (!pbx || !Object.hasOwn(pbx.config, 'secret')) return { rest: patch, secret: null };
+  // Whatever it holds, a secret never stays in the settings: only a non-empty text is stored.
+  const { secret, ...config } = pbx.config;
+  return { rest: { ...patch, connectors: { ...patch.connectors, pbx: { ...pbx, config } } }, secret: typeof secret === 'string' && secret !== '' ? secret : null };
 }

@@ -284,10 +284,12 @@ export class PbxHostService implements Service {
       }),
       connector.onDisconnect((error) => resolveDrop(error)),
     ];
-    this.abort.signal.addEventListener('abort', () => resolveDrop(new PbxError('unreachable', 'stopped')), { once: true });
+    const onStop = () => resolveDrop(new PbxError('unreachable', 'stopped'));
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
     try {
-      await withTimeout(connector.connect(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not answer the login in time'));
-      const snapshot = await withTimeout(connector.snapshot(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not send its state in time'));
+      // A stop does not wait for a PBX that does not answer the login (or the snapshot).
+      await withTimeout(connector.connect(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not answer the login in time'), this.abort.signal);
+      const snapshot = await withTimeout(connector.snapshot(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not send its state in time'), this.abort.signal);
       this.board.reset(snapshot);
       const present = new Set(snapshot.callers.map((caller) => caller.callId));
       syncing = false;
@@ -312,6 +314,7 @@ export class PbxHostService implements Service {
       // A failed connect or resync closes this connection; run() decides when to try again.
       throw error instanceof PbxError ? error : new PbxError('protocol', error instanceof Error ? error.message : String(error));
     } finally {
+      this.abort.signal.removeEventListener('abort', onStop);
       for (const off of unsubscribe) off();
       if (this.connector === connector) this.connector = null;
       await connector.close().catch(() => undefined);
@@ -395,17 +398,33 @@ export class PbxHostService implements Service {
   }
 }
 
-/** Resolves or rejects with `work`, or rejects with `timeout()` after `ms` on `clock`. */
-function withTimeout<T>(work: Promise<T>, ms: number, clock: Clock, timeout: () => Error): Promise<T> {
+/**
+ * Resolves or rejects with `work`, or rejects with `timeout()` after `ms` on `clock`, or at once
+ * (`unreachable: stopped`) when `signal` aborts.
+ */
+function withTimeout<T>(work: Promise<T>, ms: number, clock: Clock, timeout: () => Error, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(timeout()), ms);
+    const done = () => {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(new PbxError('unreachable', 'stopped'));
+    };
+    const timer = clock.setTimeout(() => {
+      done();
+      reject(timeout());
+    }, ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
-        clock.clearTimeout(timer);
+        done();
         resolve(value);
       },
       (error: unknown) => {
-        clock.clearTimeout(timer);
+        done();
         reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
