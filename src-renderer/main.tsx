@@ -20,6 +20,8 @@ import './features/phone/phone.css';
 import './features/phone/screen-pop.css';
 import './features/phone/wrap-up.css';
 import './features/call-journal/call-journal.css';
+import './features/queue/queue.css';
+import './features/callbacks/callbacks.css';
 import './features/phone/call-bar.css';
 import './app/app.css';
 

@@ -21,11 +21,23 @@ async function loaded() {
 }
 
 describe('App shell', () => {
-  it('loads settings, status, app info, the cache and journal state and the undelivered outbox on start and subscribes to pushes', async () => {
+  it('loads settings, status, app info, the cache and journal state, the undelivered outbox, the queue board and the callbacks on start and subscribes to pushes', async () => {
     const { desk } = renderApp();
     await loaded();
-    // calls.recent: the call journal on the Phone pane, the pane a desk opens on.
-    expect(desk.calls.map((call) => call.name).sort()).toEqual(['app.info', 'cache.status', 'calls.recent', 'journal.status', 'outbox.undelivered', 'settings.get', 'status.snapshot']);
+    // calls.recent: the call journal on the Phone pane, the pane a desk opens on; queue.view and
+    // callbacks.list once the role (an operator's) is known: the status bar and the navigation show them.
+    await waitFor(() => expect(desk.callsTo('callbacks.list')).toHaveLength(1));
+    expect(desk.calls.map((call) => call.name).sort()).toEqual([
+      'app.info',
+      'cache.status',
+      'callbacks.list',
+      'calls.recent',
+      'journal.status',
+      'outbox.undelivered',
+      'queue.view',
+      'settings.get',
+      'status.snapshot',
+    ]);
     expect(screen.getByTestId('app-shell')).toBeTruthy();
     expect(screen.getByTestId('app-info').textContent).toContain('0.1.0');
   });

@@ -4,7 +4,7 @@ import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
 import { CallJournal } from '../features/call-journal';
-import { CallbacksPane } from '../features/callbacks';
+import { CallbacksPane, CallbacksStoreContext, createCallbacksStore, useCallbacksSync } from '../features/callbacks';
 import { setDiagnosticSink } from '../diagnostics/report';
 import { DataNotices } from '../features/data-notices';
 import { SideNav, paneForShortcut } from '../features/navigation';
@@ -20,7 +20,7 @@ import {
   useSoftphone,
   type PhoneFactory,
 } from '../features/phone';
-import { QueuePane } from '../features/queue';
+import { createQueueStore, QueuePane, QueueStoreContext, useQueueSync } from '../features/queue';
 import { SettingsPane } from '../features/settings';
 import { isBridgeLost, StatusBar } from '../features/status-bar';
 import { SupervisorPane } from '../features/supervisor';
@@ -54,13 +54,19 @@ const makeSipJsPhone: PhoneFactory = () => new SipJsPhone();
 export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPhone }: AppProps): ReactElement {
   const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane }));
   const [phoneStore] = useState(createPhoneStore);
+  const [queueStore] = useState(createQueueStore);
+  const [callbacksStore] = useState(createCallbacksStore);
   return (
     <I18nextProvider i18n={i18n}>
       <ErrorBoundary>
         <DeskContext.Provider value={desk}>
           <AppStoreContext.Provider value={appStore}>
             <PhoneStoreContext.Provider value={phoneStore}>
-              <Shell phoneFactory={phoneFactory} />
+              <QueueStoreContext.Provider value={queueStore}>
+                <CallbacksStoreContext.Provider value={callbacksStore}>
+                  <Shell phoneFactory={phoneFactory} />
+                </CallbacksStoreContext.Provider>
+              </QueueStoreContext.Provider>
             </PhoneStoreContext.Provider>
           </AppStoreContext.Provider>
         </DeskContext.Provider>
@@ -97,6 +103,13 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts; the
   // call bar shows the calls on every pane but Phone).
   usePhoneHotkeys(phoneFactory !== null);
+  // The queue board (the Queue pane, the status bar's agent status) and the callback worklist
+  // (its pane, the navigation's badge): one subscription each per window, once the role is known
+  // and has them (a cashier has neither).
+  const role = useAppStore((state) => state.settingsView?.settings.role);
+  const contactCentre = role !== undefined && role !== 'cashier';
+  useQueueSync(contactCentre);
+  useCallbacksSync(contactCentre);
 
   useEffect(() => {
     if (language) void applyLanguage(i18n, language);

@@ -2,6 +2,9 @@ import type { EventName, EventPayload, RequestInput, RequestName, RequestOutput 
 import type { AppInfo } from '../../src-shared/app/app-contract';
 import type { CacheStatusView } from '../../src-shared/cache/cache-contract';
 import type { CallJournalItem } from '../../src-shared/calls/calls-contract';
+import type { CallbackList, CallbackTask } from '../../src-shared/callbacks/callbacks-contract';
+import type { QueueView } from '../../src-shared/pbx/pbx-contract';
+import type { QueueAgent, QueueCaller } from '../../src-shared/pbx/pbx-model';
 import type { JournalStatus } from '../../src-shared/journal/journal-contract';
 import type { OutboxItemView } from '../../src-shared/outbox/outbox-contract';
 import { DeskError } from '../../src-shared/ipc/errors';
@@ -85,6 +88,60 @@ export function makeOutboxItem(overrides: Partial<OutboxItemView> = {}): OutboxI
   return { id: 1, kind: 'note', state: 'failed', attempts: 3, lastError: 'rejected: Пациент не найден в МИС', createdAt: T0, nextAttemptAt: null, ...overrides };
 }
 
+/** A queue view: live, no one waiting, no agents, this desk's agent 1001 (tests fill the board). */
+export function makeQueueView(overrides: Partial<Omit<QueueView, 'board'>> & { board?: Partial<QueueView['board']> } = {}): QueueView {
+  const { board, ...rest } = overrides;
+  return {
+    connector: 'demo',
+    live: true,
+    board: { at: Date.parse(T0), queues: [{ id: 'reception', name: 'Регистратура' }], callers: [], agents: [], counters: [], ...board },
+    patientNames: {},
+    agentExtension: '1001',
+    slaSeconds: 20,
+    ...rest,
+  };
+}
+
+/** An agent on the board: ready, in `reception`, since T0. */
+export function makeAgent(overrides: Partial<QueueAgent> = {}): QueueAgent {
+  return { extension: '1001', name: 'Иванова Ольга', state: 'ready', since: Date.parse(T0), pauseReason: null, queues: ['reception'], call: null, ...overrides };
+}
+
+/** A caller waiting in `reception`, first in line, since T0. */
+export function makeCaller(overrides: Partial<QueueCaller> = {}): QueueCaller {
+  return { callId: 'q-1', number: '+79161234567', queue: 'reception', position: 1, joinedAt: Date.parse(T0), ...overrides };
+}
+
+/** An open callback task for +7 916 123-45-67, one missed call at T0, due 15 min later. */
+export function makeCallbackTask(overrides: Partial<CallbackTask> = {}): CallbackTask {
+  const firstAt = overrides.firstAt ?? Date.parse(T0);
+  return {
+    id: '+79161234567',
+    number: '+79161234567',
+    patientName: null,
+    state: 'open',
+    count: 1,
+    reasons: ['missed'],
+    lastReason: 'missed',
+    queue: null,
+    firstAt,
+    lastAt: firstAt,
+    dueAt: firstAt + 15 * 60_000,
+    attempts: 0,
+    claimedBy: null,
+    claimedAt: null,
+    mine: false,
+    outcome: null,
+    closedBy: null,
+    closedByAgent: null,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+/** This desk's agent as the default callback handlers claim with. */
+export const DESK_AGENT = { extension: '1001', name: 'Иванова Ольга' } as const;
+
 export const APP_INFO: AppInfo = { name: 'Registratura', version: '0.1.0', host: 'web', dataDir: '/tmp/desk' };
 
 type Handler<N extends RequestName> = (input: RequestInput<N>) => RequestOutput<N> | Promise<RequestOutput<N>>;
@@ -111,6 +168,14 @@ export interface FakeDesk extends DeskClient {
   choices: Map<string, string>;
   /** What the default `screenPop.refresh` answers: the MIS reachable (`updated`) or not. */
   misReachable: boolean;
+  /** What the default `queue.view` answers (not live, nobody on the board, by default). */
+  queue: QueueView;
+  /**
+   * The callback worklist the default `callbacks.*` handlers keep, like main: claim / release /
+   * complete change it and emit `callbacks:changed`; `callBack` claims an open task and answers
+   * `via: 'softphone'`.
+   */
+  callbacks: CallbackList;
   handle<N extends RequestName>(name: N, handler: Handler<N>): void;
   fail(name: RequestName, error: DeskError): void;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
@@ -131,6 +196,8 @@ export function createFakeDesk(
     patients?: PatientCard[];
     outbox?: OutboxItemView[];
     sipPassword?: string | null;
+    queue?: QueueView;
+    callbacks?: CallbackList;
   } = {},
 ): FakeDesk {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -153,6 +220,8 @@ export function createFakeDesk(
     drafts: [],
     choices: new Map(),
     misReachable: true,
+    queue: init.queue ?? makeQueueView({ live: false }),
+    callbacks: init.callbacks ?? { tasks: [], slaMinutes: 15, shared: true },
     callsTo: (name) => desk.calls.filter((call) => call.name === name).map((call) => call.input),
     handle(name, handler) {
       handlers.set(name, handler as (input: unknown) => unknown);
@@ -314,6 +383,39 @@ export function createFakeDesk(
         });
         return { items: [...notes, ...calls] };
       }
+      case 'queue.view':
+        return structuredClone(desk.queue);
+      case 'agent.setStatus':
+        return { ok: true };
+      case 'callbacks.list':
+        return structuredClone(desk.callbacks);
+      case 'callbacks.claim': {
+        const task = callbackTask((input as RequestInput<'callbacks.claim'>).id);
+        if (task.state === 'claimed' && !task.mine) throw new DeskError('CALLBACK_TAKEN', 'taken');
+        return changeCallback(task.id, { state: 'claimed', claimedBy: { ...DESK_AGENT }, claimedAt: Date.now(), mine: true });
+      }
+      case 'callbacks.release': {
+        const task = callbackTask((input as RequestInput<'callbacks.release'>).id);
+        return changeCallback(task.id, { state: 'open', claimedBy: null, claimedAt: null, mine: false });
+      }
+      case 'callbacks.callBack': {
+        const task = callbackTask((input as RequestInput<'callbacks.callBack'>).id);
+        if (task.state === 'claimed' && !task.mine) throw new DeskError('CALLBACK_TAKEN', 'taken');
+        if (task.state === 'open') changeCallback(task.id, { state: 'claimed', claimedBy: { ...DESK_AGENT }, claimedAt: Date.now(), mine: true });
+        return { via: 'softphone', number: task.number };
+      }
+      case 'callbacks.complete': {
+        const { id, outcome } = input as RequestInput<'callbacks.complete'>;
+        const task = callbackTask(id);
+        if (outcome === 'noAnswer') return changeCallback(task.id, { state: 'open', claimedBy: null, claimedAt: null, mine: false, attempts: task.attempts + 1 });
+        return changeCallback(task.id, {
+          state: 'done',
+          outcome,
+          closedBy: outcome === 'reached' ? 'operatorReached' : 'operatorClosed',
+          closedByAgent: { ...DESK_AGENT },
+          closedAt: Date.now(),
+        });
+      }
       case 'settings.setSipPassword': {
         const { password } = input as RequestInput<'settings.setSipPassword'>;
         sipPassword = password;
@@ -321,6 +423,19 @@ export function createFakeDesk(
         return structuredClone(desk.view);
       }
     }
+  }
+
+  function callbackTask(id: string): CallbackTask {
+    const task = desk.callbacks.tasks.find((candidate) => candidate.id === id);
+    if (!task) throw new DeskError('CALLBACK_NOT_FOUND', 'no such task');
+    return task;
+  }
+
+  /** Changes one task, tells every listener (`callbacks:changed`, like main) and answers the task. */
+  function changeCallback(id: string, patch: Partial<CallbackTask>): CallbackTask {
+    desk.callbacks = { ...desk.callbacks, tasks: desk.callbacks.tasks.map((task) => (task.id === id ? { ...task, ...patch } : task)) };
+    desk.emit('callbacks:changed', structuredClone(desk.callbacks));
+    return structuredClone(callbackTask(id));
   }
 
   /** A journal record as `calls.recent` lists it, with what the wrap-up added. */

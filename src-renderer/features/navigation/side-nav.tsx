@@ -2,6 +2,7 @@ import { useRef, useState, type KeyboardEvent, type ReactElement, type SVGProps 
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../../src-shared/settings/settings-schema';
 import { useAppStore, visiblePanes, type PaneId } from '../../app/app-store';
+import { CallbacksBadge } from '../callbacks';
 import { CallbacksIcon, PatientsIcon, PhoneIcon, QueueIcon, SettingsIcon, SupervisorIcon } from '../../ui/icons';
 
 const ICONS: Record<PaneId, (props: SVGProps<SVGSVGElement>) => ReactElement> = {
@@ -92,6 +93,7 @@ export function SideNav(): ReactElement {
               >
                 <Icon className="nav-icon" />
                 <span className="nav-label">{t(`nav.${pane}`)}</span>
+                {pane === 'callbacks' ? <CallbacksBadge /> : null}
                 <kbd className="nav-key" aria-hidden="true">
                   {number}
                 </kbd>

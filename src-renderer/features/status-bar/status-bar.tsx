@@ -4,6 +4,7 @@ import { useAppStore } from '../../app/app-store';
 import { formatClockTime } from '../../ui/format-time';
 import { OutboxStatus } from '../outbox';
 import { PlugOffIcon } from '../../ui/icons';
+import { AgentStatus } from './agent-status';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
 
@@ -92,6 +93,7 @@ export function StatusBar(): ReactElement {
   const lost = isBridgeLost(bridge) ? ({ state: 'unknown', since: null, detail: 'hostStopped' } as const) : null;
   return (
     <footer className="status-bar" aria-label={t('status.label')}>
+      <AgentStatus />
       <ul className="status-list">
         <Indicator system="sip" {...(lost ?? sip)} />
         <Indicator system="pbx" {...(lost ?? core?.pbx ?? waiting)} />
