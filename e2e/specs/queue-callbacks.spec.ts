@@ -1,14 +1,20 @@
 import type { Browser, Page } from '@playwright/test';
-import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
+import { syntheticPatients } from '../../src-main/core/demo/synthetic-patients';
+import { bridgeRequest } from '../support/bridge';
 import { actionsNamed, amiDeskConfig, header, startAmi } from '../support/ami';
-import type { DeskHost } from '../support/desk-host';
+import { writeConfig, type DeskHost } from '../support/desk-host';
 import { reportFigure } from '../support/figures';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
 // Two CTI desks (agents 1001 and 1002) on one Asterisk — the AMI simulator shaped on the real
 // captures — see the same queue and the same missed-call worklist, and a claim on one shows on
 // the other. The caller is a patient of the (seeded) demo clinic both desks cached.
-const patient = syntheticPatient(7, 1);
+// Families share numbers; the callers are patients whose mobile is theirs alone, so the cache
+// names exactly them.
+const clinic = [...syntheticPatients({ count: 2_000, seed: 1 })];
+const owners = new Map<string, number>();
+for (const card of clinic) for (const phone of card.phones) owners.set(phone.e164, (owners.get(phone.e164) ?? 0) + 1);
+const [patient, otherPatient] = clinic.filter((card) => owners.get(card.phones[0]!.e164) === 1).slice(3, 5) as [(typeof clinic)[number], (typeof clinic)[number]];
 const callerNumber = patient.phones[0]!.e164;
 const patientName = [patient.surname, patient.givenName].join(' ');
 
@@ -70,29 +76,44 @@ test('two desks on one PBX: a waiting caller with the cached name, the abandon b
     reportFigure('callback claim seen on the other desk', Date.now() - claimedAt, 2_000, 'desk A click → desk B row claimed (UserEvent + AstDB through the PBX)');
     await expect(pageB.getByTestId('callback-claimed-by').first()).toContainText('Иванова');
     await expect(pageB.getByTestId('callback-claim')).toHaveCount(0);
-    await screenshot(pageB, 'callbacks-claimed-elsewhere');
 
-    // Desk B restarts: it shows the same claim (recovered from the PBX, not only new events).
+    // Desk B goes away; meanwhile another patient abandons and desk A claims that task too.
     await pageB.goto('about:blank');
     await deskB.stop();
+    const otherNumber = otherPatient.phones[0]!.e164;
+    const third = sim.addCaller(otherNumber, 'reception');
+    sim.abandon(third.linkedid);
+    const otherTaskA = page.locator(`[data-testid="callback-task"][data-number="${otherNumber}"]`);
+    await expect(otherTaskA).toHaveAttribute('data-state', 'open');
+    await otherTaskA.getByTestId('callback-claim').click();
+    await expect(otherTaskA).toHaveAttribute('data-state', 'claimed');
+
+    // Desk B restarts: it shows both claims — the one it saw, and the one made while it was away (read back from the PBX).
     const deskB2 = await launch({ dataDir: deskB.dataDir, args: ['--config', amiDeskConfig(amiPort, '1002', 'Петрова Ольга')] });
     await openQueueDesk(pageB, deskB2);
     await pageB.getByTestId('nav-callbacks').click();
-    await expect(pageB.getByTestId('callback-task')).toHaveCount(1);
-    await expect(pageB.getByTestId('callback-task').first()).toHaveAttribute('data-state', 'claimed');
+    await expect(pageB.getByTestId('callback-task')).toHaveCount(2);
+    for (const number of [callerNumber, otherNumber]) {
+      await expect(pageB.locator(`[data-testid="callback-task"][data-number="${number}"]`)).toHaveAttribute('data-state', 'claimed');
+    }
+    await screenshot(pageB, 'callbacks-claimed-elsewhere');
 
     // Desk A calls back (CTI: the PBX rings agent 1001's phone and dials the patient), then records the outcome.
     const before = sim.recordedActions().length;
-    await page.getByTestId('callback-call').first().click();
+    const taskA = page.locator(`[data-testid="callback-task"][data-number="${callerNumber}"]`);
+    await taskA.getByTestId('callback-call').click();
     await expect.poll(() => actionsNamed(sim, 'Originate', before).length).toBe(1);
     const originate = actionsNamed(sim, 'Originate', before)[0]!;
     expect(header(originate, 'Channel')).toBe('PJSIP/1001');
     expect(header(originate, 'Exten')).toContain(patient.phones[0]!.national10);
-    await page.locator('[data-testid="callback-outcome"][data-outcome="reached"]').first().click();
+    await taskA.locator('[data-testid="callback-outcome"][data-outcome="reached"]').click();
     for (const p of [page, pageB]) {
-      await expect(p.getByTestId('callback-task').first()).toHaveAttribute('data-state', 'done');
+      await expect(p.locator(`[data-testid="callback-task"][data-number="${callerNumber}"]`)).toHaveAttribute('data-state', 'done');
     }
+    await expect(pageB.locator(`[data-testid="callback-task"][data-number="${callerNumber}"]`).getByTestId('callback-closed')).toContainText('Иванова');
     await screenshot(page, 'callbacks-done');
+    // The outcome reached the MIS through the outbox, once.
+    await expect.poll(async () => ((await bridgeRequest(deskA, 'demo.ledger', { kind: 'callback-outcome' })) as { entries: unknown[] }).entries.length).toBe(1);
     expect(problems.list).toEqual([]);
   } finally {
     await sim.stop();
@@ -153,6 +174,28 @@ test('pausing with a reason sends QueuePause with that Reason and both desks sho
   }
 });
 
+test('a wrong AMI password: status-pbx says failed and why, the rest of the desk works', async ({ page, launch, problems }) => {
+  const { sim, amiPort } = await startAmi();
+  try {
+    const config = writeConfig({
+      agent: { extension: '1001' },
+      connectors: { pbx: { id: 'asterisk-ami', config: { host: '127.0.0.1', port: amiPort, username: 'admin', secret: 'not-the-password' } } },
+    });
+    const desk = await launch({ args: ['--config', config] });
+    await openDesk(page, desk.url);
+    const pbx = page.getByTestId('status-pbx');
+    await expect(pbx).toHaveAttribute('data-state', 'failed');
+    await expect(pbx).toHaveAttribute('title', /AMI/);
+    await page.getByTestId('nav-queue').click();
+    await expect(page.getByTestId('queue-view')).not.toHaveAttribute('data-state', 'live');
+    await page.getByTestId('nav-patients').click();
+    await expect(page.getByTestId('patient-search')).toBeEditable();
+    expect(problems.list).toEqual([]);
+  } finally {
+    await sim.stop();
+  }
+});
+
 test('npm run start:web with no configuration: a live demo queue and at least one callback task within 5 s', async ({ page, desk, problems }) => {
   const opened = Date.now();
   await openDesk(page, desk.url);
@@ -164,6 +207,8 @@ test('npm run start:web with no configuration: a live demo queue and at least on
   await page.getByTestId('nav-callbacks').click();
   await expect(page.getByTestId('callback-task').first()).toBeVisible({ timeout: Math.max(500, 5_000 - (Date.now() - opened)) });
   reportFigure('demo: desk open → queue and a callback task shown', Date.now() - opened, 5_000);
+  // Once the first sync is done, the waiting callers carry their patients' names.
+  await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
   await page.getByTestId('nav-queue').click();
   await screenshot(page, 'queue-view-demo');
   await page.getByTestId('nav-callbacks').click();

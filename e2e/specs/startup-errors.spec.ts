@@ -108,3 +108,11 @@ test.describe('browser host start-up refusals', () => {
     }
   });
 });
+
+test('a PBX connector setting that is wrong (an AMI port out of range) refuses the start with a line naming the field', async () => {
+  const config = writeConfig({ connectors: { pbx: { id: 'asterisk-ami', config: { host: '127.0.0.1', port: 70_000, username: 'admin', secret: 'amipass' } } } });
+  const result = await runDeskHostExpectingFailure(['--port', '0', '--data-dir', freshDataDir(), '--config', config]);
+  expectRefused(result, 'is invalid: connectors.pbx.config.port: port must be 1–65535');
+  // The secret is never echoed, whatever else went wrong.
+  expect(result.stderr).not.toContain('amipass');
+});

@@ -21,6 +21,16 @@ describe('loadProvisioningFile', () => {
     expect(() => loadProvisioningFile(path)).toThrow(new RegExp(`${path}.*sip\\.server: must be a ws:// or wss:// URL`));
   });
 
+  it("checks the PBX connector's own config and names its field (and never the secret)", () => {
+    const bad = file(JSON.stringify({ connectors: { pbx: { id: 'asterisk-ami', config: { host: 'pbx.test', port: 'x', username: 'desk', secret: 'amipass' } } } }));
+    expect(() => loadProvisioningFile(bad)).toThrow(/is invalid: connectors\.pbx\.config\.port: port must be a number/);
+    expect(() => loadProvisioningFile(bad)).not.toThrow(/amipass/);
+    const good = file(JSON.stringify({ connectors: { pbx: { id: 'asterisk-ami', config: { preset: 'freepbx', host: 'pbx.test', username: 'desk', secret: 'amipass' } } } }));
+    expect(loadProvisioningFile(good).connectors?.pbx?.id).toBe('asterisk-ami');
+    // A connector this build does not have is the host's to report ("not in this build"), not a refusal.
+    expect(loadProvisioningFile(file(JSON.stringify({ connectors: { pbx: { id: 'mango-vpbx', config: { x: 1 } } } }))).connectors?.pbx?.id).toBe('mango-vpbx');
+  });
+
   it('refuses unknown keys so a typo is not silently ignored', () => {
     expect(() => loadProvisioningFile(file('{"langauge":"en"}'))).toThrow(/langauge|Unrecognized/);
   });

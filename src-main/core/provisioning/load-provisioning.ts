@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ProvisioningSchema, type Provisioning } from '../../../src-shared/settings/settings-schema';
+import { pbxConfigProblems } from '../connectors/pbx/pbx-config-check';
+import { PBX_MANIFESTS } from '../connectors/pbx/pbx-connectors';
 
 export class ProvisioningError extends Error {
   constructor(message: string) {
@@ -11,7 +13,8 @@ export class ProvisioningError extends Error {
 /**
  * Reads an IT provisioning file (`--config FILE`). Any problem is a ProvisioningError whose
  * message names the file and the field, so the desk can refuse to start with a clear line
- * instead of silently running with half a configuration.
+ * instead of silently running with half a configuration. The PBX connector's own config is
+ * checked here too, against that connector's schema.
  */
 export function loadProvisioningFile(path: string): Provisioning {
   let text: string;
@@ -34,5 +37,9 @@ export function loadProvisioningFile(path: string): Provisioning {
       .join('; ');
     throw new ProvisioningError(`Config file ${path} is invalid: ${problems}`);
   }
+  const pbx = parsed.data.connectors?.pbx;
+  const manifest = pbx ? PBX_MANIFESTS[pbx.id] : undefined;
+  const problems = pbx && manifest ? pbxConfigProblems(manifest, pbx.config) : null;
+  if (problems !== null) throw new ProvisioningError(`Config file ${path} is invalid: ${problems}`);
   return parsed.data;
 }

@@ -8,6 +8,12 @@ import { demoClinicCallerPicker } from '../demo/demo-switchboard';
 import type { PbxConnectorManifest, PbxConnectorContext } from './pbx-connector';
 import type { PbxConnectorRegistration } from './pbx-host-service';
 
+/** The manifests of the PBX connectors this build has (for checks before anything starts). */
+export const PBX_MANIFESTS: Readonly<Record<string, PbxConnectorManifest>> = {
+  demo: demoPbxManifest as PbxConnectorManifest,
+  'asterisk-ami': asteriskAmiManifest as PbxConnectorManifest,
+};
+
 /**
  * The PBX connectors this build has, by id: the living demo switchboard (the default, whose
  * callers are mostly the demo clinic's patients) and `asterisk-ami` (Asterisk, MikoPBX, FreePBX).
@@ -15,7 +21,7 @@ import type { PbxConnectorRegistration } from './pbx-host-service';
 export function pbxConnectorRegistry(options: { logger: Logger; demoMis: () => DemoMis | null }): Record<string, PbxConnectorRegistration> {
   return {
     demo: {
-      manifest: demoPbxManifest as PbxConnectorManifest,
+      manifest: PBX_MANIFESTS.demo!,
       create: (context: PbxConnectorContext<unknown>, clock: Clock) => {
         const population = options.demoMis()?.population;
         return createDemoPbxConnector(context as PbxConnectorContext<DemoPbxConfig>, {
@@ -26,7 +32,7 @@ export function pbxConnectorRegistry(options: { logger: Logger; demoMis: () => D
       },
     },
     'asterisk-ami': {
-      manifest: asteriskAmiManifest as PbxConnectorManifest,
+      manifest: PBX_MANIFESTS['asterisk-ami']!,
       create: (context: PbxConnectorContext<unknown>, clock: Clock) => createAsteriskAmiConnector(context as PbxConnectorContext<AmiConfig>, { clock, logger: options.logger }),
     },
   };

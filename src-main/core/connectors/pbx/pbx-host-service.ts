@@ -13,6 +13,7 @@ import type { StatusService } from '../../status/status-service';
 import { DemoPbx } from '../demo/demo-pbx';
 import { PbxError, type PbxConnector, type PbxConnectorManifest, type PbxConnectorContext, type PbxEvent, type PbxSharedChannel } from './pbx-connector';
 import { agentIdentity } from './agent-identity';
+import { pbxConfigProblems } from './pbx-config-check';
 
 /** A PBX connector the desk can run: its manifest and its factory. */
 export interface PbxConnectorRegistration {
@@ -109,15 +110,9 @@ export class PbxHostService implements Service {
     this.registration = options.registry[this.connectorId] ?? null;
     this.demo = this.connectorId === 'demo' ? new DemoPbx((event) => options.events.emit('pbx:call', event)) : null;
     if (this.registration) {
-      const parsed = this.registration.manifest.configSchema.safeParse(settings.connectors.pbx.config);
-      if (!parsed.success) {
-        const problems = parsed.error.issues
-          .slice(0, 3)
-          .map((issue) => `connectors.pbx.config.${issue.path.join('.') || '(root)'}: ${issue.message}`)
-          .join('; ');
-        throw new StartupError(`the PBX connector "${this.connectorId}" settings are invalid: ${problems}`);
-      }
-      this.config = parsed.data;
+      const problems = pbxConfigProblems(this.registration.manifest, settings.connectors.pbx.config);
+      if (problems !== null) throw new StartupError(`the PBX connector "${this.connectorId}" settings are invalid: ${problems}`);
+      this.config = this.registration.manifest.configSchema.parse(settings.connectors.pbx.config);
     } else {
       this.config = null;
     }
