@@ -172,7 +172,9 @@ const TaskRow = memo(function TaskRow({ task }: { task: CallbackTask }): ReactEl
       ? t(`callbacks.${problem.local}`)
       : problem.error.code === 'CALLBACK_TAKEN' && task.claimedBy && !task.mine
         ? t('callbacks.takenBy', { name: agentName(task.claimedBy) })
-        : errorText(problem.error);
+        : problem.error.code === 'PBX_REFUSED'
+          ? t('errors.pbxRefusedBecause', { reason: problem.error.message })
+          : errorText(problem.error);
 
   const number = formatPhoneNumber(task.number);
   return (

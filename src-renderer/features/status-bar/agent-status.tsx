@@ -166,7 +166,8 @@ function AgentStatusControl(): ReactElement {
       {error ? (
         <span className="agent-status-error" role="alert" data-testid="agent-status-error" data-code={error.code} title={errorText(error)}>
           <WarningIcon width={14} height={14} />
-          {t('agentStatus.refused', { reason: errorText(error) })}
+          {/* A refusal carries the PBX's own words ("Interface not found"): they say why. */}
+          {error.code === 'PBX_REFUSED' ? t('errors.pbxRefusedBecause', { reason: error.message }) : t('agentStatus.refused', { reason: errorText(error) })}
         </span>
       ) : null}
     </div>

@@ -219,7 +219,8 @@ export class PbxHostService implements Service {
       const pbx = error instanceof PbxError ? error : new PbxError('protocol', error instanceof Error ? error.message : String(error));
       this.options.logger.warn('pbx.command-failed', { command: name, kind: pbx.kind });
       if (pbx.kind === 'timeout') throw new DeskError('PBX_TIMEOUT', `The PBX did not answer in time (${name}).`);
-      if (pbx.kind === 'refused') throw new DeskError('PBX_REFUSED', `The PBX refused ${name}: ${pbx.message}`);
+      // The PBX's own words are the message: the window shows them as the reason.
+      if (pbx.kind === 'refused') throw new DeskError('PBX_REFUSED', pbx.message.slice(0, 300));
       throw new DeskError('PBX_UNAVAILABLE', `The PBX could not do ${name}: ${pbx.message}`);
     }
   }
