@@ -4,7 +4,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallbackList, CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { useDesk } from '../../app/desk-context';
-import { toDeskError } from '../../bridge/desk-error';
+import { followRequest } from '../../bridge/follow-request';
 
 /**
  * The callback worklist as main last sent it, shared by the Callbacks pane and the navigation's
@@ -72,39 +72,18 @@ export function useCallbacksSync(enabled: boolean): void {
   const store = useCallbacksStoreApi();
   useEffect(() => {
     if (!enabled) return;
-    let generation = 0;
-    let lost = false;
-    const load = () => {
-      const mine = ++generation;
-      desk.request('callbacks.list', {}).then(
-        (list) => {
-          if (mine === generation) store.getState().setList(list);
-        },
-        (error: unknown) => {
-          if (mine === generation) store.getState().setError(toDeskError(error).toPayload());
-        },
-      );
-    };
-    const unsubscribe = [
-      desk.on('callbacks:changed', (list) => {
-        generation++;
-        store.getState().setList(list);
-      }),
-      desk.onBridgeState((state) => {
-        if (state === 'reconnecting' || state === 'closed') lost = true;
-        if (state === 'open' && lost) {
-          lost = false;
-          load();
-        }
-      }),
-      store.subscribe((state, previous) => {
-        if (state.reloads !== previous.reloads) load();
-      }),
-    ];
-    load();
+    const follow = followRequest(desk, {
+      request: 'callbacks.list',
+      event: 'callbacks:changed',
+      onValue: (list) => store.getState().setList(list),
+      onError: (error) => store.getState().setError(error),
+    });
+    const offReload = store.subscribe((state, previous) => {
+      if (state.reloads !== previous.reloads) follow.reload();
+    });
     return () => {
-      generation++;
-      unsubscribe.forEach((off) => off());
+      offReload();
+      follow.stop();
     };
   }, [desk, store, enabled]);
 }

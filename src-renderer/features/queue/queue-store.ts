@@ -5,7 +5,7 @@ import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import type { QueueView } from '../../../src-shared/pbx/pbx-contract';
 import type { QueueAgent } from '../../../src-shared/pbx/pbx-model';
 import { useDesk } from '../../app/desk-context';
-import { toDeskError } from '../../bridge/desk-error';
+import { followRequest } from '../../bridge/follow-request';
 
 /**
  * The queue board as main last sent it, shared by the Queue pane and the status bar's agent
@@ -72,40 +72,18 @@ export function useQueueSync(enabled: boolean): void {
   const store = useQueueStoreApi();
   useEffect(() => {
     if (!enabled) return;
-    // Bumped by every event and every load: only the newest thing heard is applied.
-    let generation = 0;
-    let lost = false;
-    const load = () => {
-      const mine = ++generation;
-      desk.request('queue.view', {}).then(
-        (view) => {
-          if (mine === generation) store.getState().setView(view);
-        },
-        (error: unknown) => {
-          if (mine === generation) store.getState().setError(toDeskError(error).toPayload());
-        },
-      );
-    };
-    const unsubscribe = [
-      desk.on('queue:changed', (view) => {
-        generation++;
-        store.getState().setView(view);
-      }),
-      desk.onBridgeState((state) => {
-        if (state === 'reconnecting' || state === 'closed') lost = true;
-        if (state === 'open' && lost) {
-          lost = false;
-          load();
-        }
-      }),
-      store.subscribe((state, previous) => {
-        if (state.reloads !== previous.reloads) load();
-      }),
-    ];
-    load();
+    const follow = followRequest(desk, {
+      request: 'queue.view',
+      event: 'queue:changed',
+      onValue: (view) => store.getState().setView(view),
+      onError: (error) => store.getState().setError(error),
+    });
+    const offReload = store.subscribe((state, previous) => {
+      if (state.reloads !== previous.reloads) follow.reload();
+    });
     return () => {
-      generation++;
-      unsubscribe.forEach((off) => off());
+      offReload();
+      follow.stop();
     };
   }, [desk, store, enabled]);
 }
