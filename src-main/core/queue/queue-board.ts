@@ -1,4 +1,5 @@
 import { emptyCounters, type AgentState, type PbxSnapshot, type QueueAgent, type QueueCaller, type QueueCounters } from '../../../src-shared/pbx/pbx-model';
+import { countAbandoned, countAnswered, countOffered, countTalk } from '../../../src-shared/pbx/queue-counting';
 import type { PbxEvent } from '../connectors/pbx/pbx-connector';
 
 /**
@@ -56,7 +57,7 @@ export class QueueBoard {
       case 'queue.joined': {
         this.knowQueue(event.queue);
         this.callers.set(event.callId, { callId: event.callId, number: event.number, queue: event.queue, position: Math.max(1, event.position), joinedAt: event.at });
-        this.count(event.queue).offered += 1;
+        countOffered(this.count(event.queue));
         return true;
       }
       case 'queue.left': {
@@ -67,9 +68,7 @@ export class QueueBoard {
         return true;
       }
       case 'queue.abandoned': {
-        const counters = this.count(event.queue);
-        counters.abandoned += 1;
-        counters.longestWaitSec = Math.max(counters.longestWaitSec, event.waitSec);
+        countAbandoned(this.count(event.queue), event.waitSec);
         const caller = this.callers.get(event.callId);
         if (caller) {
           this.callers.delete(event.callId);
@@ -80,13 +79,7 @@ export class QueueBoard {
       case 'call.ringing':
         return this.setAgentCall(event.extension, 'ringing', { callId: event.callId, number: event.number, queue: event.queue, since: event.at }, event.at);
       case 'call.answered': {
-        if (event.queue !== null && event.waitSec !== null) {
-          const counters = this.count(event.queue);
-          counters.answered += 1;
-          counters.waitSecTotal += event.waitSec;
-          counters.longestWaitSec = Math.max(counters.longestWaitSec, event.waitSec);
-          if (event.waitSec <= this.slaSeconds()) counters.answeredWithinSla += 1;
-        }
+        if (event.queue !== null && event.waitSec !== null) countAnswered(this.count(event.queue), event.waitSec, this.slaSeconds());
         const caller = this.callers.get(event.callId);
         if (caller) {
           this.callers.delete(event.callId);
@@ -96,11 +89,7 @@ export class QueueBoard {
         return true;
       }
       case 'call.ended': {
-        if (event.queue !== null && event.answered && event.talkSec !== null) {
-          const counters = this.count(event.queue);
-          counters.talks += 1;
-          counters.talkSecTotal += event.talkSec;
-        }
+        if (event.queue !== null && event.answered && event.talkSec !== null) countTalk(this.count(event.queue), event.talkSec);
         if (event.extension !== null) {
           const agent = this.agents.get(event.extension);
           if (agent?.call?.callId === event.callId) {

@@ -4,6 +4,7 @@ import { SHARED_VALUE_MAX, type PbxEvent } from '../pbx/pbx-connector';
 import { ExtensionResolver } from './ami-interfaces';
 import type { AmiMessage } from './ami-parser';
 import { cleanDecimal, cleanId, cleanInt, cleanNumber, cleanText, isTrue } from './ami-sanitize';
+import { countAbandoned, countAnswered, countOffered, countTalk } from '../../../../src-shared/pbx/queue-counting';
 
 /**
  * The switchboard as AMI tells it, and the domain events it raises (docs/architecture.md, "PBX,
@@ -377,7 +378,7 @@ export class AmiSwitchboard {
     if (!queue.callers.has(callId)) {
       if (this.callerCount >= MAX_CALLERS) return void this.stats.overCapacity++;
       this.callerCount++;
-      queue.counters.offered++;
+      countOffered(queue.counters);
     }
     queue.callers.set(callId, { number, position: Math.max(1, position), joinedAt: at, uniqueid: cleanId(m.get('Uniqueid')) });
     this.calls.set(callId, { queue: queue.id, number, callerUniqueid: cleanId(m.get('Uniqueid')), answeredBy: null, abandoned: false, ended: false });
@@ -403,8 +404,7 @@ export class AmiSwitchboard {
     const call = this.calls.get(callId);
     if (call?.abandoned) return; // a replayed event counts once
     const number = this.number(m);
-    queue.counters.abandoned++;
-    queue.counters.longestWaitSec = Math.max(queue.counters.longestWaitSec, waitSec);
+    countAbandoned(queue.counters, waitSec);
     if (call) call.abandoned = true;
     else this.calls.set(callId, { queue: queue.id, number, callerUniqueid: cleanId(m.get('Uniqueid')), answeredBy: null, abandoned: true, ended: false });
     for (const member of this.members.values()) if (member.ringing?.callId === callId) this.clearRinging(member, at, out);
@@ -540,11 +540,7 @@ export class AmiSwitchboard {
     const number = this.number(m);
     const call = this.calls.get(callId);
     if (call?.answeredBy === member.extension && member.call?.callId === callId) return; // replayed
-    const c = queue.counters;
-    c.answered++;
-    c.waitSecTotal += waitSec;
-    c.longestWaitSec = Math.max(c.longestWaitSec, waitSec);
-    if (waitSec <= this.options.slaSeconds) c.answeredWithinSla++;
+    countAnswered(queue.counters, waitSec, this.options.slaSeconds);
     this.removeCaller(queue, callId);
     if (call) call.answeredBy = member.extension;
     else this.calls.set(callId, { queue: queue.id, number, callerUniqueid: cleanId(m.get('Uniqueid')), answeredBy: member.extension, abandoned: false, ended: false });
@@ -566,8 +562,7 @@ export class AmiSwitchboard {
     const call = this.calls.get(callId);
     if (call?.ended) return; // replayed
     const talkSec = this.seconds(m, 'TalkTime');
-    queue.counters.talks++;
-    queue.counters.talkSecTotal += talkSec;
+    countTalk(queue.counters, talkSec);
     if (call) call.ended = true;
     out.push({ type: 'call.ended', at, callId, number: call?.number ?? this.number(m), extension: extension ?? null, queue: queue.id, answered: true, talkSec });
     if (member) {

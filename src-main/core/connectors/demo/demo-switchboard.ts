@@ -4,6 +4,7 @@ import type { Random } from '../../../../src-shared/random/seeded-random';
 import type { Clock } from '../../../../src-shared/time/clock';
 import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
 import { PbxError, type PbxEvent } from '../pbx/pbx-connector';
+import { countAbandoned, countAnswered, countOffered, countTalk } from '../../../../src-shared/pbx/queue-counting';
 
 /**
  * The living demo switchboard: the embedded default PBX as a deterministic simulation on an
@@ -420,7 +421,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     for (const { joinedAt, queue } of callers) {
       const call = this.newCall(this.number(), queue, joinedAt);
       queue.waiting.set(call.id, call);
-      queue.counters.offered++;
+      countOffered(queue.counters);
     }
 
     for (let i = 0; i < this.config.agents; i++) {
@@ -460,7 +461,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
       agent.call = call;
       agent.activity = 'talking';
       if (queue) {
-        queue.counters.offered++;
+        countOffered(queue.counters);
         this.countAnswer(queue, waited);
       }
     } else if (opening === 'wrap-up') {
@@ -531,7 +532,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     const now = this.now();
     const call = this.newCall(number, queue, now);
     queue.waiting.set(call.id, call);
-    queue.counters.offered++;
+    countOffered(queue.counters);
     this.send({ type: 'queue.joined', at: now, callId: call.id, number, queue: queue.id, position: queue.waiting.size });
     call.abandonTimer = this.schedule(this.patienceMs(), () => this.abandonCall(call));
     this.dispatchQueue(queue);
@@ -547,8 +548,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     const waitSec = Math.round(waitMs / 1000);
     this.leaveQueue(call);
     this.calls.delete(call.id);
-    queue.counters.abandoned++;
-    queue.counters.longestWaitSec = Math.max(queue.counters.longestWaitSec, waitSec);
+    countAbandoned(queue.counters, waitSec);
     const agent = call.agent;
     call.agent = null;
     if (agent) this.freeAgent(agent);
@@ -718,17 +718,11 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
   }
 
   private countAnswer(queue: QueueState, waitMs: number): void {
-    const c = queue.counters;
-    const waitSec = Math.round(waitMs / 1000);
-    c.answered++;
-    if (waitMs <= this.sla * 1000) c.answeredWithinSla++;
-    c.waitSecTotal += waitSec;
-    c.longestWaitSec = Math.max(c.longestWaitSec, waitSec);
+    countAnswered(queue.counters, Math.round(waitMs / 1000), this.sla);
   }
 
   private countTalk(queue: QueueState, talkSec: number): void {
-    queue.counters.talks++;
-    queue.counters.talkSecTotal += talkSec;
+    countTalk(queue.counters, talkSec);
   }
 
   private waitingCount(): number {
