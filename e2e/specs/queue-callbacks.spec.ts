@@ -111,6 +111,15 @@ test('two desks on one PBX: a waiting caller with the cached name, the abandon b
       await expect(p.locator(`[data-testid="callback-task"][data-number="${callerNumber}"]`)).toHaveAttribute('data-state', 'done');
     }
     await expect(pageB.locator(`[data-testid="callback-task"][data-number="${callerNumber}"]`).getByTestId('callback-closed')).toContainText('Иванова');
+    // The other patient calls again and gets through to desk B's agent: their task (claimed by
+    // desk A) closes by itself on both desks, saying the patient got through and to whom.
+    const again = sim.addCaller(otherNumber, 'reception');
+    sim.answer(again.linkedid, 'PJSIP/1002');
+    for (const p of [page, pageB]) {
+      const task = p.locator(`[data-testid="callback-task"][data-number="${otherNumber}"]`);
+      await expect(task).toHaveAttribute('data-state', 'done');
+      await expect(task.getByTestId('callback-closed')).toContainText('пациент дозвонился сам, ответил(а) Петрова');
+    }
     await screenshot(page, 'callbacks-done');
     // The outcome reached the MIS through the outbox, once.
     await expect.poll(async () => ((await bridgeRequest(deskA, 'demo.ledger', { kind: 'callback-outcome' })) as { entries: unknown[] }).entries.length).toBe(1);
