@@ -117,8 +117,11 @@ export function createCore(options: CoreOptions): Core {
     const card = cache.byPhone(number)[0];
     return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
   };
+  // The effective settings, kept current by `settings.onChange` below: the PBX host reads them per
+  // event, and `settings.settings` validates the whole object on every read.
+  let liveSettings = settings.settings;
   const pbx = new PbxHostService({
-    settings: settings.settings,
+    settings: () => liveSettings,
     secret: settings.pbxSecret(),
     registry: pbxConnectorRegistry({ logger, demoMis: () => demoClinic?.mis ?? null }),
     status,
@@ -188,6 +191,13 @@ export function createCore(options: CoreOptions): Core {
 
   const unsubscribes = [
     settings.onChange((view) => events.emit('settings:changed', view)),
+    // Settings apply without a restart: the PBX host takes up a new agent identity (reconnecting
+    // with it) and SLA; the worklist is pushed again (its due times and "mine" may have changed).
+    settings.onChange((view) => {
+      liveSettings = view.settings;
+      pbx.settingsChanged();
+      callbacks.settingsChanged();
+    }),
     cache.onChange(() => {
       events.emit('cache:changed', cache.status());
       pbx.forgetNames();

@@ -113,8 +113,11 @@ export const WrapUpSettingsSchema = z
 const WrapUpSettingsPatchSchema = z.object(wrapUpFields).partial().strict();
 export type WrapUpSettings = z.infer<typeof WrapUpSettingsSchema>;
 
-/** This desk's agent on the PBX: its extension (empty: the user part of `sip.uri`) and the name colleagues see. */
-const agentFields = {
+/**
+ * This desk's agent on the PBX: its extension (empty: the user part of `sip.uri`) and the name
+ * colleagues see. The field schemas below are exported for the settings form (one rule for both).
+ */
+export const agentFields = {
   extension: z.string().trim().max(32).regex(/^[0-9A-Za-z*#_.-]*$/, 'an extension holds digits, letters and * # _ . -'),
   name: trimmed(80),
 };
@@ -124,7 +127,7 @@ export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
 
 /** The queue's service level: a call answered within `slaSeconds` counts as answered in time. */
 export const DEFAULT_QUEUE_SLA_SECONDS = 20;
-const queueFields = { slaSeconds: z.number().int().min(1).max(600) };
+export const queueFields = { slaSeconds: z.number().int().min(1).max(600) };
 export const QueueSettingsSchema = z.object({ slaSeconds: queueFields.slaSeconds.default(DEFAULT_QUEUE_SLA_SECONDS) }).strict();
 const QueueSettingsPatchSchema = z.object(queueFields).partial().strict();
 
@@ -134,7 +137,7 @@ const QueueSettingsPatchSchema = z.object(queueFields).partial().strict();
  */
 export const DEFAULT_CALLBACK_SLA_MINUTES = 15;
 export const DEFAULT_PAUSE_AFTER_RING_NO_ANSWER = 3;
-const callbackFields = {
+export const callbackFields = {
   slaMinutes: z.number().int().min(1).max(24 * 60),
   pauseAfterRingNoAnswer: z.number().int().min(0).max(20),
 };
@@ -148,12 +151,15 @@ const CallbackSettingsPatchSchema = z.object(callbackFields).partial().strict();
 
 /** The pause reasons an operator picks from (sent to the PBX as the pause's reason). */
 export const DEFAULT_PAUSE_REASONS: readonly string[] = ['Обед', 'Обучение', 'Документы'];
-export const PauseReasonSchema = z.string().trim().min(1).max(40).regex(/^[^\r\n:]+$/, 'a pause reason is one line without ":"');
-const agentStatusFields = {
+/** Most pause reasons, longest pause reason: one rule for main and the settings form. */
+export const PAUSE_REASONS_MAX = 12;
+export const PAUSE_REASON_LENGTH = 40;
+export const PauseReasonSchema = z.string().trim().min(1).max(PAUSE_REASON_LENGTH).regex(/^[^\r\n:]+$/, 'a pause reason is one line without ":"');
+export const agentStatusFields = {
   pauseReasons: z
     .array(PauseReasonSchema)
     .min(1)
-    .max(12)
+    .max(PAUSE_REASONS_MAX)
     .refine((items) => new Set(items).size === items.length, { message: 'pause reasons must be unique' }),
 };
 export const AgentStatusSettingsSchema = z
@@ -306,3 +312,12 @@ export const SettingsViewSchema = z
   })
   .strict();
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+/**
+ * The user part of a SIP URI when it can be an extension (`sip:1001@pbx` → `1001`), else ''.
+ * The desk's agent extension when `agent.extension` is empty: one rule for main and the form.
+ */
+export function sipUriExtension(uri: string): string {
+  const user = /^sips?:([^@]+)@/i.exec(uri)?.[1] ?? '';
+  return /^[0-9A-Za-z*#_.-]{1,32}$/.test(user) ? user : '';
+}

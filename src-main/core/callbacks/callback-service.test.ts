@@ -134,7 +134,7 @@ async function openDesk(board: FakeSwitchboard, clock: ManualClock, options: { e
   const status = new StatusService(() => new Date(clock.now()));
   const secrets = new KeyFileSecretStore(join(dataDir, 'secrets'), createLogger([]));
   const journal = new JournalService({ dataDir, keys: new DatabaseKeySource(secrets), logger, status, events, now: () => clock.now() });
-  const pbx = new PbxHostService({ settings, secret: null, registry: { fake: board.registration() }, status, events, logger, patientNameByNumber: () => null, clock, random: () => 0 });
+  const pbx = new PbxHostService({ settings: () => settings, secret: null, registry: { fake: board.registration() }, status, events, logger, patientNameByNumber: () => null, clock, random: () => 0 });
   let wakes = 0;
   const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings, wakeOutbox: () => (wakes += 1), clock, random: () => 0 });
   journal.start();
@@ -144,6 +144,7 @@ async function openDesk(board: FakeSwitchboard, clock: ManualClock, options: { e
   let stopped = false;
   const desk = {
     dataDir,
+    settings,
     journal,
     pbx,
     callbacks,
@@ -343,6 +344,39 @@ describe('CallbackService: claims across desks', () => {
     again.callbacks.claim(ID);
     await settle();
     expect(b.task()).toMatchObject({ state: 'claimed', claimedBy: { extension: '101' } });
+  });
+});
+
+describe('CallbackService: settings applied without a restart', () => {
+  it('a new callbacks.slaMinutes moves the due times in a list pushed at once; another setting pushes nothing', async () => {
+    const { board, a, settle } = await twoDesks();
+    board.emit(abandoned('call-1', T0 + 1_000));
+    await settle();
+    const pushed = a.lists.length;
+    a.settings.language = 'en';
+    a.callbacks.settingsChanged();
+    await settle();
+    expect(a.lists).toHaveLength(pushed);
+    a.settings.callbacks.slaMinutes = 30;
+    a.callbacks.settingsChanged();
+    await settle();
+    expect(a.lists).toHaveLength(pushed + 1);
+    expect(a.lists.at(-1)).toMatchObject({ slaMinutes: 30, tasks: [{ id: ID, dueAt: T0 + 1_000 + 30 * 60_000 }] });
+  });
+
+  it("a new agent extension: the host takes it up and the list says the old claim is no longer this desk's", async () => {
+    const { board, a, settle } = await twoDesks();
+    board.emit(abandoned('call-1', T0 + 1_000));
+    await settle();
+    a.callbacks.claim(ID);
+    await settle();
+    expect(a.lists.at(-1)!.tasks[0]).toMatchObject({ state: 'claimed', mine: true });
+    a.settings.agent = { extension: '105', name: 'Иванова' };
+    a.pbx.settingsChanged();
+    a.callbacks.settingsChanged();
+    await settle();
+    expect(a.pbx.agentExtension).toBe('105');
+    expect(a.lists.at(-1)!.tasks[0]).toMatchObject({ state: 'claimed', mine: false });
   });
 });
 

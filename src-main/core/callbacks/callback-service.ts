@@ -56,10 +56,28 @@ export class CallbackService implements Service {
   private readonly ringNoAnswer = new Set<string>();
   private pushTimer: unknown = null;
   private unsubscribes: (() => void)[] = [];
+  /** What the pushed list depends on besides the tasks: the SLA (due times) and this desk's agent ("mine"). */
+  private listBasis: string;
 
   constructor(private readonly options: CallbackServiceOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.listBasis = this.basis();
+  }
+
+  /**
+   * The settings changed: a new SLA moves every due time and a new agent changes which claims
+   * are this desk's, so windows get the list again (read live; nothing to restart).
+   */
+  settingsChanged(): void {
+    const basis = this.basis();
+    if (basis === this.listBasis) return;
+    this.listBasis = basis;
+    if (this.unsubscribes.length > 0) this.schedulePush();
+  }
+
+  private basis(): string {
+    return JSON.stringify([this.options.settings().callbacks.slaMinutes, this.options.pbx.agent?.extension ?? null]);
   }
 
   start(): void {

@@ -9,6 +9,7 @@ import { useErrorText } from '../../ui/error-text';
 import { useAudioDevices, type AudioDeviceOption } from './use-audio-devices';
 import { ICE_GROUP_ID, IceServersEditor, type IceField } from './settings-ice-servers';
 import { WrapUpSettings } from './settings-wrap-up';
+import { AgentQueueSettings } from './settings-agent-queue';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -38,6 +39,7 @@ export function SettingsPane(): ReactElement {
         <>
           <SettingsForm view={view} />
           <WrapUpSettings view={view} />
+          <AgentQueueSettings view={view} />
         </>
       ) : (
         <p className="muted">{t('settings.loading')}</p>

@@ -1,4 +1,4 @@
-import type { Settings } from '../../../../src-shared/settings/settings-schema';
+import { sipUriExtension, type Settings } from '../../../../src-shared/settings/settings-schema';
 
 /**
  * This desk's agent on the PBX: `agent.extension`, else the user part of `sip.uri`; the name is
@@ -6,8 +6,7 @@ import type { Settings } from '../../../../src-shared/settings/settings-schema';
  * server or URI): its calls are on a hardware phone, so the PBX's events pop its cards.
  */
 export function agentIdentity(settings: Settings): { extension: string | null; name: string; ctiMode: boolean } {
-  const fromUri = /^sips?:([^@]+)@/i.exec(settings.sip.uri)?.[1] ?? '';
-  const extension = settings.agent.extension || (/^[0-9A-Za-z*#_.-]{1,32}$/.test(fromUri) ? fromUri : '');
+  const extension = settings.agent.extension || sipUriExtension(settings.sip.uri);
   const ctiMode = settings.sip.server === '' || settings.sip.uri === '';
   return { extension: extension === '' ? null : extension, name: settings.agent.name || settings.sip.displayName || extension, ctiMode };
 }

@@ -138,7 +138,7 @@ function setup(options: { settings?: (s: Settings) => void; secret?: string | nu
   const statuses: string[] = [];
   status.onChange((s) => statuses.push(`${s.pbx.state}:${s.pbx.detail ?? ''}`));
   const host = new PbxHostService({
-    settings,
+    settings: () => settings,
     secret: options.secret ?? 's3cret',
     registry: { fake: registration },
     status,
@@ -155,7 +155,7 @@ function setup(options: { settings?: (s: Settings) => void; secret?: string | nu
   const calls = () => emitted.filter((e) => e.name === 'pbx:call').map((e) => e.payload);
   const pbx = () => status.snapshot().pbx;
   const current = () => connectors.at(-1)!;
-  return { host, clock, script, connectors, current, logs, emitted, views, calls, status, statuses, pbx };
+  return { host, settings, clock, script, connectors, current, logs, emitted, views, calls, status, statuses, pbx };
 }
 
 async function online(s: ReturnType<typeof setup>) {
@@ -409,5 +409,121 @@ describe('PbxHostService: CTI and ring-no-answer', () => {
     for (let i = 0; i < 10; i++) s.current().emit(rna('101', `r${i}`));
     await flush();
     expect(s.current().commands).toEqual([]);
+  });
+});
+
+describe('PbxHostService: settings applied without a restart', () => {
+  const ringing = (extension: string, callId: string): PbxEvent => ({ type: 'call.ringing', at: T0, callId, number: '+79161234567', extension, queue: 'reception' });
+  const answered = (callId: string, waitSec: number): PbxEvent => ({ type: 'call.answered', at: T0, callId, number: '+79161234567', extension: '101', queue: 'reception', waitSec });
+
+  it('a changed agent.extension: the session is closed and the next one connects at once with the new agent; the view and CTI pops follow it', async () => {
+    const s = setup();
+    await online(s);
+    const first = s.current();
+    s.current().emit(ringing('101', 'old-mine'));
+    expect(s.calls()).toHaveLength(1);
+
+    s.settings.agent = { extension: '205', name: 'Петрова' };
+    s.host.settingsChanged();
+    await flush();
+    // No backoff: the new connection is made without any time passing.
+    expect(first.closed).toBe(true);
+    expect(s.connectors).toHaveLength(2);
+    expect(s.current().context).toMatchObject({ agent: { extension: '205', name: 'Петрова' } });
+    expect(s.pbx().state).toBe('online');
+    expect(s.host.view()).toMatchObject({ live: true, agentExtension: '205' });
+    expect(s.host.agent).toEqual({ extension: '205', name: 'Петрова' });
+    expect(s.views().at(-1)).toMatchObject({ live: true, agentExtension: '205' });
+    expect(s.logs.some((record) => record.event === 'pbx.reconnect-for-agent')).toBe(true);
+
+    s.current().emit(ringing('101', 'old-extension'));
+    s.current().emit(ringing('205', 'new-mine'));
+    expect(s.calls().slice(1)).toEqual([{ event: 'ringing', callId: 'new-mine', number: '+79161234567', extension: '205' }]);
+    // Pauses go to the new extension.
+    await s.host.setAgentStatus({ state: 'paused', reason: 'Обед' });
+    expect(s.current().commands).toEqual([{ name: 'pause', request: { extension: '205', reason: 'Обед' } }]);
+  });
+
+  it('an unchanged identity (another setting saved) keeps the session; the SIP URI as the fallback extension is followed', async () => {
+    const s = setup({ settings: (settings) => (settings.agent = { extension: '', name: '' }) });
+    await online(s);
+    expect(s.host.agentExtension).toBeNull();
+    s.settings.language = 'en';
+    s.host.settingsChanged();
+    await flush();
+    expect(s.connectors).toHaveLength(1);
+
+    // A softphone account: its user part is the extension, and the desk is no longer a CTI desk.
+    s.settings.sip = { ...s.settings.sip, server: 'wss://pbx.clinic.test:8089/ws', uri: 'sip:301@pbx.clinic.test', displayName: 'Окно 3' };
+    s.host.settingsChanged();
+    await flush();
+    expect(s.connectors).toHaveLength(2);
+    expect(s.current().context).toMatchObject({ agent: { extension: '301', name: 'Окно 3' } });
+    expect(s.views().at(-1)!.agentExtension).toBe('301');
+    s.current().emit(ringing('301', 'softphone-desk'));
+    expect(s.calls()).toEqual([]);
+  });
+
+  it('a new identity while the PBX is down: the backoff is cut short and the next try carries it', async () => {
+    const s = setup({ script: { connect: [new PbxError('unreachable', 'down')] } });
+    s.host.start();
+    await flush();
+    expect(s.pbx()).toMatchObject({ state: 'offline', detail: 'pbxUnreachable' });
+    expect(s.connectors).toHaveLength(1);
+    s.settings.agent = { extension: '206', name: '' };
+    s.host.settingsChanged();
+    await flush();
+    expect(s.connectors).toHaveLength(2);
+    expect(s.current().context).toMatchObject({ agent: { extension: '206' } });
+    expect(s.pbx().state).toBe('online');
+    expect(s.clock.pending()).toEqual([]);
+  });
+
+  it('a changed queue.slaSeconds: the next answer counts against the new SLA, and the view carries it at once', async () => {
+    const s = setup();
+    await online(s);
+    const counters = () => s.host.view().board.counters.find((c) => c.queue === 'reception')!;
+    s.current().emit(answered('a1', 25));
+    expect(counters()).toMatchObject({ answered: 1, answeredWithinSla: 0 });
+
+    s.settings.queue.slaSeconds = 30;
+    s.host.settingsChanged();
+    await flush();
+    expect(s.connectors).toHaveLength(1);
+    expect(s.views().at(-1)!.slaSeconds).toBe(30);
+    s.current().emit(answered('a2', 25));
+    expect(counters()).toMatchObject({ answered: 2, answeredWithinSla: 1 });
+    // The next connection is told the new SLA too.
+    s.current().drop();
+    await flush();
+    s.clock.advance(500);
+    await flush();
+    expect(s.current().context.slaSeconds).toBe(30);
+  });
+
+  it('the ring-no-answer limit and the role are read live', async () => {
+    const rna = (extension: string, callId: string): PbxEvent => ({ type: 'agent.ringNoAnswer', at: T0, extension, callId, number: '+79161234567', queue: 'reception', ringMs: 15_000 });
+    const s = setup({ settings: (settings) => (settings.callbacks.pauseAfterRingNoAnswer = 0) });
+    await online(s);
+    s.current().emit(rna('101', 'a'));
+    s.settings.callbacks.pauseAfterRingNoAnswer = 1;
+    s.settings.role = 'supervisor';
+    s.host.settingsChanged();
+    s.current().emit(rna('102', 'b'));
+    await flush();
+    expect(s.current().commands).toEqual([{ name: 'pause', request: { extension: '102', reason: NO_ANSWER_PAUSE_REASON } }]);
+  });
+
+  it('another PBX connector needs a restart: logged once, the running one keeps going', async () => {
+    const s = setup();
+    await online(s);
+    s.settings.connectors.pbx = { id: 'fake', config: { host: 'other.clinic.test' } };
+    s.host.settingsChanged();
+    s.settings.connectors.pbx = { id: 'demo', config: {} };
+    s.host.settingsChanged();
+    await flush();
+    expect(s.logs.filter((record) => record.event === 'pbx.restart-needed')).toHaveLength(1);
+    expect(s.connectors).toHaveLength(1);
+    expect(s.host.view()).toMatchObject({ connector: 'fake', live: true });
   });
 });

@@ -15,6 +15,8 @@ import { PbxError, type PbxConnector, type PbxConnectorManifest, type PbxConnect
 import { agentIdentity } from './agent-identity';
 import { pbxConfigProblems } from './pbx-config-check';
 
+type AgentIdentity = ReturnType<typeof agentIdentity>;
+
 /** A PBX connector the desk can run: its manifest and its factory. */
 export interface PbxConnectorRegistration {
   manifest: PbxConnectorManifest;
@@ -22,7 +24,11 @@ export interface PbxConnectorRegistration {
 }
 
 export interface PbxHostOptions {
-  settings: Settings;
+  /**
+   * The current settings, read live: the SLA, the ring-no-answer limit, the role, and the agent
+   * identity (taken up by `settingsChanged()`). The connector and its config are read once, at start.
+   */
+  settings: () => Settings;
   /** The PBX secret from the secret store (null: none stored). */
   secret: string | null;
   registry: Readonly<Record<string, PbxConnectorRegistration>>;
@@ -46,6 +52,8 @@ const AFTER_AUTH_FAILURE_MS = 60_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 8_000;
 const DEFAULT_PUSH_INTERVAL_MS = 150;
 const NAME_CACHE_MAX = 5_000;
+/** Why a session ends when the agent identity changed (run() connects again at once). */
+const RECONNECT_FOR_AGENT = 'reconnecting with the new agent identity';
 /** The demo switchboard's seat for a desk with no extension configured. */
 export const DEMO_DESK_EXTENSION = '101';
 /** The pause reason an agent gets after too many unanswered queue rings in a row. */
@@ -67,6 +75,9 @@ const DETAIL_OF: Record<PbxError['kind'], StatusDetail> = {
  * capped, jittered backoff, puts a timeout on every command, and reports the true `status-pbx`.
  * Pushes the board to windows (`queue:changed`, coalesced) and, in CTI mode (no softphone),
  * this desk's rings as `pbx:call`. Other services listen to its domain events.
+ * Settings apply without a restart (`settingsChanged()`): the SLA, the ring-no-answer limit and
+ * the role are read live; a new agent identity reconnects the connector with it at once. Only
+ * another connector (`connectors.pbx`) waits for a restart.
  */
 export class PbxHostService implements Service {
   readonly name = 'pbx';
@@ -80,9 +91,18 @@ export class PbxHostService implements Service {
   private readonly random: () => number;
   private readonly timeoutMs: number;
   private readonly pushIntervalMs: number;
-  private readonly extension: string | null;
-  private readonly agentName: string;
-  private readonly ctiMode: boolean;
+  /** `connectors.pbx` as the desk started with it: a change needs a restart. */
+  private readonly startedChoice: string;
+  private identity: AgentIdentity;
+  /** The SLA the last pushed view carried (a change is pushed). */
+  private viewSla: number;
+  private restartNeededLogged = false;
+  /** Aborts the current session (its connect, resync or service); null between sessions. */
+  private sessionAbort: AbortController | null = null;
+  /** Aborts the current backoff wait; null when not waiting. */
+  private backoffAbort: AbortController | null = null;
+  /** The current session was closed for a new identity: connect again without a backoff. */
+  private reconnectNow = false;
   private connector: PbxConnector | null = null;
   private live = false;
   private stopped = false;
@@ -95,18 +115,16 @@ export class PbxHostService implements Service {
   private readonly noAnswerInRow = new Map<string, number>();
 
   constructor(private readonly options: PbxHostOptions) {
-    const { settings } = options;
+    const settings = options.settings();
     this.connectorId = settings.connectors.pbx.id;
+    this.startedChoice = JSON.stringify(settings.connectors.pbx);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.pushIntervalMs = options.pushIntervalMs ?? DEFAULT_PUSH_INTERVAL_MS;
-    const identity = agentIdentity(settings);
-    // The demo switchboard seats an unconfigured desk as its agent 101.
-    this.extension = identity.extension ?? (this.connectorId === 'demo' ? DEMO_DESK_EXTENSION : null);
-    this.agentName = identity.name;
-    this.ctiMode = identity.ctiMode;
-    this.board = new QueueBoard(() => options.settings.queue.slaSeconds);
+    this.identity = this.identityOf(settings);
+    this.viewSla = settings.queue.slaSeconds;
+    this.board = new QueueBoard(() => options.settings().queue.slaSeconds);
     this.registration = options.registry[this.connectorId] ?? null;
     this.demo = this.connectorId === 'demo' ? new DemoPbx((event) => options.events.emit('pbx:call', event)) : null;
     if (this.registration) {
@@ -130,16 +148,60 @@ export class PbxHostService implements Service {
 
   /** This desk's agent extension (null: none configured). */
   get agentExtension(): string | null {
-    return this.extension;
+    return this.identity.extension;
   }
 
   get agent(): { extension: string; name: string } | null {
-    return this.extension ? { extension: this.extension, name: this.agentName } : null;
+    const { extension, name } = this.identity;
+    return extension ? { extension, name } : null;
   }
 
   /** Whether a call back goes through the PBX (CTI desk with a PBX that can originate). */
   get callsBackViaPbx(): boolean {
-    return this.ctiMode && this.extension !== null && (this.registration?.manifest.capabilities.includes('originate') ?? false);
+    return this.identity.ctiMode && this.identity.extension !== null && (this.registration?.manifest.capabilities.includes('originate') ?? false);
+  }
+
+  /**
+   * The settings changed (saved or provisioned). A new agent identity (`agent.*`, or the SIP URI
+   * and server it falls back on) is taken up at once: the view is pushed with the new extension
+   * and, when what the connector was given changed, the session is closed so the run loop
+   * connects again at once with the new `agent`. A new SLA is pushed. Another PBX connector
+   * (`connectors.pbx`) needs a restart: logged once, the desk keeps running the one it has.
+   */
+  settingsChanged(): void {
+    if (this.stopped) return;
+    const settings = this.options.settings();
+    if (!this.restartNeededLogged && JSON.stringify(settings.connectors.pbx) !== this.startedChoice) {
+      this.restartNeededLogged = true;
+      this.options.logger.warn('pbx.restart-needed', { running: this.connectorId, configured: settings.connectors.pbx.id });
+    }
+    const before = this.identity;
+    const next = this.identityOf(settings);
+    const agentChanged = next.extension !== before.extension || next.name !== before.name;
+    if (agentChanged || next.ctiMode !== before.ctiMode) {
+      this.identity = next;
+      this.options.logger.info('pbx.agent-changed', { extensionChanged: next.extension !== before.extension, ctiMode: next.ctiMode });
+    }
+    if (next.extension !== before.extension) this.noAnswerInRow.clear();
+    if (next.extension !== before.extension || settings.queue.slaSeconds !== this.viewSla) this.pushNow();
+    if (agentChanged) this.reconnect();
+  }
+
+  /** This desk's agent as the settings say; the demo switchboard seats an unconfigured desk as its agent 101. */
+  private identityOf(settings: Settings): AgentIdentity {
+    const identity = agentIdentity(settings);
+    return { ...identity, extension: identity.extension ?? (this.connectorId === 'demo' ? DEMO_DESK_EXTENSION : null) };
+  }
+
+  /** Closes the current session (or cuts a backoff short) so the run loop connects again now. */
+  private reconnect(): void {
+    if (this.loop === null || this.stopped) return;
+    if (this.sessionAbort) {
+      this.reconnectNow = true;
+      this.sessionAbort.abort();
+    } else {
+      this.backoffAbort?.abort();
+    }
   }
 
   start(): void {
@@ -153,6 +215,7 @@ export class PbxHostService implements Service {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
+    this.backoffAbort?.abort();
     if (this.pushTimer !== null) this.clock.clearTimeout(this.pushTimer);
     this.pushTimer = null;
     const connector = this.connector;
@@ -185,8 +248,8 @@ export class PbxHostService implements Service {
       live: this.live,
       board,
       patientNames,
-      agentExtension: this.extension,
-      slaSeconds: this.options.settings.queue.slaSeconds,
+      agentExtension: this.identity.extension,
+      slaSeconds: this.options.settings().queue.slaSeconds,
     };
   }
 
@@ -226,16 +289,18 @@ export class PbxHostService implements Service {
   }
 
   private requireExtension(): string {
-    if (!this.extension) throw new DeskError('PBX_UNAVAILABLE', "This desk has no agent extension: set agent.extension (or the SIP URI) in the settings.");
-    return this.extension;
+    const { extension } = this.identity;
+    if (!extension) throw new DeskError('PBX_UNAVAILABLE', "This desk has no agent extension: set agent.extension (or the SIP URI) in the settings.");
+    return extension;
   }
 
   private async run(): Promise<void> {
     const { status, logger } = this.options;
     let attempt = 0;
     let everOnline = false;
+    let lost = false;
     while (!this.stopped) {
-      status.report('pbx', everOnline ? 'reconnecting' : 'connecting', everOnline ? 'pbxConnectionLost' : null);
+      status.report('pbx', lost ? 'reconnecting' : 'connecting', lost ? 'pbxConnectionLost' : null);
       let failure: PbxError;
       try {
         failure = await this.session();
@@ -246,12 +311,24 @@ export class PbxHostService implements Service {
       }
       this.goDark();
       if (this.stopped) return;
+      if (this.reconnectNow) {
+        // Closed on purpose for a new agent identity: connect again at once, no backoff.
+        this.reconnectNow = false;
+        lost = false;
+        logger.info('pbx.reconnect-for-agent');
+        continue;
+      }
+      lost = everOnline;
       attempt += 1;
       const delay = failure.kind === 'auth' ? AFTER_AUTH_FAILURE_MS : backoffDelay(RECONNECT, attempt, this.random);
       if (failure.kind === 'auth') status.report('pbx', 'failed', 'pbxWrongPassword');
       else status.report('pbx', everOnline ? 'reconnecting' : 'offline', DETAIL_OF[failure.kind]);
       logger.warn('pbx.link-down', { kind: failure.kind, attempt, retryInMs: delay });
-      await sleep(this.clock, delay, this.abort.signal);
+      // A stop, or a new agent identity (connect with it now), ends the wait early.
+      const backoff = new AbortController();
+      this.backoffAbort = backoff;
+      await sleep(this.clock, delay, backoff.signal);
+      this.backoffAbort = null;
     }
   }
 
@@ -262,8 +339,8 @@ export class PbxHostService implements Service {
       {
         config: this.config,
         secret: this.options.secret,
-        agent: { extension: this.extension ?? '', name: this.agentName },
-        slaSeconds: this.options.settings.queue.slaSeconds,
+        agent: { extension: this.identity.extension ?? '', name: this.identity.name },
+        slaSeconds: this.options.settings().queue.slaSeconds,
         now: () => this.clock.now(),
       },
       this.clock,
@@ -280,12 +357,17 @@ export class PbxHostService implements Service {
       }),
       connector.onDisconnect((error) => resolveDrop(error)),
     ];
-    const onStop = () => resolveDrop(new PbxError('unreachable', 'stopped'));
+    // A stop, or a new agent identity, ends the session: `sessionAbort` carries both.
+    const sessionAbort = new AbortController();
+    this.sessionAbort = sessionAbort;
+    const onStop = () => sessionAbort.abort();
     this.abort.signal.addEventListener('abort', onStop, { once: true });
+    const onAbort = () => resolveDrop(new PbxError('unreachable', this.reconnectNow ? RECONNECT_FOR_AGENT : 'stopped'));
+    sessionAbort.signal.addEventListener('abort', onAbort, { once: true });
     try {
       // A stop does not wait for a PBX that does not answer the login (or the snapshot).
-      await withTimeout(connector.connect(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not answer the login in time'), this.abort.signal);
-      const snapshot = await withTimeout(connector.snapshot(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not send its state in time'), this.abort.signal);
+      await withTimeout(connector.connect(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not answer the login in time'), sessionAbort.signal);
+      const snapshot = await withTimeout(connector.snapshot(), this.timeoutMs, this.clock, () => new PbxError('timeout', 'the PBX did not send its state in time'), sessionAbort.signal);
       this.board.reset(snapshot);
       const present = new Set(snapshot.callers.map((caller) => caller.callId));
       syncing = false;
@@ -311,6 +393,8 @@ export class PbxHostService implements Service {
       throw error instanceof PbxError ? error : new PbxError('protocol', error instanceof Error ? error.message : String(error));
     } finally {
       this.abort.signal.removeEventListener('abort', onStop);
+      sessionAbort.signal.removeEventListener('abort', onAbort);
+      if (this.sessionAbort === sessionAbort) this.sessionAbort = null;
       for (const off of unsubscribe) off();
       if (this.connector === connector) this.connector = null;
       await connector.close().catch(() => undefined);
@@ -340,20 +424,22 @@ export class PbxHostService implements Service {
 
   /** CTI mode: this desk's own rings reach the renderer as `pbx:call` (the screen pop). */
   private cti(event: PbxEvent): void {
-    if (!this.ctiMode || this.extension === null) return;
+    const { ctiMode, extension } = this.identity;
+    if (!ctiMode || extension === null) return;
     if (event.type !== 'call.ringing' && event.type !== 'call.answered' && event.type !== 'call.ended') return;
-    if (event.extension !== this.extension || event.number === '') return;
+    if (event.extension !== extension || event.number === '') return;
     const kind = event.type === 'call.ringing' ? 'ringing' : event.type === 'call.answered' ? 'answered' : 'ended';
     this.options.events.emit('pbx:call', { event: kind, callId: event.callId, number: event.number, extension: event.extension });
   }
 
   /** N unanswered queue rings in a row pause this desk's agent ("не отвечает"), as contact centres expect. */
   private watchNoAnswer(event: PbxEvent): void {
-    const limit = this.options.settings.callbacks.pauseAfterRingNoAnswer;
+    const settings = this.options.settings();
+    const limit = settings.callbacks.pauseAfterRingNoAnswer;
     if (event.type === 'call.answered') this.noAnswerInRow.delete(event.extension);
     if (event.type !== 'agent.ringNoAnswer' || limit === 0) return;
-    const own = event.extension === this.extension;
-    if (!own && this.options.settings.role !== 'supervisor') return;
+    const own = event.extension === this.identity.extension;
+    if (!own && settings.role !== 'supervisor') return;
     const count = (this.noAnswerInRow.get(event.extension) ?? 0) + 1;
     this.noAnswerInRow.set(event.extension, count);
     if (count < limit) return;
@@ -390,7 +476,9 @@ export class PbxHostService implements Service {
 
   private pushNow(): void {
     if (this.stopped) return;
-    this.options.events.emit('queue:changed', this.view());
+    const view = this.view();
+    this.viewSla = view.slaSeconds;
+    this.options.events.emit('queue:changed', view);
   }
 }
 
