@@ -10,6 +10,7 @@ import {
   type SettingsPatch,
 } from '../../../src-shared/settings/settings-schema';
 import { isManaged } from './settings-form-model';
+import { textRowsFrom, type TextRow } from './text-rows';
 
 /**
  * Settings → Agent and queue, pure: the draft of the section's single fields (text as typed,
@@ -21,10 +22,7 @@ export type AgentQueuePath = (typeof AGENT_QUEUE_PATHS)[number];
 export type AgentQueueDraft = Record<AgentQueuePath, string>;
 export const PAUSE_REASONS_PATH = 'agentStatus.pauseReasons';
 
-export interface ReasonRow {
-  key: string;
-  text: string;
-}
+export type ReasonRow = TextRow;
 
 /** Row checks; keys under `settings.agentQueue.errors`. */
 export type ReasonError = 'empty' | 'tooLong' | 'format' | 'duplicate';
@@ -60,8 +58,7 @@ export function agentQueueDraftFrom(settings: Settings): AgentQueueDraft {
   };
 }
 
-let nextReasonKey = 0;
-export const reasonRowsFrom = (reasons: readonly string[]): ReasonRow[] => reasons.map((text) => ({ key: `r${nextReasonKey++}`, text }));
+export const reasonRowsFrom = textRowsFrom;
 
 const sameTexts = (a: readonly ReasonRow[], b: readonly string[]) => a.length === b.length && a.every((row, i) => row.text === b[i]);
 

@@ -24,6 +24,7 @@ import {
   type ReasonRow,
 } from './settings-agent-queue-model';
 import { isManaged } from './settings-form-model';
+import { TextRows } from './text-rows';
 
 /** Element ids double as test ids; notes under a field add `-managed`, `-hint`, `-error`. */
 const IDS: Record<AgentQueuePath, string> = {
@@ -169,54 +170,26 @@ function AgentQueueForm({ view }: { view: SettingsView }): ReactElement {
             {t('settings.agentQueue.pauseReasons')}
           </span>
           <div className="field-control">
-            <ol className="pause-reason-rows" aria-labelledby={`${REASONS_ID}-label`}>
-              {rows.map((row, index) => {
-                const error = rowErrors[row.key];
-                const id = `settings-pause-reason-${row.key}`;
-                return (
-                  <li key={row.key} className="pause-reason-row" data-invalid={error ? 'true' : undefined}>
-                    <input
-                      id={id}
-                      type="text"
-                      className="input"
-                      data-testid="settings-pause-reason"
-                      data-index={index}
-                      value={row.text}
-                      aria-label={t('settings.agentQueue.pauseReason', { n: index + 1 })}
-                      aria-invalid={error ? true : undefined}
-                      aria-describedby={error ? `${id}-error` : undefined}
-                      disabled={reasonsManaged || busy}
-                      maxLength={PAUSE_REASON_LENGTH + 20}
-                      onChange={(event) => editRows(rows.map((r) => (r.key === row.key ? { ...r, text: event.target.value } : r)))}
-                    />
-                    <button
-                      type="button"
-                      className="button ghost"
-                      data-testid="settings-pause-reason-remove"
-                      aria-label={t('settings.agentQueue.removeReason', { n: index + 1 })}
-                      disabled={reasonsManaged || busy || rows.length <= 1}
-                      onClick={() => editRows(rows.filter((r) => r.key !== row.key))}
-                    >
-                      {t('settings.agentQueue.remove')}
-                    </button>
-                    {error ? (
-                      <p id={`${id}-error`} className="field-error" data-testid="settings-pause-reason-error">
-                        {t(`settings.agentQueue.errors.${error}`)}
-                      </p>
-                    ) : null}
-                  </li>
-                );
-              })}
-            </ol>
-            <button
-              type="button"
-              className="button"
-              data-testid="settings-pause-reason-add"
-              disabled={reasonsManaged || busy || rows.length >= PAUSE_REASONS_MAX}
-              onClick={() => editRows([...rows, ...reasonRowsFrom([''])])}
-            >
-              {t('settings.agentQueue.add')}
-            </button>
+            <TextRows
+              rows={rows}
+              errors={rowErrors}
+              onChange={editRows}
+              disabled={reasonsManaged || busy}
+              max={PAUSE_REASONS_MAX}
+              maxLength={PAUSE_REASON_LENGTH}
+              labelledBy={`${REASONS_ID}-label`}
+              idPrefix="settings-pause-reason"
+              className="pause-reason-rows"
+              rowClassName="pause-reason-row"
+              testIds={{ row: 'settings-pause-reason', remove: 'settings-pause-reason-remove', error: 'settings-pause-reason-error', add: 'settings-pause-reason-add' }}
+              text={{
+                row: (n) => t('settings.agentQueue.pauseReason', { n }),
+                remove: t('settings.agentQueue.remove'),
+                removeLabel: (n) => t('settings.agentQueue.removeReason', { n }),
+                add: t('settings.agentQueue.add'),
+                error: (error) => t(`settings.agentQueue.errors.${error}`),
+              }}
+            />
             {reasonsManaged ? (
               <p className="field-note managed" data-testid={`${REASONS_ID}-managed`}>
                 {t('settings.managed')}

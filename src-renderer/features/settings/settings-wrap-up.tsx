@@ -6,12 +6,10 @@ import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { isManaged } from './settings-form-model';
+import { TextRows, textRowsFrom, type TextRow } from './text-rows';
 
 
-interface Row {
-  key: string;
-  text: string;
-}
+type Row = TextRow;
 
 type RowError = 'empty' | 'tooLong' | 'duplicate';
 
@@ -37,8 +35,7 @@ export function parseAcwLimit(text: string): number | null {
   return value <= ACW_LIMIT_MAX ? value : null;
 }
 
-let nextKey = 0;
-const rowsOf = (categories: readonly string[]): Row[] => categories.map((text) => ({ key: `c${nextKey++}`, text }));
+const rowsOf = textRowsFrom;
 
 /**
  * Settings → Call wrap-up: the categories the wrap-up offers (add, rename, remove; 1..20,
@@ -127,53 +124,25 @@ export function WrapUpSettings({ view }: { view: SettingsView }): ReactElement {
             {t('settings.wrapUp.categories')}
           </span>
           <div className="field-control">
-            <ol className="wrap-up-category-rows" aria-labelledby="settings-wrap-up-categories-label">
-              {rows.map((row, index) => {
-                const error = rowErrors[row.key];
-                const id = `settings-wrap-up-category-${row.key}`;
-                return (
-                  <li key={row.key} className="wrap-up-category-row" data-invalid={error ? 'true' : undefined}>
-                    <input
-                      id={id}
-                      type="text"
-                      className="input"
-                      data-testid="settings-wrap-up-category"
-                      data-index={index}
-                      value={row.text}
-                      aria-label={t('settings.wrapUp.category', { n: index + 1 })}
-                      aria-invalid={error ? true : undefined}
-                      aria-describedby={error ? `${id}-error` : undefined}
-                      disabled={categoriesManaged || busy}
-                      maxLength={WRAP_UP_CATEGORY_LENGTH + 20}
-                      onChange={(event) => edit(rows.map((r) => (r.key === row.key ? { ...r, text: event.target.value } : r)))}
-                    />
-                    <button
-                      type="button"
-                      className="button ghost"
-                      data-testid="settings-wrap-up-remove"
-                      disabled={categoriesManaged || busy || rows.length <= 1}
-                      onClick={() => edit(rows.filter((r) => r.key !== row.key))}
-                    >
-                      {t('settings.wrapUp.remove')}
-                    </button>
-                    {error ? (
-                      <p id={`${id}-error`} className="field-error" data-testid="settings-wrap-up-category-error">
-                        {t(`settings.wrapUp.errors.${error}`)}
-                      </p>
-                    ) : null}
-                  </li>
-                );
-              })}
-            </ol>
-            <button
-              type="button"
-              className="button"
-              data-testid="settings-wrap-up-add"
-              disabled={categoriesManaged || busy || rows.length >= WRAP_UP_CATEGORIES_MAX}
-              onClick={() => edit([...rows, ...rowsOf([''])])}
-            >
-              {t('settings.wrapUp.add')}
-            </button>
+            <TextRows
+              rows={rows}
+              errors={rowErrors}
+              onChange={edit}
+              disabled={categoriesManaged || busy}
+              max={WRAP_UP_CATEGORIES_MAX}
+              maxLength={WRAP_UP_CATEGORY_LENGTH}
+              labelledBy="settings-wrap-up-categories-label"
+              idPrefix="settings-wrap-up-category"
+              className="wrap-up-category-rows"
+              rowClassName="wrap-up-category-row"
+              testIds={{ row: 'settings-wrap-up-category', remove: 'settings-wrap-up-remove', error: 'settings-wrap-up-category-error', add: 'settings-wrap-up-add' }}
+              text={{
+                row: (n) => t('settings.wrapUp.category', { n }),
+                remove: t('settings.wrapUp.remove'),
+                add: t('settings.wrapUp.add'),
+                error: (error) => t(`settings.wrapUp.errors.${error}`),
+              }}
+            />
             {categoriesManaged ? (
               <p className="field-note managed" data-testid="settings-wrap-up-categories-managed">
                 {t('settings.managed')}
