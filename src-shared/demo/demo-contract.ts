@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CallIdSchema, CallNumberSchema } from '../calls/calls-contract';
 import type { RequestTable } from '../ipc/contract-table';
 import { MisIdSchema } from '../patients/patient-card';
+import { ScheduleIdSchema } from '../schedule/schedule-model';
 
 /** One submission the demo MIS ledger applied (for e2e: "exactly one delivery"). */
 export const DemoLedgerEntrySchema = z
@@ -50,6 +51,17 @@ export const demoRequests = {
       z.object({ action: z.literal('pbx-answered'), callId: CallIdSchema }).strict(),
       /** The demo PBX ends the call: `pbx:call` ended. */
       z.object({ action: z.literal('pbx-ended'), callId: CallIdSchema }).strict(),
+      /**
+       * Another channel of the clinic (the front desk, the patient app) books this slot in the
+       * demo MIS now, as if between the operator seeing it and confirming. `applied`: false when
+       * it was not free.
+       */
+      z.object({ action: z.literal('take-slot'), slotId: ScheduleIdSchema }).strict(),
+      /**
+       * Moves the desk's call-list clock forward (training and tests: a retry delay passes at
+       * once). Only the outbound lists read this clock.
+       */
+      z.object({ action: z.literal('advance-clock'), ms: z.number().int().min(0).max(7 * 24 * 3_600_000) }).strict(),
     ]),
     /** `callId`: the call a `pbx-ringing` created (absent for the other actions). */
     output: z.object({ applied: z.boolean(), callId: CallIdSchema.optional() }).strict(),

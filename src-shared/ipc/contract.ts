@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { appRequests } from '../app/app-contract';
+import { bookingEvents, bookingRequests } from '../booking/booking-contract';
+import { callListsEvents, callListsRequests } from '../call-lists/call-lists-contract';
 import { cacheEvents, cacheRequests } from '../cache/cache-contract';
 import { callbacksEvents, callbacksRequests } from '../callbacks/callbacks-contract';
 import { callsEvents, callsRequests } from '../calls/calls-contract';
@@ -37,6 +39,8 @@ export const requests = {
   ...screenPopRequests,
   ...pbxRequests,
   ...callbacksRequests,
+  ...bookingRequests,
+  ...callListsRequests,
 } as const;
 
 /** The demo clinic's controls: known to the renderer and the bridge, answered by main only while a demo connector runs. */
@@ -56,6 +60,8 @@ export const events = {
   ...callsEvents,
   ...pbxEvents,
   ...callbacksEvents,
+  ...bookingEvents,
+  ...callListsEvents,
 } as const;
 
 export type Requests = typeof allRequests;

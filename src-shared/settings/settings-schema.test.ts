@@ -117,4 +117,18 @@ describe('settings schema', () => {
     expect(ok({ acwLimitSec: 0 })).toBe(true);
     expect(ok({ timer: 1 })).toBe(false);
   });
+
+  it('gives a fresh desk the schedule, call-list and booking defaults, and refuses a calling window that ends before it starts or an unknown zone', () => {
+    const parsed = SettingsSchema.parse({ ...DEFAULT_SETTINGS, schedule: undefined, callLists: undefined, booking: undefined });
+    expect(parsed.schedule).toEqual({ horizonDays: 14, timeZone: 'Europe/Moscow' });
+    expect(parsed.callLists).toEqual({ retryMinutes: 30, maxAttempts: 3, windowFrom: '09:00', windowTo: '21:00' });
+    expect(parsed.booking.categoryByKind.oms).toBe('Запись по ОМС');
+    expect(applySettingsPatch(DEFAULT_SETTINGS, { callLists: { windowFrom: '10:00' } }).callLists.windowFrom).toBe('10:00');
+    expect(() => applySettingsPatch(DEFAULT_SETTINGS, { callLists: { windowFrom: '21:00' } })).toThrow(/calling window must start before it ends/);
+    expect(SettingsPatchSchema.safeParse({ callLists: { windowTo: '25:00' } }).success).toBe(false);
+    expect(SettingsPatchSchema.safeParse({ schedule: { timeZone: 'Mars/Olympus' } }).success).toBe(false);
+    expect(SettingsPatchSchema.safeParse({ schedule: { timeZone: 'Asia/Yekaterinburg', horizonDays: 30 } }).success).toBe(true);
+    expect(SettingsPatchSchema.safeParse({ schedule: { horizonDays: 0 } }).success).toBe(false);
+    expect(patchedPaths(SettingsPatchSchema.parse({ schedule: { horizonDays: 7 } }))).toEqual(['schedule.horizonDays']);
+  });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_CLINIC_TIME_ZONE, isKnownTimeZone } from '../schedule/clinic-time';
+import { DEFAULT_SCHEDULE_HORIZON_DAYS, SCHEDULE_HORIZON_MAX_DAYS } from '../schedule/schedule-model';
 
 /** Who sits at the desk; decides which panes and fields are shown. */
 export const RoleSchema = z.enum(['operator', 'supervisor', 'cashier']);
@@ -167,6 +169,54 @@ export const AgentStatusSettingsSchema = z
   .strict();
 const AgentStatusSettingsPatchSchema = z.object(agentStatusFields).partial().strict();
 
+/** The cached schedule: how many days ahead, and the clinic's time zone (every schedule time is on its clock). */
+export const scheduleFields = {
+  horizonDays: z.number().int().min(1).max(SCHEDULE_HORIZON_MAX_DAYS),
+  timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'must be an IANA time zone like Europe/Moscow' }),
+};
+export const ScheduleSettingsSchema = z
+  .object({ horizonDays: scheduleFields.horizonDays.default(DEFAULT_SCHEDULE_HORIZON_DAYS), timeZone: scheduleFields.timeZone.default(DEFAULT_CLINIC_TIME_ZONE) })
+  .strict();
+const ScheduleSettingsPatchSchema = z.object(scheduleFields).partial().strict();
+
+/** A clinic-local time of day `HH:MM` (00:00 … 24:00). */
+export const TimeOfDaySchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time like 09:00');
+export const DEFAULT_CALL_WINDOW = { from: '09:00', to: '21:00' } as const;
+export const DEFAULT_CALL_LIST_RETRY_MINUTES = 30;
+export const DEFAULT_CALL_LIST_MAX_ATTEMPTS = 3;
+/** Outbound lists: the retry delay after no answer, the attempts before giving up, the calling window. */
+export const callListFields = {
+  retryMinutes: z.number().int().min(1).max(24 * 60),
+  maxAttempts: z.number().int().min(1).max(10),
+  windowFrom: TimeOfDaySchema,
+  windowTo: TimeOfDaySchema,
+};
+export const CallListSettingsSchema = z
+  .object({
+    retryMinutes: callListFields.retryMinutes.default(DEFAULT_CALL_LIST_RETRY_MINUTES),
+    maxAttempts: callListFields.maxAttempts.default(DEFAULT_CALL_LIST_MAX_ATTEMPTS),
+    windowFrom: callListFields.windowFrom.default(DEFAULT_CALL_WINDOW.from),
+    windowTo: callListFields.windowTo.default(DEFAULT_CALL_WINDOW.to),
+  })
+  .strict()
+  .refine((s) => s.windowFrom < s.windowTo, { message: 'the calling window must start before it ends', path: ['windowTo'] });
+const CallListSettingsPatchSchema = z.object(callListFields).partial().strict();
+
+/** The wrap-up category a booking of each service kind fills in (names from the seed clinic's categories). */
+export const DEFAULT_BOOKING_CATEGORIES = {
+  oms: 'Запись по ОМС',
+  dms: 'Запись по ДМС',
+  paid: 'Запись на платные услуги',
+  checkup: 'Программа Check-Up',
+} as const;
+export const bookingFields = {
+  categoryByKind: z
+    .object({ oms: WrapUpCategorySchema, dms: WrapUpCategorySchema, paid: WrapUpCategorySchema, checkup: WrapUpCategorySchema })
+    .strict(),
+};
+export const BookingSettingsSchema = z.object({ categoryByKind: bookingFields.categoryByKind.default(() => ({ ...DEFAULT_BOOKING_CATEGORIES })) }).strict();
+const BookingSettingsPatchSchema = z.object(bookingFields).partial().strict();
+
 export const ConnectorChoiceSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
@@ -189,6 +239,14 @@ export const SettingsSchema = z
     queue: QueueSettingsSchema.default({ slaSeconds: DEFAULT_QUEUE_SLA_SECONDS }),
     callbacks: CallbackSettingsSchema.default({ slaMinutes: DEFAULT_CALLBACK_SLA_MINUTES, pauseAfterRingNoAnswer: DEFAULT_PAUSE_AFTER_RING_NO_ANSWER }),
     agentStatus: AgentStatusSettingsSchema.default(() => ({ pauseReasons: [...DEFAULT_PAUSE_REASONS] })),
+    schedule: ScheduleSettingsSchema.default({ horizonDays: DEFAULT_SCHEDULE_HORIZON_DAYS, timeZone: DEFAULT_CLINIC_TIME_ZONE }),
+    callLists: CallListSettingsSchema.default({
+      retryMinutes: DEFAULT_CALL_LIST_RETRY_MINUTES,
+      maxAttempts: DEFAULT_CALL_LIST_MAX_ATTEMPTS,
+      windowFrom: DEFAULT_CALL_WINDOW.from,
+      windowTo: DEFAULT_CALL_WINDOW.to,
+    }),
+    booking: BookingSettingsSchema.default(() => ({ categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } })),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -214,6 +272,9 @@ export const DEFAULT_SETTINGS: Settings = {
   queue: { slaSeconds: DEFAULT_QUEUE_SLA_SECONDS },
   callbacks: { slaMinutes: DEFAULT_CALLBACK_SLA_MINUTES, pauseAfterRingNoAnswer: DEFAULT_PAUSE_AFTER_RING_NO_ANSWER },
   agentStatus: { pauseReasons: [...DEFAULT_PAUSE_REASONS] },
+  schedule: { horizonDays: DEFAULT_SCHEDULE_HORIZON_DAYS, timeZone: DEFAULT_CLINIC_TIME_ZONE },
+  callLists: { retryMinutes: DEFAULT_CALL_LIST_RETRY_MINUTES, maxAttempts: DEFAULT_CALL_LIST_MAX_ATTEMPTS, windowFrom: DEFAULT_CALL_WINDOW.from, windowTo: DEFAULT_CALL_WINDOW.to },
+  booking: { categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -232,6 +293,9 @@ export const SettingsPatchSchema = z
     queue: QueueSettingsPatchSchema.optional(),
     callbacks: CallbackSettingsPatchSchema.optional(),
     agentStatus: AgentStatusSettingsPatchSchema.optional(),
+    schedule: ScheduleSettingsPatchSchema.optional(),
+    callLists: CallListSettingsPatchSchema.optional(),
+    booking: BookingSettingsPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -264,7 +328,7 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   for (const [key, value] of Object.entries(patch.audio ?? {})) {
     if (value !== undefined) paths.push(`audio.${key}`);
   }
-  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus'] as const) {
+  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus', 'schedule', 'callLists', 'booking'] as const) {
     for (const [key, value] of Object.entries(patch[group] ?? {})) {
       if (value !== undefined) paths.push(`${group}.${key}`);
     }
@@ -289,6 +353,9 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     queue: { ...base.queue, ...stripUndefined(patch.queue ?? {}) },
     callbacks: { ...base.callbacks, ...stripUndefined(patch.callbacks ?? {}) },
     agentStatus: { ...base.agentStatus, ...stripUndefined(patch.agentStatus ?? {}) },
+    schedule: { ...base.schedule, ...stripUndefined(patch.schedule ?? {}) },
+    callLists: { ...base.callLists, ...stripUndefined(patch.callLists ?? {}) },
+    booking: { ...base.booking, ...stripUndefined(patch.booking ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { BookingRejection, ScheduleStream } from '../../../../src-shared/schedule/schedule-model';
 
 /**
  * The MIS connector contract (docs/architecture.md, "Connectors"). A connector only talks to the MIS and returns data;
@@ -7,11 +8,18 @@ import type { z } from 'zod';
  * until `PatientCardSchema` says otherwise.
  */
 
-/** Bumped when this interface changes incompatibly; a plugin declares the version it was built for. */
-export const MIS_CONNECTOR_API_VERSION = 1;
+/**
+ * Bumped when this interface changes incompatibly; a plugin declares the version it was built for.
+ * 2: schedule streams (`streamChangesSince`), booking writes and their typed rejections.
+ */
+export const MIS_CONNECTOR_API_VERSION = 2;
 
-/** Optional abilities a connector declares, so the desk hides what the MIS cannot do. */
-export type MisCapability = 'changesSince' | 'getCard' | 'findByPhone' | 'search' | 'submit' | 'listAppointments';
+/**
+ * Optional abilities a connector declares, so the desk hides what the MIS cannot do:
+ * `schedule` (the schedule streams), `booking` (the `booking.*` writes), `callLists` (the
+ * `call-tasks` stream and `call-list.outcome` writes).
+ */
+export type MisCapability = 'changesSince' | 'getCard' | 'findByPhone' | 'search' | 'submit' | 'listAppointments' | 'schedule' | 'booking' | 'callLists';
 
 /** What a MIS connector declares about itself; the config schema is rendered as its settings form. */
 export interface MisConnectorManifest<Config = unknown> {
@@ -49,6 +57,25 @@ export interface MisChangesPage {
   total?: number;
 }
 
+/** One page of a schedule stream (`branches`, `doctors`, `services`, `slots`, `call-tasks`) after a cursor. */
+export interface MisStreamPage {
+  /** Raw, UNVALIDATED records: the core validates each with the stream's schema (`SCHEDULE_RECORD_SCHEMAS`). */
+  records: unknown[];
+  /** Ids of records gone from the stream (a doctor who left, a slot removed from the schedule). */
+  removed: string[];
+  /** Opaque position after this page; stored with the page's data in one transaction. */
+  nextCursor: string;
+  hasMore: boolean;
+  total?: number;
+}
+
+/** What the desk asks of a schedule stream: its horizon, counted from the clinic's today. */
+export interface MisStreamOptions {
+  /** Clinic-local `YYYY-MM-DD`. */
+  today: string;
+  horizonDays: number;
+}
+
 /** A write from the outbox. The key was generated with the local change and is reused on every retry. */
 export interface MisSubmission {
   idempotencyKey: string;
@@ -61,6 +88,8 @@ export interface MisSubmitResult {
   status: 'applied' | 'duplicate';
   /** The MIS's reference of the applied write (same for the first submit and its duplicates). */
   ref: string;
+  /** For `booking.create` / `booking.move`: the MIS's id of the appointment it made (same for duplicates). */
+  appointmentId?: string;
 }
 
 /** How a MIS call failed. */
@@ -73,15 +102,18 @@ export type MisErrorKind = 'unreachable' | 'timeout' | 'rejected';
  */
 export class MisError extends Error {
   readonly permanent: boolean;
+  /** For a rejected booking write: why, so the operator gets "slot taken" with alternatives, not a generic error. */
+  readonly rejection: BookingRejection | null;
 
   constructor(
     readonly kind: MisErrorKind,
     message: string,
-    options?: { cause?: unknown; permanent?: boolean },
+    options?: { cause?: unknown; permanent?: boolean; rejection?: BookingRejection },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MisError';
     this.permanent = options?.permanent ?? kind === 'rejected';
+    this.rejection = options?.rejection ?? null;
   }
 }
 
@@ -108,6 +140,11 @@ export interface MisConnector {
   findByPhone(raw: string): Promise<unknown[]>;
   /** Raw cards matching a free-text query, as the MIS's own search understands it. */
   search(query: string): Promise<unknown[]>;
-  /** Applies a write at most once per idempotency key. */
+  /**
+   * Applies a write at most once per idempotency key. Booking writes (`MIS_WRITE_KINDS`) are
+   * refused with `MisError('rejected', …, { rejection })`: `slot-taken` above all.
+   */
   submit(submission: MisSubmission): Promise<MisSubmitResult>;
+  /** Changes of a schedule stream after `cursor` (`null`: from the start); present with the `schedule` capability. */
+  streamChangesSince?(stream: ScheduleStream, cursor: string | null, limit: number, options: MisStreamOptions): Promise<MisStreamPage>;
 }
