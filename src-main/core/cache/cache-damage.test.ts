@@ -63,6 +63,8 @@ describe('a cache.db damaged while the desk runs', () => {
     expect(after.source).toBe('cache');
     expect(after.items.map((card) => card.misId)).toContain(sample.misId);
     expect(core.cache.fill).toMatchObject({ reason: 'damaged', completedAt: expect.any(String) });
+    // The schedule streams follow the patients in the same run; once they are done the sync is idle, without "rebuilding".
+    await waitFor(() => core.status.snapshot().sync.state === 'idle');
     expect(core.status.snapshot().sync).toMatchObject({ state: 'idle', detail: null });
 
     const events = logs.map((record) => record.event);

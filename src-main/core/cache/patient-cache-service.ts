@@ -7,6 +7,8 @@ import { CacheRepository } from '../db/cache-repository';
 import type { PatientSearchResult } from '../db/cache-search';
 import { DatabaseError } from '../db/database-error';
 import type { Logger } from '../log/logger';
+import type { ScheduleReader } from '../schedule/schedule-reader';
+import { ScheduleRepository } from '../schedule/schedule-repository';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Service } from '../services/service-registry';
 import { DatabaseKeySource } from './database-key';
@@ -63,6 +65,8 @@ const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost)-([0-9TZ-]
 export class PatientCacheService implements Service {
   readonly name = 'patient-cache';
   private repository: CacheRepository | null = null;
+  /** The schedule reader on the repository's connection (prepared again when the connection changes). */
+  private scheduleReader: ScheduleRepository | null = null;
   private key: Buffer | null = null;
   private problem: string | null = null;
   private fillState: CacheFill | null = null;
@@ -207,6 +211,18 @@ export class PatientCacheService implements Service {
       throw new DeskError('CACHE_UNAVAILABLE', this.problem ?? 'The patient cache is not open.');
     }
     return this.repository;
+  }
+
+  /**
+   * The cached schedule (branches, doctors, services, slots, the MIS's call tasks) on the
+   * lookup connection; a replaced cache file gets a new reader.
+   *
+   * @throws DeskError `CACHE_UNAVAILABLE` when no cache is open.
+   */
+  get schedule(): ScheduleReader {
+    const repository = this.require();
+    if (this.scheduleReader?.connection !== repository.connection) this.scheduleReader = ScheduleRepository.on(repository);
+    return this.scheduleReader;
   }
 
   search(query: string, limit: number, offset: number): PatientSearchResult {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { isScheduleCursorStream } from '../schedule/schedule-streams';
 import { BatchInsert, FILL_FTS_FROM_PATIENTS, patientRowValues, phoneRowValues } from './cache-rows';
 import { classifyDatabaseError, DatabaseError } from './database-error';
 import { CACHE_MIGRATIONS } from './migrations/cache';
@@ -24,7 +25,10 @@ export interface CacheSnapshotOptions {
   path: string;
   key: Buffer;
   cards: Iterable<PatientCard>;
-  /** Stored with the data, so the snapshot and its sync position are one atomic unit. */
+  /**
+   * Stored with the data, so the snapshot and its sync position are one atomic unit. Only a
+   * card stream's: the snapshot's schedule tables are empty, so their streams start from scratch.
+   */
   cursor?: { stream: string; cursor: string };
   /** Called every {@link BULK_BATCH_SIZE} cards with the count so far (progress bar, ETA). */
   onProgress?: (loaded: number) => void;
@@ -72,6 +76,9 @@ export const CACHE_PAGE_SIZE: PageSize = 16_384;
  * On any failure the partial file is removed and the error rethrown (classified).
  */
 export function writeCacheSnapshot(options: CacheSnapshotOptions): CacheSnapshotReport {
+  if (options.cursor && isScheduleCursorStream(options.cursor.stream)) {
+    throw new TypeError(`A cache snapshot holds cards only; it cannot carry the cursor of ${options.cursor.stream}.`);
+  }
   removeDatabaseFiles(options.path);
   let db: Db | undefined;
   try {

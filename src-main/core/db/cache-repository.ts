@@ -207,7 +207,7 @@ export class CacheRepository {
     return this.guard(() => this.statements.count.get() ?? 0);
   }
 
-  /** When a sync stream last committed a page (epoch ms), or `null` before the first sync. */
+  /** When a patients stream last committed a page (epoch ms), or `null` before the first sync; the schedule streams keep their own. */
   lastSyncedAt(): number | null {
     const at = this.guard(() => this.statements.lastSyncedAt.get());
     return typeof at === 'number' ? at : null;
@@ -391,7 +391,8 @@ function prepareStatements(db: Db) {
     cardByMisId: db.prepare<[string], string>('SELECT c.card FROM patients p JOIN patient_cards c ON c.patient_id = p.id WHERE p.mis_id = ?').pluck(),
     count: db.prepare<[], number>('SELECT count(*) FROM patients').pluck(),
     getCursor: db.prepare<[string], string>('SELECT cursor FROM sync_cursors WHERE stream = ?').pluck(),
-    lastSyncedAt: db.prepare<[], number | null>('SELECT max(updated_at) FROM sync_cursors').pluck(),
+    // The patient cards' "data as of": the schedule's streams (`schedule.*`) have their own.
+    lastSyncedAt: db.prepare<[], number | null>("SELECT max(updated_at) FROM sync_cursors WHERE stream NOT LIKE 'schedule.%'").pluck(),
     anyPhone: db.prepare<[], string>('SELECT e164 FROM patient_phones LIMIT 1').pluck(),
     setCursor: db.prepare<[string, string, number]>(
       'INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',

@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Clock } from '../../../src-shared/time/clock';
 import { DemoMis } from '../connectors/demo/demo-mis';
-import type { MisChangesPage, MisConnector } from '../connectors/mis/mis-connector';
+import { MisError, type MisCapability, type MisChangesPage, type MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
 import { randomKey, tempDatabasePath } from '../db/test-support';
+import { ScheduleRepository } from '../schedule/schedule-repository';
+import { ScriptedScheduleMis, testBranch, testCallTask, testDoctor, testService, testSlot } from '../schedule/test-support';
 import { StatusService } from '../status/status-service';
-import { PullSyncEngine, type PullTarget, type StatusReporter, type SyncProgress } from './pull-sync';
+import { PullSyncEngine, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter, type SyncProgress } from './pull-sync';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -276,5 +278,184 @@ describe('PullSyncEngine: sync does not block lookups', () => {
     }).syncOnce();
     expect(visible).toEqual([100, 200]);
     expect(reader.count()).toBe(300);
+  });
+});
+
+describe('PullSyncEngine: the schedule streams', () => {
+  // 22:30 UTC on 6 December is already 7 December in Moscow: the clinic's today, not the machine's.
+  const NOW = Date.parse('2026-12-06T22:30:00Z');
+  const settings = { horizonDays: 21, timeZone: 'Europe/Moscow' };
+
+  function setup(capabilities: readonly MisCapability[] = ['changesSince', 'schedule', 'callLists'], target?: (repo: CacheRepository) => PullTarget) {
+    const repo = cache();
+    const mis = new ScriptedScheduleMis(capabilities);
+    const schedule = ScheduleRepository.on(repo);
+    const pages: CommittedPage[] = [];
+    const resets: string[] = [];
+    const engine = () =>
+      new PullSyncEngine({
+        connector: mis,
+        target: target ? target(repo) : repo,
+        streams: scheduleStreams({ connector: mis, schedule, settings: () => settings, now: () => NOW }),
+        pageSize: 2,
+        ...fakeClock(),
+        onPage: (page) => pages.push(page),
+        onCursorReset: (stream) => resets.push(stream),
+      });
+    return { repo, mis, schedule, pages, resets, engine };
+  }
+
+  it("pulls them after the patients, in dependency order, each from its own cursor, asking for the clinic's today and the horizon from the settings", async () => {
+    const { repo, mis, schedule, engine } = setup();
+    mis.replace('branches', [testBranch()]);
+    mis.replace('doctors', [testDoctor('D-1'), testDoctor('D-2', { specialty: 'ЛОР' })]);
+    mis.replace('services', [testService()]);
+    mis.replace('slots', [testSlot('S-1', '2026-12-07T09:00:00+03:00'), testSlot('S-2', '2026-12-07T09:15:00+03:00'), testSlot('S-3', '2026-12-08T09:00:00+03:00', { doctorId: 'D-2' })]);
+    mis.replace('call-tasks', [testCallTask('T-1')]);
+    const result = await engine().syncOnce();
+    expect(Object.keys(result.streams)).toEqual(['patients', 'schedule.branches', 'schedule.doctors', 'schedule.services', 'schedule.slots', 'schedule.call-tasks']);
+    expect(result.streams['schedule.slots']).toMatchObject({ pages: 2, inserted: 3, cursor: '1:3' });
+    expect(result).toMatchObject({ inserted: 8, cursor: 'p' });
+    expect([...new Set(mis.requests.map((r) => r.stream))]).toEqual(['branches', 'doctors', 'services', 'slots', 'call-tasks']);
+    expect(mis.requests.every((r) => r.options.today === '2026-12-07' && r.options.horizonDays === 21)).toBe(true);
+    expect(repo.getCursor('schedule.slots')).toBe('1:3');
+    expect(repo.getCursor('schedule.call-tasks')).toBe('1:1');
+    expect(schedule.freeSlots({ specialty: 'ЛОР', fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 5 }).slots.map((s) => s.id)).toEqual(['S-3']);
+
+    // The next run asks each stream after its stored cursor and gets only what changed.
+    mis.push('slots', { record: testSlot('S-1', '2026-12-07T09:00:00+03:00', { version: 2, state: 'booked' }) }, { removed: 'S-2' });
+    mis.requests.length = 0;
+    const delta = await engine().syncOnce();
+    expect(mis.requests.find((r) => r.stream === 'slots')?.cursor).toBe('1:3');
+    expect(delta.streams['schedule.slots']).toMatchObject({ updated: 1, deleted: 1 });
+    expect(schedule.doctorDay('D-1', 0, Number.MAX_SAFE_INTEGER).map((s) => [s.id, s.state])).toEqual([['S-1', 'booked']]);
+  });
+
+  it('runs only the streams the connector offers: none without streamChangesSince, the schedule with `schedule`, call tasks with `callLists`', async () => {
+    const streams = (connector: MisConnector) => scheduleStreams({ connector, schedule: ScheduleRepository.on(cache()), settings: () => settings }).map((s) => s.name);
+    expect(streams(new ScriptedScheduleMis(['changesSince', 'schedule']))).toEqual(['schedule.branches', 'schedule.doctors', 'schedule.services', 'schedule.slots']);
+    expect(streams(new ScriptedScheduleMis(['changesSince', 'callLists']))).toEqual(['schedule.call-tasks']);
+    expect(streams(new ScriptedScheduleMis(['changesSince']))).toEqual([]);
+    const withoutStreams: MisConnector = Object.assign(new ScriptedScheduleMis(['changesSince', 'schedule', 'callLists']), { streamChangesSince: undefined });
+    expect(streams(withoutStreams)).toEqual([]);
+  });
+
+  it('quarantines a bad schedule record under its stream, with field paths and never values, and applies the rest of the page', async () => {
+    const { repo, mis, schedule, engine } = setup(['changesSince', 'schedule']);
+    mis.replace('doctors', [testDoctor()]);
+    mis.replace('slots', [
+      testSlot('S-1', '2026-12-07T09:00:00+03:00'),
+      { ...testSlot('S-2', '2026-12-07T09:15:00+03:00'), startsAt: '07.12.2026 9:15' },
+      { ...testSlot('S-3', '2026-12-07T09:30:00+03:00'), patientMisId: '1000777' },
+      { ...testSlot('S-4', '2026-12-07T09:45:00+03:00'), comment: 'Иванова, 1985 г.р.' },
+      { id: 'x'.repeat(200), state: 'free' },
+    ]);
+    const result = await engine().syncOnce();
+    expect(result.streams['schedule.slots']).toMatchObject({ inserted: 1, quarantined: 4 });
+    const rows = repo.connection.prepare<[], { stream: string; reason: string }>('SELECT stream, reason FROM quarantine ORDER BY id').all();
+    expect(rows.map((r) => r.stream)).toEqual(['schedule.slots', 'schedule.slots', 'schedule.slots', 'schedule.slots']);
+    expect(rows.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^slot S-2: startsAt: /),
+      expect.stringMatching(/^slot S-3: patientMisId: only a booked slot names a patient/),
+      expect.stringMatching(/^slot S-4: \(root\): /),
+      expect.stringMatching(/^slot without a valid id: /),
+    ]);
+    expect(rows.some((r) => /07\.12\.2026|1000777|Иванова/.test(r.reason))).toBe(false);
+    expect(schedule.slot('S-1')).not.toBeNull();
+    expect(repo.getCursor('schedule.slots')).toBe('1:5');
+  });
+
+  it('a crash inside a schedule page leaves neither its records nor its cursor; the next run resumes from the stored one', async () => {
+    let slotWrites = 0;
+    const { repo, mis, schedule, engine } = setup(['changesSince', 'schedule']);
+    mis.replace('doctors', [testDoctor()]);
+    mis.replace('slots', ['S-1', 'S-2', 'S-3', 'S-4'].map((id, i) => testSlot(id, `2026-12-07T1${i}:00:00+03:00`)));
+    const crashing = engine();
+    const original = schedule.applyRecords.bind(schedule);
+    schedule.applyRecords = ((stream, records) => {
+      const result = original(stream, records);
+      if (stream === 'slots' && ++slotWrites === 2) throw new Error('simulated crash mid-page');
+      return result;
+    }) as typeof schedule.applyRecords;
+    await expect(crashing.syncOnce()).rejects.toThrow('simulated crash');
+    expect(repo.getCursor('schedule.slots')).toBe('1:2');
+    expect(schedule.doctorDay('D-1', 0, Number.MAX_SAFE_INTEGER).map((s) => s.id)).toEqual(['S-1', 'S-2']);
+    schedule.applyRecords = original;
+    const resumed = await engine().syncOnce();
+    expect(resumed.streams['schedule.slots']).toMatchObject({ pages: 1, inserted: 2, skipped: 0 });
+    expect(schedule.doctorDay('D-1', 0, Number.MAX_SAFE_INTEGER).map((s) => s.id)).toEqual(['S-1', 'S-2', 'S-3', 'S-4']);
+  });
+
+  it('a MIS that forgot the cursor gets the stream from the start, and what that pass does not carry is removed at its end', async () => {
+    const { mis, schedule, resets, engine } = setup(['changesSince', 'schedule']);
+    mis.replace('doctors', [testDoctor()]);
+    const slots = ['S-1', 'S-2', 'S-3'].map((id, i) => testSlot(id, `2026-12-07T1${i}:00:00+03:00`));
+    mis.replace('slots', slots);
+    await engine().syncOnce();
+    // While our cursor was forgotten, S-2 was removed from the schedule: no removal will say so.
+    mis.forget();
+    mis.replace('slots', [slots[0]!, slots[2]!]);
+    const result = await engine().syncOnce();
+    expect(resets).toEqual(['schedule.branches', 'schedule.doctors', 'schedule.services', 'schedule.slots']);
+    expect(result.streams['schedule.slots']).toMatchObject({ skipped: 2, deleted: 1 });
+    expect(schedule.doctorDay('D-1', 0, Number.MAX_SAFE_INTEGER).map((s) => s.id)).toEqual(['S-1', 'S-3']);
+    expect(schedule.doctor('D-1')).not.toBeNull();
+  });
+
+  it('drops the slots of days gone by (clinic time) with each slots page', async () => {
+    const { mis, schedule, engine } = setup(['changesSince', 'schedule']);
+    mis.replace('doctors', [testDoctor()]);
+    mis.replace('slots', [
+      testSlot('S-yesterday', '2026-12-06T20:00:00+03:00', { state: 'booked' }),
+      testSlot('S-today', '2026-12-07T00:00:00+03:00'),
+      testSlot('S-tomorrow', '2026-12-08T09:00:00+03:00'),
+    ]);
+    const result = await engine().syncOnce();
+    expect(result.streams['schedule.slots']).toMatchObject({ inserted: 3, deleted: 1 });
+    expect(schedule.doctorDay('D-1', 0, Number.MAX_SAFE_INTEGER).map((s) => s.id)).toEqual(['S-today', 'S-tomorrow']);
+  });
+
+  it('one backoff for every stream: a failing schedule stream ends the run after the patients committed, and reports each page once committed', async () => {
+    const { repo, mis, pages, engine } = setup(['changesSince', 'schedule']);
+    mis.replace('doctors', [testDoctor(), testDoctor('D-2'), testDoctor('D-3')]);
+    const run = engine();
+    const original = mis.streamChangesSince;
+    mis.streamChangesSince = async (stream, cursor, limit, options) => {
+      if (stream === 'services') throw new MisError('unreachable', 'down');
+      return original(stream, cursor, limit, options);
+    };
+    await expect(run.syncOnce()).rejects.toThrow('down');
+    expect(repo.getCursor('patients')).toBe('p');
+    expect(repo.getCursor('schedule.doctors')).toBe('1:3');
+    expect(repo.getCursor('schedule.services')).toBeNull();
+    expect(pages.map((p) => [p.stream, p.inserted, p.last])).toEqual([
+      ['patients', 0, true],
+      ['schedule.branches', 0, true],
+      ['schedule.doctors', 2, false],
+      ['schedule.doctors', 1, true],
+    ]);
+  });
+});
+
+describe('PullSyncEngine: a cursor the MIS no longer knows', () => {
+  it('the patients stream starts over from the beginning (told once), and the replay changes nothing', async () => {
+    const mis = clinic(120);
+    const repo = cache();
+    await new PullSyncEngine({ connector: mis, target: repo, pageSize: 50, ...fakeClock() }).syncOnce();
+    const stored = repo.getCursor('patients');
+    const original = mis.changesSince.bind(mis);
+    const asked: (string | null)[] = [];
+    mis.changesSince = async (cursor, limit) => {
+      asked.push(cursor);
+      if (cursor === stored) throw new MisError('rejected', 'unknown cursor');
+      return original(cursor, limit);
+    };
+    const resets: string[] = [];
+    const result = await new PullSyncEngine({ connector: mis, target: repo, pageSize: 50, ...fakeClock(), onCursorReset: (stream) => resets.push(stream) }).syncOnce();
+    expect(resets).toEqual(['patients']);
+    expect(asked[0]).toBe(stored);
+    expect(asked[1]).toBeNull();
+    expect(result).toMatchObject({ inserted: 0, updated: 0, skipped: 120 });
+    expect(repo.count()).toBe(120);
   });
 });

@@ -1,8 +1,12 @@
 import type { z } from 'zod';
-import { PatientCardSchema, type PatientCard } from '../../../src-shared/patients/patient-card';
+import { MisIdSchema, PatientCardSchema, type PatientCard } from '../../../src-shared/patients/patient-card';
+import { clinicDate, clinicInstant } from '../../../src-shared/schedule/clinic-time';
+import { SCHEDULE_RECORD_SCHEMAS, ScheduleIdSchema, type ScheduleStream } from '../../../src-shared/schedule/schedule-model';
 import type { LinkState, StatusDetail, SyncState } from '../../../src-shared/status/system-status';
 import type { ApplyCardsResult, QuarantineEntry } from '../db/cache-repository';
-import { isMisError, type MisChangesPage, type MisConnector } from '../connectors/mis/mis-connector';
+import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
+import type { ApplyRecordsResult, ScheduleRecordOf } from '../schedule/schedule-repository';
+import { SCHEDULE_RECORD_NOUNS, scheduleCursorStream } from '../schedule/schedule-streams';
 import type { Random } from '../../../src-shared/random/seeded-random';
 import { backoffDelay, type BackoffPolicy } from '../../../src-shared/time/backoff';
 import { sleep, systemClock, type Clock } from '../../../src-shared/time/clock';
@@ -12,6 +16,8 @@ import { ThroughputEta } from './throughput-eta';
  * What the pull engine needs from the cache. `CacheRepository` satisfies it as is; the
  * interface exists so the engine can run on its own connection (a second `CacheRepository`
  * on the same file) and so tests can inject a failure between two steps of one page.
+ * `transaction`, the cursors and the quarantine serve every stream; `applyCards` and
+ * `deleteCards` are the patients stream's writes.
  */
 export interface PullTarget {
   /** Runs `fn` in one transaction; nested calls must become savepoints (better-sqlite3 does). */
@@ -21,6 +27,60 @@ export interface PullTarget {
   getCursor(stream: string): string | null;
   setCursor(stream: string, cursor: string): void;
   quarantine(entry: QuarantineEntry): void;
+}
+
+/** One page of a stream as the engine handles it: raw records, ids gone, the position after it. */
+export interface PullPage {
+  /** Raw, UNVALIDATED records: the engine validates each with its stream's schema. */
+  records: unknown[];
+  /** Ids of records gone from the MIS (deleted, merged away, removed from the schedule). */
+  removed: unknown[];
+  nextCursor: string;
+  hasMore: boolean;
+  /** Records remaining from the requested cursor, when the MIS knows it. */
+  total?: number;
+}
+
+/** Where a page sits in its stream, for a stream that keeps track of passes. */
+export interface PagePosition {
+  /** Fetched from the start of the stream: no cursor yet, or the MIS forgot ours. */
+  fromStart: boolean;
+  /** The stream's last page for now (`hasMore` false). */
+  last: boolean;
+}
+
+/** What applying one page of a stream did. */
+export interface PullApplyResult extends ApplyCardsResult {
+  /** Records that left the cache (removed, merged away, swept, pruned). */
+  deleted: number;
+}
+
+/** How a stream's records are validated and named in quarantine reasons. */
+export interface RecordRule<T> {
+  schema: z.ZodType<T>;
+  /** What one record is called in a reason: `card`, `slot`. */
+  noun: string;
+  /** The field that names a record, and what its value must look like to be quoted in a reason. */
+  idKey: string;
+  idSchema: z.ZodType<string>;
+}
+
+/**
+ * One MIS stream the engine pulls: the patients, or one of the schedule streams. The engine
+ * owns everything else (the cursor, validation, quarantine, the one transaction, backoff).
+ */
+export interface PullStream<T = unknown> {
+  /** Its cursor's name in `sync_cursors`, also the `stream` of its quarantine rows. */
+  readonly name: string;
+  readonly rule: RecordRule<T>;
+  /** The page after `cursor` (`null`: from the start). May throw `MisError`. */
+  fetch(cursor: string | null, limit: number): Promise<PullPage>;
+  /**
+   * Writes a page's valid records and removals. The engine calls it inside the target's
+   * transaction, with the page's quarantine rows and new cursor: it must write through the
+   * target's connection.
+   */
+  apply(records: readonly T[], removed: readonly string[], position: PagePosition): PullApplyResult;
 }
 
 /** The part of `StatusService` the engine reports to (same signature as its `report`). */
@@ -45,11 +105,23 @@ export interface SyncProgress {
   done: boolean;
 }
 
+/** A page of some stream committed (told after the commit, for "changed" events). */
+export interface CommittedPage extends PullApplyResult {
+  stream: string;
+  quarantined: number;
+  /** The stream's last page for now. */
+  last: boolean;
+  /** When it committed (the engine's clock). */
+  syncedAt: number;
+}
+
 export interface PullSyncOptions {
   connector: MisConnector;
   target: PullTarget;
-  /** The stream name under which the cursor is stored. */
+  /** The stream name under which the patients' cursor is stored. */
   stream?: string;
+  /** Streams pulled after the patients in each run, in order, on the same target (the schedule: {@link scheduleStreams}). */
+  streams?: readonly PullStream[];
   /** Change records asked for per page (one transaction each). */
   pageSize?: number;
   /** Wait between two runs when up to date. */
@@ -57,7 +129,12 @@ export interface PullSyncOptions {
   /** Retry policy while the MIS is unreachable. Default 1 s doubling to 60 s, equal jitter. */
   backoff?: BackoffPolicy;
   status?: StatusReporter;
+  /** The patients stream's progress (the first-sync bar). */
   onProgress?: (progress: SyncProgress) => void;
+  /** After every committed page of any stream. */
+  onPage?: (page: CommittedPage) => void;
+  /** The MIS refused a stored cursor (`rejected`): the stream starts over from the beginning. */
+  onCursorReset?: (stream: string) => void;
   /** The clock it reads and waits on; tests give their own so they never wait. */
   clock?: Clock;
   /** The backoff's jitter source, `[0, 1)`; tests pin it. */
@@ -68,15 +145,22 @@ export interface PullSyncOptions {
   etaWarmUpMs?: number;
 }
 
-/** What one {@link PullSyncEngine.syncOnce} did. */
-export interface SyncRunResult {
+/** What one run did on one stream. */
+export interface StreamRunResult {
   pages: number;
   inserted: number;
   updated: number;
   skipped: number;
   deleted: number;
   quarantined: number;
+  /** The stream's cursor after the run. */
   cursor: string | null;
+}
+
+/** What one {@link PullSyncEngine.syncOnce} did: totals over its streams, each stream's own, the patients' cursor. */
+export interface SyncRunResult extends StreamRunResult {
+  /** By stream name (`patients`, `schedule.slots` …), in the order they ran. */
+  streams: Record<string, StreamRunResult>;
 }
 
 export const PATIENTS_STREAM = 'patients';
@@ -89,22 +173,30 @@ export const SYNC_DETAIL = {
   failed: 'syncFailed',
 } as const;
 
+/** Cards: `PatientCardSchema`, named by `misId`. */
+export const CARD_RULE: RecordRule<PatientCard> = { schema: PatientCardSchema, noun: 'card', idKey: 'misId', idSchema: MisIdSchema };
+
 /**
- * Pull sync of one MIS stream into the cache (docs/architecture.md, "Sync and outbox").
+ * Pull sync of the MIS's streams into the cache (docs/architecture.md, "Sync and outbox"): the
+ * patients first, then each stream of `streams` (the schedule), one after the other in each run.
  *
- * Invariants:
- * - a page's valid cards, its deletions and merges, its quarantined records and the new cursor
- *   are committed in ONE transaction: a crash leaves either the whole page or none of it, so
- *   the stored cursor is never ahead of the data;
- * - every card is validated with `PatientCardSchema` before it reaches the cache; an invalid
- *   one goes to quarantine with a reason and never half-applied;
- * - a lower card version never overwrites a higher one (the cache skips it), so MIS wins on
+ * Invariants, the same for every stream:
+ * - a page's valid records, its removals, its quarantined records and the new cursor are
+ *   committed in ONE transaction: a crash leaves either the whole page or none of it, so the
+ *   stored cursor is never ahead of the data;
+ * - every record is validated with its stream's schema before it reaches the cache; an invalid
+ *   one goes to quarantine with a reason (field paths, never values) and is never half-applied;
+ * - a lower record version never overwrites a higher one (the cache skips it), so MIS wins on
  *   its fields and replays after a crash are harmless;
+ * - a stored cursor the MIS refuses (`rejected`) starts that stream over from the beginning;
  * - after each page the engine yields to the event loop, so lookups are never blocked for
- *   longer than one page's transaction.
+ *   longer than one page's transaction;
+ * - one run, one backoff: a failure on any stream ends the run (pages committed stay), and the
+ *   next run resumes every stream from its stored cursor.
  */
 export class PullSyncEngine {
-  private readonly stream: string;
+  private readonly patients: PullStream<PatientCard>;
+  private readonly streams: readonly PullStream[];
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly backoff: BackoffPolicy;
@@ -116,7 +208,8 @@ export class PullSyncEngine {
   private syncedAt: number | null = null;
 
   constructor(private readonly options: PullSyncOptions) {
-    this.stream = options.stream ?? PATIENTS_STREAM;
+    this.patients = patientsStream(options.connector, options.target, options.stream ?? PATIENTS_STREAM);
+    this.streams = [this.patients as PullStream, ...(options.streams ?? [])];
     this.pageSize = options.pageSize ?? 1_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 15_000;
     this.backoff = options.backoff ?? { baseMs: 1_000, capMs: 60_000, jitter: 'equal' };
@@ -125,50 +218,35 @@ export class PullSyncEngine {
     this.yieldBetweenPages = options.yieldBetweenPages ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   }
 
-  /** When the last page was committed (epoch ms), for "data as of HH:MM". */
+  /** When the last page of any stream was committed (epoch ms), for "data as of HH:MM". */
   get lastSyncedAt(): number | null {
     return this.syncedAt;
   }
 
   /**
-   * Pulls pages from the stored cursor until the MIS says there is no more.
+   * Pulls every stream, from its stored cursor until the MIS says there is no more.
    *
    * @throws the connector's error (MisError) or a database error; pages committed before the
-   *   failure stay committed, and the next run resumes from their cursor.
+   *   failure stay committed, and the next run resumes from their cursors.
    */
   async syncOnce(): Promise<SyncRunResult> {
-    const { target, connector } = this.options;
-    const result: SyncRunResult = { pages: 0, inserted: 0, updated: 0, skipped: 0, deleted: 0, quarantined: 0, cursor: target.getCursor(this.stream) };
-    const eta = new ThroughputEta({ warmUpMs: this.options.etaWarmUpMs });
-    eta.start(this.clock.now());
-    let applied = 0;
-    let total: number | null = null;
+    const { target } = this.options;
+    const result: SyncRunResult = { ...emptyRun(target.getCursor(this.patients.name)), streams: {} };
     this.options.status?.report('sync', 'syncing', null);
-    for (;;) {
-      const page = await connector.changesSince(result.cursor, this.pageSize);
-      this.options.status?.report('mis', 'online', null);
-      if (total === null && typeof page.total === 'number' && Number.isFinite(page.total)) total = page.total;
-      const pageResult = this.applyPage(page);
-      this.syncedAt = this.clock.now();
-      result.pages += 1;
-      result.inserted += pageResult.inserted;
-      result.updated += pageResult.updated;
-      result.skipped += pageResult.skipped;
-      result.deleted += pageResult.deleted;
-      result.quarantined += pageResult.quarantined;
-      result.cursor = page.nextCursor;
-      applied += page.cards.length + page.deletions.length + page.merges.length;
-      const done = !page.hasMore;
-      this.options.onProgress?.({
-        applied,
-        total,
-        etaMs: done ? 0 : eta.estimate(this.clock.now(), applied, total),
-        quarantined: result.quarantined,
-        syncedAt: this.syncedAt,
-        done,
-      });
-      if (done) break;
-      await this.yieldBetweenPages();
+    for (const [index, stream] of this.streams.entries()) {
+      if (index > 0) {
+        await this.yieldBetweenPages();
+        if (this.abort?.signal.aborted) break;
+      }
+      const run = await this.pullStream(stream);
+      result.streams[stream.name] = run;
+      result.pages += run.pages;
+      result.inserted += run.inserted;
+      result.updated += run.updated;
+      result.skipped += run.skipped;
+      result.deleted += run.deleted;
+      result.quarantined += run.quarantined;
+      if (stream === this.patients) result.cursor = run.cursor;
       if (this.abort?.signal.aborted) break;
     }
     this.options.status?.report('sync', 'idle', null);
@@ -177,7 +255,7 @@ export class PullSyncEngine {
 
   /**
    * Runs forever until {@link stop}: sync, wait the poll interval, repeat. While the MIS
-   * fails, waits with capped exponential backoff (with jitter) and resumes from the stored cursor.
+   * fails, waits with capped exponential backoff (with jitter) and resumes from the stored cursors.
    */
   start(): void {
     if (this.running) return;
@@ -207,6 +285,56 @@ export class PullSyncEngine {
     await this.running;
   }
 
+  /** Pages one stream from its stored cursor to its end (or until stopped). */
+  private async pullStream(stream: PullStream): Promise<StreamRunResult> {
+    const run = emptyRun(this.options.target.getCursor(stream.name));
+    const progress = stream === this.patients ? this.options.onProgress : undefined;
+    const eta = new ThroughputEta({ warmUpMs: this.options.etaWarmUpMs });
+    eta.start(this.clock.now());
+    let applied = 0;
+    let total: number | null = null;
+    for (;;) {
+      const { page, fromStart } = await this.fetch(stream, run.cursor);
+      this.options.status?.report('mis', 'online', null);
+      if (total === null && typeof page.total === 'number' && Number.isFinite(page.total)) total = page.total;
+      const done = !page.hasMore;
+      const pageResult = this.applyPage(stream, page, { fromStart, last: done });
+      this.syncedAt = this.clock.now();
+      run.pages += 1;
+      run.inserted += pageResult.inserted;
+      run.updated += pageResult.updated;
+      run.skipped += pageResult.skipped;
+      run.deleted += pageResult.deleted;
+      run.quarantined += pageResult.quarantined;
+      run.cursor = page.nextCursor;
+      applied += page.records.length + page.removed.length;
+      this.options.onPage?.({ stream: stream.name, ...pageResult, last: done, syncedAt: this.syncedAt });
+      progress?.({
+        applied,
+        total,
+        etaMs: done ? 0 : eta.estimate(this.clock.now(), applied, total),
+        quarantined: run.quarantined,
+        syncedAt: this.syncedAt,
+        done,
+      });
+      if (done) break;
+      await this.yieldBetweenPages();
+      if (this.abort?.signal.aborted) break;
+    }
+    return run;
+  }
+
+  /** The page after `cursor`; a stored cursor the MIS no longer knows (`rejected`) starts the stream over, once. */
+  private async fetch(stream: PullStream, cursor: string | null): Promise<{ page: PullPage; fromStart: boolean }> {
+    try {
+      return { page: await stream.fetch(cursor, this.pageSize), fromStart: cursor === null };
+    } catch (error) {
+      if (cursor === null || !isMisError(error) || error.kind !== 'rejected') throw error;
+      this.options.onCursorReset?.(stream.name);
+      return { page: await stream.fetch(null, this.pageSize), fromStart: true };
+    }
+  }
+
   private reportFailure(error: unknown): void {
     const status = this.options.status;
     if (!status) return;
@@ -219,38 +347,137 @@ export class PullSyncEngine {
     status.report('sync', 'error', SYNC_DETAIL.failed);
   }
 
-  /** Validates, then commits the page and its cursor in one transaction. */
-  private applyPage(page: MisChangesPage): ApplyCardsResult & { deleted: number; quarantined: number } {
-    const valid: PatientCard[] = [];
+  /** Validates, then commits the page, its quarantine rows and its cursor in one transaction. */
+  private applyPage(stream: PullStream, page: PullPage, position: PagePosition): PullApplyResult & { quarantined: number } {
+    const valid: unknown[] = [];
     const refused: QuarantineEntry[] = [];
-    for (const raw of page.cards) {
-      const parsed = PatientCardSchema.safeParse(raw);
+    for (const raw of page.records) {
+      const parsed = stream.rule.schema.safeParse(raw);
       if (parsed.success) valid.push(parsed.data);
-      else refused.push({ stream: this.stream, reason: describeIssues(raw, parsed.error), payload: excerpt(raw) });
+      else refused.push({ stream: stream.name, reason: describeIssues(raw, parsed.error, stream.rule), payload: excerpt(raw) });
     }
-    const gone = [...page.deletions, ...page.merges.map((merge) => merge.from)].filter((id): id is string => typeof id === 'string');
+    const gone = page.removed.filter((id): id is string => typeof id === 'string');
     if (typeof page.nextCursor !== 'string' || page.nextCursor.length === 0) {
       throw new TypeError('The MIS connector returned a page without a cursor.');
     }
     const { target } = this.options;
     return target.transaction(() => {
-      const applied = target.applyCards(valid);
-      const deleted = target.deleteCards(gone);
+      const applied = stream.apply(valid, gone, position);
       for (const entry of refused) target.quarantine(entry);
-      target.setCursor(this.stream, page.nextCursor);
-      return { ...applied, deleted, quarantined: refused.length };
+      target.setCursor(stream.name, page.nextCursor);
+      return { ...applied, quarantined: refused.length };
     });
   }
 }
 
+function emptyRun(cursor: string | null): StreamRunResult {
+  return { pages: 0, inserted: 0, updated: 0, skipped: 0, deleted: 0, quarantined: 0, cursor };
+}
+
 /**
- * The reason kept with a quarantined card: the id when it is a plausible one, and each failing
- * field path with the schema's message — never the offending values (they may be patient data
- * or a 10 MB string).
+ * The patients stream: `changesSince` pages of cards, deletions and merges (the merged-away
+ * card goes; the survivor arrives among the cards), written by the target's `applyCards` and
+ * `deleteCards`, upserts before removals.
  */
-export function describeIssues(raw: unknown, error: z.ZodError): string {
-  const id = (raw as { misId?: unknown } | null)?.misId;
-  const who = typeof id === 'string' && /^[\x21-\x7e]{1,64}$/.test(id) ? `card ${id}` : 'card without a valid misId';
+export function patientsStream(connector: MisConnector, target: PullTarget, name: string = PATIENTS_STREAM): PullStream<PatientCard> {
+  return {
+    name,
+    rule: CARD_RULE,
+    fetch: async (cursor, limit) => {
+      const page = await connector.changesSince(cursor, limit);
+      return {
+        records: page.cards,
+        removed: [...page.deletions, ...page.merges.map((merge) => merge.from)],
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+        ...(page.total === undefined ? {} : { total: page.total }),
+      };
+    },
+    apply: (cards, removed) => {
+      const applied = target.applyCards(cards);
+      const deleted = target.deleteCards(removed);
+      return { ...applied, deleted };
+    },
+  };
+}
+
+/** What the schedule streams write to: `ScheduleRepository` on the target's connection. */
+export interface ScheduleSyncTarget {
+  applyRecords<S extends ScheduleStream>(stream: S, records: readonly ScheduleRecordOf<S>[]): ApplyRecordsResult;
+  removeRecords(stream: ScheduleStream, ids: readonly string[]): number;
+  prunePast(beforeMs: number): number;
+  startPass(stream: ScheduleStream): void;
+  finishPass(stream: ScheduleStream): number;
+}
+
+export interface ScheduleStreamsOptions {
+  connector: MisConnector;
+  schedule: ScheduleSyncTarget;
+  /** The clinic's time zone and how many days ahead to cache (`settings.schedule`), read before every page. */
+  settings: () => { horizonDays: number; timeZone: string };
+  /** Now (epoch ms), for the clinic's today. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * The schedule streams a connector offers, in dependency order: `branches`, `doctors`,
+ * `services`, `slots` with the `schedule` capability, `call-tasks` with `callLists`; none
+ * without `streamChangesSince`. Each page asks for the clinic's today and horizon from the
+ * settings; a page from the start begins a pass that replaces the stream when it ends; after a
+ * slots page, the slots of days gone by are dropped in the same transaction.
+ */
+export function scheduleStreams(options: ScheduleStreamsOptions): PullStream[] {
+  const { connector, schedule } = options;
+  if (typeof connector.streamChangesSince !== 'function') return [];
+  const fetchStream: NonNullable<MisConnector['streamChangesSince']> = (...args) => {
+    // Looked up at each call, like `changesSince`: a connector may be wrapped or replaced in tests.
+    if (typeof connector.streamChangesSince !== 'function') throw new TypeError('The MIS connector no longer offers its schedule streams.');
+    return connector.streamChangesSince(...args);
+  };
+  const capabilities = new Set(connector.manifest.capabilities);
+  const now = options.now ?? Date.now;
+  const wanted = [
+    ...(capabilities.has('schedule') ? (['branches', 'doctors', 'services', 'slots'] as const) : []),
+    ...(capabilities.has('callLists') ? (['call-tasks'] as const) : []),
+  ];
+  const today = () => {
+    const { horizonDays, timeZone } = options.settings();
+    const date = clinicDate(now(), timeZone);
+    return { today: date, horizonDays, startsAtMs: clinicInstant(date, 0, timeZone) };
+  };
+  return wanted.map((stream): PullStream => ({
+    name: scheduleCursorStream(stream),
+    rule: { schema: SCHEDULE_RECORD_SCHEMAS[stream] as z.ZodType<unknown>, noun: SCHEDULE_RECORD_NOUNS[stream], idKey: 'id', idSchema: ScheduleIdSchema },
+    fetch: async (cursor, limit) => {
+      const { today: date, horizonDays } = today();
+      const page = await fetchStream(stream, cursor, limit, { today: date, horizonDays });
+      return {
+        records: page.records,
+        removed: page.removed,
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+        ...(page.total === undefined ? {} : { total: page.total }),
+      };
+    },
+    apply: (records, removed, position) => {
+      if (position.fromStart) schedule.startPass(stream);
+      const applied = schedule.applyRecords(stream, records as readonly ScheduleRecordOf<typeof stream>[]);
+      let deleted = schedule.removeRecords(stream, removed);
+      if (position.last) deleted += schedule.finishPass(stream);
+      if (stream === 'slots') deleted += schedule.prunePast(today().startsAtMs);
+      return { ...applied, deleted };
+    },
+  }));
+}
+
+/**
+ * The reason kept with a quarantined record: its id when it is a plausible one, and each
+ * failing field path with the schema's message — never the offending values (they may be
+ * patient data or a 10 MB string).
+ */
+export function describeIssues(raw: unknown, error: z.ZodError, rule: Pick<RecordRule<unknown>, 'noun' | 'idKey' | 'idSchema'> = CARD_RULE): string {
+  const id = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[rule.idKey] : undefined;
+  const who = rule.idSchema.safeParse(id).success ? `${rule.noun} ${id as string}` : `${rule.noun} without a valid ${rule.idKey}`;
   const issues = error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const more = error.issues.length > 5 ? `; +${error.issues.length - 5} more` : '';
   return `${who}: ${issues.join('; ')}${more}`;

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_CIPHER } from '../open-database';
+import { benchBooking } from '../../booking/booking-bench';
 import { formatQueueBench, runQueueBench } from '../../queue/queue-bench';
 import { formatReport, runBench } from './run-bench';
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     seed: positiveInt('seed', 20_261_101),
     queries: positiveInt('queries', 2_000),
     ...misLatency(),
+    // "Book in cache to the outbox row" on the bench's cache.db with its schedule (core/booking/booking-bench.ts).
+    booking: ({ schedule, dir }) => benchBooking({ dataDir: dir, reader: schedule, iterations: 300 }),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write('queue: the board applying a 200-agent, 500-caller load …\n');

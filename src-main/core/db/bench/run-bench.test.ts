@@ -16,7 +16,7 @@ describe('percentiles', () => {
 describe('runBench', () => {
   it('times every query it sends once, in its form; the online screen pop includes the MIS latency; the JSON is finite numbers', async () => {
     const queries = 40;
-    const report = await runBench({ cards: 300, queries, cipherCompareCards: 0, misLatencyMs: 2 });
+    const report = await runBench({ cards: 300, queries, cipherCompareCards: 0, misLatencyMs: 2, scheduleDoctors: 24, scheduleDays: 3 });
     const r = report.result;
     expect(r.cards).toBe(300);
 
@@ -39,6 +39,8 @@ describe('runBench', () => {
       [report.rawSearchP50Ms, r.rawSearch.p95Ms],
       [r.screenPop.p50Ms, r.screenPop.p95Ms],
       [r.screenPopOnline.p50Ms, r.screenPopOnline.p95Ms],
+      [r.slots.p50Ms, r.slots.p95Ms],
+      [r.rawSlots.p50Ms, r.rawSlots.p95Ms],
       ...report.searchByForm.map((form): [number, number] => [form.p50Ms, form.p95Ms]),
     ];
     for (const [p50, high] of ordered) expect(p50).toBeLessThanOrEqual(high);
@@ -55,5 +57,41 @@ describe('runBench', () => {
     expect(table).toMatch(/screen pop \(MIS online\)/);
     expect(table).toContain(`${mix.known} own / ${mix.shared} shared (${mix.remembered} remembered) / ${mix.unknown} unknown`);
     expect(table).toContain(`online / cached p50 = ${r.screenPopRatio}×`);
+    expect(table).toMatch(/slots p50 \/ p95 .* target p95 ≤ 20 ms; free slots of one specialty, 3 days/);
+    expect(table).toMatch(/raw slots SQL p50 \/ p95/);
+    expect(table).not.toMatch(/booking p95/);
+    expect(r.booking).toBeUndefined();
+  });
+
+  it('searches free slots of a synthetic schedule in cache.db and in a plain file alike, and hands the loaded cache to a booking bench', async () => {
+    let seen: { doctors: number; specialties: number; free: number } | null = null;
+    const report = await runBench({
+      cards: 50,
+      queries: 30,
+      cipherCompareCards: 0,
+      misLatencyMs: 0,
+      scheduleDoctors: 24,
+      scheduleDays: 2,
+      booking: ({ schedule, generated, today, timeZone }) => {
+        expect([today, timeZone]).toEqual(['2026-12-07', 'Europe/Moscow']);
+        const specialty = generated.doctors[0]!.specialty;
+        const free = schedule.freeSlots({ specialty, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100_000 }).slots.length;
+        seen = { doctors: schedule.doctors().length, specialties: new Set(generated.doctors.map((d) => d.specialty)).size, free };
+        return { p95Ms: 1.23456 };
+      },
+    });
+    const r = report.result;
+    // 24 doctors in their shifts on 6 days of 7, in 5-minute cells: every generated slot is searched.
+    expect(r.scheduleSlots).toBeGreaterThan(24 * 80);
+    expect(report.schedule).toMatchObject({ doctors: 24, days: 2, slots: r.scheduleSlots, specialties: 12, limit: 500 });
+    expect(report.schedule.free).toBeGreaterThan(r.scheduleSlots * 0.25);
+    expect(report.schedule.free).toBeLessThan(r.scheduleSlots * 0.45);
+    expect(report.schedule.meanReturned).toBeGreaterThan(0);
+    expect(report.schedule.meanReturned).toBeLessThanOrEqual(500);
+    expect(report.schedule.bytes).toBeGreaterThan(0);
+    expect(seen).toMatchObject({ doctors: 24, specialties: 12 });
+    expect(seen!.free).toBeGreaterThan(0);
+    expect(r.booking).toEqual({ p95Ms: 1.235 });
+    expect(formatReport(report)).toMatch(/booking p95 +1\.235 ms/);
   });
 });

@@ -1,20 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FreeSlotsQuerySchema } from '../../../../src-shared/booking/booking-contract';
 import type { PatientCard } from '../../../../src-shared/patients/patient-card';
 import { seededRandom } from '../../../../src-shared/random/seeded-random';
+import { addDays, clinicInstant } from '../../../../src-shared/schedule/clinic-time';
+import type { ScheduleStream } from '../../../../src-shared/schedule/schedule-model';
 import { syntheticPatient, syntheticPatients } from '../../demo/synthetic-patients';
 import { CacheRepository } from '../cache-repository';
 import { CACHE_PAGE_SIZE, removeDatabaseFiles, writeCacheSnapshot } from '../cache-bulk-load';
 import { BatchInsert, patientRowValues, phoneRowValues } from '../cache-rows';
 import { CACHE_MIGRATIONS } from '../migrations/cache';
+import { migration0004Schedule } from '../migrations/cache/0004-schedule';
 import { migrate } from '../migrations/migrate';
 import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher } from '../open-database';
 import { DemoMis, DemoMisConfigSchema } from '../../connectors/demo/demo-mis';
 import { PopChoices } from '../../screen-pop/pop-choices';
 import { lookupCached, lookupOnline } from '../../screen-pop/screen-pop-lookup';
 import { openJournalDatabase } from '../../journal/open-journal';
+import type { ScheduleReader } from '../../schedule/schedule-reader';
+import { SLOT_QUERIES, ScheduleRepository, type ScheduleRecordOf } from '../../schedule/schedule-repository';
+import { syntheticSchedule, type SyntheticSchedule } from '../../schedule/synthetic-schedule';
 
 /**
  * The cache bench: builds a fresh encrypted cache of N synthetic cards and measures, in the
@@ -33,8 +41,41 @@ export interface BenchOptions {
   misLatencyMs?: number;
   /** Cipher of the main measurement (default: the one the desk uses). */
   cipher?: DatabaseCipher;
+  /** Doctors of the synthetic clinic whose schedule the `slots` figure searches (default 200: ≈250,000 slots). */
+  scheduleDoctors?: number;
+  /** Days of schedule (default 14, the desk's default horizon). */
+  scheduleDays?: number;
+  /**
+   * The booking core's figure, when its bench is plugged in here: run on the bench's cache.db
+   * (cards and schedule loaded), it returns its `booking` p95. Absent: no `booking` figure.
+   */
+  booking?: BookingBench;
   log?: (line: string) => void;
 }
+
+/** What a booking bench gets: the cache as the desk opens it, with the synthetic schedule in it. */
+export interface ScheduleBenchFixture {
+  /** cache.db (encrypted), cards and schedule loaded; still open, closed by the bench after. */
+  cache: CacheRepository;
+  /** The schedule reader as `PatientCacheService.schedule` makes it. */
+  schedule: ScheduleReader;
+  key: Buffer;
+  /** The bench's temporary folder (for a journal.db of its own); removed after the run. */
+  dir: string;
+  /** The schedule's first day (clinic-local) and zone. */
+  today: string;
+  timeZone: string;
+  /** What was loaded (ids of doctors, specialties, slots). */
+  generated: SyntheticSchedule;
+  /** Cards in the cache (their MIS ids are `String(1_000_000 + index)`). */
+  cards: number;
+  seed: number;
+  /** Timed operations per measurement (after a warm-up of its own choosing). */
+  queries: number;
+}
+
+/** The booking core's bench (owned by `core/booking/`), plugged in through {@link BenchOptions.booking}. */
+export type BookingBench = (fixture: ScheduleBenchFixture) => Promise<{ p95Ms: number }> | { p95Ms: number };
 
 /** Exactly the JSON the bench writes with `--json`. */
 export interface BenchResult {
@@ -51,6 +92,20 @@ export interface BenchResult {
   screenPopOnline: { p50Ms: number; p95Ms: number; latencyMs: number };
   /** Online p50 / cached p50. */
   screenPopRatio: number;
+  /**
+   * The booking pane's search: free slots of one specialty over the horizon (earliest first,
+   * the contract's default limit) through `ScheduleRepository` on the encrypted cache.db.
+   */
+  slots: { p50Ms: number; p95Ms: number };
+  /** The same SQL on a plain (unencrypted) SQLite file of the same rows, no repository. */
+  rawSlots: { p50Ms: number; p95Ms: number };
+  /** slots p95 / rawSlots p95. */
+  slotsRatio: number;
+  /** Slots in the synthetic schedule searched. */
+  scheduleSlots: number;
+  /** The booking core's figure, when its bench is plugged in ({@link BenchOptions.booking}). */
+  booking?: { p95Ms: number };
+  /** cache.db (file + WAL) with the cards only, before the schedule is added. */
   dbBytes: number;
   rssBytes: number;
 }
@@ -68,11 +123,34 @@ export interface BenchReport {
   searchByForm: { form: string; p50Ms: number; p95Ms: number; count: number }[];
   screenPopMix: { known: number; shared: number; unknown: number; remembered: number };
   demoPhoneIndexMs: number;
+  schedule: ScheduleBenchReport;
   cipherComparison: { cipher: DatabaseCipher; cards: number; ingestCardsPerSec: number; rawInsertRowsPerSec: number }[];
   cipher: DatabaseCipher;
 }
 
+/** What the slot search measured besides its percentiles (printed in the table). */
+export interface ScheduleBenchReport {
+  doctors: number;
+  days: number;
+  slots: number;
+  free: number;
+  specialties: number;
+  /** Slots written per second through `ScheduleRepository.applyRecords` into the encrypted cache (the first schedule sync's write cost, without validation). */
+  loadSlotsPerSec: number;
+  /** Slots asked for per search (the contract's default `limit`). */
+  limit: number;
+  /** Slots a search returned, on average. */
+  meanReturned: number;
+  /** What the schedule added to cache.db. */
+  bytes: number;
+  rawP50Ms: number;
+  oursP50Ms: number;
+}
+
 const RAW_BATCH = 20_000;
+/** The synthetic schedule's first day and its clinic's zone (fixed, so a seed replays the same schedule). */
+const SCHEDULE_TODAY = '2026-12-07';
+const SCHEDULE_TIME_ZONE = 'Europe/Moscow';
 
 /** Runs the whole bench in a temporary folder, which is removed afterwards. */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -131,8 +209,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`screen pop: ${queries} lookups from the cache, then the same through the demo MIS online …`);
     const pop = await benchScreenPop(repo, join(dir, 'journal.db'), key, n, seed, queries, log, options.misLatencyMs);
 
-    repo.close();
+    repo.connection.pragma('wal_checkpoint(TRUNCATE)');
     const dbBytes = fileSize(path) + fileSize(`${path}-wal`);
+    const schedule = benchSlots(repo, dir, { seed, queries, log, doctors: options.scheduleDoctors ?? 200, days: options.scheduleDays ?? 14 });
+    repo.connection.pragma('wal_checkpoint(TRUNCATE)');
+    schedule.report.bytes = Math.max(0, fileSize(path) + fileSize(`${path}-wal`) - dbBytes);
+    let booking: { p95Ms: number } | undefined;
+    if (options.booking) {
+      log('booking: the booking core\'s bench …');
+      const figure = await options.booking({ cache: repo, schedule: ScheduleRepository.on(repo), key, dir, today: SCHEDULE_TODAY, timeZone: SCHEDULE_TIME_ZONE, generated: schedule.generated, cards: n, seed, queries });
+      booking = { p95Ms: round3(figure.p95Ms) };
+    }
+
+    repo.close();
     const result: BenchResult = {
       cards: n,
       ingestCardsPerSec: round(perSec(n, ingestMs)),
@@ -144,6 +233,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       screenPop: { p50Ms: round3(pop.cached.p50), p95Ms: round3(pop.cached.p95) },
       screenPopOnline: { p50Ms: round3(pop.online.p50), p95Ms: round3(pop.online.p95), latencyMs: pop.latencyMs },
       screenPopRatio: pop.cached.p50 > 0 ? Math.round((pop.online.p50 / pop.cached.p50) * 100) / 100 : 0,
+      slots: { p50Ms: round3(schedule.ours.p50), p95Ms: round3(schedule.ours.p95) },
+      rawSlots: { p50Ms: round3(schedule.raw.p50), p95Ms: round3(schedule.raw.p95) },
+      slotsRatio: schedule.raw.p95 > 0 ? Math.round((schedule.ours.p95 / schedule.raw.p95) * 100) / 100 : 0,
+      scheduleSlots: schedule.generated.slots.length,
+      ...(booking ? { booking } : {}),
       dbBytes,
       rssBytes: process.resourceUsage().maxRSS * 1024,
     };
@@ -159,6 +253,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       searchByForm: search.byForm,
       screenPopMix: pop.mix,
       demoPhoneIndexMs: pop.indexMs,
+      schedule: schedule.report,
       cipherComparison,
       cipher,
     };
@@ -431,6 +526,110 @@ function benchSearch(repo: CacheRepository, n: number, seed: number, queries: nu
   };
 }
 
+/**
+ * The booking pane's search at a clinic's scale: a synthetic schedule (seeded: `doctors` across
+ * 12 specialties and 4 branches, `days` from {@link SCHEDULE_TODAY}, ≈60% booked) written into
+ * the bench's encrypted cache.db through `ScheduleRepository`, then free slots of a random
+ * specialty from a random time of the first day to the horizon's end, earliest first, at the
+ * contract's default limit — through the reader `PatientCacheService.schedule` gives the desk,
+ * interleaved with the same SQL (`SLOT_QUERIES.freeOfSpecialty`) on a plain SQLite file holding
+ * the same rows under the same schema (migration 0004), read with no repository.
+ */
+function benchSlots(repo: CacheRepository, dir: string, options: { seed: number; queries: number; log: (line: string) => void; doctors: number; days: number }) {
+  const { log, queries } = options;
+  const generated = syntheticSchedule({ doctors: options.doctors, days: options.days, today: SCHEDULE_TODAY, timeZone: SCHEDULE_TIME_ZONE, seed: options.seed });
+  const free = generated.slots.filter((slot) => slot.state === 'free').length;
+  log(`slots: ${fmt(generated.slots.length)} slots of ${options.doctors} doctors over ${options.days} days (${fmt(free)} free) into cache.db …`);
+  const writer = ScheduleRepository.on(repo);
+  const started = performance.now();
+  const load = <S extends ScheduleStream>(stream: S, records: readonly ScheduleRecordOf<S>[]) => {
+    for (let at = 0; at < records.length; at += 5_000) repo.transaction(() => writer.applyRecords(stream, records.slice(at, at + 5_000)));
+  };
+  load('branches', generated.branches);
+  load('doctors', generated.doctors);
+  load('services', generated.services);
+  load('slots', generated.slots);
+  const loadMs = performance.now() - started;
+  log(`  ${fmt(perSec(generated.slots.length, loadMs))} slots/s through applyRecords`);
+
+  const rawPath = join(dir, 'raw-slots.db');
+  const raw = new Database(rawPath);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('temp_store = MEMORY');
+  migration0004Schedule.up(raw);
+  const insert = raw.prepare(
+    'INSERT INTO slots (id, version, doctor_id, specialty, branch_id, starts_at, starts_at_iso, duration_min, state, patient_mis_id, appointment_id, service_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const doctorOf = new Map(generated.doctors.map((doctor) => [doctor.id, doctor]));
+  raw.transaction(() => {
+    for (const slot of generated.slots) {
+      const doctor = doctorOf.get(slot.doctorId)!;
+      insert.run(slot.id, slot.version, slot.doctorId, doctor.specialty, doctor.branchId, Date.parse(slot.startsAt), slot.startsAt, slot.durationMin, slot.state, slot.patientMisId, slot.appointmentId, slot.serviceId);
+    }
+  })();
+  const rawQuery = raw.prepare<[{ specialty: string; from: number; to: number; limit: number }], unknown>(SLOT_QUERIES.freeOfSpecialty);
+
+  // The reader exactly as the desk gets it (`PatientCacheService.schedule`).
+  const reader: ScheduleReader = ScheduleRepository.on(repo);
+  const limit = FreeSlotsQuerySchema.parse({ specialty: 'x', from: SCHEDULE_TODAY, to: SCHEDULE_TODAY }).limit;
+  const random = seededRandom(options.seed ^ 0x5107);
+  const dayStart = clinicInstant(SCHEDULE_TODAY, 0, SCHEDULE_TIME_ZONE);
+  const horizonEnd = clinicInstant(addDays(SCHEDULE_TODAY, options.days), 0, SCHEDULE_TIME_ZONE);
+  const specialties = [...new Set(generated.doctors.map((doctor) => doctor.specialty))];
+  const ours: number[] = [];
+  const rawTimes: number[] = [];
+  let returned = 0;
+  for (let i = 0; i < queries + 100; i++) {
+    const specialty = specialties[Math.floor(random() * specialties.length)]!;
+    // "From now": some time of the first day, to the end of the horizon.
+    const fromMs = dayStart + Math.floor(random() * 24 * 60) * 60_000;
+    const runOurs = () => {
+      const t = performance.now();
+      const result = reader.freeSlots({ specialty, fromMs, toMs: horizonEnd, limit, exclude: new Set() });
+      const elapsed = performance.now() - t;
+      if (i >= 100) returned += result.slots.length;
+      return elapsed;
+    };
+    const runRaw = () => {
+      const t = performance.now();
+      rawQuery.all({ specialty, from: fromMs, to: horizonEnd, limit });
+      return performance.now() - t;
+    };
+    let o: number;
+    let r: number;
+    if (i % 2 === 0) {
+      o = runOurs();
+      r = runRaw();
+    } else {
+      r = runRaw();
+      o = runOurs();
+    }
+    if (i >= 100) {
+      ours.push(o);
+      rawTimes.push(r);
+    }
+  }
+  raw.close();
+  removeDatabaseFiles(rawPath);
+  const oursP = percentiles(ours);
+  const rawP = percentiles(rawTimes);
+  const report: ScheduleBenchReport = {
+    doctors: generated.doctors.length,
+    days: options.days,
+    slots: generated.slots.length,
+    free,
+    specialties: specialties.length,
+    loadSlotsPerSec: round(perSec(generated.slots.length, loadMs)),
+    limit,
+    meanReturned: queries > 0 ? Math.round(returned / queries) : 0,
+    bytes: 0,
+    rawP50Ms: round3(rawP.p50),
+    oursP50Ms: round3(oursP.p50),
+  };
+  return { report, ours: oursP, raw: rawP, generated };
+}
+
 /** Nearest-rank percentiles: the smallest time at or above that share of the times; 0 for none. */
 export function percentiles(times: readonly number[]): Percentiles {
   const sorted = [...times].sort((a, b) => a - b);
@@ -466,7 +665,15 @@ export function formatReport(report: BenchReport): string {
     ['screen pop (cache) p50 / p95', `${r.screenPop.p50Ms} / ${r.screenPop.p95Ms} ms`, `target p95 ≤ 50 ms (INVITE → card painted); normalise + byPhone + choice; ${report.screenPopMix.known} own / ${report.screenPopMix.shared} shared (${report.screenPopMix.remembered} remembered) / ${report.screenPopMix.unknown} unknown`],
     ['screen pop (MIS online) p50 / p95', `${r.screenPopOnline.p50Ms} / ${r.screenPopOnline.p95Ms} ms`, `demo MIS findByPhone + validation at latency ${r.screenPopOnline.latencyMs} ms (demo default ${DemoMisConfigSchema.parse({}).latencyMs} ms) (phone index ${fmt(report.demoPhoneIndexMs)} ms, built once); online / cached p50 = ${r.screenPopRatio}×`],
     ['raw FTS prefix p50 / p95', `${report.rawSearchP50Ms} / ${r.rawSearch.p95Ms} ms`, "MATCH '\"prefix\"*' LIMIT 50, 1–6 letter surname prefixes"],
-    ['db size (file + WAL)', mb(r.dbBytes), `${fmt(r.dbBytes / Math.max(1, r.cards))} bytes/card`],
+    [
+      'slots p50 / p95',
+      `${r.slots.p50Ms} / ${r.slots.p95Ms} ms`,
+      `target p95 ≤ 20 ms; free slots of one specialty, ${report.schedule.days} days, limit ${report.schedule.limit} (${report.schedule.meanReturned} returned on average); ${fmt(r.scheduleSlots)} slots of ${report.schedule.doctors} doctors (${fmt(report.schedule.free)} free, ${report.schedule.specialties} specialties); p95 ${r.slotsRatio}× raw`,
+    ],
+    ['raw slots SQL p50 / p95', `${r.rawSlots.p50Ms} / ${r.rawSlots.p95Ms} ms`, 'the same SQL on a plain SQLite file of the same rows (unencrypted, no repository, rows not mapped)'],
+    ['schedule load (applyRecords)', `${fmt(report.schedule.loadSlotsPerSec)} slots/s`, `into the encrypted cache.db; the schedule adds ${mb(report.schedule.bytes)}`],
+    ...(r.booking ? [['booking p95', `${r.booking.p95Ms} ms`, 'the booking core\'s bench'] as [string, string, string]] : []),
+    ['db size (file + WAL)', mb(r.dbBytes), `${fmt(r.dbBytes / Math.max(1, r.cards))} bytes/card (cards only, before the schedule)`],
     ['peak RSS', mb(r.rssBytes), ''],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));

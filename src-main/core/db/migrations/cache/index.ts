@@ -2,6 +2,7 @@ import type { Migration } from '../migrate';
 import { migration0001Patients } from './0001-patients';
 import { migration0002CacheMeta } from './0002-cache-meta';
 import { migration0003SnilsIndex } from './0003-snils-index';
+import { migration0004Schedule } from './0004-schedule';
 
 /** Every cache.db schema step, oldest first. Append only. */
-export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002CacheMeta, migration0003SnilsIndex];
+export const CACHE_MIGRATIONS: readonly Migration[] = [migration0001Patients, migration0002CacheMeta, migration0003SnilsIndex, migration0004Schedule];
