@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../log/logger';
 import type { Service } from '../../services/service-registry';
 import { DEMO_PHONE_INDEX_FILE, DemoMis, DemoMisConfigSchema, type DemoMisConfig } from './demo-mis';
+import { DEMO_SCHEDULE_FILE } from './demo-schedule';
 
 /** Runtime overrides from the browser host's command line (`--demo-patients`, `--mis-offline`). */
 export interface DemoOverrides {
@@ -23,8 +24,9 @@ export interface DemoClinicOptions {
 
 /**
  * The embedded demo clinic as a service of the desk: made at start from the settings and the
- * command line, its ledger, change log and phone index kept in `<data dir>/demo-mis/` (so a
- * restarted desk meets the same clinic), closed at stop.
+ * command line, its ledger, change log, phone index and schedule kept in `<data dir>/demo-mis/`
+ * (so a restarted desk meets the same clinic; `scheduleFile` puts the schedule elsewhere, to
+ * share it between desks), closed at stop.
  */
 export class DemoClinicService implements Service {
   readonly name = 'demo-clinic';
@@ -42,6 +44,8 @@ export class DemoClinicService implements Service {
     const config = DemoMisConfigSchema.parse({ ...DEMO_DESK_DEFAULTS, ...(this.options.config as object), ...overrides });
     const folder = join(this.options.dataDir, 'demo-mis');
     mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const scheduleFile = config.scheduleFile ?? join(folder, DEMO_SCHEDULE_FILE);
+    mkdirSync(dirname(scheduleFile), { recursive: true, mode: 0o700 });
     const demo = new DemoMis({
       patients: config.patients,
       seed: config.seed,
@@ -50,12 +54,15 @@ export class DemoClinicService implements Service {
       latencyMs: config.latencyMs,
       errorRate: config.errorRate,
       timeoutRate: config.timeoutRate,
+      scheduleFile,
+      timeZone: config.timeZone,
     });
     demo.setOffline(config.offline);
     if (config.evolveIntervalMs > 0) demo.startEvolving(config.evolveIntervalMs);
+    if (config.otherChannelsIntervalMs > 0) demo.startOtherChannels(config.otherChannelsIntervalMs);
     // Index the clinic's phones now (loaded, or built in slices), so the first caller's refresh does not wait for it.
     void demo.preparePhoneIndex();
-    this.options.logger.info('demo-mis.started', { patients: config.patients, offline: config.offline });
+    this.options.logger.info('demo-mis.started', { patients: config.patients, offline: config.offline, sharedSchedule: config.scheduleFile !== undefined });
     this.demo = demo;
   }
 

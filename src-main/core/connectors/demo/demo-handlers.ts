@@ -8,11 +8,14 @@ export interface DemoHandlerOptions {
   mis: () => DemoMis | null;
   /** The demo PBX (null: the PBX is another connector). */
   pbx: DemoPbx | null;
+  /** Moves the desk's call-list clock forward (`advance-clock`); absent: that control is not available. */
+  advanceClock?: (ms: number) => void;
 }
 
 /**
  * `demo.*`: the demo clinic's controls (training, sales demos, e2e) — edit a patient as the
- * MIS staff would, take the MIS offline, ring the desk phone, list the MIS's ledger. The core
+ * MIS staff would, take the MIS offline, let another channel take a slot, move the call lists'
+ * clock, ring the desk phone, list the MIS's ledger. The core
  * adds them to its handler table only when a demo connector runs; otherwise the dispatcher
  * refuses every `demo.*` request with `DEMO_ONLY`.
  */
@@ -30,7 +33,13 @@ export function createDemoHandlers(options: DemoHandlerOptions): DemoHandlerTabl
         if (input.action === 'pbx-ringing') return { applied: true, callId: pbx.ring(input.number, input.extension) };
         return { applied: input.action === 'pbx-answered' ? pbx.answer(input.callId) : pbx.end(input.callId) };
       }
+      if (input.action === 'advance-clock') {
+        if (!options.advanceClock) throw new DeskError('NOT_AVAILABLE', 'This desk has no call-list clock to move.');
+        options.advanceClock(input.ms);
+        return { applied: true };
+      }
       const mis = demoMis();
+      if (input.action === 'take-slot') return { applied: mis.takeSlot(input.slotId) };
       if (input.action === 'set-offline') mis.setOffline(input.offline);
       else {
         const patch = { ...(input.surname && { surname: input.surname }), ...(input.givenName && { givenName: input.givenName }) };

@@ -23,6 +23,24 @@ export interface LedgerReport {
   duplicateReceipts: number;
 }
 
+/** Delivered / lost / duplicated over the expected local ids, from every key received (of one ledger or several). */
+export function ledgerReport(received: Iterable<{ localId: string; receipts: number }>, expectedLocalIds: Iterable<string>): LedgerReport {
+  const keysPerLocal = new Map<string, number>();
+  let duplicateReceipts = 0;
+  for (const row of received) {
+    keysPerLocal.set(row.localId, (keysPerLocal.get(row.localId) ?? 0) + 1);
+    duplicateReceipts += row.receipts - 1;
+  }
+  let delivered = 0;
+  const lost: string[] = [];
+  for (const id of new Set(expectedLocalIds)) {
+    if (keysPerLocal.has(id)) delivered += 1;
+    else lost.push(id);
+  }
+  const duplicated = [...keysPerLocal].filter(([, keys]) => keys > 1).map(([id]) => id);
+  return { delivered, lost, duplicated, duplicateReceipts };
+}
+
 /**
  * The demo MIS's own database: every write it received, keyed by idempotency key. It is a
  * plain (unencrypted) SQLite file because it stands in for the MIS's server, not the desk; it
@@ -130,20 +148,15 @@ export class DemoLedger {
 
   /** Delivered / lost / duplicated counts over the local ids the desk meant to send. */
   report(expectedLocalIds: Iterable<string>): LedgerReport {
-    const keysPerLocal = new Map<string, number>();
-    let duplicateReceipts = 0;
-    for (const row of this.db.prepare<[], { local_id: string; receipts: number }>('SELECT local_id, receipts FROM ledger').iterate()) {
-      keysPerLocal.set(row.local_id, (keysPerLocal.get(row.local_id) ?? 0) + 1);
-      duplicateReceipts += row.receipts - 1;
-    }
-    let delivered = 0;
-    const lost: string[] = [];
-    for (const id of new Set(expectedLocalIds)) {
-      if (keysPerLocal.has(id)) delivered += 1;
-      else lost.push(id);
-    }
-    const duplicated = [...keysPerLocal].filter(([, keys]) => keys > 1).map(([id]) => id);
-    return { delivered, lost, duplicated, duplicateReceipts };
+    return ledgerReport(this.receipts(), expectedLocalIds);
+  }
+
+  /** Every key's local id and receipt count (what a report is made of). */
+  receipts(): { localId: string; receipts: number }[] {
+    return this.db
+      .prepare<[], { local_id: string; receipts: number }>('SELECT local_id, receipts FROM ledger')
+      .all()
+      .map((row) => ({ localId: row.local_id, receipts: row.receipts }));
   }
 
   /**

@@ -1,6 +1,9 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { nameMatchesWords, nameSortKey, nameTokens } from '../../../../src-shared/patients/name-folding';
-import type { PatientCard } from '../../../../src-shared/patients/patient-card';
+import { MAX_APPOINTMENTS_PER_CARD, type PatientCard } from '../../../../src-shared/patients/patient-card';
+import { DEFAULT_CLINIC_TIME_ZONE, isKnownTimeZone } from '../../../../src-shared/schedule/clinic-time';
+import type { ScheduleStream } from '../../../../src-shared/schedule/schedule-model';
 import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
 import {
   MIS_CONNECTOR_API_VERSION,
@@ -9,10 +12,13 @@ import {
   type MisConnector,
   type MisConnectorManifest,
   type MisHealth,
+  type MisStreamOptions,
+  type MisStreamPage,
   type MisSubmission,
   type MisSubmitResult,
 } from '../mis/mis-connector';
-import { DemoLedger, type LedgerReport } from './demo-ledger';
+import { DemoLedger, ledgerReport, type LedgerEntry, type LedgerReport } from './demo-ledger';
+import { DemoSchedule, isScheduleWriteKind, type VisitOnCard } from './demo-schedule';
 import { buildPhoneRun, loadPhoneIndex, ownersOf, savePhoneIndex, type PhoneRun } from './demo-phone-index';
 import { seededRandom, type Random } from '../../../../src-shared/random/seeded-random';
 import { every, sleep, systemClock, type Clock } from '../../../../src-shared/time/clock';
@@ -36,6 +42,15 @@ export const DemoMisConfigSchema = z
     timeoutRate: z.number().min(0).max(1).default(0),
     /** 0 = the clinic only changes when `evolve()` is called. */
     evolveIntervalMs: z.number().int().min(0).default(0),
+    /**
+     * The schedule's SQLite file (absolute). Desks configured with the same file share one
+     * schedule, as desks of one clinic share its MIS; default `<data dir>/demo-mis/schedule.db`.
+     */
+    scheduleFile: z.string().min(1).max(4_096).refine(isAbsolute, { message: 'must be an absolute path' }).optional(),
+    /** How often the front desk and the patients' app book or cancel a slot; 0 = never. */
+    otherChannelsIntervalMs: z.number().int().min(0).default(20_000),
+    /** The clinic's time zone: its slots are on this wall clock. */
+    timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'must be an IANA time zone like Europe/Moscow' }).default(DEFAULT_CLINIC_TIME_ZONE),
   })
   .strict();
 export type DemoMisConfig = z.infer<typeof DemoMisConfigSchema>;
@@ -45,7 +60,7 @@ export const DEMO_MIS_MANIFEST: MisConnectorManifest<DemoMisConfig> = {
   kind: 'mis',
   version: '0.1.0',
   apiVersion: MIS_CONNECTOR_API_VERSION,
-  capabilities: ['changesSince', 'getCard', 'findByPhone', 'search', 'submit'],
+  capabilities: ['changesSince', 'getCard', 'findByPhone', 'search', 'submit', 'schedule', 'booking', 'callLists'],
   configSchema: DemoMisConfigSchema,
 };
 
@@ -65,6 +80,10 @@ export interface DemoMisOptions {
   clock?: Clock;
   /** A reason to reject a write permanently (like a MIS validation error), or `null` to accept it. */
   rejectWhen?: (submission: MisSubmission) => string | null;
+  /** The schedule's SQLite file (see `DemoSchedule`); default `:memory:`. Desks given the same file share one schedule. */
+  scheduleFile?: string;
+  /** The clinic's time zone (default Europe/Moscow). */
+  timeZone?: string;
 }
 
 /** A change in the clinic's log. Sequence = base population size + position in this list + 1. */
@@ -109,6 +128,8 @@ export class DemoMis implements MisConnector {
   private evolveRandom: Random;
   private readonly faultRandom: Random;
   private readonly ledger: DemoLedger;
+  /** The clinic's schedule: branches, doctors, services, slots, call tasks; booking writes. */
+  readonly schedule: DemoSchedule;
   private readonly clock: Clock;
   private readonly rejectWhen: (submission: MisSubmission) => string | null;
   private offline = false;
@@ -147,6 +168,13 @@ export class DemoMis implements MisConnector {
     this.rejectWhen = options.rejectWhen ?? (() => null);
     this.replay(this.ledger.loadChanges(`seed=${this.seed};patients=${this.basePopulation}`));
     this.clock = options.clock ?? systemClock;
+    this.schedule = new DemoSchedule({
+      path: options.scheduleFile ?? ':memory:',
+      seed: this.seed,
+      patients: this.basePopulation,
+      timeZone: options.timeZone ?? DEFAULT_CLINIC_TIME_ZONE,
+      clock: this.clock,
+    });
   }
 
   /** Every call throws `MisError('unreachable')` while offline (`--mis-offline`). */
@@ -191,6 +219,16 @@ export class DemoMis implements MisConnector {
     page.nextCursor = encodeCursor(seq);
     page.hasMore = seq < this.lastSequence;
     return page;
+  }
+
+  /**
+   * A page of a schedule stream (`branches`, `doctors`, `services`, `slots`, `call-tasks`)
+   * after `cursor`, over the horizon `[today, today + horizonDays)`; see
+   * `DemoSchedule.streamChangesSince`. Behind the same round trip (latency, faults) as every call.
+   */
+  async streamChangesSince(stream: ScheduleStream, cursor: string | null, limit: number, options: MisStreamOptions): Promise<MisStreamPage> {
+    await this.roundTrip();
+    return this.schedule.streamChangesSince(stream, cursor, limit, options);
   }
 
   async getCard(misId: string): Promise<unknown> {
@@ -340,6 +378,23 @@ export class DemoMis implements MisConnector {
     this.stopTicking = null;
   }
 
+  /**
+   * Another channel of the clinic (the front desk) books this slot now, as if between the
+   * operator seeing it free and confirming (`demo.simulate` take-slot). False when it was not free.
+   */
+  takeSlot(slotId: string): boolean {
+    return this.schedule.takeSlot(slotId);
+  }
+
+  /** The front desk and the patients' app book (and now and then cancel) a slot every `intervalMs`; 0 stops them. */
+  startOtherChannels(intervalMs: number): void {
+    this.schedule.startOtherChannels(intervalMs);
+  }
+
+  stopOtherChannels(): void {
+    this.schedule.stopOtherChannels();
+  }
+
   /** The card as the MIS holds it now (a copy), or `null` if it never existed or is gone. */
   peek(misId: string): PatientCard | null {
     return this.current(misId);
@@ -347,17 +402,27 @@ export class DemoMis implements MisConnector {
 
   /** Delivered / lost / duplicated over the local ids the desk meant to send. */
   ledgerReport(expectedLocalIds: Iterable<string>): LedgerReport {
-    return this.ledger.report(expectedLocalIds);
+    return ledgerReport([...this.ledger.receipts(), ...this.schedule.receipts()], expectedLocalIds);
   }
 
-  /** The ledger entry of one idempotency key (tests). */
-  ledgerEntry(idempotencyKey: string) {
-    return this.ledger.entry(idempotencyKey);
+  /** The ledger entry of one idempotency key (tests): the patient ledger's, else the schedule's (booking writes). */
+  ledgerEntry(idempotencyKey: string): LedgerEntry | null {
+    const entry = this.ledger.entry(idempotencyKey);
+    if (entry) return entry;
+    const booking = this.schedule.ledgerEntry(idempotencyKey);
+    return booking && { idempotencyKey: booking.idempotencyKey, localId: booking.localId, kind: booking.kind, firstReceivedAt: booking.firstReceivedAt, receipts: booking.receipts };
   }
 
-  /** Every applied write, oldest first, optionally of one kind (`demo.ledger`, for e2e). */
-  ledgerEntries(kind?: string) {
-    return this.ledger.entries(kind);
+  /**
+   * Every applied write, oldest first, optionally of one kind (`demo.ledger`, for e2e): the
+   * ledger's (wrap-ups, new patients …) and the schedule's (`booking.*`, `call-list.outcome`).
+   */
+  ledgerEntries(kind?: string): LedgerEntry[] {
+    const bookings = this.schedule
+      .ledgerEntries(kind)
+      .map(({ idempotencyKey, localId, kind: entryKind, firstReceivedAt, receipts }) => ({ idempotencyKey, localId, kind: entryKind, firstReceivedAt, receipts }));
+    // A stable sort: the ledger's entries before the schedule's at the same millisecond.
+    return [...this.ledger.entries(kind), ...bookings].sort((a, b) => a.firstReceivedAt - b.firstReceivedAt);
   }
 
   /** Notes appended to a patient's history by delivered wrap-ups, oldest first. */
@@ -368,6 +433,7 @@ export class DemoMis implements MisConnector {
   close(): void {
     this.closed = true;
     this.stopEvolving();
+    this.schedule.close();
     this.ledger.close();
   }
 
@@ -378,6 +444,7 @@ export class DemoMis implements MisConnector {
     if (typeof submission.kind !== 'string' || submission.kind.length === 0 || submission.kind.length > 64) {
       throw new MisError('rejected', 'The write has no valid kind.');
     }
+    if (isScheduleWriteKind(submission.kind)) return this.receiveScheduleWrite(submission);
     // A key already seen is answered as duplicate even if the rules changed since: it was applied.
     if (this.ledger.entry(submission.idempotencyKey) === null) {
       const reason = this.rejectWhen(submission);
@@ -386,6 +453,30 @@ export class DemoMis implements MisConnector {
     const at = this.clock.now();
     const status = this.ledger.receive(submission.idempotencyKey, localIdOf(submission), submission.kind, at, () => this.apply(submission, at));
     return { status, ref: `demo-${submission.idempotencyKey}` };
+  }
+
+  /**
+   * A booking write or a call-list outcome: decided by the schedule in one transaction of its
+   * file (a duplicate key answers with the same appointment); the visit it booked, moved or
+   * cancelled then goes on the patient's card, through the change log, so the desk's next
+   * patient sync brings it.
+   */
+  private receiveScheduleWrite(submission: MisSubmission): MisSubmitResult {
+    if (this.schedule.ledgerEntry(submission.idempotencyKey) === null) {
+      const reason = this.rejectWhen(submission);
+      if (reason !== null) throw new MisError('rejected', reason, { rejection: 'refused' });
+    }
+    const result = this.schedule.write(submission, localIdOf(submission), this.clock.now(), { patientKnown: (misId) => this.current(misId) !== null });
+    if (result.visits.length > 0) this.ledger.transaction(() => result.visits.forEach((visit) => this.putVisitOnCard(visit)));
+    return { status: result.status, ref: `demo-${submission.idempotencyKey}`, ...(result.appointmentId !== null && { appointmentId: result.appointmentId }) };
+  }
+
+  /** The visit on the patient's card (replacing the same appointment), as a new version of the card. */
+  private putVisitOnCard({ patientMisId, appointment }: VisitOnCard): void {
+    const card = this.current(patientMisId);
+    if (!card) return;
+    const appointments = [...card.appointments.filter((a) => a.id !== appointment.id), appointment].slice(-MAX_APPOINTMENTS_PER_CARD);
+    this.record({ ...card, version: card.version + 1, appointments });
   }
 
   /**
