@@ -11,8 +11,12 @@ import { createDemoHandlers } from './connectors/demo/demo-handlers';
 import { pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
 import { createPbxHandlers } from './connectors/pbx/pbx-handlers';
 import { PbxHostService } from './connectors/pbx/pbx-host-service';
+import { createBookingHandlers } from './booking/booking-handlers';
+import { BookingService } from './booking/booking-service';
 import { createCallbacksHandlers } from './callbacks/callbacks-handlers';
 import { CallbackService } from './callbacks/callback-service';
+import { createCallListsHandlers } from './call-lists/call-lists-handlers';
+import { CallListService } from './call-lists/call-list-service';
 import { EventBus } from './events/event-bus';
 import { createDispatcher, type Dispatcher, type HandlerTable } from './ipc/dispatcher';
 import { createJournalHandlers } from './journal/journal-handlers';
@@ -31,7 +35,8 @@ import { createStatusHandlers } from './status/status-handlers';
 import { StatusService } from './status/status-service';
 import { MisLinkService } from './sync/mis-link-service';
 import type { SenderClock } from './sync/outbox';
-import type { Clock } from '../../src-shared/time/clock';
+import { systemClock, type Clock } from '../../src-shared/time/clock';
+import { OffsetClock } from '../../src-shared/time/offset-clock';
 import { createOutboxHandlers } from './sync/outbox-handlers';
 
 /** Warm-up runs of the screen pop's lookup at start (see `warmScreenPop`). */
@@ -69,6 +74,9 @@ export interface Core {
   readonly link: MisLinkService;
   readonly pbx: PbxHostService;
   readonly callbacks: CallbackService;
+  /** Book / move / cancel through the outbox; a patient's visits. */
+  readonly booking: BookingService;
+  readonly callLists: CallListService;
   /** The embedded demo clinic's service (null: the MIS is another connector). */
   readonly demoClinic: DemoClinicService | null;
   readonly logger: Logger;
@@ -110,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
     logger,
     status,
     events,
+    settings: () => settings.settings,
     ...(options.outboxClock && { outboxClock: options.outboxClock }),
   });
   services.register(link);
@@ -133,6 +142,23 @@ export function createCore(options: CoreOptions): Core {
   services.register(pbx);
   const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings.settings, wakeOutbox: () => link.wakeOutbox() });
   services.register(callbacks);
+  // Subscribes to the outbox's `booking.*` results at once (before the link's first drain settles anything).
+  const booking = new BookingService({ journal, cache, link, events, settings: () => liveSettings, logger });
+  // The outbound lists run on a clock of their own: the demo's `advance-clock` moves only it.
+  const callListClock = new OffsetClock(systemClock);
+  const callLists = new CallListService({
+    journal,
+    pbx,
+    schedule: () => cache.schedule,
+    card: (misId) => cache.getCard(misId),
+    booking: () => booking,
+    events,
+    logger,
+    settings: () => liveSettings,
+    wakeOutbox: () => link.wakeOutbox(),
+    clock: callListClock,
+  });
+  services.register(callLists);
 
   const info: AppInfo = AppInfoSchema.parse({ name: 'Registratura', version: options.version, host: options.host, dataDir: options.dataDir });
   const callNumbers = new CallNumbers(journal);
@@ -170,9 +196,11 @@ export function createCore(options: CoreOptions): Core {
     ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger }),
     ...createPbxHandlers(pbx),
     ...createCallbacksHandlers(callbacks),
+    ...createBookingHandlers(booking),
+    ...createCallListsHandlers(callLists),
   };
   // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
-  const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo }) : {};
+  const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo, advanceClock: (ms) => callListClock.advance(ms) }) : {};
   const dispatcher = createDispatcher({ ...handlers, ...demoHandlers }, logger);
 
   /**
@@ -197,12 +225,15 @@ export function createCore(options: CoreOptions): Core {
       liveSettings = view.settings;
       pbx.settingsChanged();
       callbacks.settingsChanged();
+      callLists.settingsChanged();
     }),
     cache.onChange(() => {
       events.emit('cache:changed', cache.status());
       pbx.forgetNames();
+      callLists.sourcesChanged();
     }),
     status.onChange((snapshot) => events.emit('status:changed', snapshot)),
+    () => booking.dispose(),
   ];
 
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -217,6 +248,8 @@ export function createCore(options: CoreOptions): Core {
     link,
     pbx,
     callbacks,
+    booking,
+    callLists,
     demoClinic,
     logger,
     async start() {

@@ -13,6 +13,7 @@ import {
 import { CallNumberSchema } from '../../../src-shared/calls/calls-contract';
 import { QueueIdSchema } from '../../../src-shared/pbx/pbx-model';
 import { SHARED_VALUE_MAX } from '../connectors/pbx/pbx-connector';
+import { lastWriterWins, nextVersion } from '../shared-records/last-writer-wins';
 
 /** Call ids a task remembers (to fold a repeat of the same call only once). */
 export const TASK_CALL_IDS_MAX = 10;
@@ -109,13 +110,13 @@ export function foldMissedCall(task: TaskRecord | null, input: Parameters<typeof
 
 /** A change of the status part by `writer` (claim, release, outcome, a close): one version on. */
 export function withStatus(task: TaskRecord, writer: string, change: Partial<Pick<TaskRecord, 'state' | 'claimedBy' | 'claimedAt' | 'outcome' | 'closedBy' | 'closedByAgent' | 'closedAt' | 'attempts'>>): TaskRecord {
-  return { ...task, ...change, version: task.version + 1, writer };
+  return nextVersion(task, writer, change);
 }
 
 /** Merges two copies of one task (see {@link TaskRecordSchema}). */
 export function mergeRecords(a: TaskRecord, b: TaskRecord): TaskRecord {
   if (a.episode !== b.episode) return a.episode > b.episode ? a : b;
-  const status = statusWinner(a, b);
+  const status = lastWriterWins(a, b, rankOf);
   const callIds = [...new Set([...a.callIds, ...b.callIds])].sort().slice(-TASK_CALL_IDS_MAX);
   // Ties broken on everything the pick carries, so the merge is commutative.
   const later = a.lastAt === b.lastAt ? (JSON.stringify([a.lastReason, a.queue]) <= JSON.stringify([b.lastReason, b.queue]) ? a : b) : a.lastAt > b.lastAt ? a : b;
@@ -145,13 +146,7 @@ export function mergeRecords(a: TaskRecord, b: TaskRecord): TaskRecord {
   };
 }
 
-function statusWinner(a: TaskRecord, b: TaskRecord): TaskRecord {
-  if (a.version !== b.version) return a.version > b.version ? a : b;
-  if (a.writer !== b.writer) return a.writer > b.writer ? a : b;
-  // Same version by the same writer: the same change, unless a close raced it (done wins).
-  return rankOf(a) >= rankOf(b) ? a : b;
-}
-
+/** The tie-break of two status changes of the same version by the same writer: a close raced it (done wins). */
 function rankOf(task: TaskRecord): string {
   // Every status field: two desks writing "the same" close may differ in a detail (the closer's name).
   return `${task.state === 'done' ? 2 : task.state === 'claimed' ? 1 : 0}${JSON.stringify([task.claimedBy, task.claimedAt, task.outcome, task.closedBy, task.closedByAgent, task.closedAt])}`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestNames } from '../../../src-shared/ipc/contract';
 import { DEFAULT_SETTINGS } from '../../../src-shared/settings/settings-schema';
+import { DeskError } from '../../../src-shared/ipc/errors';
 import { createLogger, type LogRecord } from '../log/logger';
 import { createDispatcher, MissingHandlersError, type DemoHandlerTable, type HandlerTable } from './dispatcher';
 
@@ -49,6 +50,30 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     },
     'callbacks.callBack': () => ({ via: 'softphone', number: '79161234567' }),
     'callbacks.complete': () => {
+      throw new Error('no task');
+    },
+    'schedule.catalog': () => ({ branches: [], doctors: [], services: [], specialties: [], dataAsOf: null, horizonDays: 14, timeZone: 'Europe/Moscow' }),
+    'schedule.freeSlots': () => ({ slots: [], truncated: false, dataAsOf: null }),
+    'booking.create': () => {
+      throw new DeskError('SLOT_TAKEN', 'taken');
+    },
+    'booking.move': () => {
+      throw new DeskError('SLOT_TAKEN', 'taken');
+    },
+    'booking.cancel': () => {
+      throw new DeskError('VISIT_NOT_FOUND', 'gone');
+    },
+    'booking.visits': () => ({ visits: [] }),
+    'booking.alternatives': () => ({ sameDoctor: [], sameSpecialty: [] }),
+    'booking.forCall': () => ({ prefill: null }),
+    'callLists.overview': () => ({ lists: [], window: { open: true, from: '09:00', to: '21:00', timeZone: 'Europe/Moscow' }, shared: false }),
+    'callLists.tasks': () => ({ tasks: [], counters: { total: 0, done: 0, open: 0, waiting: 0, blocked: 0, confirmed: 0, cancelled: 0, noAnswer: 0 } }),
+    'callLists.next': () => ({ task: null, why: 'empty' }),
+    'callLists.release': () => {
+      throw new Error('no task');
+    },
+    'callLists.call': () => ({ via: 'softphone', number: '79161234567' }),
+    'callLists.complete': () => {
       throw new Error('no task');
     },
     ...overrides,

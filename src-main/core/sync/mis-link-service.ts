@@ -1,16 +1,20 @@
 import type { SyncProgress as SyncProgressEvent } from '../../../src-shared/cache/cache-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src-shared/settings/settings-schema';
 import type { StatusDetail } from '../../../src-shared/status/system-status';
 import type { PatientCacheService } from '../cache/patient-cache-service';
-import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
+import type { MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
 import type { EventBus } from '../events/event-bus';
 import type { JournalService } from '../journal/journal-service';
 import type { Logger } from '../log/logger';
+import { ScheduleRepository } from '../schedule/schedule-repository';
+import { isScheduleCursorStream } from '../schedule/schedule-streams';
 import type { Service } from '../services/service-registry';
 import type { StatusService } from '../status/status-service';
 import { OutboxSender, type SenderClock } from './outbox';
-import { PullSyncEngine, type PullTarget, type StatusReporter } from './pull-sync';
+import { OutboxSettleRegistry, type OutboxSettleHandler } from './outbox-settle';
+import { PullSyncEngine, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter } from './pull-sync';
 
 export interface MisLinkOptions {
   /** The MIS connector (made by its connector module; null: none in this build for the configured MIS). */
@@ -22,6 +26,15 @@ export interface MisLinkOptions {
   events: EventBus;
   /** The outbox sender's clock and sleep (tests drive the sender with {@link MisLinkService.wakeOutbox}). */
   outboxClock?: SenderClock;
+  /**
+   * The effective settings, read before every schedule page (`schedule.timeZone` gives the
+   * clinic's today, `schedule.horizonDays` how far ahead). Default: the defaults.
+   */
+  settings?: () => Settings;
+  /** Now (epoch ms) for the clinic's today and the schedule events; default `Date.now`. */
+  now?: () => number;
+  /** The pull engine's poll interval when up to date (default 2 s: the demo MIS costs nothing to ask). */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -32,6 +45,10 @@ export interface MisLinkOptions {
 const SYNC_PAGE_SIZE = 250;
 /** An in-process demo MIS costs nothing to poll; a real one gets a gentler interval. */
 const DEMO_POLL_INTERVAL_MS = 2_000;
+/** While a schedule stream pages through a change, an open grid reloads at most this often… */
+export const SCHEDULE_CHANGED_MIN_GAP_MS = 1_000;
+/** …and even with nothing changed, "data as of" is pushed again after this long. */
+export const SCHEDULE_AS_OF_REFRESH_MS = 60_000;
 
 /**
  * The desk's link to the clinic's MIS: the connector, the pull sync into cache.db (on its own
@@ -47,6 +64,8 @@ export class MisLinkService implements Service {
   private syncConnection: CacheRepository | null = null;
   private stopped = false;
   private readonly unsubscribes: (() => void)[] = [];
+  /** Domains told when their outbox items settle (`onSettled`), in the transaction of the mark. */
+  private readonly settled = new OutboxSettleRegistry();
 
   constructor(private readonly options: MisLinkOptions) {}
 
@@ -59,9 +78,7 @@ export class MisLinkService implements Service {
       status.report('sync', 'disabled', 'connectorNotAvailable');
       return;
     }
-    this.connector = withCursorReset(connector, () => {
-      logger.warn('sync.cursor-expired', { detail: 'the MIS no longer knows our cursor; starting a full sync' });
-    });
+    this.connector = connector;
     status.report('mis', 'connecting', null);
     if (cache.isOpen) {
       this.startEngine();
@@ -77,6 +94,8 @@ export class MisLinkService implements Service {
         outbox,
         connector: this.connector,
         onDrained: () => this.announceOutbox(),
+        settle: this.settled,
+        onSettleError: (item, error) => logger.error('outbox.settle-failed', { id: item.id, kind: item.kind, error }),
         ...this.options.outboxClock,
       });
       this.sender.start();
@@ -100,6 +119,15 @@ export class MisLinkService implements Service {
     return this.connector;
   }
 
+  /**
+   * Tells `handler` when an outbox item whose kind starts with `kindPrefix` settles (delivered,
+   * or failed for good), inside the journal transaction that marks it: a domain's own state
+   * (a booking confirmed or rejected) never disagrees with its outbox row. Returns the unsubscribe.
+   */
+  onSettled(kindPrefix: string, handler: OutboxSettleHandler): () => void {
+    return this.settled.on(kindPrefix, handler);
+  }
+
   /** A local change was queued (or a failed write retried): drain now rather than after the sender's idle sleep, and tell the badge. */
   wakeOutbox(): void {
     this.announceOutbox();
@@ -121,12 +149,29 @@ export class MisLinkService implements Service {
     if (!key || !this.connector || this.stopped) return;
     // An engine still finishing a page on a file that was since replaced reports nothing about the new one.
     const generation = cache.generation;
+    const target = this.target(key);
+    // The schedule is written through the engine's own connection, inside its page transactions.
+    const schedule = ScheduleRepository.on(target.repository);
+    const announceSchedule = this.scheduleAnnouncer(schedule, generation);
+    const { logger } = this.options;
     this.engine = new PullSyncEngine({
       connector: this.connector,
-      target: this.target(key),
+      target: target.pull,
+      streams: scheduleStreams({
+        connector: this.connector,
+        schedule,
+        settings: () => (this.options.settings?.() ?? DEFAULT_SETTINGS).schedule,
+        now: this.now,
+      }),
       pageSize: SYNC_PAGE_SIZE,
       status: this.syncStatus(status, generation),
-      pollIntervalMs: DEMO_POLL_INTERVAL_MS,
+      pollIntervalMs: this.options.pollIntervalMs ?? DEMO_POLL_INTERVAL_MS,
+      // A MIS that no longer knows a stream's cursor (the demo clinic restarted, a real MIS purged
+      // its change log): that stream starts over; versions make the replay harmless.
+      onCursorReset: (stream) => logger.warn('sync.cursor-expired', { stream, detail: 'the MIS no longer knows our cursor; starting this stream over' }),
+      onPage: (page) => {
+        if (isScheduleCursorStream(page.stream)) announceSchedule(page);
+      },
       onProgress: (progress) => {
         if (generation !== cache.generation) return;
         const filling = cache.fill?.state === 'filling';
@@ -137,7 +182,11 @@ export class MisLinkService implements Service {
           etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000),
           done: progress.done,
         };
-        if (filling && progress.done) cache.markFilled();
+        if (filling && progress.done) {
+          cache.markFilled();
+          // The cards are all in: the rebuild is over even while the schedule streams follow.
+          status.report('sync', 'syncing', null);
+        }
         this.options.events.emit('sync:progress', event);
         this.options.events.emit('cache:changed', cache.status());
       },
@@ -174,8 +223,32 @@ export class MisLinkService implements Service {
     };
   }
 
-  /** The cache as the engine's target; once the cache is filled, each changed card is announced. */
-  private target(key: Buffer): PullTarget {
+  /**
+   * `schedule:changed` after committed schedule pages: at once when a page changed records and
+   * none was announced for {@link SCHEDULE_CHANGED_MIN_GAP_MS}, always at a stream's last page
+   * when something changed since the last one, and, with nothing changed, at a last page once
+   * the announced "data as of" is {@link SCHEDULE_AS_OF_REFRESH_MS} old (and after the first page ever).
+   */
+  private scheduleAnnouncer(schedule: ScheduleRepository, generation: number): (page: CommittedPage) => void {
+    const { cache, events } = this.options;
+    let pending = false;
+    let announcedAt = -Infinity;
+    return (page) => {
+      if (generation !== cache.generation) return;
+      if (page.inserted + page.updated + page.deleted > 0) pending = true;
+      const now = this.now();
+      const due = pending ? page.last || now - announcedAt >= SCHEDULE_CHANGED_MIN_GAP_MS : page.last && now - announcedAt >= SCHEDULE_AS_OF_REFRESH_MS;
+      if (!due) return;
+      pending = false;
+      announcedAt = now;
+      events.emit('schedule:changed', { dataAsOf: schedule.dataAsOf() });
+    };
+  }
+
+  private readonly now = (): number => (this.options.now ?? Date.now)();
+
+  /** The cache as the engine's target (its own connection); once the cache is filled, each changed card is announced. */
+  private target(key: Buffer): { pull: PullTarget; repository: CacheRepository } {
     const { cache } = this.options;
     // The engine writes through its own connection: with WAL, lookups on the cache service's
     // connection read the last committed page and never wait for the writer's lock.
@@ -191,7 +264,7 @@ export class MisLinkService implements Service {
       if (cache.fill?.state !== 'complete') return;
       for (const misId of ids) this.options.events.emit('patient:updated', { misId });
     };
-    return {
+    const pull: PullTarget = {
       transaction: (fn) => repository.transaction(fn),
       applyCards: (cards: readonly PatientCard[]) => {
         const result = repository.applyCards(cards);
@@ -207,27 +280,6 @@ export class MisLinkService implements Service {
       setCursor: (stream, cursor) => repository.setCursor(stream, cursor),
       quarantine: (entry) => repository.quarantine(entry),
     };
+    return { pull, repository };
   }
-}
-
-/**
- * A MIS that no longer knows our cursor (the demo clinic restarted, a real MIS purged its
- * change log) answers `rejected`; the standard answer is a full resync from the start. Card
- * versions make the replay harmless: nothing newer is overwritten.
- */
-function withCursorReset(connector: MisConnector, onReset: () => void): MisConnector {
-  return new Proxy(connector, {
-    get(target, property, receiver) {
-      if (property !== 'changesSince') return Reflect.get(target, property, receiver) as unknown;
-      return async (cursor: string | null, limit: number) => {
-        try {
-          return await target.changesSince(cursor, limit);
-        } catch (error) {
-          if (cursor === null || !isMisError(error) || error.kind !== 'rejected') throw error;
-          onReset();
-          return target.changesSince(null, limit);
-        }
-      };
-    },
-  });
 }

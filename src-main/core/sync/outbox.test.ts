@@ -4,7 +4,8 @@ import { MisError, type MisSubmission } from '../connectors/mis/mis-connector';
 import type { Db } from '../db/open-database';
 import { randomKey, tempDatabasePath } from '../db/test-support';
 import { openJournalDatabase } from '../journal/open-journal';
-import { Outbox, OutboxSender, type DrainResult, type OutboxItem } from './outbox';
+import { Outbox, OutboxSender, type DrainResult, type OutboxItem, type OutboxSettle } from './outbox';
+import { OutboxSettleRegistry } from './outbox-settle';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -283,5 +284,165 @@ describe('Outbox.enqueue with a given idempotency key', () => {
     expect(item.idempotencyKey).toBe('wrapup-abc');
     expect(() => db.transaction(() => outbox.enqueue('wrapup', {}, { idempotencyKey: 'wrapup-abc' }))()).toThrow(/UNIQUE/);
     expect(() => db.transaction(() => outbox.enqueue('wrapup', {}, { idempotencyKey: '' }))()).toThrow(/1–128/);
+  });
+});
+
+describe('OutboxSender settle hook: the domain learns each result in the transaction of the mark', () => {
+  /** A settle hook that records, in the notes table, what each settled item came to. */
+  function recordingSettle(db: Db, options: { throwOn?: 'delivered' | 'failed' } = {}) {
+    withNotes(db);
+    const write = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    const calls: { how: string; id: number; inTransaction: boolean; detail: string }[] = [];
+    const settle: OutboxSettle = {
+      delivered(item, result) {
+        calls.push({ how: 'delivered', id: item.id, inTransaction: db.inTransaction, detail: `${result.status}:${result.appointmentId ?? ''}` });
+        write.run(`delivered:${item.id}`);
+        if (options.throwOn === 'delivered') throw new Error('domain bug');
+      },
+      failed(item, error, reason) {
+        calls.push({ how: 'failed', id: item.id, inTransaction: db.inTransaction, detail: `${error.rejection ?? ''}|${reason}` });
+        write.run(`failed:${item.id}`);
+        if (options.throwOn === 'failed') throw new Error('domain bug');
+      },
+    };
+    const notes = () => db.prepare<[], string>("SELECT text FROM notes WHERE text LIKE 'delivered:%' OR text LIKE 'failed:%' ORDER BY id").pluck().all();
+    return { settle, calls, notes };
+  }
+
+  it('tells the hook once per delivered item, with the MIS answer, inside the journal transaction', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const { settle, calls, notes } = recordingSettle(db);
+    const mis = { submit: async () => ({ status: 'duplicate' as const, ref: 'r1', appointmentId: 'A-7' }) };
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random, settle });
+    expect(await sender.drainOnce()).toEqual({ delivered: 1, rescheduled: 0, failed: 0 });
+    expect(await sender.drainOnce()).toEqual({ delivered: 0, rescheduled: 0, failed: 0 });
+    expect(calls).toEqual([{ how: 'delivered', id: item.id, inTransaction: true, detail: 'duplicate:A-7' }]);
+    expect(notes()).toEqual([`delivered:${item.id}`]);
+    expect(outbox.get(item.id)).toMatchObject({ state: 'delivered' });
+  });
+
+  it('tells it of a permanent refusal with the typed rejection, and keeps a clear reason for the "not delivered" panel', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const { settle, calls } = recordingSettle(db);
+    const mis = scriptedMis([new MisError('unreachable', 'down'), new MisError('rejected', 'Слот уже занят', { rejection: 'slot-taken' })]);
+    const sender = new OutboxSender({ outbox, connector: mis, clock: c, random: c.random, settle });
+    await sender.drainOnce();
+    expect(calls).toEqual([]); // a transient failure settles nothing
+    c.t = outbox.nextDueAt()!;
+    await sender.drainOnce();
+    expect(calls).toEqual([{ how: 'failed', id: item.id, inTransaction: true, detail: 'slot-taken|rejected: slot-taken: Слот уже занят' }]);
+    expect(outbox.listUndelivered()).toEqual([expect.objectContaining({ id: item.id, state: 'failed', lastError: 'rejected: slot-taken: Слот уже занят' })]);
+    // The retry button: delivered this time, and the hook hears of it.
+    outbox.retry(item.id);
+    await sender.drainOnce();
+    expect(calls.map((call) => call.how)).toEqual(['failed', 'delivered']);
+  });
+
+  it('a hook that throws undoes only its own writes: the mark stands and the error is reported', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const a = enqueueNote(db, outbox, 'L1');
+    const b = enqueueNote(db, outbox, 'L2');
+    const { settle, notes } = recordingSettle(db, { throwOn: 'delivered' });
+    const errors: [number, unknown][] = [];
+    const sender = new OutboxSender({
+      outbox,
+      connector: scriptedMis(['ok', 'ok']),
+      clock: c,
+      random: c.random,
+      settle,
+      onSettleError: (item, error) => {
+        errors.push([item.id, error]);
+        throw new Error('the report failed too');
+      },
+    });
+    expect(await sender.drainOnce()).toEqual({ delivered: 2, rescheduled: 0, failed: 0 });
+    expect(outbox.get(a.id)!.state).toBe('delivered');
+    expect(outbox.get(b.id)!.state).toBe('delivered');
+    expect(notes()).toEqual([]);
+    expect(errors.map(([id, error]) => [id, (error as Error).message])).toEqual([
+      [a.id, 'domain bug'],
+      [b.id, 'domain bug'],
+    ]);
+  });
+
+  it('does not run the hook for an item that was no longer in flight (settled elsewhere): each result is told once', async () => {
+    const db = journal();
+    const c = clock();
+    const outbox = new Outbox(db, { now: c.now });
+    const item = enqueueNote(db, outbox, 'L1');
+    const { settle, calls } = recordingSettle(db);
+    const mis = {
+      submit: async () => {
+        // Something else settled the row while the submit was on the wire.
+        outbox.markDelivered(item.id);
+        return { status: 'applied' as const, ref: 'r' };
+      },
+    };
+    await new OutboxSender({ outbox, connector: mis, clock: c, random: c.random, settle }).drainOnce();
+    expect(calls).toEqual([]);
+    expect(outbox.markDelivered(item.id)).toBe(false);
+    expect(outbox.markFailed(item.id, 'x')).toBe(false);
+  });
+
+  it('a crash before the mark commits leaves neither the mark nor the domain change: the resubmit settles both once', async () => {
+    const path = tempDatabasePath('journal.db');
+    const key = randomKey();
+    const first = journal(path, key);
+    const outbox = new Outbox(first);
+    const item = enqueueNote(first, outbox, 'L1');
+    withNotes(first);
+    // The desk dies between the MIS's answer and the mark's commit.
+    expect(outbox.claimDue(1).map((i) => i.id)).toEqual([item.id]);
+    first.close();
+    const reopened = journal(path, key);
+    const recovered = new Outbox(reopened);
+    recovered.recoverInflight();
+    const again = recordingSettle(reopened);
+    expect(again.notes()).toEqual([]);
+    const mis = { submit: async () => ({ status: 'duplicate' as const, ref: 'r' }) };
+    await new OutboxSender({ outbox: recovered, connector: mis, settle: again.settle }).drainOnce();
+    expect(again.notes()).toEqual([`delivered:${item.id}`]);
+    expect(recovered.get(item.id)!.state).toBe('delivered');
+  });
+});
+
+describe('OutboxSettleRegistry: domains subscribe by kind', () => {
+  const item = (kind: string): OutboxItem => ({ id: 1, idempotencyKey: 'k', kind, payload: {}, state: 'inflight', attempts: 1, nextAttemptAt: 0, lastError: null, createdAt: 0, updatedAt: 0 });
+
+  it('fans a settled item out to the handlers of its kind prefix, and unsubscribes', () => {
+    const registry = new OutboxSettleRegistry();
+    const heard: string[] = [];
+    const off = registry.on('booking.', { delivered: (i) => heard.push(`booking ${i.kind}`), failed: (i, _e, reason) => heard.push(`booking ${i.kind} ${reason}`) });
+    registry.on('call-list.outcome', { delivered: (i) => heard.push(`lists ${i.kind}`) });
+    registry.delivered(item('booking.create'), { status: 'applied', ref: 'r' });
+    registry.delivered(item('call-list.outcome'), { status: 'applied', ref: 'r' });
+    registry.delivered(item('wrapup'), { status: 'applied', ref: 'r' });
+    registry.failed(item('booking.cancel'), new MisError('rejected', 'нет'), 'rejected: нет');
+    registry.failed(item('call-list.outcome'), new MisError('rejected', 'нет'), 'rejected: нет');
+    off();
+    registry.delivered(item('booking.move'), { status: 'applied', ref: 'r' });
+    expect(heard).toEqual(['booking booking.create', 'lists call-list.outcome', 'booking booking.cancel rejected: нет']);
+    expect(() => registry.on('', {})).toThrow(/kind/);
+  });
+
+  it('runs every matching handler even when one throws, then rethrows the first error (the sender rolls the item back)', () => {
+    const registry = new OutboxSettleRegistry();
+    const heard: string[] = [];
+    registry.on('booking.', {
+      delivered: () => {
+        throw new Error('first');
+      },
+    });
+    registry.on('booking.create', { delivered: () => heard.push('second') });
+    expect(() => registry.delivered(item('booking.create'), { status: 'applied', ref: 'r' })).toThrow('first');
+    expect(heard).toEqual(['second']);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open-database';
-import { isMisError, type MisConnector } from '../connectors/mis/mis-connector';
+import { isMisError, type MisConnector, type MisError, type MisSubmitResult } from '../connectors/mis/mis-connector';
 import type { Random } from '../../../src-shared/random/seeded-random';
 import { backoffDelay, type BackoffPolicy } from '../../../src-shared/time/backoff';
 import { sleep, systemClock, type Clock } from '../../../src-shared/time/clock';
@@ -135,9 +135,9 @@ export class Outbox {
     return this.db.transaction(() => this.s.claim.all(now, now, Math.max(1, Math.floor(limit))).map(toItem)).immediate().sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
   }
 
-  /** The MIS applied (or had already applied) the item. */
-  markDelivered(id: number): void {
-    this.s.delivered.run(this.now(), id);
+  /** The MIS applied (or had already applied) the item. False when it was not in flight (nothing changed). */
+  markDelivered(id: number): boolean {
+    return this.s.delivered.run(this.now(), id).changes === 1;
   }
 
   /** A transient failure: back to `pending`, due again in `delayMs`. */
@@ -146,9 +146,17 @@ export class Outbox {
     this.s.reschedule.run(now + Math.max(0, delayMs), reason.slice(0, MAX_ERROR_LENGTH), now, id);
   }
 
-  /** A permanent failure: kept as `failed` with the reason, for the "not delivered" panel. */
-  markFailed(id: number, reason: string): void {
-    this.s.failed.run(reason.slice(0, MAX_ERROR_LENGTH), this.now(), id);
+  /** A permanent failure: kept as `failed` with the reason, for the "not delivered" panel. False when it was not in flight. */
+  markFailed(id: number, reason: string): boolean {
+    return this.s.failed.run(reason.slice(0, MAX_ERROR_LENGTH), this.now(), id).changes === 1;
+  }
+
+  /**
+   * Runs `work` in a transaction of journal.db (a savepoint when one is already open), so a
+   * settled item's mark and what its domain records about the result commit together.
+   */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
   }
 
   /** Everything not yet delivered (pending, in flight, failed), oldest first: the visible panel. */
@@ -213,6 +221,27 @@ export interface OutboxSenderOptions {
    * can tell the UI the outbox moved without polling it.
    */
   onDrained?: (result: DrainResult) => void;
+  /**
+   * What a domain records when an item settles for good, run in the journal transaction that
+   * marks it (see {@link OutboxSettle}). Not called for a transient failure (the item retries).
+   */
+  settle?: OutboxSettle;
+  /** A settle hook threw: its writes were rolled back, the item's mark stands. */
+  onSettleError?: (item: OutboxItem, error: unknown) => void;
+}
+
+/**
+ * Hooks told once per item when it settles: `delivered` with the MIS's answer (an `applied` or
+ * a `duplicate`, the same to the domain), `failed` with the permanent refusal and the reason
+ * stored for the "not delivered" panel. Each runs inside the journal transaction that marks the
+ * item, in a savepoint of its own: the domain's change and the mark commit together (a crash
+ * between them is impossible), and a hook that throws only undoes its own writes, never the
+ * mark. A hook runs only when the mark changed the row, so it runs exactly once per settlement
+ * (a retried failed item that is then delivered settles again, as `delivered`).
+ */
+export interface OutboxSettle {
+  delivered(item: OutboxItem, result: MisSubmitResult): void;
+  failed(item: OutboxItem, error: MisError, reason: string): void;
 }
 
 /** What one {@link OutboxSender.drainOnce} did. */
@@ -256,13 +285,13 @@ export class OutboxSender {
       if (batch.length === 0) return result;
       for (const item of batch) {
         try {
-          await connector.submit({ idempotencyKey: item.idempotencyKey, kind: item.kind, payload: item.payload });
-          outbox.markDelivered(item.id);
+          const answer = await connector.submit({ idempotencyKey: item.idempotencyKey, kind: item.kind, payload: item.payload });
+          this.settled(item, () => outbox.markDelivered(item.id), (settle) => settle.delivered(item, answer));
           result.delivered += 1;
         } catch (error) {
           const reason = describeError(error);
           if (isMisError(error) && error.permanent) {
-            outbox.markFailed(item.id, reason);
+            this.settled(item, () => outbox.markFailed(item.id, reason), (settle) => settle.failed(item, error, reason));
             result.failed += 1;
           } else {
             outbox.reschedule(item.id, reason, backoffDelay(this.backoff, item.attempts, this.random));
@@ -272,6 +301,27 @@ export class OutboxSender {
       }
       if (this.stopController?.signal.aborted) return result;
     }
+  }
+
+  /** Marks an item and, when the mark took, runs the settle hook in a savepoint of the same transaction. */
+  private settled(item: OutboxItem, mark: () => boolean, hook: (settle: OutboxSettle) => void): void {
+    const { outbox, settle } = this.options;
+    if (!settle) {
+      mark();
+      return;
+    }
+    outbox.transaction(() => {
+      if (!mark()) return;
+      try {
+        outbox.transaction(() => hook(settle));
+      } catch (error) {
+        try {
+          this.options.onSettleError?.(item, error);
+        } catch {
+          // a failing report must not undo the mark
+        }
+      }
+    });
   }
 
   /** Runs until {@link stop}: drain, then sleep until the next item is due (or a wake). */
@@ -310,7 +360,8 @@ export class OutboxSender {
   }
 }
 
+/** The reason kept for the "not delivered" panel: `rejected: slot-taken: Слот уже занят` for a refused booking. */
 function describeError(error: unknown): string {
-  if (isMisError(error)) return `${error.kind}: ${error.message}`;
+  if (isMisError(error)) return error.rejection ? `${error.kind}: ${error.rejection}: ${error.message}` : `${error.kind}: ${error.message}`;
   return error instanceof Error ? `error: ${error.message}` : 'error: unknown failure';
 }

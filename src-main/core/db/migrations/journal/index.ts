@@ -7,6 +7,8 @@ import { migration0005CallbackRequests } from './0005-callback-requests';
 import { migration0006PatientDrafts } from './0006-patient-drafts';
 import { migration0007KeptJournals } from './0007-kept-journals';
 import { migration0008CallbackTasks } from './0008-callback-tasks';
+import { migration0009Bookings } from './0009-bookings';
+import { migration0010CallListTasks } from './0010-call-list-tasks';
 
 /** Every journal.db schema step, oldest first. Append only. */
 export const JOURNAL_MIGRATIONS: readonly Migration[] = [
@@ -18,4 +20,6 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
   migration0006PatientDrafts,
   migration0007KeptJournals,
   migration0008CallbackTasks,
+  migration0009Bookings,
+  migration0010CallListTasks,
 ];
