@@ -15,6 +15,7 @@ import './features/status-bar/status-bar.css';
 import './features/outbox/outbox.css';
 import './features/settings/settings.css';
 import './features/patients/patients.css';
+import './features/booking/booking.css';
 import './features/data-notices/data-notices.css';
 import './features/phone/phone.css';
 import './features/phone/screen-pop.css';
@@ -22,6 +23,7 @@ import './features/phone/wrap-up.css';
 import './features/call-journal/call-journal.css';
 import './features/queue/queue.css';
 import './features/callbacks/callbacks.css';
+import './features/call-lists/call-lists.css';
 import './features/phone/call-bar.css';
 import './app/app.css';
 

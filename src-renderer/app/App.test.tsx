@@ -60,7 +60,7 @@ describe('App shell', () => {
     expect(screen.getByTestId('nav-supervisor')).toBeTruthy();
   });
 
-  it('opens Patients with Ctrl+2 (and Settings, fifth for an operator, with Alt+5) and focuses the pane heading', async () => {
+  it('opens Patients with Ctrl+2 (and Settings, sixth for an operator, with Alt+6) and focuses the pane heading', async () => {
     renderApp();
     await loaded();
     fireEvent.keyDown(window, { key: '2', code: 'Digit2', ctrlKey: true });
@@ -69,14 +69,14 @@ describe('App shell', () => {
     expect(screen.getByTestId('nav-patients').getAttribute('aria-current')).toBe('page');
     expect(screen.getByTestId('patients-cache-empty').textContent).toContain('Кэш карточек пуст');
 
-    fireEvent.keyDown(window, { key: '5', code: 'Digit5', altKey: true });
+    fireEvent.keyDown(window, { key: '6', code: 'Digit6', altKey: true });
     expect(await screen.findByRole('heading', { level: 1, name: 'Настройки' })).toBe(document.activeElement);
   });
 
-  it('does not open the supervisor pane by shortcut for an operator: there is no sixth pane', async () => {
+  it('does not open the supervisor pane by shortcut for an operator: there is no seventh pane', async () => {
     renderApp();
     await loaded();
-    fireEvent.keyDown(window, { key: '6', code: 'Digit6', ctrlKey: true });
+    fireEvent.keyDown(window, { key: '7', code: 'Digit7', ctrlKey: true });
     expect(screen.getByTestId('app-shell').getAttribute('data-pane')).toBe('phone');
   });
 

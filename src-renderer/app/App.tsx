@@ -3,7 +3,9 @@ import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
 import { toDeskError } from '../bridge/desk-error';
+import { BookingCallContext } from '../features/booking';
 import { CallJournal } from '../features/call-journal';
+import { CallListsPane } from '../features/call-lists';
 import { CallbacksPane, CallbacksStoreContext, createCallbacksStore, useCallbacksSync } from '../features/callbacks';
 import { setDiagnosticSink } from '../diagnostics/report';
 import { DataNotices } from '../features/data-notices';
@@ -16,6 +18,7 @@ import {
   PhonePane,
   PhoneStoreContext,
   usePhoneHotkeys,
+  usePhoneStoreApi,
   useScreenPop,
   useSoftphone,
   type PhoneFactory,
@@ -64,7 +67,9 @@ export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPh
             <PhoneStoreContext.Provider value={phoneStore}>
               <QueueStoreContext.Provider value={queueStore}>
                 <CallbacksStoreContext.Provider value={callbacksStore}>
-                  <Shell phoneFactory={phoneFactory} />
+                  <BookingCallScope>
+                    <Shell phoneFactory={phoneFactory} />
+                  </BookingCallScope>
                 </CallbacksStoreContext.Provider>
               </QueueStoreContext.Provider>
             </PhoneStoreContext.Provider>
@@ -73,6 +78,24 @@ export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPh
       </ErrorBoundary>
     </I18nextProvider>
   );
+}
+
+/**
+ * Names the call a booking is made on, for the wrap-up's prefill: the call whose screen pop
+ * shows this patient, else the latest call still on the desk (a caller booking for a relative),
+ * else none. Pops last until a call ends unanswered or its wrap-up is saved.
+ */
+function BookingCallScope({ children }: { children: ReactNode }): ReactElement {
+  const phone = usePhoneStoreApi();
+  const callIdFor = useCallback(
+    (misId: string) => {
+      const pops = phone.getState().pops;
+      const own = [...pops].reverse().find((pop) => pop.selected === misId || pop.matches.some((card) => card.misId === misId));
+      return (own ?? pops.at(-1))?.callId ?? null;
+    },
+    [phone],
+  );
+  return <BookingCallContext.Provider value={callIdFor}>{children}</BookingCallContext.Provider>;
 }
 
 /** The phone pane with the call journal under it (the journal depends on the phone, not the other way). */
@@ -86,6 +109,7 @@ const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
   patients: PatientsPane,
   queue: QueuePane,
   callbacks: CallbacksPane,
+  'call-lists': CallListsPane,
   supervisor: SupervisorPane,
   settings: SettingsPane,
 };

@@ -10,19 +10,19 @@ import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-st
 import type { BridgeState } from '../bridge/desk-client-types';
 
 /** Every pane the desk has. */
-export const PANES = ['phone', 'patients', 'queue', 'callbacks', 'supervisor', 'settings'] as const;
+export const PANES = ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'supervisor', 'settings'] as const;
 export type PaneId = (typeof PANES)[number];
 
 /**
  * What each role's navigation holds, in its order (Ctrl+N / Alt+N open the N-th); the desk
- * opens on the first. An operator works the phone, the queue and the callbacks; a supervisor
- * also watches the floor; a cashier looks patients up at the till (and is pulled onto the phone
- * at peaks), with no queue or callback worklist of their own. Before the settings arrive the
+ * opens on the first. An operator works the phone, the queue, the callbacks and the outbound
+ * call lists; a supervisor also watches the floor; a cashier looks patients up at the till (and
+ * is pulled onto the phone at peaks), with no queue, callback worklist or call lists of their own. Before the settings arrive the
  * role is unknown: the shell then shows no navigation and no pane, and shortcuts do nothing.
  */
 const ROLE_PANES: Readonly<Record<Role, readonly PaneId[]>> = {
-  operator: ['phone', 'patients', 'queue', 'callbacks', 'settings'],
-  supervisor: ['phone', 'patients', 'queue', 'callbacks', 'supervisor', 'settings'],
+  operator: ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'settings'],
+  supervisor: ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'supervisor', 'settings'],
   cashier: ['patients', 'phone', 'settings'],
 };
 

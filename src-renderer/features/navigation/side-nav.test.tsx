@@ -57,19 +57,19 @@ describe('Navigation by role', () => {
     expect(screen.getByTestId('nav-settings').getAttribute('aria-keyshortcuts')).toBe('Control+3 Alt+3');
   });
 
-  it('an operator starts on Phone with Phone, Patients, Queue, Callbacks, Settings', async () => {
+  it('an operator starts on Phone with Phone, Patients, Queue, Callbacks, Call lists, Settings', async () => {
     await renderDesk('operator');
     expect(pane()).toBe('phone');
-    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Настройки']);
-    ctrl(5);
+    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Обзвон', '6 Настройки']);
+    ctrl(6);
     expect(pane()).toBe('settings');
   });
 
   it('a supervisor has the same plus Supervisor, before Settings', async () => {
     await renderDesk('supervisor');
     expect(pane()).toBe('phone');
-    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Супервизор', '6 Настройки']);
-    ctrl(5);
+    expect(navItems()).toEqual(['1 Телефон', '2 Пациенты', '3 Очередь', '4 Перезвоны', '5 Обзвон', '6 Супервизор', '7 Настройки']);
+    ctrl(6);
     expect(pane()).toBe('supervisor');
   });
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Role } from '../../../src-shared/settings/settings-schema';
 import { useAppStore, visiblePanes, type PaneId } from '../../app/app-store';
 import { CallbacksBadge } from '../callbacks';
+import { CallListsIcon } from '../call-lists';
 import { CallbacksIcon, PatientsIcon, PhoneIcon, QueueIcon, SettingsIcon, SupervisorIcon } from '../../ui/icons';
 
 const ICONS: Record<PaneId, (props: SVGProps<SVGSVGElement>) => ReactElement> = {
@@ -10,6 +11,7 @@ const ICONS: Record<PaneId, (props: SVGProps<SVGSVGElement>) => ReactElement> = 
   patients: PatientsIcon,
   queue: QueueIcon,
   callbacks: CallbacksIcon,
+  'call-lists': CallListsIcon,
   supervisor: SupervisorIcon,
   settings: SettingsIcon,
 };
@@ -92,7 +94,7 @@ export function SideNav(): ReactElement {
                 onClick={() => navigate(pane)}
               >
                 <Icon className="nav-icon" />
-                <span className="nav-label">{t(`nav.${pane}`)}</span>
+                <span className="nav-label">{pane === 'call-lists' ? t('callLists.nav') : t(`nav.${pane}`)}</span>
                 {pane === 'callbacks' ? <CallbacksBadge /> : null}
                 <kbd className="nav-key" aria-hidden="true">
                   {number}

@@ -3,13 +3,27 @@ import type { OutboxItemView } from '../../../src-shared/outbox/outbox-contract'
 /** A pending write older than this is worth a look: the sender normally delivers in seconds. */
 export const STALE_PENDING_MS = 60_000;
 
-/** Outbox kinds the panel has a localized label for; any other kind is shown as its code. */
-export const KNOWN_OUTBOX_KINDS = ['note', 'wrapup', 'booking', 'callback'] as const;
-export type KnownOutboxKind = (typeof KNOWN_OUTBOX_KINDS)[number];
+/**
+ * Outbox kinds the panel has a localized label for (kind → key under `outbox.kind`; kinds
+ * may contain dots, which i18next reads as nesting, so they are mapped, not used as keys);
+ * any other kind is shown as its code.
+ */
+const OUTBOX_KIND_LABELS: Readonly<Record<string, string>> = {
+  note: 'note',
+  wrapup: 'wrapup',
+  booking: 'booking',
+  callback: 'callback',
+  'callback-outcome': 'callbackOutcome',
+  'new-patient': 'newPatient',
+  'booking.create': 'bookingCreate',
+  'booking.move': 'bookingMove',
+  'booking.cancel': 'bookingCancel',
+  'call-list.outcome': 'callListOutcome',
+};
 
-/** Whether the panel has a label for this kind (else it shows the code itself). */
-export function isKnownOutboxKind(kind: string): kind is KnownOutboxKind {
-  return (KNOWN_OUTBOX_KINDS as readonly string[]).includes(kind);
+/** The `outbox.kind.*` key of a kind's label, or null when the panel shows the code itself. */
+export function outboxKindLabelKey(kind: string): string | null {
+  return Object.hasOwn(OUTBOX_KIND_LABELS, kind) ? `outbox.kind.${OUTBOX_KIND_LABELS[kind]}` : null;
 }
 
 /** What the status-bar badge shows. */

@@ -5,7 +5,7 @@ import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { useErrorText } from '../../ui/error-text';
 import { WarningIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
-import { isKnownOutboxKind, outboxAttention } from './outbox-model';
+import { outboxAttention, outboxKindLabelKey } from './outbox-model';
 import { useUndelivered, type UndeliveredApi } from './use-undelivered';
 import { dateTimeFormat } from '../../ui/intl-formats';
 
@@ -90,7 +90,8 @@ function OutboxRow({ item, retry }: { item: OutboxItemView; retry: UndeliveredAp
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DeskErrorPayload | null>(null);
   // Kinds are code identifiers; an unknown one is shown as is rather than hidden.
-  const kind = isKnownOutboxKind(item.kind) ? t(`outbox.kind.${item.kind}`) : item.kind;
+  const labelKey = outboxKindLabelKey(item.kind);
+  const kind = labelKey ? t(labelKey) : item.kind;
 
   const onRetry = () => {
     setBusy(true);

@@ -16,6 +16,7 @@ import {
   fullName,
 } from './patient-format';
 import { PatientCalls } from './patient-calls';
+import { BookingOpenButton, CardBooking, PatientVisits } from '../booking';
 import type { OpenCard } from './use-open-card';
 
 export interface PatientCardViewProps {
@@ -62,7 +63,12 @@ export function PatientCardView({ open, today, onClose }: PatientCardViewProps):
       </div>
     );
   }
-  return <CardBody card={open.card} open={open} today={today} onClose={onClose} />;
+  // The booking pane takes the card's place while it is open (features/booking).
+  return (
+    <CardBooking patient={{ misId: open.card.misId, name: fullName(open.card) }}>
+      <CardBody card={open.card} open={open} today={today} onClose={onClose} />
+    </CardBooking>
+  );
 }
 
 function CardBody({ card, open, today, onClose }: { card: PatientCard; open: OpenCard; today: Date; onClose(): void }): ReactElement {
@@ -100,6 +106,7 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
             ) : null}
           </div>
         </div>
+        <BookingOpenButton />
         <button type="button" className="button ghost" data-testid="patient-card-close" onClick={onClose} title={t('patients.card.closeHint')}>
           {t('patients.card.close')}
         </button>
@@ -202,7 +209,8 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
         </Section>
       </div>
 
-      <Appointments appointments={card.appointments} today={today} />
+      {/* The visits as booking knows them; the card's cached appointments when it cannot say. */}
+      <PatientVisits fallback={<Appointments appointments={card.appointments} today={today} />} />
 
       <PatientCalls misId={card.misId} />
     </article>

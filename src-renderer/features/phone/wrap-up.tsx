@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WRAP_UP_NOTE_MAX, type WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import { useAppStore, useAppStoreApi } from '../../app/app-store';
@@ -49,7 +49,39 @@ function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): R
   const [errors, setErrors] = useState<Partial<Record<WrapUpField, string>>>({});
   const [failure, setFailure] = useState<{ code: string; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [prefilled, setPrefilled] = useState(false);
   const now = useNow(true);
+
+  // A visit booked on this call fills in the outcome (booked) and its category, asked when the
+  // wrap-up opens and again when bookings change; never over what the operator already chose.
+  useEffect(() => {
+    let stale = false;
+    const ask = () => {
+      desk.request('booking.forCall', { callId: item.callId }).then(
+        (answer) => {
+          const prefill = answer?.prefill;
+          const current = store.getState().wrapUps.find((w) => w.callId === item.callId);
+          if (stale || !prefill || !current) return;
+          const settings = app.getState().settingsView?.settings;
+          const known = settings?.wrapUp.categories ?? [];
+          const category = [prefill.category, settings?.booking?.categoryByKind[prefill.kind]].find((name) => !!name && known.includes(name));
+          const patch: { category?: string; outcome?: WrapUpOutcome } = {};
+          if (current.outcome === '') patch.outcome = prefill.outcome;
+          if (current.category === '' && category) patch.category = category;
+          if (Object.keys(patch).length === 0) return;
+          store.getState().updateWrapUp(item.callId, patch);
+          setPrefilled(true);
+        },
+        (error: unknown) => console.warn(`wrap-up: booking prefill not asked: ${toDeskError(error).code}`),
+      );
+    };
+    ask();
+    const off = desk.on('booking:changed', ask);
+    return () => {
+      stale = true;
+      off();
+    };
+  }, [desk, store, app, item.callId]);
   const elapsedMs = Math.max(0, now - item.endedAt);
   const over = limit > 0 && elapsedMs / 1000 > limit;
 
@@ -139,6 +171,11 @@ function WrapUpForm({ item, waiting }: { item: WrapUpItem; waiting: number }): R
           {formatDuration(elapsedMs)}
         </p>
       </header>
+      {prefilled ? (
+        <p className="muted wrap-up-prefilled" data-testid="wrap-up-prefilled" role="status">
+          {t('booking.wrapUpPrefilled')}
+        </p>
+      ) : null}
       {waiting > 0 ? (
         <p className="muted wrap-up-queue" data-testid="wrap-up-queue" data-count={waiting}>
           {t('wrapUp.waiting', { count: waiting })}
