@@ -202,6 +202,12 @@ test('the MIS is down: the booking waits as pending and its slot is held; back o
   await expect(failed).toHaveCount(1);
   await expect(failed.getByTestId('outbox-reason')).toContainText('slot-taken');
   await page.getByTestId('outbox-close').click();
+  // …and the patient is on the callback worklist, to be offered another time.
+  await page.getByTestId('nav-callbacks').click();
+  const owed = page.getByTestId('callback-task').filter({ hasText: second.surname });
+  await expect(owed).toHaveCount(1);
+  await expect(owed).toContainText('запись отклонена');
+  await screenshot(page, 'booking-rejected-callback-task');
 
   await openCardBySearch(page, first.phones[0]!.national10, first.misId);
   await expect((await visit(page, 'confirmed')).first()).toBeVisible({ timeout: 30_000 });

@@ -143,7 +143,20 @@ export function createCore(options: CoreOptions): Core {
   const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings.settings, wakeOutbox: () => link.wakeOutbox() });
   services.register(callbacks);
   // Subscribes to the outbox's `booking.*` results at once (before the link's first drain settles anything).
-  const booking = new BookingService({ journal, cache, link, events, settings: () => liveSettings, logger });
+  const booking = new BookingService({
+    journal,
+    cache,
+    link,
+    events,
+    settings: () => liveSettings,
+    logger,
+    // A refused booking puts the patient on the callback worklist (their own mobile first), to be offered another time.
+    onRejected: ({ patientMisId, localId, at }) => {
+      const card = cache.isOpen ? cache.getCard(patientMisId) : null;
+      const phone = card?.phones.find((p) => p.kind === 'mobile') ?? card?.phones[0];
+      if (phone) callbacks.onBookingRejected({ number: phone.e164, bookingId: localId, at });
+    },
+  });
   // The outbound lists run on a clock of their own: the demo's `advance-clock` moves only it.
   const callListClock = new OffsetClock(systemClock);
   const callLists = new CallListService({

@@ -144,12 +144,22 @@ export const bookingRequests = {
   },
   /** Moves a visit (`Visit.id`) to another free slot: one `booking.move` write, applied by the MIS as a whole or not at all. */
   'booking.move': {
-    input: z.object({ visitId: z.string().min(1).max(200), slotId: ScheduleIdSchema, callId: CallIdSchema.nullable().default(null) }).strict(),
+    input: z
+      .object({
+        visitId: z.string().min(1).max(200),
+        slotId: ScheduleIdSchema,
+        callId: CallIdSchema.nullable().default(null),
+        /** The patient whose card lists the visit (names a MIS visit's patient without a search). */
+        patientMisId: MisIdSchema.optional(),
+      })
+      .strict(),
     output: BookingResultSchema,
   },
   /** Cancels a visit: `booking.cancel` through the outbox; the slot frees when the MIS confirms. */
   'booking.cancel': {
-    input: z.object({ visitId: z.string().min(1).max(200), callId: CallIdSchema.nullable().default(null) }).strict(),
+    input: z
+      .object({ visitId: z.string().min(1).max(200), callId: CallIdSchema.nullable().default(null), patientMisId: MisIdSchema.optional() })
+      .strict(),
     output: z.object({ visit: VisitSchema }).strict(),
   },
   /** A patient's visits: the MIS's appointments on the cached card merged with this desk's bookings; upcoming first. */

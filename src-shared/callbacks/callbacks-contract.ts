@@ -10,9 +10,12 @@ import { ExtensionSchema, PBX_NAME_MAX, QueueIdSchema } from '../pbx/pbx-model';
 /**
  * Why a number is owed a call back: it hung up in a queue (`abandoned`), a direct call rang out
  * (`missed`) or was declined (`rejected`), a queue ring went unanswered (`ringNoAnswer`), a talk
- * was cut by the network (`lost`), or an operator's wrap-up asked for it (`requested`).
+ * was cut by the network (`lost`), an operator's wrap-up asked for it (`requested`), or the MIS
+ * refused a visit booked for the patient (`bookingRejected`: offer another time).
  */
-export const CallbackReasonSchema = z.enum(['abandoned', 'missed', 'rejected', 'ringNoAnswer', 'lost', 'requested']);
+export const CallbackReasonSchema = z.enum(['abandoned', 'missed', 'rejected', 'ringNoAnswer', 'lost', 'requested', 'bookingRejected']);
+/** How many reasons there are: a task may carry each once. */
+export const CALLBACK_REASONS_MAX = CallbackReasonSchema.options.length;
 export type CallbackReason = z.infer<typeof CallbackReasonSchema>;
 
 export const CallbackStateSchema = z.enum(['open', 'claimed', 'done']);
@@ -41,7 +44,7 @@ export const CallbackTaskSchema = z
     state: CallbackStateSchema,
     /** Missed calls from this number folded into the task. */
     count: z.number().int().min(1),
-    reasons: z.array(CallbackReasonSchema).max(6),
+    reasons: z.array(CallbackReasonSchema).max(CALLBACK_REASONS_MAX),
     lastReason: CallbackReasonSchema,
     queue: QueueIdSchema.nullable(),
     /** First and latest missed call (ms since epoch); the SLA runs from the first. */

@@ -13,7 +13,7 @@ export function createBookingHandlers(
     'schedule.freeSlots': (query) => booking.freeSlots(query),
     'booking.create': (input) => booking.create(input),
     'booking.move': (input) => booking.move(input),
-    'booking.cancel': ({ visitId, callId }) => booking.cancel({ visitId, callId }),
+    'booking.cancel': ({ visitId, callId, patientMisId }) => booking.cancel({ visitId, callId, ...(patientMisId && { patientMisId }) }),
     'booking.visits': ({ patientMisId }) => ({ visits: booking.visits(patientMisId) }),
     'booking.alternatives': ({ slotId }) => booking.alternatives(slotId),
     'booking.forCall': ({ callId }) => booking.forCall(callId),

@@ -196,6 +196,9 @@ describe('the MIS answers through the outbox: settled in the transaction of the 
       ],
     });
     expect(h.logs.filter((r) => r.event === 'booking.settled')).toEqual([expect.objectContaining({ level: 'warn', context: { kind: 'create', state: 'rejected', rejection: 'slot-taken' } })]);
+    // The patient is owed a call with another time: the core raises a callback task for them, once.
+    await Promise.resolve();
+    expect(h.rejections).toEqual([{ patientMisId: PATIENT, localId: 'local-1', at: h.clock.now() }]);
   });
 
   it('a refusal without a typed reason is `refused` with the MIS words; a retry from the panel that goes through confirms it', async () => {

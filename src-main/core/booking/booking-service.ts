@@ -68,6 +68,12 @@ export interface BookingServiceOptions {
   newId?: () => string;
   /** {@link CONFIRMED_HOLD_MS} unless a test changes it. */
   confirmedHoldMs?: number;
+  /**
+   * The MIS refused a booking or move of this desk for good (slot taken, …): the patient must be
+   * called back with another time. Called after the refusal is committed (the core raises a task
+   * on the callback worklist); a throw here is logged, never undoes the refusal.
+   */
+  onRejected?: (rejected: { patientMisId: string; localId: string; at: number }) => void;
 }
 
 export interface CreateBookingInput {
@@ -81,6 +87,8 @@ export interface MoveBookingInput {
   visitId: string;
   slotId: string;
   callId?: string | null;
+  /** The patient whose card lists the visit, when the caller knows it. */
+  patientMisId?: string;
 }
 
 export interface CancelBookingInput {
@@ -274,7 +282,7 @@ export class BookingService {
   move(input: MoveBookingInput): { visit: Visit; outboxId: number } {
     const reader = this.reader();
     const now = this.now();
-    const target = this.resolveTarget(input.visitId, {}, reader, now);
+    const target = this.resolveTarget(input.visitId, input.patientMisId ? { patientMisId: input.patientMisId } : {}, reader, now);
     if (target.slotId === input.slotId) throw new DeskError('SLOT_TAKEN', 'The visit is already in this slot.');
     const slot = this.bookableSlot(reader, input.slotId, now);
     const { db, outbox, store } = this.journal('the visit was not moved');
@@ -412,9 +420,18 @@ export class BookingService {
     const { store, row } = found;
     // A duck-typed MisError from a plugin may not carry `rejection` at all.
     const rejection = (error.rejection as MisError['rejection'] | undefined) ?? 'refused';
-    if (!store.reject(row.id, rejection, error.message || null, this.now())) return;
+    const at = this.now();
+    if (!store.reject(row.id, rejection, error.message || null, at)) return;
     this.options.logger.warn('booking.settled', { kind: row.kind, state: 'rejected', rejection });
-    queueMicrotask(() => this.announce(row.patientMisId));
+    queueMicrotask(() => {
+      this.announce(row.patientMisId);
+      if (row.kind === 'cancel') return;
+      try {
+        this.options.onRejected?.({ patientMisId: row.patientMisId, localId: row.id, at });
+      } catch (failure) {
+        this.options.logger.warn('booking.rejected-callback-failed', { error: failure instanceof Error ? failure.name : 'unknown' });
+      }
+    });
   }
 
   private rowOf(item: OutboxItem): { store: BookingStore; row: BookingRow } | null {

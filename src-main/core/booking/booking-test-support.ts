@@ -110,6 +110,8 @@ export interface BookingHarness {
   events: [string, unknown][];
   logs: LogRecord[];
   wakes: { count: number };
+  /** What `onRejected` was told (the core puts these patients on the callback worklist). */
+  rejections: { patientMisId: string; localId: string; at: number }[];
   service: BookingService;
   cache: { getCard(misId: string): PatientCard | null; schedule: MemoryScheduleReader | null };
   journal: { stores: { db: Db; outbox: Outbox } | null; require(what: string): { db: Db; outbox: Outbox } };
@@ -134,6 +136,7 @@ export function bookingHarness(options: { path?: string; key?: Buffer; ids?: str
   const events: [string, unknown][] = [];
   const logs: LogRecord[] = [];
   const wakes = { count: 0 };
+  const rejections: BookingHarness['rejections'] = [];
   const cache = { getCard: (misId: string) => cards.get(misId) ?? null, schedule: reader as MemoryScheduleReader | null };
   const journal = {
     stores: { db, outbox } as { db: Db; outbox: Outbox } | null,
@@ -153,6 +156,7 @@ export function bookingHarness(options: { path?: string; key?: Buffer; ids?: str
     logger: createLogger([(record) => logs.push(record)], 'debug'),
     clock,
     newId: () => ids?.shift() ?? `local-${++n}`,
+    onRejected: (rejected) => rejections.push(rejected),
   });
   return {
     db,
@@ -167,6 +171,7 @@ export function bookingHarness(options: { path?: string; key?: Buffer; ids?: str
     events,
     logs,
     wakes,
+    rejections,
     service,
     cache,
     journal,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   AgentRefSchema,
+  CALLBACK_REASONS_MAX,
   CallbackClosedBySchema,
   CallbackOutcomeSchema,
   CallbackReasonSchema,
@@ -37,7 +38,7 @@ export const TaskRecordSchema = z
     count: z.number().int().min(1).max(1_000_000),
     /** Short fingerprints of the folded calls ({@link callFingerprint}). */
     callIds: z.array(z.string().min(1).max(16)).max(TASK_CALL_IDS_MAX),
-    reasons: z.array(CallbackReasonSchema).max(6),
+    reasons: z.array(CallbackReasonSchema).max(CALLBACK_REASONS_MAX),
     lastReason: CallbackReasonSchema,
     queue: QueueIdSchema.nullable(),
     firstAt: z.number().int().nonnegative(),

@@ -225,6 +225,16 @@ describe('CallbackService: missed calls become tasks', () => {
     expect(a.task()).toMatchObject({ count: 1 });
   });
 
+  it('a booking the MIS refused (slot taken) puts the patient on the worklist with reason bookingRejected, once', async () => {
+    const clock = new ManualClock(T0);
+    const board = new FakeSwitchboard(clock);
+    const a = await openDesk(board, clock, { extension: '101', name: 'Иванова' });
+    a.callbacks.onBookingRejected({ number: NUMBER, bookingId: 'local-9', at: T0 + 3_000 });
+    expect(a.task()).toMatchObject({ state: 'open', reasons: ['bookingRejected'], lastReason: 'bookingRejected', firstAt: T0 + 3_000, count: 1 });
+    a.callbacks.onBookingRejected({ number: NUMBER, bookingId: 'local-9', at: T0 + 3_000 });
+    expect(a.task()).toMatchObject({ count: 1 });
+  });
+
   it('a call this desk journalled: a missed or declined one is a task where the PBX does not report it, a lost one always is', async () => {
     const { a, b } = await twoDesks({ shares: false });
     a.callbacks.onCallJournalled({ id: 'sip-1', number: NUMBER, direction: 'incoming', outcome: 'missed', endedAt: T0 + 1_000 });

@@ -189,6 +189,19 @@ export class CallbackService implements Service {
     this.importRequests();
   }
 
+  /**
+   * The MIS refused a visit booked for the patient on `number` (the slot was taken meanwhile):
+   * the patient is owed a call with another time. One task per number, like every other reason;
+   * the same refusal raised twice counts once.
+   */
+  onBookingRejected(input: { number: string; bookingId: string; at: number }): void {
+    try {
+      this.raise({ number: input.number, callId: `booking:${input.bookingId}`, reason: 'bookingRejected', queue: null, at: input.at }, 'desk');
+    } catch (error) {
+      this.options.logger.warn('callbacks.booking-rejected-not-raised', { error: error instanceof DeskError ? error.code : 'unknown' });
+    }
+  }
+
   private onPbxEvent(event: PbxEvent): void {
     try {
       switch (event.type) {

@@ -6,7 +6,7 @@ import type { EventName, EventPayload } from '../../../src-shared/ipc/contract';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src-shared/settings/settings-schema';
 import { DatabaseKeySource } from '../cache/database-key';
 import { PatientCacheService } from '../cache/patient-cache-service';
-import type { MisCapability } from '../connectors/mis/mis-connector';
+import { MisError, type MisCapability } from '../connectors/mis/mis-connector';
 import { DatabaseError } from '../db/database-error';
 import { EventBus } from '../events/event-bus';
 import { JournalService } from '../journal/journal-service';
@@ -57,7 +57,7 @@ function desk(options: { capabilities?: readonly MisCapability[]; settings?: Set
       await cache.stop();
     });
   };
-  return { mis, cache, link, logs, scheduleEvents, start, advance: (ms: number) => (now += ms) };
+  return { mis, cache, journal, status, link, logs, scheduleEvents, start, advance: (ms: number) => (now += ms) };
 }
 
 describe('MisLinkService: the schedule', () => {
@@ -134,5 +134,24 @@ describe('MisLinkService: the schedule', () => {
     await waitFor(() => cache.isOpen && cache.schedule !== before && cache.schedule.doctors().length === 1);
     expect(mis.requests.find((request) => request.stream === 'doctors')?.cursor).toBeNull();
     expect(new ScheduleRepository(cache.require().connection).doctor('D-1')).not.toBeNull();
+  });
+});
+
+describe('MisLinkService: the MIS status', () => {
+  it('a write the MIS accepted turns the MIS indicator back online while the pull sync still waits out its backoff', async () => {
+    const d = desk();
+    // The pull side keeps failing (its backoff is long); the outbox side goes through.
+    d.mis.changesSince = async () => {
+      throw new MisError('unreachable', 'down');
+    };
+    d.journal.start();
+    stops.push(async () => d.journal.stop());
+    d.start();
+    await waitFor(() => d.status.snapshot().mis.state === 'offline');
+    const { db, outbox } = d.journal.require('test');
+    db.transaction(() => outbox.enqueue('wrapup', { localId: 'w-1' }))();
+    d.link.wakeOutbox();
+    await waitFor(() => d.status.snapshot().mis.state === 'online');
+    expect(outbox.counts()).toEqual({ pending: 0, failed: 0 });
   });
 });

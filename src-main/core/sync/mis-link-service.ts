@@ -93,7 +93,11 @@ export class MisLinkService implements Service {
       this.sender = new OutboxSender({
         outbox,
         connector: this.connector,
-        onDrained: () => this.announceOutbox(),
+        onDrained: (drained) => {
+          // A write the MIS accepted is proof it is reachable again, even while the pull engine still waits out its backoff.
+          if (drained.delivered > 0) status.report('mis', 'online', null);
+          this.announceOutbox();
+        },
         settle: this.settled,
         onSettleError: (item, error) => logger.error('outbox.settle-failed', { id: item.id, kind: item.kind, error }),
         ...this.options.outboxClock,

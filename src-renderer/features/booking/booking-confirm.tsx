@@ -5,7 +5,8 @@ import { clinicDate, clinicTimeOfDay, spokenVisitTime } from '../../../src-share
 import { WarningIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
 import { dayLabel } from './booking-grid';
-import { type CatalogBranch, type CatalogDoctor, type CatalogService, formatRub, hasPrice, roomText } from './booking-model';
+import { type CatalogBranch, type CatalogDoctor, type CatalogService, formatRub, hasPrice } from './booking-model';
+import { roomText } from '../../ui/room-text';
 
 export interface ReadBackProps {
   confirmRef: RefObject<HTMLButtonElement | null>;

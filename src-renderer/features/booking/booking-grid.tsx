@@ -6,7 +6,8 @@ import { addDays, clinicTimeOfDay } from '../../../src-shared/schedule/clinic-ti
 import { useErrorText } from '../../ui/error-text';
 import { dateTimeFormat } from '../../ui/intl-formats';
 import { Plain } from '../../ui/plain';
-import { earliestOfDay, type GridKey, type GridRow, moveInGrid, roomText } from './booking-model';
+import { earliestOfDay, type GridKey, type GridRow, moveInGrid } from './booking-model';
+import { roomText } from '../../ui/room-text';
 
 /** `пн, 7 дек.` of a clinic date (formatted at noon UTC, so no zone can shift the day). */
 export function dayLabel(day: string, language: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clinicDate } from '../../../src-shared/schedule/clinic-time';
-import { buildGrid, defaultServiceId, earliestOfDay, roomText, formatRub, formatVisitTime, matchWhat, moveInGrid, NO_FILTERS, pageDays, pageStartFor, servicesFor } from './booking-model';
+import { buildGrid, defaultServiceId, earliestOfDay, formatRub, formatVisitTime, matchWhat, moveInGrid, NO_FILTERS, pageDays, pageStartFor, servicesFor } from './booking-model';
+import { roomText } from '../../ui/room-text';
 import { makeCatalog, makeSlots, MSK } from './booking-test-support';
 
 const catalog = makeCatalog();

@@ -106,10 +106,6 @@ export function defaultServiceId(catalog: ScheduleCatalog, specialty: string, ki
   return null;
 }
 
-/** A room as the MIS names it: a bare number gets the «каб.» label, a named room («каб. 214», «Процедурная») is shown as is. */
-export function roomText(room: string, label: (room: string) => string): string {
-  return /^\d/.test(room.trim()) ? label(room.trim()) : room;
-}
 
 /** The catalog's service of a visit (named by the MIS), by name within its specialty. */
 export function serviceByName(catalog: ScheduleCatalog, specialty: string, name: string): CatalogService | null {

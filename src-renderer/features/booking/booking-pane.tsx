@@ -254,7 +254,7 @@ export function BookingPane({ patient, mode, onClose, onDone }: BookingPaneProps
     try {
       const result =
         mode.kind === 'move'
-          ? await desk.request('booking.move', { visitId: mode.visit.id, slotId: slot.id, callId })
+          ? await desk.request('booking.move', { visitId: mode.visit.id, slotId: slot.id, callId, patientMisId: patient.misId })
           : await desk.request('booking.create', { patientMisId: patient.misId, slotId: slot.id, serviceId: service!.id, callId });
       const booked = result.visit;
       if (booked.state === 'rejected') {

@@ -117,7 +117,7 @@ describe('Visits on the card', () => {
     desk.handle('booking.cancel', (input) => ({ visit: makeVisit({ id: input.visitId, state: 'cancelled', awaitingMis: true, changeable: false }) }));
     fireEvent.click(screen.getByTestId('appointment-cancel-confirm'));
     await waitFor(() => expect(row('mis:2').getAttribute('data-state')).toBe('cancelled'));
-    expect(desk.callsTo('booking.cancel').at(-1)).toEqual({ visitId: 'mis:2', callId: 'call-3' });
+    expect(desk.callsTo('booking.cancel').at(-1)).toEqual({ visitId: 'mis:2', callId: 'call-3', patientMisId: expect.any(String) });
     expect(within(row('mis:2')).getByTestId('appointment-pending')).toBeTruthy();
     expect(within(row('mis:2')).queryByTestId('appointment-cancel')).toBeNull();
   });
@@ -140,7 +140,7 @@ describe('Visits on the card', () => {
     expect(within(summary).getByTestId('booking-summary-when').textContent).toBe('сегодня, в понедельник, 7 декабря, в 10:30');
     fireEvent.keyDown(focused(), { key: 'Enter' });
     await waitFor(() => expect(screen.queryByTestId('booking')).toBeNull());
-    expect(desk.callsTo('booking.move')).toEqual([{ visitId: 'mis:2', slotId: 's2', callId: 'call-4' }]);
+    expect(desk.callsTo('booking.move')).toEqual([{ visitId: 'mis:2', slotId: 's2', callId: 'call-4', patientMisId: expect.any(String) }]);
     expect(desk.callsTo('booking.create')).toEqual([]);
     expect(screen.getByTestId('booking-result').textContent).toContain('Перенесено: сегодня, в понедельник, 7 декабря, в 10:30');
     expect(screen.getByTestId('booking-result').textContent).toContain('отправляем в МИС');

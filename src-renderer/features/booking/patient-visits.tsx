@@ -11,7 +11,8 @@ import { Plain } from '../../ui/plain';
 import { BookingCallContext, useCardBooking, type BookingDone } from './booking-context';
 import { useCatalog, useVisits } from './booking-data';
 import { dayLabel } from './booking-grid';
-import { type CatalogDoctor, formatVisitTime, roomText } from './booking-model';
+import { type CatalogDoctor, formatVisitTime } from './booking-model';
+import { roomText } from '../../ui/room-text';
 
 /** The MIS can be reached now: a booking waiting for it is being sent, not stuck. */
 function misReachable(state: string | undefined): boolean {
@@ -149,7 +150,7 @@ function VisitRow({ visit, timeZone, now, doctors, onChanged }: RowProps): React
     setCancelling('busy');
     setFailure(null);
     try {
-      const { visit: cancelled } = await desk.request('booking.cancel', { visitId: visit.id, callId: callIdFor(patient.misId) });
+      const { visit: cancelled } = await desk.request('booking.cancel', { visitId: visit.id, callId: callIdFor(patient.misId), patientMisId: patient.misId });
       onChanged(cancelled);
       setCancelling(null);
     } catch (error) {

@@ -14,8 +14,9 @@ import { PhoneIcon, WarningIcon } from '../../ui/icons';
 import { dateTimeFormat } from '../../ui/intl-formats';
 import { Pane } from '../../ui/pane';
 import { Plain } from '../../ui/plain';
-import { runPhoneAction, usePhoneStoreApi } from '../phone';
+import { useTaskRowRequests } from '../phone';
 import { callListsStoreOf, useCallListsStore, useCallListsSync, type CallListsStore } from './call-lists-store';
+import { roomText } from '../../ui/room-text';
 
 /** The codes a call-list request is refused with that the pane words itself. */
 const OWN_ERRORS = new Set(['CALL_LIST_TASK_TAKEN', 'CALL_LIST_TASK_NOT_FOUND', 'OUTSIDE_CALLING_WINDOW', 'NO_CALL_CONSENT']);
@@ -224,7 +225,8 @@ function useOwnErrorText(): (error: DeskErrorPayload) => string | null {
   return (error) => (OWN_ERRORS.has(error.code) ? t(`callLists.errors.${error.code}`) : null);
 }
 
-type RowProblem = { error: DeskErrorPayload } | { local: 'noSoftphone' | 'dialFailed' };
+/** A refusal that means the row is out of date: the list is loaded again. */
+const RELOAD_ON = ['CALL_LIST_TASK_TAKEN', 'CALL_LIST_TASK_NOT_FOUND'] as const;
 
 const TaskRow = memo(function TaskRow({
   store,
@@ -241,32 +243,13 @@ const TaskRow = memo(function TaskRow({
 }): ReactElement {
   const { t, i18n } = useTranslation();
   const desk = useDesk();
-  const phoneStore = usePhoneStoreApi();
   const openPatient = useAppStore((state) => state.openPatient);
   const errorText = useErrorText();
   const ownError = useOwnErrorText();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<RowProblem | null>(null);
-  const [viaPbx, setViaPbx] = useState(false);
+  const { busy, problem, viaPbx, run, dial } = useTaskRowRequests({ reloadOn: RELOAD_ON, reload: () => store.getState().reload() });
   const takenByOther = task.state === 'claimed' && !task.mine;
   const callable = task.state !== 'done' && task.state !== 'blocked' && !takenByOther;
 
-  /** One request for this row: a refusal is said on the row; a task taken or gone reloads the list. */
-  const run = async <T,>(send: () => Promise<T>): Promise<T | null> => {
-    setBusy(true);
-    setProblem(null);
-    setViaPbx(false);
-    try {
-      return await send();
-    } catch (error) {
-      const payload = toDeskError(error).toPayload();
-      setProblem({ error: payload });
-      if (payload.code === 'CALL_LIST_TASK_TAKEN' || payload.code === 'CALL_LIST_TASK_NOT_FOUND') store.getState().reload();
-      return null;
-    } finally {
-      setBusy(false);
-    }
-  };
   const change = (send: () => Promise<CallListTask>) =>
     void run(send).then((answer) => {
       if (answer) store.getState().applyTask(answer);
@@ -277,16 +260,7 @@ const TaskRow = memo(function TaskRow({
       const answer = await desk.request('callLists.call', { id: task.id });
       // The call claimed it: the row shows the outcome buttons at once (the push confirms).
       store.getState().applyTask({ ...task, state: 'claimed', mine: true, claimedBy: task.claimedBy });
-      if (answer.via === 'pbx') {
-        setViaPbx(true);
-        return;
-      }
-      if (!phoneStore.getState().phone) {
-        setProblem({ local: 'noSoftphone' });
-        return;
-      }
-      const callId = await runPhoneAction(phoneStore, 'dial', (phone) => phone.call(answer.number));
-      if (callId === null) setProblem({ local: 'dialFailed' });
+      await dial(answer);
     });
 
   const problemText = !problem
@@ -334,7 +308,7 @@ const TaskRow = memo(function TaskRow({
           <span className="muted call-list-doctor">
             {' '}
             · <Plain text={task.visit.doctor} />
-            {task.visit.room ? ` · ${t('callLists.room', { room: task.visit.room })}` : ''}
+            {task.visit.room ? ` · ${roomText(task.visit.room, (room) => t('callLists.room', { room }))}` : ''}
           </span>
         ) : null}
       </span>

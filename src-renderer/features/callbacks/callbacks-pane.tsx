@@ -1,11 +1,9 @@
-import { memo, useMemo, useState, type ReactElement } from 'react';
+import { memo, useMemo, type ReactElement } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { CallbackOutcome, CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
-import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 import { useDesk } from '../../app/desk-context';
-import { toDeskError } from '../../bridge/desk-error';
 import { EmptyState } from '../../ui/empty-state';
 import { useErrorText } from '../../ui/error-text';
 import { CallbacksIcon, PhoneIcon, WarningIcon } from '../../ui/icons';
@@ -13,7 +11,7 @@ import { dateTimeFormat } from '../../ui/intl-formats';
 import { Pane } from '../../ui/pane';
 import { Plain } from '../../ui/plain';
 import { useClock, useIsPast } from '../../ui/use-clock';
-import { formatDuration, runPhoneAction, usePhoneStoreApi } from '../phone';
+import { formatDuration, useTaskRowRequests } from '../phone';
 import { countOwed, orderTasks, slaStateOf, warningAt } from './callbacks-model';
 import { useCallbacksStore, useCallbacksStoreApi } from './callbacks-store';
 
@@ -111,41 +109,21 @@ function OwedSummary({ tasks }: { tasks: readonly CallbackTask[] }): ReactElemen
   );
 }
 
-/** A row's own failure: the code's sentence, or one of the pane's (no softphone to dial on …). */
-type RowProblem = { error: DeskErrorPayload } | { local: 'noSoftphone' | 'dialFailed' };
+/** A refusal that means the row is out of date: the list is loaded again to say who has it now. */
+const RELOAD_ON = ['CALLBACK_TAKEN', 'CALLBACK_NOT_FOUND'] as const;
 
 const TaskRow = memo(function TaskRow({ task }: { task: CallbackTask }): ReactElement {
   const { t, i18n } = useTranslation();
   const desk = useDesk();
   const store = useCallbacksStoreApi();
-  const phoneStore = usePhoneStoreApi();
   const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<RowProblem | null>(null);
-  const [viaPbx, setViaPbx] = useState(false);
+  const { busy, problem, viaPbx, run, dial } = useTaskRowRequests({ reloadOn: RELOAD_ON, reload: () => store.getState().reload() });
   const overdue = useIsPast(task.dueAt);
   const amber = useIsPast(warningAt(task));
   const done = task.state === 'done';
   const sla = done ? null : overdue ? 'overdue' : amber ? 'warning' : 'ok';
   const takenByOther = task.state === 'claimed' && !task.mine;
 
-  /** One request for this row: its answer replaces the task; a refusal is said on the row. */
-  const run = async <T,>(send: () => Promise<T>): Promise<T | null> => {
-    setBusy(true);
-    setProblem(null);
-    setViaPbx(false);
-    try {
-      return await send();
-    } catch (error) {
-      const payload = toDeskError(error).toPayload();
-      setProblem({ error: payload });
-      // Someone else has it (or it is gone): the list says who now.
-      if (payload.code === 'CALLBACK_TAKEN' || payload.code === 'CALLBACK_NOT_FOUND') store.getState().reload();
-      return null;
-    } finally {
-      setBusy(false);
-    }
-  };
   const change = (send: () => Promise<CallbackTask>) =>
     void run(send).then((answer) => {
       if (answer) store.getState().applyTask(answer);
@@ -153,17 +131,7 @@ const TaskRow = memo(function TaskRow({ task }: { task: CallbackTask }): ReactEl
 
   const callBack = () =>
     void run(async () => {
-      const answer = await desk.request('callbacks.callBack', { id: task.id });
-      if (answer.via === 'pbx') {
-        setViaPbx(true);
-        return;
-      }
-      if (!phoneStore.getState().phone) {
-        setProblem({ local: 'noSoftphone' });
-        return;
-      }
-      const callId = await runPhoneAction(phoneStore, 'dial', (phone) => phone.call(answer.number));
-      if (callId === null) setProblem({ local: 'dialFailed' });
+      await dial(await desk.request('callbacks.callBack', { id: task.id }));
     });
 
   const problemText = !problem

@@ -9,3 +9,4 @@ export { createPhoneStore, PhoneStoreContext, runPhoneAction, usePhoneStore, use
 export { formatDuration } from './use-now';
 export { useScreenPop } from './use-screen-pop';
 export { useSoftphone, type PhoneFactory } from './use-softphone';
+export { useTaskRowRequests, type TaskRowProblem, type TaskRowRequests } from './use-task-row-requests';
