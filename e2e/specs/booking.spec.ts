@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { syntheticPatients } from '../../src-main/core/demo/synthetic-patients';
 import type { PatientCard } from '../../src-shared/patients/patient-card';
+import { addDays } from '../../src-shared/schedule/clinic-time';
 import {
   bookingDeskArgs,
   clinicTomorrow,
@@ -91,6 +92,12 @@ test('during a ringing-then-answered call: tomorrow\'s first free therapist with
 
   // Exactly one booking in the MIS, and still one once the outbox has nothing left.
   await expect.poll(async () => (await ledger(deskA, 'booking.create')).length).toBe(1);
+  // Desk B: after its next sync the slot is no longer offered (timed from the MIS having it).
+  const appliedAt = Date.now();
+  await expect
+    .poll(async () => (await freeSlotsOn(deskB, THERAPIST, tomorrow)).some((slot) => slot.id === expected.id), { message: 'desk B synced the booking', timeout: 30_000 })
+    .toBe(false);
+  reportFigure('booking: seen as taken on the other desk', Date.now() - appliedAt, 5_000, 'the MIS applied desk A\'s booking → desk B\'s schedule sync no longer offers the slot (2 s poll)');
   await expect.poll(() => outboxDrained(deskA), { message: 'outbox drained' }).toBe(true);
   const entries = await ledger(deskA, 'booking.create');
   expect(entries).toHaveLength(1);
@@ -108,12 +115,7 @@ test('during a ringing-then-answered call: tomorrow\'s first free therapist with
   await page.getByTestId('wrap-up-save').click();
   await expect(page.getByTestId('wrap-up')).toHaveCount(0);
 
-  // Desk B: after its next sync the slot is no longer offered — not by the query, not in its grid.
-  const syncedAt = Date.now();
-  await expect
-    .poll(async () => (await freeSlotsOn(deskB, THERAPIST, tomorrow)).some((slot) => slot.id === expected.id), { message: 'desk B synced the booking', timeout: 30_000 })
-    .toBe(false);
-  reportFigure('booking: seen as taken on the other desk', Date.now() - syncedAt, 5_000, 'desk B schedule sync after desk A booked');
+  // Desk B's grid does not offer it either.
   const other = patients[1]!;
   await openCardBySearch(pageB, other.phones[0]!.national10, other.misId);
   await keyboardToTomorrowsFirst(pageB, 'тер');
@@ -215,5 +217,46 @@ test('the MIS is down: the booking waits as pending and its slot is held; back o
   expect(applied.filter((entry) => entry.receipts >= 1)).toHaveLength(1);
   await expect.poll(async () => (await bridgeRequest(desk, 'outbox.undelivered', {}) as { items: { kind: string; state: string }[] }).items.filter((i) => i.state !== 'failed').length).toBe(0);
   expect(await ledger(desk, 'booking.create')).toHaveLength(1);
+  expect(problems.list).toEqual([]);
+});
+
+test('a visit on the card is moved to another day and then cancelled: one move and one cancel in the MIS, the freed slots offered again', async ({ page, launch, problems }) => {
+  test.setTimeout(120_000);
+  const desk = await launch({ args: bookingDeskArgs(sharedScheduleFile()) });
+  await openBookingDesk(page, desk);
+  const tomorrow = clinicTomorrow();
+  const patient = patients[5]!;
+  await openCardBySearch(page, patient.phones[0]!.national10, patient.misId);
+  const booked = await keyboardToTomorrowsFirst(page, 'тер');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  const confirmed = (await visit(page, 'confirmed')).filter({ hasText: 'терапевт' });
+  await expect(confirmed).toHaveCount(1, { timeout: 20_000 });
+
+  // Move: the pane opens on the visit's specialty; a time the day after tomorrow; the read-back says what it was.
+  await confirmed.getByTestId('appointment-move').click();
+  await expect(page.getByTestId('booking')).toHaveAttribute('data-mode', 'move');
+  const dayAfter = addDays(tomorrow, 1);
+  const target = page.locator(`[data-testid="slot"][data-start^="${dayAfter}"]`).first();
+  await expect(target).toBeVisible();
+  const movedTo = (await target.getAttribute('data-slot-id'))!;
+  await target.click();
+  await expect(page.getByTestId('booking-summary-was')).toBeVisible();
+  await page.getByTestId('booking-confirm').click();
+  const moved = (await visit(page, 'confirmed')).filter({ hasText: 'терапевт' });
+  await expect(moved).toHaveCount(1, { timeout: 20_000 });
+  await expect(moved.getByTestId('appointment-time')).toContainText(dayAfter.slice(8, 10));
+  await expect.poll(async () => (await ledger(desk, 'booking.move')).length).toBe(1);
+  // The first time is offered again once the schedule synced the move.
+  await expect.poll(async () => (await freeSlotsOn(desk, THERAPIST, tomorrow)).some((slot) => slot.id === booked), { timeout: 30_000 }).toBe(true);
+
+  // Cancel, with its confirm step: the visit is cancelled, the MIS has one cancellation, the slot is free again.
+  await moved.getByTestId('appointment-cancel').click();
+  await page.getByTestId('appointment-cancel-confirm').click();
+  await expect((await visit(page, 'cancelled')).filter({ hasText: 'терапевт' }).first()).toBeVisible({ timeout: 20_000 });
+  await expect.poll(async () => (await ledger(desk, 'booking.cancel')).length).toBe(1);
+  await expect.poll(async () => (await freeSlotsOn(desk, THERAPIST, dayAfter)).some((slot) => slot.id === movedTo), { timeout: 30_000 }).toBe(true);
+  expect(await ledger(desk, 'booking.create')).toHaveLength(1);
+  await screenshot(page, 'booking-moved-cancelled');
   expect(problems.list).toEqual([]);
 });

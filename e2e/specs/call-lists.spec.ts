@@ -76,8 +76,14 @@ test('confirm tomorrow\'s visits: a list of 20+ patients; confirmed, cancelled (
   if ((await blocked.count()) > 0) await expect(blocked.first()).toContainText('согласи');
   await screenshot(page, 'call-list-confirm-tomorrow');
 
-  // 1. Confirmed.
+  // 1. One click calls: in CTI mode the PBX rings this desk's phone and dials the patient. Confirmed.
   const first = await nextPatient(page);
+  const firstRow = page.locator(`[data-testid="call-list-task"][data-id="${first}"]`);
+  await firstRow.getByTestId('call-list-call').click();
+  await expect(firstRow.getByTestId('call-list-calling')).toHaveAttribute('data-via', 'pbx');
+  const dialled = page.locator('[data-testid="call-bar-item"][data-source="pbx"]');
+  await expect(dialled).toHaveCount(1);
+  await screenshot(page, 'call-list-calling');
   await outcome(page, first, 'confirmed');
   // 2. Cancelled: the visit is cancelled in the MIS and its slot comes back free in the schedule.
   const second = await nextPatient(page);

@@ -57,8 +57,10 @@ test.describe('desk shell in the browser host', () => {
     await openDesk(page, desk.url);
     await page.keyboard.press('Control+2');
     await expect(page.getByTestId('nav-patients')).toHaveAttribute('aria-current', 'page');
-    // An operator's fifth pane is Settings (the keys follow the role's navigation).
+    // An operator's fifth pane is the call lists and the sixth Settings (the keys follow the role's navigation).
     await page.keyboard.press('Control+5');
+    await expect(page.getByTestId('nav-call-lists')).toHaveAttribute('aria-current', 'page');
+    await page.keyboard.press('Control+6');
     await expect(page.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
 
     await page.getByTestId('nav-phone').focus();
