@@ -111,6 +111,8 @@ test('during a ringing-then-answered call: tomorrow\'s first free therapist with
   await expect(page.getByTestId('wrap-up-prefilled')).toBeVisible();
   await expect(page.getByTestId('wrap-up-outcome')).toHaveValue('booked');
   await expect(page.getByTestId('wrap-up-category')).toHaveValue(/Запись|Check-Up|осмотр/);
+  // The caller's pop already names the visit just booked as their next one.
+  await expect(page.getByTestId('screen-pop-next').getByTestId('next-visit')).toContainText('терапевт');
   await screenshot(page, 'booking-wrap-up-prefilled');
   await page.getByTestId('wrap-up-save').click();
   await expect(page.getByTestId('wrap-up')).toHaveCount(0);

@@ -4,3 +4,4 @@
 export { BookingCallContext, type CallIdFor } from './booking-context';
 export { BookingOpenButton, CardBooking } from './card-booking';
 export { PatientVisits } from './patient-visits';
+export { NextVisit } from './next-visit';

@@ -11,6 +11,7 @@ import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { PhoneIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
+import { NextVisit } from '../booking';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName, PatientCalls } from '../patients';
 import { chooserOrder, markPaintedAfterFrame, shownCardOf, type ScreenPop } from './call-work';
 import { usePhoneStore, usePhoneStoreApi, type PhoneStore } from './phone-store';
@@ -187,6 +188,15 @@ function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: strin
   const [now] = useState(() => Date.now());
   const age = ageOn(card.birthDate, new Date(now));
   const next = nextAppointment(card, now);
+  // The cached card's next appointment paints with the card; the desk's own list (a visit booked
+  // during this call included) replaces it a moment later.
+  const cachedNext = next ? (
+    <>
+      <span className="mono">{formatDateTime(next.startsAt)}</span> · <Plain text={next.specialty} /> · <Plain text={next.doctor} />
+    </>
+  ) : (
+    <span className="muted">{t('screenPop.noNext')}</span>
+  );
   return (
     <article className="screen-pop-card" data-testid="screen-pop-card" data-mis-id={card.misId}>
       <h3 className="screen-pop-name" data-testid="screen-pop-name" dir="auto">
@@ -225,13 +235,7 @@ function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: strin
         <div>
           <dt>{t('screenPop.next')}</dt>
           <dd data-testid="screen-pop-next">
-            {next ? (
-              <>
-                <span className="mono">{formatDateTime(next.startsAt)}</span> · <Plain text={next.specialty} /> · <Plain text={next.doctor} />
-              </>
-            ) : (
-              <span className="muted">{t('screenPop.noNext')}</span>
-            )}
+            {rehearsal ? cachedNext : <NextVisit misId={card.misId} fallback={cachedNext} />}
           </dd>
         </div>
       </dl>
