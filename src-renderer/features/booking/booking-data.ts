@@ -139,12 +139,24 @@ export interface VisitsState {
   generation: number;
 }
 
+/** Patients whose visits changed while this window ran (most recent last, at most 500). */
+const visitsChangedHere = new Set<string>();
+const VISITS_CHANGED_REMEMBERED = 500;
+
+function rememberVisitsChanged(misId: string): void {
+  visitsChangedHere.delete(misId);
+  visitsChangedHere.add(misId);
+  if (visitsChangedHere.size > VISITS_CHANGED_REMEMBERED) visitsChangedHere.delete(visitsChangedHere.values().next().value!);
+}
+
 /**
  * A patient's visits (`booking.visits`), again on `booking:changed` for this patient, on
  * `reload()` and when the bridge is back; the newest answer wins. A list already shown stays
- * when a reload fails.
+ * when a reload fails. `lazy`: no first request unless this patient's visits changed while this
+ * window ran (heard by any list shown then); it waits for their next `booking:changed`.
  */
-export function useVisits(patientMisId: string): VisitsState & { reload(): void; replace(visit: Visit): void } {
+export function useVisits(patientMisId: string, options: { lazy?: boolean } = {}): VisitsState & { reload(): void; replace(visit: Visit): void } {
+  const lazy = options.lazy ?? false;
   const desk = useDesk();
   const [state, setState] = useState<VisitsState & { misId: string }>({ misId: patientMisId, status: 'loading', visits: [], error: null, generation: 0 });
   const sequence = useRef(0);
@@ -168,8 +180,11 @@ export function useVisits(patientMisId: string): VisitsState & { reload(): void;
 
   useEffect(() => {
     const counter = sequence;
-    load();
+    // Lazy (the screen pop): a ring costs no extra request unless this patient's visits changed
+    // while this window ran; otherwise nothing is asked until they change.
+    if (!lazy || visitsChangedHere.has(patientMisId)) load();
     const offEvent = desk.on('booking:changed', (event) => {
+      rememberVisitsChanged(event.patientMisId);
       if (event.patientMisId === patientMisId) load();
     });
     const offBridge = onBridgeBack(desk, load);
@@ -179,7 +194,7 @@ export function useVisits(patientMisId: string): VisitsState & { reload(): void;
       offEvent();
       offBridge();
     };
-  }, [desk, patientMisId, load]);
+  }, [desk, patientMisId, load, lazy]);
 
   // A visit a request answered (a cancel) is shown at once; the next list replaces it.
   const replace = useCallback((visit: Visit) => {

@@ -125,7 +125,8 @@ export function bookingDesk(init: { catalog?: ScheduleCatalog; slots?: FreeSlot[
   desk.handle('schedule.freeSlots', (query) => structuredClone(answerFreeSlots(state.catalog, state.slots, query)));
   desk.handle('booking.visits', () => ({ visits: structuredClone(state.visits) }));
   desk.handle('booking.create', (input) => ({ visit: visitOf(input.slotId, input.serviceId, 'desk:new'), outboxId: 1 }));
-  desk.handle('booking.move', (input) => ({ visit: { ...visitOf(input.slotId, null, input.visitId) }, outboxId: 2 }));
+  // As main answers a move: this desk's new booking (the visit it replaces is listed as moved away).
+  desk.handle('booking.move', (input) => ({ visit: { ...visitOf(input.slotId, null, 'desk:moved') }, outboxId: 2 }));
   desk.handle('booking.alternatives', () => ({ sameDoctor: [], sameSpecialty: [] }));
   return state;
 }

@@ -7,14 +7,15 @@ import { useVisits } from './booking-data';
 import { formatVisitTime } from './booking-model';
 
 /**
- * The patient's next visit as the desk knows it now — the MIS's appointments merged with this
- * desk's own bookings (`booking.visits`), following `booking:changed` — for the screen pop's
- * "next appointment" line: a visit booked during this very call shows at once, pending or
- * confirmed. Until the answer comes (or when it cannot), `fallback` (the cached card's) is shown.
+ * The screen pop's "next appointment" line: the cached card's (`fallback`, painted with the card,
+ * no request per ring) unless this patient's visits changed while the desk ran — a booking, move
+ * or cancellation, during this call or before — and then the desk's own list (`booking.visits`:
+ * the MIS's appointments merged with this desk's bookings), so a visit booked during this very
+ * call shows, pending or confirmed.
  */
 export function NextVisit({ misId, fallback }: { misId: string; fallback: ReactNode }): ReactElement {
   const { t } = useTranslation();
-  const visits = useVisits(misId);
+  const visits = useVisits(misId, { lazy: true });
   const timeZone = useAppStore((state) => state.settingsView?.settings.schedule?.timeZone) ?? DEFAULT_CLINIC_TIME_ZONE;
   const [now] = useState(() => Date.now());
   if (visits.status !== 'ready') return <>{fallback}</>;

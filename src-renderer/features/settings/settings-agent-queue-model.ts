@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   agentFields,
   agentStatusFields,
@@ -10,12 +9,13 @@ import {
   type SettingsPatch,
 } from '../../../src-shared/settings/settings-schema';
 import { isManaged } from './settings-form-model';
+import { collectSectionPatch, rebaseSection, sectionDraftFrom, validateSectionField, type SectionSpec } from './settings-section-model';
 import { textRowsFrom, type TextRow } from './text-rows';
 
 /**
- * Settings → Agent and queue, pure: the draft of the section's single fields (text as typed,
- * keyed by the dotted paths `view.managed` uses), the pause reason rows, their checks with the
- * schema's own field schemas, and the patch of changed, unmanaged fields.
+ * Settings → Agent and queue, pure: the section's single fields (a `SectionSpec`: draft, checks
+ * with the schema's own field schemas, patch; `settings-section-model.ts`), the pause reason rows
+ * and their checks, and the patch of changed, unmanaged fields.
  */
 export const AGENT_QUEUE_PATHS = ['agent.extension', 'agent.name', 'queue.slaSeconds', 'callbacks.slaMinutes', 'callbacks.pauseAfterRingNoAnswer'] as const;
 export type AgentQueuePath = (typeof AGENT_QUEUE_PATHS)[number];
@@ -29,38 +29,30 @@ export type ReasonError = 'empty' | 'tooLong' | 'format' | 'duplicate';
 /** List checks; keys under `settings.agentQueue.errors`. */
 export type ReasonListError = 'tooFew' | 'tooMany';
 
-/** Error keys under `settings.agentQueue.errors`, one per field. */
-const FIELD_ERROR: Record<AgentQueuePath, string> = {
-  'agent.extension': 'extension',
-  'agent.name': 'name',
-  'queue.slaSeconds': 'queueSla',
-  'callbacks.slaMinutes': 'callbackSla',
-  'callbacks.pauseAfterRingNoAnswer': 'noAnswer',
+/** The single fields: the schema's own field schemas and their error keys under `settings.agentQueue.errors`. */
+export const AGENT_QUEUE_SPEC: SectionSpec<AgentQueuePath> = {
+  paths: AGENT_QUEUE_PATHS,
+  errorPrefix: 'settings.agentQueue.errors',
+  fields: {
+    'agent.extension': { schema: agentFields.extension, error: 'extension' },
+    'agent.name': { schema: agentFields.name, error: 'name' },
+    'queue.slaSeconds': { schema: queueFields.slaSeconds, error: 'queueSla', numeric: true },
+    'callbacks.slaMinutes': { schema: callbackFields.slaMinutes, error: 'callbackSla', numeric: true },
+    'callbacks.pauseAfterRingNoAnswer': { schema: callbackFields.pauseAfterRingNoAnswer, error: 'noAnswer', numeric: true },
+  },
 };
 
-const FIELD_SCHEMA: Record<AgentQueuePath, z.ZodType> = {
-  'agent.extension': agentFields.extension,
-  'agent.name': agentFields.name,
-  'queue.slaSeconds': queueFields.slaSeconds,
-  'callbacks.slaMinutes': callbackFields.slaMinutes,
-  'callbacks.pauseAfterRingNoAnswer': callbackFields.pauseAfterRingNoAnswer,
-};
-
-const isNumeric = (path: AgentQueuePath) => path !== 'agent.extension' && path !== 'agent.name';
-
-export function agentQueueDraftFrom(settings: Settings): AgentQueueDraft {
-  return {
-    'agent.extension': settings.agent.extension,
-    'agent.name': settings.agent.name,
-    'queue.slaSeconds': String(settings.queue.slaSeconds),
-    'callbacks.slaMinutes': String(settings.callbacks.slaMinutes),
-    'callbacks.pauseAfterRingNoAnswer': String(settings.callbacks.pauseAfterRingNoAnswer),
-  };
-}
+export const agentQueueDraftFrom = (settings: Settings): AgentQueueDraft => sectionDraftFrom(AGENT_QUEUE_SPEC, settings);
 
 export const reasonRowsFrom = textRowsFrom;
 
 const sameTexts = (a: readonly ReasonRow[], b: readonly string[]) => a.length === b.length && a.every((row, i) => row.text === b[i]);
+
+/** Pause reason rows not edited follow settings changed underneath; edited rows stay as they are. */
+export function rebaseReasonRows(rows: readonly ReasonRow[], oldBase: Settings, newBase: Settings): readonly ReasonRow[] {
+  const untouched = sameTexts(rows, oldBase.agentStatus.pauseReasons);
+  return untouched && !sameTexts(rows, newBase.agentStatus.pauseReasons) ? reasonRowsFrom(newBase.agentStatus.pauseReasons) : rows;
+}
 
 /** Settings changed underneath (another window, our own save): take the new values of what the operator has not edited. */
 export function rebaseAgentQueue(
@@ -69,40 +61,11 @@ export function rebaseAgentQueue(
   oldBase: Settings,
   newBase: Settings,
 ): { draft: AgentQueueDraft; rows: readonly ReasonRow[] } {
-  const before = agentQueueDraftFrom(oldBase);
-  const after = agentQueueDraftFrom(newBase);
-  const next = { ...draft };
-  for (const path of AGENT_QUEUE_PATHS) if (draft[path] === before[path]) next[path] = after[path];
-  const untouched = sameTexts(rows, oldBase.agentStatus.pauseReasons);
-  return { draft: next, rows: untouched && !sameTexts(rows, newBase.agentStatus.pauseReasons) ? reasonRowsFrom(newBase.agentStatus.pauseReasons) : rows };
-}
-
-/** The field's value as the patch carries it: numbers parsed (a whole number as typed, else NaN), text trimmed. */
-function valueOf(path: AgentQueuePath, text: string): string | number {
-  const trimmed = text.trim();
-  if (!isNumeric(path)) return trimmed;
-  return /^\d{1,6}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-}
-
-function currentOf(settings: Settings, path: AgentQueuePath): string | number {
-  switch (path) {
-    case 'agent.extension':
-      return settings.agent.extension;
-    case 'agent.name':
-      return settings.agent.name;
-    case 'queue.slaSeconds':
-      return settings.queue.slaSeconds;
-    case 'callbacks.slaMinutes':
-      return settings.callbacks.slaMinutes;
-    case 'callbacks.pauseAfterRingNoAnswer':
-      return settings.callbacks.pauseAfterRingNoAnswer;
-  }
+  return { draft: rebaseSection(AGENT_QUEUE_SPEC, draft, oldBase, newBase), rows: rebaseReasonRows(rows, oldBase, newBase) };
 }
 
 /** The i18n key of what is wrong with one field as typed (the schema's own field schema), or null. */
-export function validateAgentQueueField(path: AgentQueuePath, text: string): string | null {
-  return FIELD_SCHEMA[path].safeParse(valueOf(path, text)).success ? null : `settings.agentQueue.errors.${FIELD_ERROR[path]}`;
-}
+export const validateAgentQueueField = (path: AgentQueuePath, text: string): string | null => validateSectionField(AGENT_QUEUE_SPEC, path, text);
 
 /** Row checks by row key, with `PauseReasonSchema` (1..40, one line, no ':') and no repeats. */
 export function validateReasonRows(rows: readonly ReasonRow[]): Record<string, ReasonError> {
@@ -144,20 +107,7 @@ export type AgentQueueResult =
  * never sent); the patch passes `SettingsPatchSchema`, the very schema main checks it with.
  */
 export function buildAgentQueuePatch(draft: AgentQueueDraft, rows: readonly ReasonRow[], settings: Settings, managed: readonly string[]): AgentQueueResult {
-  const fieldErrors: Partial<Record<AgentQueuePath, string>> = {};
-  const patch: Record<string, Record<string, unknown>> = {};
-  for (const path of AGENT_QUEUE_PATHS) {
-    if (isManaged(path, managed)) continue;
-    const error = validateAgentQueueField(path, draft[path]);
-    if (error) {
-      fieldErrors[path] = error;
-      continue;
-    }
-    const value = valueOf(path, draft[path]);
-    if (value === currentOf(settings, path)) continue;
-    const [group, key] = path.split('.') as [string, string];
-    (patch[group] ??= {})[key] = value;
-  }
+  const { fieldErrors, patch } = collectSectionPatch(AGENT_QUEUE_SPEC, draft, settings, managed);
   let rowErrors: Record<string, ReasonError> = {};
   let listError: ReasonListError | null = null;
   if (!isManaged(PAUSE_REASONS_PATH, managed)) {

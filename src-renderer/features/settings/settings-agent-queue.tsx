@@ -1,29 +1,22 @@
-import { useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DeskErrorCode } from '../../../src-shared/ipc/errors';
 import { PAUSE_REASON_LENGTH, PAUSE_REASONS_MAX, type SettingsView } from '../../../src-shared/settings/settings-schema';
-import { useAppStore } from '../../app/app-store';
-import { useDesk } from '../../app/desk-context';
-import { toDeskError } from '../../bridge/desk-error';
-import { useErrorText } from '../../ui/error-text';
 import {
   AGENT_QUEUE_PATHS,
-  agentQueueDraftFrom,
+  AGENT_QUEUE_SPEC,
   buildAgentQueuePatch,
   PAUSE_REASONS_PATH,
   reasonRowsFrom,
-  rebaseAgentQueue,
+  rebaseReasonRows,
   sipUriExtension,
-  validateAgentQueueField,
   validateReasonCount,
   validateReasonRows,
-  type AgentQueueDraft,
   type AgentQueuePath,
   type ReasonError,
   type ReasonListError,
   type ReasonRow,
 } from './settings-agent-queue-model';
-import { isManaged } from './settings-form-model';
+import { SectionActions, SectionTextField, useSectionForm } from './settings-section';
 import { TextRows } from './text-rows';
 
 /** Element ids double as test ids; notes under a field add `-managed`, `-hint`, `-error`. */
@@ -35,9 +28,6 @@ const IDS: Record<AgentQueuePath, string> = {
   'callbacks.pauseAfterRingNoAnswer': 'settings-no-answer-pause',
 };
 const REASONS_ID = 'settings-pause-reasons';
-
-/** Kept as an i18n key and translated when drawn (switching the language translates it). */
-type Message = { tone: 'ok' | 'error' | 'info'; key: string; errorCode?: DeskErrorCode } | null;
 
 /**
  * Settings → Agent and queue: this desk's agent on the PBX (extension, name), the queue's SLA,
@@ -52,40 +42,17 @@ export function AgentQueueSettings({ view }: { view: SettingsView }): ReactEleme
 
 function AgentQueueForm({ view }: { view: SettingsView }): ReactElement {
   const { t } = useTranslation();
-  const desk = useDesk();
-  const errorText = useErrorText();
-  const setSettingsView = useAppStore((state) => state.setSettingsView);
-  const settings = view.settings;
-  const [base, setBase] = useState(settings);
-  const [draft, setDraft] = useState<AgentQueueDraft>(() => agentQueueDraftFrom(settings));
-  const [rows, setRows] = useState<readonly ReasonRow[]>(() => reasonRowsFrom(settings.agentStatus.pauseReasons));
-  const [errors, setErrors] = useState<Partial<Record<AgentQueuePath, string>>>({});
+  const [rows, setRows] = useState<readonly ReasonRow[]>(() => reasonRowsFrom(view.settings.agentStatus.pauseReasons));
   const [rowErrors, setRowErrors] = useState<Record<string, ReasonError>>({});
   const [listError, setListError] = useState<ReasonListError | null>(null);
-  const [message, setMessage] = useState<Message>(null);
-  const [busy, setBusy] = useState(false);
-  const managed = (path: string) => isManaged(path, view.managed);
+  const form = useSectionForm(view, AGENT_QUEUE_SPEC, 'settings.agentQueue', (oldBase, newBase) => setRows(rebaseReasonRows(rows, oldBase, newBase)));
+  const { settings, busy, managed } = form;
   const reasonsManaged = managed(PAUSE_REASONS_PATH);
   const allManaged = reasonsManaged && AGENT_QUEUE_PATHS.every(managed);
 
-  // Changed underneath (another window, provisioning, our own save): follow every field not edited.
-  if (settings !== base) {
-    const next = rebaseAgentQueue(draft, rows, base, settings);
-    setBase(settings);
-    setDraft(next.draft);
-    setRows(next.rows);
-  }
-
-  const setField = (path: AgentQueuePath, text: string) => {
-    setDraft({ ...draft, [path]: text });
-    setMessage(null);
-    // Once a field shows an error, re-check it as the operator fixes it.
-    if (errors[path]) setErrors({ ...errors, [path]: validateAgentQueueField(path, text) ?? undefined });
-  };
-
   const editRows = (next: ReasonRow[]) => {
     setRows(next);
-    setMessage(null);
+    form.setMessage(null);
     if (listError) setListError(validateReasonCount(next));
     if (Object.keys(rowErrors).length > 0) {
       const found = validateReasonRows(next);
@@ -96,59 +63,20 @@ function AgentQueueForm({ view }: { view: SettingsView }): ReactElement {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (busy) return;
-    const result = buildAgentQueuePatch(draft, rows, settings, view.managed);
+    const result = buildAgentQueuePatch(form.draft, rows, settings, view.managed);
+    setRowErrors(result.ok ? {} : result.rowErrors);
+    setListError(result.ok ? null : result.listError);
     if (!result.ok) {
-      setErrors(result.fieldErrors);
-      setRowErrors(result.rowErrors);
-      setListError(result.listError);
-      setMessage({ tone: 'error', key: 'settings.invalid' });
+      form.refuse(result.fieldErrors);
       return;
     }
-    setErrors({});
-    setRowErrors({});
-    setListError(null);
-    if (Object.keys(result.patch).length === 0) {
-      setMessage({ tone: 'info', key: 'settings.agentQueue.nothingChanged' });
-      return;
-    }
-    setBusy(true);
-    try {
-      const saved = await desk.request('settings.update', result.patch);
-      setSettingsView(saved);
-      // Show what was stored (trimmed), not what was typed.
-      setBase(saved.settings);
-      setDraft(agentQueueDraftFrom(saved.settings));
-      setRows(reasonRowsFrom(saved.settings.agentStatus.pauseReasons));
-      setMessage({ tone: 'ok', key: 'settings.agentQueue.saved' });
-    } catch (error) {
-      setMessage({ tone: 'error', key: 'settings.agentQueue.failed', errorCode: toDeskError(error).code });
-    } finally {
-      setBusy(false);
-    }
+    // Show what was stored (trimmed), not what was typed.
+    await form.save(result.patch, (stored) => setRows(reasonRowsFrom(stored.agentStatus.pauseReasons)));
   };
 
   const fallbackExtension = sipUriExtension(settings.sip.uri);
   const textField = (path: AgentQueuePath, label: string, hint: string, options: { placeholder?: string; numeric?: boolean } = {}) => (
-    <Field id={IDS[path]} label={label} hint={hint} error={errors[path]} managed={managed(path)}>
-      {(describedBy) => (
-        <input
-          id={IDS[path]}
-          data-testid={IDS[path]}
-          type="text"
-          className="input"
-          value={draft[path]}
-          placeholder={options.placeholder}
-          inputMode={options.numeric ? 'numeric' : undefined}
-          spellCheck={false}
-          autoComplete="off"
-          disabled={managed(path) || busy}
-          aria-invalid={errors[path] ? true : undefined}
-          aria-describedby={describedBy}
-          onChange={(event) => setField(path, event.target.value)}
-          onBlur={() => setErrors((current) => ({ ...current, [path]: validateAgentQueueField(path, draft[path]) ?? undefined }))}
-        />
-      )}
-    </Field>
+    <SectionTextField id={IDS[path]} label={label} hint={hint} {...options} {...form.fieldProps(path)} />
   );
 
   return (
@@ -204,52 +132,7 @@ function AgentQueueForm({ view }: { view: SettingsView }): ReactElement {
           </div>
         </div>
       </fieldset>
-      <div className="settings-actions">
-        <button type="submit" className="button primary" data-testid="settings-agent-queue-save" disabled={busy || allManaged}>
-          {busy ? t('settings.agentQueue.saving') : t('settings.agentQueue.save')}
-        </button>
-        <p className="settings-message" role="status" data-testid="settings-agent-queue-message" data-tone={message?.tone ?? ''}>
-          {message ? t(message.key, message.errorCode ? { reason: errorText({ code: message.errorCode }) } : {}) : ''}
-        </p>
-      </div>
+      <SectionActions ns="settings.agentQueue" testId="settings-agent-queue" busy={busy} disabled={allManaged} message={form.message} />
     </form>
-  );
-}
-
-interface FieldProps {
-  id: string;
-  label: string;
-  hint: string;
-  error?: string | undefined;
-  managed: boolean;
-  children: (describedBy: string) => ReactNode;
-}
-
-/** Label, control, and the notes under it (managed by IT, hint, validation error). */
-function Field({ id, label, hint, error, managed, children }: FieldProps): ReactElement {
-  const { t } = useTranslation();
-  const notes = [managed ? `${id}-managed` : null, `${id}-hint`, error ? `${id}-error` : null].filter(Boolean);
-  return (
-    <div className="field" data-managed={managed ? 'true' : undefined} data-invalid={error ? 'true' : undefined}>
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <div className="field-control">
-        {children(notes.join(' '))}
-        {managed ? (
-          <p id={`${id}-managed`} className="field-note managed" data-testid={`${id}-managed`}>
-            {t('settings.managed')}
-          </p>
-        ) : null}
-        <p id={`${id}-hint`} className="field-note">
-          {hint}
-        </p>
-        {error ? (
-          <p id={`${id}-error`} className="field-error" data-testid={`${id}-error`}>
-            {t(error)}
-          </p>
-        ) : null}
-      </div>
-    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeskErrorCode } from '../../../src-shared/ipc/errors';
 import type { SettingsView } from '../../../src-shared/settings/settings-schema';
@@ -10,6 +10,8 @@ import { useAudioDevices, type AudioDeviceOption } from './use-audio-devices';
 import { ICE_GROUP_ID, IceServersEditor, type IceField } from './settings-ice-servers';
 import { WrapUpSettings } from './settings-wrap-up';
 import { AgentQueueSettings } from './settings-agent-queue';
+import { SettingsField, type SettingsFieldProps } from './settings-field';
+import { ScheduleCallListsSettings } from './settings-schedule-call-lists';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -40,6 +42,7 @@ export function SettingsPane(): ReactElement {
           <SettingsForm view={view} />
           <WrapUpSettings view={view} />
           <AgentQueueSettings view={view} />
+          <ScheduleCallListsSettings view={view} />
         </>
       ) : (
         <p className="muted">{t('settings.loading')}</p>
@@ -468,43 +471,11 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
   );
 }
 
-interface FieldProps {
+interface FieldProps extends Omit<SettingsFieldProps, 'id'> {
   path: ErrorPath;
-  label: string;
-  hint?: string | undefined;
-  error?: string | undefined;
-  managed: boolean;
-  children: (describedBy: string | undefined) => ReactNode;
 }
 
-/** Label, control, and the notes under it (managed by IT, hint, validation error). */
-function Field({ path, label, hint, error, managed, children }: FieldProps): ReactElement {
-  const { t } = useTranslation();
-  const id = inputId(path);
-  const notes = [managed ? `${id}-managed` : null, hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
-  return (
-    <div className="field" data-managed={managed ? 'true' : undefined} data-invalid={error ? 'true' : undefined}>
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <div className="field-control">
-        {children(notes.length > 0 ? notes.join(' ') : undefined)}
-        {managed ? (
-          <p id={`${id}-managed`} className="field-note managed" data-testid={`${id}-managed`}>
-            {t('settings.managed')}
-          </p>
-        ) : null}
-        {hint ? (
-          <p id={`${id}-hint`} className="field-note">
-            {hint}
-          </p>
-        ) : null}
-        {error ? (
-          <p id={`${id}-error`} className="field-error" data-testid={`${id}-error`}>
-            {t(error)}
-          </p>
-        ) : null}
-      </div>
-    </div>
-  );
+/** A field of the main form: `SettingsField` with the path's id. */
+function Field({ path, ...rest }: FieldProps): ReactElement {
+  return <SettingsField id={inputId(path)} {...rest} />;
 }
