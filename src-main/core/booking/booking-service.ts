@@ -240,7 +240,6 @@ export class BookingService {
     const slot = this.bookableSlot(reader, input.slotId, now);
     const service = reader.service(input.serviceId);
     if (!service) throw new DeskError('INVALID_INPUT', 'This service is not in the cached schedule.');
-    const { db, outbox, store } = this.journal('the visit was not booked');
     const id = this.newId();
     const callId = input.callId ?? null;
     const payload = BookingCreatePayloadSchema.parse({
@@ -252,20 +251,7 @@ export class BookingService {
       startsAt: slot.startsAt,
       callId,
     });
-    const item = db.transaction(() => {
-      this.assertNotHeld(store, slot.id, now);
-      const queued = outbox.enqueue(MIS_WRITE_KINDS.bookingCreate, payload, { idempotencyKey: bookingKey(id) });
-      store.insert({
-        ...blankRow(id, 'create', input.patientMisId, queued.id, callId, now),
-        slotId: slot.id,
-        doctorId: slot.doctorId,
-        serviceId: service.id,
-        serviceKind: service.kind,
-        startsAt: slot.startsAt,
-        startsAtMs: Date.parse(slot.startsAt),
-      });
-      return queued;
-    })();
+    const item = this.commitSlotChange('create', { id, patientMisId: input.patientMisId, callId, now, slot, payload }, { serviceId: service.id, serviceKind: service.kind });
     this.options.logger.info('booking.written', { kind: 'create', state: 'pending' });
     this.afterWrite(input.patientMisId);
     return { visit: this.visitOf(input.patientMisId, `desk:${id}`), outboxId: item.id };
@@ -285,7 +271,6 @@ export class BookingService {
     const target = this.resolveTarget(input.visitId, input.patientMisId ? { patientMisId: input.patientMisId } : {}, reader, now);
     if (target.slotId === input.slotId) throw new DeskError('SLOT_TAKEN', 'The visit is already in this slot.');
     const slot = this.bookableSlot(reader, input.slotId, now);
-    const { db, outbox, store } = this.journal('the visit was not moved');
     const id = this.newId();
     const callId = input.callId ?? null;
     const payload = BookingMovePayloadSchema.parse({
@@ -300,25 +285,46 @@ export class BookingService {
       startsAt: slot.startsAt,
       callId,
     });
-    const item = db.transaction(() => {
-      this.assertNotHeld(store, slot.id, now);
-      const queued = outbox.enqueue(MIS_WRITE_KINDS.bookingMove, payload, { idempotencyKey: bookingKey(id) });
-      store.insert({
-        ...blankRow(id, 'move', target.patientMisId, queued.id, callId, now),
-        slotId: slot.id,
-        doctorId: slot.doctorId,
+    const item = this.commitSlotChange(
+      'move',
+      { id, patientMisId: target.patientMisId, callId, now, slot, payload },
+      {
         serviceId: target.serviceId,
         serviceKind: target.serviceKind ?? (target.serviceId === null ? null : (reader.service(target.serviceId)?.kind ?? null)),
-        startsAt: slot.startsAt,
-        startsAtMs: Date.parse(slot.startsAt),
         replacesLocalId: target.localId,
         replacesAppointmentId: target.appointmentId,
-      });
-      return queued;
-    })();
+      },
+    );
     this.options.logger.info('booking.written', { kind: 'move', state: 'pending' });
     this.afterWrite(target.patientMisId);
     return { visit: this.visitOf(target.patientMisId, `desk:${id}`), outboxId: item.id };
+  }
+
+  /**
+   * A booking or a move as one journal transaction: the slot is not held already (the unique
+   * hold index backs this up), the outbox item with the key born with the row, and the
+   * `bookings` row itself. Both `create` and `move` commit through here, so they hold slots alike.
+   */
+  private commitSlotChange(
+    kind: 'create' | 'move',
+    change: { id: string; patientMisId: string; callId: string | null; now: number; slot: Omit<Slot, 'version'>; payload: unknown },
+    row: Omit<Partial<Parameters<BookingStore['insert']>[0]>, 'id' | 'kind'>,
+  ) {
+    const { db, outbox, store } = this.journal(kind === 'create' ? 'the visit was not booked' : 'the visit was not moved');
+    const { id, patientMisId, callId, now, slot, payload } = change;
+    return db.transaction(() => {
+      this.assertNotHeld(store, slot.id, now);
+      const queued = outbox.enqueue(kind === 'create' ? MIS_WRITE_KINDS.bookingCreate : MIS_WRITE_KINDS.bookingMove, payload, { idempotencyKey: bookingKey(id) });
+      store.insert({
+        ...blankRow(id, kind, patientMisId, queued.id, callId, now),
+        slotId: slot.id,
+        doctorId: slot.doctorId,
+        startsAt: slot.startsAt,
+        startsAtMs: Date.parse(slot.startsAt),
+        ...row,
+      });
+      return queued;
+    })();
   }
 
   /**
