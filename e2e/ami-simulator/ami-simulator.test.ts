@@ -4,6 +4,9 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AmiSwitchboard } from '../../src-main/core/connectors/asterisk-ami/ami-mapper';
+import { AmiParser } from '../../src-main/core/connectors/asterisk-ami/ami-parser';
+import type { PbxEvent } from '../../src-main/core/connectors/pbx/pbx-connector';
 import { AmiSimulator } from './ami-simulator';
 import type { AmiSimulatorOptions, RecordedAction } from './ami-simulator';
 import { clientSection, parseAmiMessage, readTranscript, replyTo, serverStream, splitServerStream } from './transcript';
@@ -585,5 +588,219 @@ describe('AMI simulator', () => {
     expect((await fetch(`${control}/callers`, { method: 'POST', body: '{bad' })).status).toBe(400);
     expect((await fetch(`${control}/callers/nope/answer`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await fetch(`${control}/nothing`)).status).toBe(404);
+  });
+});
+
+// ------------------------------------------------------------------------------------ supervisor
+
+interface SimState {
+  calls: Array<{ kind: string; linkedid: string; channels?: string[]; spyer?: string | null; spyee?: string | null; spyFlags?: string | null; transferredTo?: string | null }>;
+  channels: Array<{ name: string; application: string }>;
+  devices: Record<string, number>;
+}
+
+async function simState(control: string): Promise<SimState> {
+  return (await (await fetch(`${control}/state`)).json()) as SimState;
+}
+
+/** What a desk's connector (agent `extension`, PJSIP members) makes of the events a session saw. */
+function deskEvents(messages: readonly AmiMessage[], extension: string): PbxEvent[] {
+  const board = new AmiSwitchboard({ queues: [], queueNames: {}, interfacePatterns: ['PJSIP/{extension}'], extraExtensions: [extension], slaSeconds: 20 });
+  const parser = new AmiParser();
+  const out: PbxEvent[] = [];
+  for (const m of messages) {
+    // List items (CoreShowChannel …) and responses are not events.
+    if (get(m, 'Event') === undefined || get(m, 'ActionID') !== undefined) continue;
+    for (const parsed of parser.feed(m.raw)) out.push(...board.handle(parsed, 1_796_489_600_000));
+  }
+  return out;
+}
+
+describe('AMI simulator: a supervisor (ChanSpy, PlayDTMF, Hangup, Redirect to an agent)', () => {
+  it('a ChanSpy originated with d switches by DTMF 4/5/6 received on the spying channel; PlayDTMF answers like app_senddtmf.c', async () => {
+    const { ami, control, sim } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = sim.addCaller('2001', 'reception', 'CLI 2001');
+    sim.answer(caller.linkedid, 'PJSIP/1001');
+    c.action({ Action: 'Originate', Channel: 'PJSIP/9000', Application: 'ChanSpy', Data: 'PJSIP/1001-,qd', CallerID: '"Monitor 1001" <9000>', Timeout: '30000', Async: 'true', ActionID: 'spy' });
+    const start = await c.next(named('ChanSpyStart'));
+    expect(keys(start)).toEqual(keys(capturedEvent(first(T05), 'ChanSpyStart')));
+    const spyer = get(start, 'SpyerChannel')!;
+    expect(spyer).toMatch(/^PJSIP\/9000-[0-9a-f]{8}$/);
+    expect([get(start, 'SpyerCallerIDNum'), get(start, 'SpyeeLinkedid')]).toEqual(['9000', caller.linkedid]);
+    expect(get(start, 'SpyeeChannel')).toMatch(/^PJSIP\/1001-/);
+    const spy = async () => (await simState(control)).calls.find((call) => call.kind === 'spy');
+    expect(await spy()).toMatchObject({ spyer, spyee: get(start, 'SpyeeChannel'), spyFlags: 'qd' });
+
+    let n = 0;
+    const dtmf = async (headers: Record<string, string>): Promise<AmiMessage> => {
+      const id = `d${++n}`;
+      c.action({ Action: 'PlayDTMF', ...headers, ActionID: id });
+      return c.next((m) => get(m, 'ActionID') === id && get(m, 'Event') === undefined, id);
+    };
+    for (const [digit, flags] of [
+      ['5', 'qwd'],
+      ['6', 'qBd'],
+      ['4', 'qd'],
+      ['6', 'qBd'],
+    ] as const) {
+      const answer = await dtmf({ Channel: spyer, Digit: digit, Receive: 'yes' });
+      expect(answer.raw).toBe(`Response: Success\r\nActionID: d${n}\r\nMessage: DTMF successfully queued\r\n\r\n`);
+      expect((await spy())!.spyFlags).toBe(flags);
+    }
+    // Sent out to the phone (no Receive), or a digit that is no mode: ChanSpy's mode stays.
+    await dtmf({ Channel: spyer, Digit: '5' });
+    await dtmf({ Channel: spyer, Digit: '1', Receive: 'yes' });
+    expect((await spy())!.spyFlags).toBe('qBd');
+    const error = async (headers: Record<string, string>) => get(await dtmf(headers), 'Message');
+    expect(await error({ Channel: 'PJSIP/nope-00000000', Digit: '5', Receive: 'yes' })).toBe('Channel not found');
+    expect(await error({ Digit: '5' })).toBe('Channel not found');
+    expect(await error({ Channel: spyer, Receive: 'yes' })).toBe('No digit specified');
+    expect(await error({ Channel: spyer, Digit: '5', Duration: 'long' })).toBe('Could not convert Duration parameter');
+    expect((await spy())!.spyFlags).toBe('qBd');
+
+    // The supervisor's phone hangs up: ChanSpyStop, its Hangup; the agent's call goes on.
+    c.action({ Action: 'Hangup', Channel: spyer, ActionID: 'stop' });
+    const stop = await c.collect((m) => named('Hangup')(m) && get(m, 'Channel') === spyer);
+    expect(get(stop.find((m) => get(m, 'ActionID') === 'stop')!, 'Message')).toBe('Channel Hungup');
+    const chanSpyStop = stop.find(named('ChanSpyStop'))!;
+    expect(keys(chanSpyStop)).toEqual(keys(capturedEvent(first(T05), 'ChanSpyStop')));
+    expect(stop.filter(named('Hangup')).map((m) => get(m, 'Channel'))).toEqual([spyer]);
+    const after = await simState(control);
+    expect(after.calls.map((call) => call.kind)).toEqual(['queue']);
+    expect([after.devices['PJSIP/9000'], after.devices['PJSIP/1001']]).toEqual([1, 2]);
+    // A desk's connector reads it as the supervisor listening in on 1001's call, then not.
+    expect(deskEvents(c.messages, '9000').filter((e) => e.type.startsWith('monitor.'))).toEqual([
+      { type: 'monitor.started', at: expect.any(Number), supervisorExtension: '9000', extension: '1001', callId: caller.linkedid },
+      { type: 'monitor.stopped', at: expect.any(Number), supervisorExtension: '9000', extension: '1001' },
+    ]);
+  });
+
+  it('feature codes: *2221001 runs ChanSpy q (no d: DTMF does not switch it), a Redirect to *2231001 restarts it as qw; the Local path of transcript 05 ends on the Hangup of the supervisor\'s phone', async () => {
+    const { ami, control, sim } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = sim.addCaller('2001', 'reception');
+    sim.answer(caller.linkedid, 'PJSIP/1001');
+    c.action({ Action: 'Originate', Channel: 'PJSIP/9000', Context: 'internal', Exten: '*2221001', Priority: '1', CallerID: '"Monitor 1001" <9000>', Async: 'true', ActionID: 'code' });
+    const start = await c.next(named('ChanSpyStart'));
+    const spyer = get(start, 'SpyerChannel')!;
+    const spy = async () => (await simState(control)).calls.find((call) => call.kind === 'spy');
+    expect(await spy()).toMatchObject({ spyer, spyFlags: 'q' });
+    expect((await simState(control)).channels.find((ch) => ch.name === spyer)).toMatchObject({ application: 'ChanSpy' });
+    c.action({ Action: 'PlayDTMF', Channel: spyer, Digit: '5', Receive: 'yes', ActionID: 'no-d' });
+    await c.next((m) => get(m, 'ActionID') === 'no-d');
+    expect((await spy())!.spyFlags).toBe('q');
+    c.action({ Action: 'Redirect', Channel: spyer, Context: 'internal', Exten: '*2231001', Priority: '1', ActionID: 'to-whisper' });
+    const moved = await c.collect(named('ChanSpyStart'));
+    expect(get(moved.find((m) => get(m, 'ActionID') === 'to-whisper')!, 'Message')).toBe('Redirect successful');
+    expect(moved.filter((m) => ['ChanSpyStop', 'ChanSpyStart'].includes(get(m, 'Event') ?? '')).map((m) => [get(m, 'Event'), get(m, 'SpyerChannel')])).toEqual([
+      ['ChanSpyStop', spyer],
+      ['ChanSpyStart', spyer],
+    ]);
+    expect(await spy()).toMatchObject({ spyer, spyFlags: 'qw' });
+    c.action({ Action: 'Hangup', Channel: spyer, ActionID: 'h1' });
+    await c.collect((m) => named('Hangup')(m) && get(m, 'Channel') === spyer);
+
+    // Transcript 05's barge: Local/*2241001@internal → ChanSpy on the Local;2, the ;1 dials 9000.
+    c.action({ Action: 'Originate', Channel: 'Local/*2241001@internal', Context: 'internal', Exten: '9000', Priority: '1', CallerID: 'Supervisor <9000>', Async: 'true', ActionID: 'local' });
+    const local = await c.next(named('ChanSpyStart'));
+    expect(get(local, 'SpyerChannel')).toMatch(/^Local\/\*2241001@internal-[0-9a-f]{8};2$/);
+    expect(get(local, 'SpyerCallerIDNum')).toBe('9000');
+    const bridged = await c.next((m) => named('BridgeEnter')(m) && (get(m, 'Channel') ?? '').startsWith('PJSIP/9000-'));
+    const phone = get(bridged, 'Channel')!;
+    expect(await spy()).toMatchObject({ spyFlags: 'qB' });
+    c.action({ Action: 'Hangup', Channel: phone, ActionID: 'h2' });
+    const ended = await c.collect((m) => named('Hangup')(m) && get(m, 'Channel') === phone);
+    expect(ended.filter((m) => ['ChanSpyStop', 'Hangup'].includes(get(m, 'Event') ?? '')).map((m) => get(m, 'Event'))).toEqual(['ChanSpyStop', 'Hangup', 'Hangup', 'Hangup']);
+    const after = await simState(control);
+    expect(after.calls.map((call) => call.kind)).toEqual(['queue']);
+    expect(after.channels.map((ch) => ch.name).filter((name) => !name.startsWith('PJSIP/1001-') && !name.startsWith('PJSIP/2001-'))).toEqual([]);
+    expect(deskEvents(c.messages, '9000').filter((e) => e.type.startsWith('monitor.')).map((e) => e.type)).toEqual([
+      'monitor.started',
+      'monitor.stopped',
+      'monitor.started',
+      'monitor.stopped',
+      'monitor.started',
+      'monitor.stopped',
+    ]);
+  });
+
+  it('the spied-on call ends: ChanSpyStop; without E the spying phone stays in ChanSpy, with E it hangs up too', async () => {
+    const { ami, control, sim } = await startSim();
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    for (const [options, stays] of [
+      ['qd', true],
+      ['qdE', false],
+    ] as const) {
+      const caller = sim.addCaller('2001', 'reception');
+      sim.answer(caller.linkedid, 'PJSIP/1001');
+      c.action({ Action: 'Originate', Channel: 'PJSIP/9000', Application: 'ChanSpy', Data: `PJSIP/1001-,${options}`, CallerID: '"Monitor 1001" <9000>', Async: 'true', ActionID: options });
+      const spyer = get(await c.next(named('ChanSpyStart')), 'SpyerChannel')!;
+      sim.hangupCall(caller.linkedid, 'caller');
+      const flow = await c.collect(named('ChanSpyStop'));
+      expect(get(flow.at(-1)!, 'SpyerChannel')).toBe(spyer);
+      // Settle: everything the hang-up sent has arrived once a Ping is answered.
+      c.action({ Action: 'Ping', ActionID: `p-${options}` });
+      const rest = await c.collect((m) => get(m, 'ActionID') === `p-${options}`);
+      const state = await simState(control);
+      expect(rest.some((m) => named('Hangup')(m) && get(m, 'Channel') === spyer)).toBe(!stays);
+      expect(state.calls.filter((call) => call.kind === 'spy')).toEqual(stays ? [expect.objectContaining({ spyer, spyee: null, spyFlags: 'qd' })] : []);
+      if (stays) {
+        c.action({ Action: 'Hangup', Channel: spyer, ActionID: 'h' });
+        const gone = await c.collect((m) => named('Hangup')(m) && get(m, 'Channel') === spyer);
+        // Already stopped: no second ChanSpyStop.
+        expect(gone.some(named('ChanSpyStop'))).toBe(false);
+      }
+    }
+  });
+
+  it('Redirect of a queue caller to 1002 rings PJSIP/1002 and answers after answerDelayMs: desk 1002 sees call.ringing / call.answered with the caller\'s number (its screen pop)', async () => {
+    const { ami, control, sim } = await startSim({ answerDelayMs: 250 });
+    const c = await AmiClient.connect(ami);
+    await c.login();
+    const caller = sim.addCaller('+79161234567', 'reception', 'Иванова');
+    sim.answer(caller.linkedid, 'PJSIP/1001');
+    c.action({ Action: 'Redirect', Channel: caller.channel, Exten: '1002', Context: 'internal', Priority: '1', ActionID: 'x' });
+    const redirected = await c.collect((m) => get(m, 'ActionID') === 'x');
+    expect(get(redirected.at(-1)!, 'Message')).toBe('Redirect successful');
+    // Ringing now, answered later.
+    const ringing = await c.collect(named('DialState'));
+    expect((await simState(control)).devices['PJSIP/1002']).toBe(6);
+    const begin = ringing.find(named('DialBegin'))!;
+    const t5 = first(T05);
+    const capturedBegin = capturedEvent(t5, 'DialBegin', (m) => get(m, 'DestChannel') === 'PJSIP/1001-00000006');
+    expect(keys(begin)).toEqual(keys(capturedBegin));
+    expect([get(begin, 'Channel'), get(begin, 'CallerIDNum'), get(begin, 'DestLinkedid'), get(begin, 'DestCallerIDNum'), get(begin, 'DestConnectedLineNum'), get(begin, 'DialString')]).toEqual([
+      caller.channel,
+      '+79161234567',
+      caller.linkedid,
+      '1002',
+      '+79161234567',
+      '1002',
+    ]);
+    expect(get(begin, 'DestChannel')).toMatch(/^PJSIP\/1002-[0-9a-f]{8}$/);
+    const answered = await c.collect((m) => named('DialEnd')(m) && get(m, 'DialStatus') === 'ANSWER');
+    expect(keys(answered.at(-1)!)).toEqual(keys(capturedEvent(t5, 'DialEnd', (m) => get(m, 'DestChannel') === 'PJSIP/1001-00000006' && get(m, 'DialStatus') === 'ANSWER')));
+    await c.collect((m) => named('BridgeEnter')(m) && get(m, 'Channel') === caller.channel);
+    const state = await simState(control);
+    expect(state.devices['PJSIP/1002']).toBe(2);
+    expect(state.calls.find((call) => call.linkedid === caller.linkedid)).toMatchObject({ kind: 'queue', transferredTo: get(begin, 'DestChannel') });
+
+    const desk = deskEvents(c.messages, '1002').filter((e) => e.type.startsWith('call.') && 'extension' in e && e.extension === '1002');
+    expect(desk).toEqual([
+      { type: 'call.ringing', at: expect.any(Number), callId: caller.linkedid, number: '+79161234567', extension: '1002', queue: null },
+      { type: 'call.answered', at: expect.any(Number), callId: caller.linkedid, number: '+79161234567', extension: '1002', queue: null, waitSec: null },
+    ]);
+    // The caller hangs up: 1002's leg ends; 1001's queue call completes (AgentComplete) only now.
+    sim.hangupCall(caller.linkedid, 'caller');
+    await c.collect((m) => named('Hangup')(m) && get(m, 'Channel') === get(begin, 'DestChannel'));
+    const ends = deskEvents(c.messages, '1002').filter((e): e is Extract<PbxEvent, { type: 'call.ended' }> => e.type === 'call.ended');
+    expect(ends.map((e) => [e.extension, e.queue, e.answered])).toEqual([
+      ['1001', 'reception', true],
+      ['1002', null, true],
+    ]);
   });
 });

@@ -130,6 +130,38 @@ function eventTv(ms: number): string {
   return `${new Date(ms).toISOString().replace('Z', '')}+0000`;
 }
 
+/** The captures' dialplan (context `internal`): `*222XXXX` is `ChanSpy(PJSIP/XXXX-,q)`, `*223` adds w, `*224` B. */
+function featureSpy(exten: string): { prefix: string; flags: string } | null {
+  const m = /^\*22([234])(\w+)$/.exec(exten);
+  if (!m) return null;
+  return { prefix: `PJSIP/${m[2]}-`, flags: ({ '2': 'q', '3': 'qw', '4': 'qB' } as Record<string, string>)[m[1] ?? '2'] ?? 'q' };
+}
+
+/** ChanSpy's one-letter options, their arguments in parentheses (`g(grp)`) left out. */
+function spyOptionLetters(flags: string): string {
+  return flags.replace(/\([^)]*\)/g, '');
+}
+
+/**
+ * app_chanspy.c `change_spy_mode` (option `d`): DTMF 4 clears w and B (listen), 5 sets w and
+ * clears B (whisper), 6 sets B and clears w (barge). The letter goes after `q`.
+ */
+function switchSpyFlags(flags: string, digit: string): string {
+  const mode = digit === '5' ? 'w' : digit === '6' ? 'B' : '';
+  let out = '';
+  let depth = 0;
+  let afterQ = -1;
+  for (const ch of flags) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (ch === 'w' || ch === 'B')) continue;
+    out += ch;
+    if (depth === 0 && ch === 'q' && afterQ < 0) afterQ = out.length;
+  }
+  const at = Math.max(0, afterQ);
+  return `${out.slice(0, at)}${mode}${out.slice(at)}`;
+}
+
 // --------------------------------------------------------------------------------------------
 // Model
 
@@ -229,6 +261,8 @@ interface OtherCall {
   bridge: Bridge | null;
   spyee: Channel | null;
   spyer: Channel | null;
+  /** ChanSpy's options now in effect (`qd`, then `qwd` after DTMF 5 with `d`); '' for no spy. */
+  spyFlags: string;
   connectedAt: number;
 }
 
@@ -708,6 +742,9 @@ export class AmiSimulator {
       case 'hangup':
         this.actHangup(s, h, id);
         return null;
+      case 'playdtmf':
+        this.actPlayDtmf(s, h, id);
+        return null;
       default:
         this.respond(s, id, 'Error', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`);
         this.emit('RequestBadFormat', 'security', [
@@ -1161,6 +1198,22 @@ export class AmiSimulator {
     this.hangupChannel(ch, Number.isFinite(cause) ? cause : 16);
   }
 
+  /**
+   * apps/app_senddtmf.c `manager_play_dtmf`: the channel first (`Channel not found`), then the
+   * digit, then Duration. `Receive: yes` queues the digit as if the channel had sent it, so the
+   * application on it (ChanSpy) reads it; otherwise it goes out to the phone.
+   */
+  private actPlayDtmf(s: Session, h: Header[], id: string | undefined): void {
+    const ch = this.channels.get((header(h, 'Channel') ?? '').trim());
+    if (!ch) return this.respond(s, id, 'Error', 'Channel not found');
+    const digit = header(h, 'Digit') ?? '';
+    if (digit === '') return this.respond(s, id, 'Error', 'No digit specified');
+    const duration = (header(h, 'Duration') ?? '').trim();
+    if (duration !== '' && !/^\d+/.test(duration)) return this.respond(s, id, 'Error', 'Could not convert Duration parameter');
+    if (isTrue(header(h, 'Receive'))) this.spyDigit(ch, digit.charAt(0));
+    this.respond(s, id, 'Success', 'DTMF successfully queued');
+  }
+
   // ---------------------------------------------------------------- PBX model: helpers
 
   private nowS(): number {
@@ -1288,8 +1341,13 @@ export class AmiSimulator {
   private hangupEvent(c: Channel, cause: number): void {
     this.emit('Hangup', 'call', [...this.snapshot(c), ['Cause', String(cause)], ['Cause-txt', CAUSE_TEXT[cause] ?? 'Unknown']]);
     this.channels.delete(c.name);
-    // A spy whose target is gone stops (ChanSpyStop) and hangs up.
-    for (const call of [...this.calls.values()]) if (call.kind === 'spy' && call.spyee === c) this.endOther(call, 16);
+    // A spy whose target is gone stops (ChanSpyStop); with option E it hangs up, without it
+    // ChanSpy goes on waiting for another channel of its prefix (not simulated: it just waits).
+    for (const call of [...this.calls.values()]) {
+      if (call.kind !== 'spy' || call.spyee !== c) continue;
+      if (spyOptionLetters(call.spyFlags).includes('E')) this.endOther(call, 16);
+      else this.stopSpy(call);
+    }
   }
 
   private emitDeviceState(device: string, state: string): void {
@@ -1633,6 +1691,18 @@ export class AmiSimulator {
   }
 
   private redirect(ch: Channel, exten: string, context: string): void {
+    const spying = [...this.calls.values()].find((c): c is OtherCall => c.kind === 'spy' && c.spyer === ch);
+    if (spying) {
+      // The spying channel leaves ChanSpy for the new place: another spy code starts a new ChanSpy.
+      this.stopSpy(spying);
+      ch.context = context;
+      ch.exten = exten;
+      ch.priority = 1;
+      const spy = featureSpy(exten);
+      if (spy) this.startSpy(spying, ch, spy.prefix, spy.flags);
+      else this.newExten(ch, 'NoOp', '');
+      return;
+    }
     const call = [...this.calls.values()].find((c): c is QueueCall => c.kind === 'queue' && c.caller === ch);
     const waiting = this.findCaller(ch.linkedid);
     ch.context = context;
@@ -1665,7 +1735,8 @@ export class AmiSimulator {
       return;
     }
     this.newExten(ch, 'Dial', `${device},30`);
-    const leg = this.newChannel({ name: this.pjsipChannel(device), group: ch.linkedid, linkedid: ch.linkedid, cidNum: ch.cidNum, cidName: ch.cidName, exten, device });
+    // Transcript 05: the new leg shows the dialled extension as its caller id, the caller as connected line.
+    const leg = this.newChannel({ name: this.pjsipChannel(device), group: ch.linkedid, linkedid: ch.linkedid, cidNum: exten, cidName: '', exten, device });
     this.emit('Newchannel', 'call', this.snapshot(leg));
     leg.connNum = ch.cidNum;
     leg.connName = ch.cidName;
@@ -1688,7 +1759,7 @@ export class AmiSimulator {
         call.transferLeg = leg;
         call.bridge = br;
       } else {
-        this.calls.set(ch.linkedid, { kind: 'originate', id: ch.linkedid, channels: [ch, leg], bridge: br, spyee: null, spyer: null, connectedAt: this.opts.now() });
+        this.calls.set(ch.linkedid, { kind: 'originate', id: ch.linkedid, channels: [ch, leg], bridge: br, spyee: null, spyer: null, spyFlags: '', connectedAt: this.opts.now() });
       }
     });
   }
@@ -1717,12 +1788,11 @@ export class AmiSimulator {
       this.emit('Newstate', 'call', this.snapshot(one));
       this.dial(null, one, 'DialEnd', [['DialStatus', 'ANSWER']]);
       onAnswer(one);
-      const call: OtherCall = { kind: 'spy', id: one.uniqueid, channels: [one, two], bridge: null, spyee: null, spyer: null, connectedAt: this.opts.now() };
+      const call: OtherCall = { kind: 'spy', id: one.uniqueid, channels: [one, two], bridge: null, spyee: null, spyer: null, spyFlags: '', connectedAt: this.opts.now() };
       this.calls.set(call.id, call);
-      const spy = /^\*22[234](\w+)$/.exec(local[1] ?? '');
+      const spy = featureSpy(local[1] ?? '');
       if (spy) {
-        const flags = { '2': 'q', '3': 'qw', '4': 'qB' }[(local[1] ?? '').charAt(3)] ?? 'q';
-        this.startSpy(call, two, `PJSIP/${spy[1]}-`, flags);
+        this.startSpy(call, two, spy.prefix, spy.flags);
       } else {
         this.newExten(two, o.app || 'NoOp', o.data);
       }
@@ -1731,7 +1801,7 @@ export class AmiSimulator {
     }
     const ch = this.newChannel({ name: this.pjsipChannel(target), group: '', cidNum: o.cid.num, cidName: o.cid.name, connNum: o.cid.num, connName: o.cid.name, device: target });
     ch.group = ch.uniqueid;
-    const call: OtherCall = { kind: o.app.toLowerCase() === 'chanspy' ? 'spy' : 'originate', id: ch.uniqueid, channels: [ch], bridge: null, spyee: null, spyer: null, connectedAt: this.opts.now() };
+    const call: OtherCall = { kind: o.app.toLowerCase() === 'chanspy' ? 'spy' : 'originate', id: ch.uniqueid, channels: [ch], bridge: null, spyee: null, spyer: null, spyFlags: '', connectedAt: this.opts.now() };
     this.calls.set(call.id, call);
     this.pendingOriginates.add(onFail);
     this.emit('Newchannel', 'call', this.snapshot(ch));
@@ -1764,7 +1834,9 @@ export class AmiSimulator {
       } else if (o.exten) {
         ch.context = o.context;
         ch.exten = o.exten;
-        this.dialOut(call, ch, o.exten);
+        const spy = featureSpy(o.exten);
+        if (spy) this.startSpy(call, ch, spy.prefix, spy.flags);
+        else this.dialOut(call, ch, o.exten);
       }
     });
   }
@@ -1808,17 +1880,30 @@ export class AmiSimulator {
   private startSpy(call: OtherCall, spyer: Channel, prefix: string, flags: string): void {
     this.newExten(spyer, 'ChanSpy', `${prefix},${flags}`);
     const spyee = [...this.channels.values()].find((c) => c !== spyer && prefix !== '' && c.name.startsWith(prefix) && c.state === 6);
+    call.kind = 'spy';
     call.spyer = spyer;
+    call.spyFlags = flags;
     if (!spyee) return;
     call.spyee = spyee;
     this.emit('ChanSpyStart', 'call', [...this.snapshot(spyer, 'Spyer'), ...this.snapshot(spyee, 'Spyee')]);
   }
 
+  /** ChanSpy stops spying (ChanSpyStop); its channel stays up. */
+  private stopSpy(call: OtherCall): void {
+    if (call.spyer && call.spyee) this.emit('ChanSpyStop', 'call', [...this.snapshot(call.spyer, 'Spyer'), ...this.snapshot(call.spyee, 'Spyee')]);
+    call.spyee = null;
+  }
+
+  /** A digit the spying channel received: with `d`, 4 / 5 / 6 switch a running spy's mode. */
+  private spyDigit(ch: Channel, digit: string): void {
+    const call = [...this.calls.values()].find((c): c is OtherCall => c.kind === 'spy' && c.spyer === ch);
+    if (!call || !call.spyee || !spyOptionLetters(call.spyFlags).includes('d') || !'456'.includes(digit) || digit === '') return;
+    call.spyFlags = switchSpyFlags(call.spyFlags, digit);
+  }
+
   private endOther(call: OtherCall, cause: number): void {
     this.calls.delete(call.id);
-    if (call.spyer && call.spyee) {
-      this.emit('ChanSpyStop', 'call', [...this.snapshot(call.spyer, 'Spyer'), ...this.snapshot(call.spyee, 'Spyee')]);
-    }
+    this.stopSpy(call);
     for (const c of call.channels) if (call.bridge) this.bridgeLeave(call.bridge, c);
     for (const c of call.channels) {
       if (!this.channels.has(c.name)) continue;
@@ -1921,7 +2006,7 @@ export class AmiSimulator {
       calls: [...this.calls.values()].map((c) =>
         c.kind === 'queue'
           ? { kind: c.kind, linkedid: c.id, queue: c.queue, caller: c.caller.name, agent: c.agent?.name ?? null, interface: c.iface, transferredTo: c.transferLeg?.name ?? null, holdTime: c.holdSecs, talkSeconds: Math.floor((now - c.connectedAt) / 1000) }
-          : { kind: c.kind, linkedid: c.id, channels: c.channels.map((x) => x.name), spyee: c.spyee?.name ?? null },
+          : { kind: c.kind, linkedid: c.id, channels: c.channels.map((x) => x.name), spyer: c.spyer?.name ?? null, spyee: c.spyee?.name ?? null, spyFlags: c.kind === 'spy' ? c.spyFlags : null },
       ),
       channels: [...this.channels.values()].map((c) => ({ name: c.name, state: c.state, uniqueid: c.uniqueid, linkedid: c.linkedid, application: c.application, callerIdNum: c.cidNum })),
       devices: Object.fromEntries(this.devices),

@@ -15,6 +15,7 @@ import { screenPopRequests } from '../screen-pop/screen-pop-contract';
 import { settingsEvents, settingsRequests } from '../settings/settings-contract';
 import { softphoneEvents, softphoneRequests } from '../softphone/softphone-contract';
 import { statusEvents, statusRequests } from '../status/status-contract';
+import { supervisorEvents, supervisorRequests } from '../supervisor/supervisor-contract';
 
 /**
  * The one source of truth for everything that crosses from the renderer to main, composed
@@ -41,6 +42,7 @@ export const requests = {
   ...callbacksRequests,
   ...bookingRequests,
   ...callListsRequests,
+  ...supervisorRequests,
 } as const;
 
 /** The demo clinic's controls: known to the renderer and the bridge, answered by main only while a demo connector runs. */
@@ -62,6 +64,7 @@ export const events = {
   ...callbacksEvents,
   ...bookingEvents,
   ...callListsEvents,
+  ...supervisorEvents,
 } as const;
 
 export type Requests = typeof allRequests;

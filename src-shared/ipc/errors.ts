@@ -9,6 +9,8 @@ export const DeskErrorCodeSchema = z.enum([
   'INVALID_INPUT',
   'INVALID_OUTPUT',
   'FORBIDDEN_SENDER',
+  /** A request this desk's role may not make (a supervisor request from an operator or cashier desk). */
+  'FORBIDDEN',
   'SETTINGS_MANAGED',
   'SECRETS_UNAVAILABLE',
   'CACHE_UNAVAILABLE',

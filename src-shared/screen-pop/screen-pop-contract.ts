@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CallIdSchema } from '../calls/calls-contract';
 import type { RequestTable } from '../ipc/contract-table';
 import { MisIdSchema, PatientCardSchema } from '../patients/patient-card';
+import { TransferContextSchema } from '../supervisor/supervisor-model';
 
 /**
  * The call id (or its prefix) of the screen pop's warm-ups: the core's at start and the
@@ -27,6 +28,11 @@ export const ScreenPopLookupSchema = z
     dataAsOf: z.iso.datetime().nullable(),
     /** Time the core spent on the lookup. */
     lookupMs: z.number().nonnegative(),
+    /**
+     * A supervisor sent this caller to this desk's agent with a note ("transfer with context"):
+     * the card they had (`misId`, placed first and chosen) and the one line for the operator.
+     */
+    transfer: TransferContextSchema.nullable(),
   })
   .strict();
 export type ScreenPopLookup = z.infer<typeof ScreenPopLookupSchema>;

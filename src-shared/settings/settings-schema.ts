@@ -134,6 +134,53 @@ export const QueueSettingsSchema = z.object({ slaSeconds: queueFields.slaSeconds
 const QueueSettingsPatchSchema = z.object(queueFields).partial().strict();
 
 /**
+ * The supervisor's board: when a pause or after-call work turns amber and red, the alert
+ * thresholds (0 = off) and how much of a caller's name the board shows (medical secrecy: the
+ * board is read across the room, so initials unless the clinic chooses otherwise).
+ */
+export const SupervisorPatientNamesSchema = z.enum(['full', 'initials', 'none']);
+export type SupervisorPatientNames = z.infer<typeof SupervisorPatientNamesSchema>;
+export const supervisorFields = {
+  pauseAmberMinutes: z.number().int().min(1).max(480),
+  pauseRedMinutes: z.number().int().min(1).max(480),
+  wrapUpAmberSeconds: z.number().int().min(5).max(3_600),
+  wrapUpRedSeconds: z.number().int().min(5).max(3_600),
+  /** Alert when this many callers wait in a queue, or in all of them together (0: off). */
+  alertWaitingCallers: z.number().int().min(0).max(1_000),
+  /** Alert when someone has waited this long (0: off). */
+  alertLongestWaitSeconds: z.number().int().min(0).max(3_600),
+  /** Alert when today's SLA % falls below this (0: off). */
+  slaTargetPercent: z.number().int().min(0).max(100),
+  patientNames: SupervisorPatientNamesSchema,
+};
+export const DEFAULT_SUPERVISOR_SETTINGS = {
+  pauseAmberMinutes: 10,
+  pauseRedMinutes: 20,
+  wrapUpAmberSeconds: 60,
+  wrapUpRedSeconds: 180,
+  alertWaitingCallers: 5,
+  alertLongestWaitSeconds: 120,
+  slaTargetPercent: 80,
+  patientNames: 'initials',
+} as const satisfies { [K in keyof typeof supervisorFields]: z.infer<(typeof supervisorFields)[K]> };
+const d = DEFAULT_SUPERVISOR_SETTINGS;
+export const SupervisorSettingsSchema = z
+  .object({
+    pauseAmberMinutes: supervisorFields.pauseAmberMinutes.default(d.pauseAmberMinutes),
+    pauseRedMinutes: supervisorFields.pauseRedMinutes.default(d.pauseRedMinutes),
+    wrapUpAmberSeconds: supervisorFields.wrapUpAmberSeconds.default(d.wrapUpAmberSeconds),
+    wrapUpRedSeconds: supervisorFields.wrapUpRedSeconds.default(d.wrapUpRedSeconds),
+    alertWaitingCallers: supervisorFields.alertWaitingCallers.default(d.alertWaitingCallers),
+    alertLongestWaitSeconds: supervisorFields.alertLongestWaitSeconds.default(d.alertLongestWaitSeconds),
+    slaTargetPercent: supervisorFields.slaTargetPercent.default(d.slaTargetPercent),
+    patientNames: supervisorFields.patientNames.default(d.patientNames),
+  })
+  .strict();
+export type SupervisorSettings = z.infer<typeof SupervisorSettingsSchema>;
+export const SupervisorSettingsPatchSchema = z.object(supervisorFields).partial().strict();
+export type SupervisorSettingsPatch = z.infer<typeof SupervisorSettingsPatchSchema>;
+
+/**
  * The callback worklist: a task is due `slaMinutes` after the first missed call; an agent whose
  * queue rings go unanswered `pauseAfterRingNoAnswer` times in a row is paused ("не отвечает"; 0 = never).
  */
@@ -247,6 +294,7 @@ export const SettingsSchema = z
       windowTo: DEFAULT_CALL_WINDOW.to,
     }),
     booking: BookingSettingsSchema.default(() => ({ categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } })),
+    supervisor: SupervisorSettingsSchema.default(() => ({ ...DEFAULT_SUPERVISOR_SETTINGS })),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -275,6 +323,7 @@ export const DEFAULT_SETTINGS: Settings = {
   schedule: { horizonDays: DEFAULT_SCHEDULE_HORIZON_DAYS, timeZone: DEFAULT_CLINIC_TIME_ZONE },
   callLists: { retryMinutes: DEFAULT_CALL_LIST_RETRY_MINUTES, maxAttempts: DEFAULT_CALL_LIST_MAX_ATTEMPTS, windowFrom: DEFAULT_CALL_WINDOW.from, windowTo: DEFAULT_CALL_WINDOW.to },
   booking: { categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } },
+  supervisor: { ...DEFAULT_SUPERVISOR_SETTINGS },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -296,6 +345,7 @@ export const SettingsPatchSchema = z
     schedule: ScheduleSettingsPatchSchema.optional(),
     callLists: CallListSettingsPatchSchema.optional(),
     booking: BookingSettingsPatchSchema.optional(),
+    supervisor: SupervisorSettingsPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -328,7 +378,7 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   for (const [key, value] of Object.entries(patch.audio ?? {})) {
     if (value !== undefined) paths.push(`audio.${key}`);
   }
-  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus', 'schedule', 'callLists', 'booking'] as const) {
+  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus', 'schedule', 'callLists', 'booking', 'supervisor'] as const) {
     for (const [key, value] of Object.entries(patch[group] ?? {})) {
       if (value !== undefined) paths.push(`${group}.${key}`);
     }
@@ -356,6 +406,7 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     schedule: { ...base.schedule, ...stripUndefined(patch.schedule ?? {}) },
     callLists: { ...base.callLists, ...stripUndefined(patch.callLists ?? {}) },
     booking: { ...base.booking, ...stripUndefined(patch.booking ?? {}) },
+    supervisor: { ...base.supervisor, ...stripUndefined(patch.supervisor ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }

@@ -107,6 +107,8 @@ class FakeSwitchboard {
       pause: ok,
       unpause: ok,
       monitor: ok,
+      monitorMode: ok,
+      stopMonitor: ok,
     };
   }
 }
@@ -354,6 +356,47 @@ describe('CallbackService: claims across desks', () => {
     again.callbacks.claim(ID);
     await settle();
     expect(b.task()).toMatchObject({ state: 'claimed', claimedBy: { extension: '101' } });
+  });
+});
+
+describe('CallbackService: a supervisor hands a task to another operator', () => {
+  it("reassign claims the task in the named agent's name on every desk, over another's claim; a done task stays done", async () => {
+    const { board, a, b, settle } = await twoDesks();
+    board.emit(abandoned('call-1', T0 + 1_000));
+    await settle();
+    a.callbacks.claim(ID);
+    await settle();
+    // Desk A (a supervisor's, say) gives it to 103, whose desk is not even running.
+    expect(a.callbacks.reassign(ID, { extension: '103', name: 'Сидорова' })).toMatchObject({ state: 'claimed', claimedBy: { extension: '103', name: 'Сидорова' }, mine: false });
+    await settle();
+    expect(b.task()).toMatchObject({ state: 'claimed', claimedBy: { extension: '103', name: 'Сидорова' }, mine: false });
+    expect(() => a.callbacks.complete(ID, 'reached')).toThrow(expect.objectContaining({ code: 'CALLBACK_TAKEN' }));
+    // Given to the agent who has it: nothing changes, nothing is published.
+    const published = board.published.length;
+    expect(b.callbacks.reassign(ID, { extension: '103', name: 'Сидорова' })).toMatchObject({ claimedBy: { extension: '103' } });
+    expect(board.published).toHaveLength(published);
+    b.callbacks.reassign(ID, { extension: '102', name: 'Петров' });
+    await settle();
+    expect(b.callbacks.complete(ID, 'reached')).toMatchObject({ state: 'done' });
+    await settle();
+    expect(() => a.callbacks.reassign(ID, { extension: '101', name: 'Иванова' })).toThrow(expect.objectContaining({ code: 'CALLBACK_NOT_FOUND' }));
+    expect(() => a.callbacks.reassign('+70000000000', { extension: '101', name: 'Иванова' })).toThrow(expect.objectContaining({ code: 'CALLBACK_NOT_FOUND' }));
+  });
+
+  it('tasksSince lists the open and claimed tasks and those closed since the given instant', async () => {
+    const { board, a, settle } = await twoDesks();
+    board.emit(abandoned('call-1', T0 + 1_000));
+    board.emit(abandoned('call-2', T0 + 2_000, '+79169990000'));
+    await settle();
+    a.callbacks.claim(ID);
+    a.callbacks.complete(ID, 'reached');
+    expect(a.callbacks.tasksSince(T0).map((t) => [t.number, t.state])).toEqual(
+      expect.arrayContaining([
+        [NUMBER, 'done'],
+        ['+79169990000', 'open'],
+      ]),
+    );
+    expect(a.callbacks.tasksSince(T0 + 3_600_000).map((t) => t.number)).toEqual(['+79169990000']);
   });
 });
 

@@ -37,6 +37,20 @@ const answer = (callId: string, number: string, extension: string, waitSec: numb
 const counters = (b: QueueBoard, queue = 'reception') => b.snapshot().counters.find((c) => c.queue === queue);
 const waiting = (b: QueueBoard) => b.snapshot().callers.map((c) => [c.callId, c.position]);
 
+describe('QueueBoard: a supervisor listening in', () => {
+  it('monitor.started / monitor.stopped change nothing on the board', () => {
+    const b = board();
+    b.apply(join('c1', '+79161234567', 1));
+    b.apply(answer('c1', '+79161234567', '101', 4));
+    const before = b.snapshot();
+    expect(b.apply({ type: 'monitor.started', at: T0 + 5_000, supervisorExtension: '102', extension: '101', callId: 'c1' })).toBe(false);
+    expect(b.apply({ type: 'monitor.stopped', at: T0 + 9_000, supervisorExtension: '102', extension: '101' })).toBe(false);
+    expect(b.snapshot()).toEqual({ ...before, at: T0 + 9_000 });
+    expect(b.agent('101')).toMatchObject({ state: 'talking', call: { callId: 'c1' } });
+    expect(b.agent('102')).toMatchObject({ state: 'ready', call: null });
+  });
+});
+
 describe('QueueBoard: callers waiting', () => {
   it('lists a caller who joins, with their place in the queue, and counts the call offered', () => {
     const b = board();
@@ -261,6 +275,8 @@ const arbEvent: fc.Arbitrary<PbxEvent> = fc.oneof(
     .map(([at, extension, state, pauseReason]): PbxEvent => ({ type: 'agent.status', at, extension, state, pauseReason })),
   fc.tuple(arbCommon, arbExtension, arbQueue, fc.nat(60_000)).map(([c, extension, queue, ringMs]): PbxEvent => ({ type: 'agent.ringNoAnswer', ...c, extension, queue, ringMs })),
   fc.tuple(arbAt, fc.option(fc.string({ maxLength: 20 }))).map(([at, value]): PbxEvent => ({ type: 'shared.changed', at, key: 'cb/1', value })),
+  fc.tuple(arbAt, arbExtension, arbExtension, fc.option(fc.constantFrom(...CALL_IDS))).map(([at, supervisorExtension, extension, callId]): PbxEvent => ({ type: 'monitor.started', at, supervisorExtension, extension, callId })),
+  fc.tuple(arbAt, arbExtension, arbExtension).map(([at, supervisorExtension, extension]): PbxEvent => ({ type: 'monitor.stopped', at, supervisorExtension, extension })),
 );
 
 describe('QueueBoard: any sequence of PBX events', () => {

@@ -123,6 +123,9 @@ export class QueueBoard {
         if (agent?.call?.callId === event.callId) this.agents.set(event.extension, { ...agent, call: null });
         return agent !== undefined;
       }
+      // A supervisor listening in changes nothing on the board (the supervisor's pane follows it).
+      case 'monitor.started':
+      case 'monitor.stopped':
       case 'shared.changed':
         return false;
     }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PbxSnapshotSchema } from '../../../../src-shared/pbx/pbx-model';
 import type { PbxEvent } from '../pbx/pbx-connector';
-import { AMI_EVENT_WHITELIST, AmiSwitchboard } from './ami-mapper';
+import { AMI_EVENT_WHITELIST, AmiSwitchboard, findSpy, spyerExtension } from './ami-mapper';
+import { ExtensionResolver } from './ami-interfaces';
 import { AmiMessage, AmiParser } from './ami-parser';
 import { readTranscript, serverBytes } from './test-transcripts';
 import { REPLAY_OPTIONS, Replay, replaySplit } from './test-replay';
@@ -99,6 +100,86 @@ describe('AmiSwitchboard on the real captures', () => {
       ['1002', 'ready', null],
     ]);
     expect(snap.counters[0]).toMatchObject({ offered: 1, answered: 1, answeredWithinSla: 0, waitSecTotal: 22, longestWaitSec: 22, talks: 1, talkSecTotal: 19 });
+  });
+
+  it('03: the supervisor\'s Local spy (SpyerCallerIDNum 9000) on 2002 is monitor.started on the call id the board knows, then monitor.stopped', () => {
+    const r = replay(T03);
+    const monitor = r.events.filter((e) => e.type.startsWith('monitor.'));
+    expect(monitor).toEqual([
+      { type: 'monitor.started', at: expect.any(Number), supervisorExtension: '9000', extension: '2002', callId: '1795463971.0' },
+      { type: 'monitor.stopped', at: expect.any(Number), supervisorExtension: '9000', extension: '2002' },
+    ]);
+    // The same id the board gave 2002's call.
+    expect(ofType(r.events, 'call.answered')[0]!.callId).toBe('1795463971.0');
+    expect(r.board.stats.malformed).toBe(0);
+  });
+
+  it('05: whisper from PJSIP/9000 then barge through Local/*2241002: started and stopped twice, each on 1002\'s call', () => {
+    const r = replay(T05);
+    expect(r.events.filter((e) => e.type.startsWith('monitor.')).map((e) => [e.type, 'supervisorExtension' in e ? e.supervisorExtension : '', 'extension' in e ? e.extension : '', 'callId' in e ? e.callId : '-'])).toEqual([
+      ['monitor.started', '9000', '1002', '1796489613.0'],
+      ['monitor.stopped', '9000', '1002', '-'],
+      ['monitor.started', '9000', '1002', '1796489613.0'],
+      ['monitor.stopped', '9000', '1002', '-'],
+    ]);
+    // The monitor events come while 1002 talks, between its call.answered and call.ended.
+    const order = r.events.filter((e) => e.type.startsWith('monitor.') || (e.type.startsWith('call.') && 'extension' in e && e.extension === '1002')).map((e) => e.type);
+    expect(order.indexOf('monitor.started')).toBeGreaterThan(order.indexOf('call.answered'));
+    expect(r.board.stats.malformed).toBe(0);
+  });
+
+  it('drops (and counts) a ChanSpy event it cannot read; a stop without Spyee fields is the known spy\'s; a spyer hung up without ChanSpyStop stops it', () => {
+    const board = new AmiSwitchboard(REPLAY_OPTIONS);
+    const spy = (event: 'ChanSpyStart' | 'ChanSpyStop', fields: Record<string, string>) => board.handle(AmiMessage.of({ Event: event, ...fields }), 1_000);
+    const start = { SpyerChannel: 'PJSIP/9000-00000004', SpyerCallerIDNum: '9000', SpyerUniqueid: '1.4', SpyeeChannel: 'PJSIP/1002-00000002', SpyeeLinkedid: '1.0' };
+    let malformed = board.stats.malformed;
+    const dropped = (events: PbxEvent[]) => {
+      expect(events).toEqual([]);
+      expect(board.stats.malformed).toBe(++malformed);
+    };
+    dropped(spy('ChanSpyStart', { ...start, SpyeeChannel: '' }));
+    dropped(spy('ChanSpyStart', { ...start, SpyeeChannel: 'Local/garbage;2' }));
+    dropped(spy('ChanSpyStart', { ...start, SpyerChannel: '', SpyerUniqueid: '' }));
+    // A Local spyer is known by its caller number only; `<unknown>` names nobody.
+    dropped(spy('ChanSpyStart', { ...start, SpyerChannel: 'Local/*2221002@internal-00000001;2', SpyerCallerIDNum: '<unknown>' }));
+    dropped(spy('ChanSpyStop', { SpyerChannel: 'PJSIP/9000-00000009', SpyerUniqueid: '9.9' }));
+    expect(board.stats.faults).toBe(0);
+
+    // No Linkedid: the call id is null (the board has no call for 1002 either).
+    expect(spy('ChanSpyStart', { ...start, SpyeeLinkedid: '' })).toEqual([{ type: 'monitor.started', at: 1_000, supervisorExtension: '9000', extension: '1002', callId: null }]);
+    // Asterisk before 22 sends ChanSpyStop with the Spyer only.
+    expect(spy('ChanSpyStop', { SpyerChannel: 'PJSIP/9000-00000004', SpyerUniqueid: '1.4' })).toEqual([{ type: 'monitor.stopped', at: 1_000, supervisorExtension: '9000', extension: '1002' }]);
+    // The spyer's channel hung up with no ChanSpyStop: stopped once; the Hangup after a stop says nothing more.
+    spy('ChanSpyStart', { ...start, SpyerChannel: 'SIP/9001-0000000a', SpyerCallerIDNum: '9001', SpyerUniqueid: '1.5' });
+    expect(board.handle(AmiMessage.of({ Event: 'Hangup', Channel: 'SIP/9001-0000000a', Uniqueid: '1.5', Linkedid: '1.5' }), 2_000)).toEqual([
+      { type: 'monitor.stopped', at: 2_000, supervisorExtension: '9001', extension: '1002' },
+    ]);
+    expect(board.handle(AmiMessage.of({ Event: 'Hangup', Channel: 'PJSIP/9000-00000004', Uniqueid: '1.4', Linkedid: '1.4' }), 2_000)).toEqual([]);
+    expect(board.stats.malformed).toBe(malformed);
+  });
+
+  it('spyerExtension: a device channel by its device, a Local half by its caller number', () => {
+    const resolver = new ExtensionResolver(['PJSIP/{extension}', 'Local/{extension}@internal-originate']);
+    expect(spyerExtension('PJSIP/9000-00000004', '1234', resolver)).toBe('9000');
+    expect(spyerExtension('SIP/9000-00000004', '9000', resolver)).toBe('9000');
+    expect(spyerExtension('Local/*2241002@internal-00000000;2', '9000', resolver)).toBe('9000');
+    expect(spyerExtension('Local/9000@internal-originate-0000002a;1', '<unknown>', resolver)).toBe('9000');
+    expect(spyerExtension('Local/*2241002@internal-00000000;2', 'no such number', resolver)).toBeNull();
+    expect(spyerExtension(undefined, '9000', resolver)).toBeNull();
+  });
+
+  it('findSpy: in 05\'s channel list the supervisor\'s Local spy runs qB and its phone is PJSIP/9000-00000005; nobody else spies', () => {
+    const channels = replay(T05).lists.get('csc-barge')!;
+    const resolver = new ExtensionResolver(['PJSIP/{extension}']);
+    expect(findSpy(channels, '9000', resolver)).toEqual({ channel: 'Local/*2241002@internal-00000000;2', options: 'qB', hangup: 'PJSIP/9000-00000005' });
+    expect(findSpy(channels, '1002', resolver)).toBeNull();
+    expect(findSpy(replay(T05).lists.get('csc-xfer')!, '9000', resolver)).toBeNull();
+    // A spy the supervisor's own phone runs (the Application path), options with arguments.
+    const own = AmiMessage.of({ Event: 'CoreShowChannel', Channel: 'PJSIP/9000-00000004', CallerIDNum: '9000', Application: 'ChanSpy', ApplicationData: 'PJSIP/1002-,qwd(x)E', BridgeId: '' });
+    expect(findSpy([own], '9000', resolver)).toEqual({ channel: 'PJSIP/9000-00000004', options: 'qwdE', hangup: 'PJSIP/9000-00000004' });
+    // A Local spy whose other half has no phone (transcript 03: the Local;1 runs Wait): the spy itself.
+    const lone = AmiMessage.of({ Event: 'CoreShowChannel', Channel: 'Local/*2222002@internal-00000000;2', CallerIDNum: '9000', Application: 'ChanSpy', ApplicationData: 'PJSIP/2002-,q' });
+    expect(findSpy([lone], '9000', resolver)).toEqual({ channel: 'Local/*2222002@internal-00000000;2', options: 'q', hangup: 'Local/*2222002@internal-00000000;2' });
   });
 
   it('04: QueueMemberPause → paused "Обед" (UTF-8), then ready; pause without Queue likewise', () => {
@@ -278,11 +359,11 @@ describe('AmiSwitchboard properties', () => {
     // The real events of the captures, as header lists.
     const real: (readonly (readonly [string, string])[])[] = [];
     for (const bytes of Object.values(ALL)) for (const m of new AmiParser().feed(bytes)) if (m.event && !['VarSet', 'Newexten', 'RTCPSent'].includes(m.event)) real.push(m.headers);
-    const keys = ['Queue', 'Interface', 'Location', 'StateInterface', 'Linkedid', 'Uniqueid', 'DestUniqueid', 'DestLinkedid', 'DestChannel', 'Channel', 'CallerIDNum', 'MemberName', 'Name', 'Status', 'Paused', 'PausedReason', 'HoldTime', 'TalkTime', 'RingTime', 'Position', 'Wait', 'DialStatus', 'UserEvent', 'Key', 'Val', 'Removed', 'Wrapuptime', 'BridgeId', 'Duration', 'Completed', 'Abandoned', 'ServicelevelPerf'];
+    const keys = ['Queue', 'Interface', 'Location', 'StateInterface', 'Linkedid', 'Uniqueid', 'DestUniqueid', 'DestLinkedid', 'DestChannel', 'Channel', 'CallerIDNum', 'MemberName', 'Name', 'Status', 'Paused', 'PausedReason', 'HoldTime', 'TalkTime', 'RingTime', 'Position', 'Wait', 'DialStatus', 'UserEvent', 'Key', 'Val', 'Removed', 'Wrapuptime', 'BridgeId', 'Duration', 'Completed', 'Abandoned', 'ServicelevelPerf', 'SpyerChannel', 'SpyerCallerIDNum', 'SpyerUniqueid', 'SpyeeChannel', 'SpyeeLinkedid'];
     const events = [...AMI_EVENT_WHITELIST, 'QueueMember', 'QueueParams', 'QueueEntry', 'CoreShowChannel', 'Nonsense'];
     const nasty = fc.oneof(
       fc.string({ maxLength: 20 }),
-      fc.constantFrom('', '0', '1', '2', '5', '6', '-1', '1e9', '99999999999999', 'NaN', '<unknown>', 'PJSIP/1001', 'Local/1001@from-queue/n', 'reception', '1.1', 'refpbx-1.1', 'ANSWER', 'BUSY', 'yes', 'RegistraturaShared', '\u202e\u0000x', 'a b', 'Обед'),
+      fc.constantFrom('', '0', '1', '2', '5', '6', '-1', '1e9', '99999999999999', 'NaN', '<unknown>', 'PJSIP/1001', 'PJSIP/9000-00000004', 'Local/*2241002@internal-00000000;2', 'Local/1001@from-queue/n', 'reception', '1.1', 'refpbx-1.1', 'ANSWER', 'BUSY', 'yes', 'RegistraturaShared', '\u202e\u0000x', 'a b', 'Обед'),
       fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{1,2})?$/),
     );
     const soup = fc.tuple(fc.constantFrom(...events), fc.array(fc.tuple(fc.constantFrom(...keys), nasty), { maxLength: 12 })).map(([event, headers]) => encode([['Event', event], ...headers]));

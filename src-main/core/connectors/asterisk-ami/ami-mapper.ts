@@ -32,6 +32,8 @@ export const AMI_EVENT_WHITELIST = [
   'DialEnd',
   'Hangup',
   'OriginateResponse',
+  'ChanSpyStart',
+  'ChanSpyStop',
   'UserEvent',
 ] as const;
 
@@ -144,6 +146,12 @@ interface DirectLeg {
   answeredAt: number | null;
 }
 
+/** A running ChanSpy, by its spyer channel (Uniqueid, else name). */
+interface Spy {
+  supervisor: string;
+  extension: string;
+}
+
 const MAX_QUEUES = 200;
 const MAX_MEMBERS = 2_000;
 const MAX_CALLERS = 5_000;
@@ -191,6 +199,7 @@ export class AmiSwitchboard {
   private readonly members = new Map<string, Member>();
   private readonly calls = new BoundedMap<string, QueueCall>(MAX_TRACKED);
   private readonly directLegs = new BoundedMap<string, DirectLeg>(MAX_TRACKED);
+  private readonly spies = new BoundedMap<string, Spy>(MAX_TRACKED);
   private readonly extra: Set<string>;
   private callerCount = 0;
   private dayEnd: number | null = null;
@@ -315,6 +324,10 @@ export class AmiSwitchboard {
         return this.onDialEnd(m, at, out);
       case 'hangup':
         return this.onHangup(m, at, out);
+      case 'chanspystart':
+        return this.onSpyStart(m, at, out);
+      case 'chanspystop':
+        return this.onSpyStop(m, at, out);
       case 'userevent':
         return this.onUserEvent(m, at, out);
       default:
@@ -627,6 +640,13 @@ export class AmiSwitchboard {
   private onHangup(m: AmiMessage, at: number, out: PbxEvent[]): void {
     const uniqueid = cleanId(m.get('Uniqueid'));
     if (!uniqueid) return void this.stats.malformed++;
+    // A spying channel gone without its ChanSpyStop (an AMI Hangup while no media flowed, transcript 05's notes).
+    for (const key of [uniqueid, cleanId(m.get('Channel'))]) {
+      const spy = key ? this.spies.get(key) : undefined;
+      if (!key || !spy) continue;
+      this.spies.delete(key);
+      out.push({ type: 'monitor.stopped', at, supervisorExtension: spy.supervisor, extension: spy.extension });
+    }
     const leg = this.directLegs.get(uniqueid);
     if (leg) {
       this.directLegs.delete(uniqueid);
@@ -659,6 +679,32 @@ export class AmiSwitchboard {
       }
       this.calls.delete(callId);
     }
+  }
+
+  /**
+   * `ChanSpyStart` (transcripts 03 and 05): the Spyer channel is the supervisor's, the Spyee the
+   * agent's; the call is the Spyee's Linkedid, the id the board knows the call by.
+   */
+  private onSpyStart(m: AmiMessage, at: number, out: PbxEvent[]): void {
+    const key = spyKey(m);
+    const supervisor = spyerExtension(m.get('SpyerChannel'), m.get('SpyerCallerIDNum'), this.resolver);
+    const extension = this.resolver.fromChannel(m.get('SpyeeChannel'));
+    if (!key || !supervisor || !extension || !ExtensionSchema.safeParse(extension).success) return void this.stats.malformed++;
+    const callId = cleanId(m.get('SpyeeLinkedid')) ?? this.members.get(extension)?.call?.callId ?? null;
+    this.spies.set(key, { supervisor, extension });
+    out.push({ type: 'monitor.started', at, supervisorExtension: supervisor, extension, callId });
+  }
+
+  /** `ChanSpyStop`: the spy that started on this Spyer channel (older Asterisk sends no Spyee fields here). */
+  private onSpyStop(m: AmiMessage, at: number, out: PbxEvent[]): void {
+    const key = spyKey(m);
+    const known = key ? this.spies.get(key) : undefined;
+    if (key) this.spies.delete(key);
+    const supervisor = known?.supervisor ?? spyerExtension(m.get('SpyerChannel'), m.get('SpyerCallerIDNum'), this.resolver);
+    const spyee = this.resolver.fromChannel(m.get('SpyeeChannel'));
+    const extension = known?.extension ?? (spyee && ExtensionSchema.safeParse(spyee).success ? spyee : null);
+    if (!supervisor || !extension) return void this.stats.malformed++;
+    out.push({ type: 'monitor.stopped', at, supervisorExtension: supervisor, extension });
   }
 
   private onUserEvent(m: AmiMessage, at: number, out: PbxEvent[]): void {
@@ -868,3 +914,64 @@ export function findCalls(channels: readonly AmiMessage[], resolver: ExtensionRe
   return out;
 }
 
+
+function spyKey(m: AmiMessage): string | null {
+  return cleanId(m.get('SpyerUniqueid')) ?? cleanId(m.get('SpyerChannel'));
+}
+
+const LOCAL_CHANNEL = /^Local\//i;
+
+/**
+ * Whose spying channel this is: a device channel (`PJSIP/9000-00000004`) by its device's
+ * extension, else by its caller number; a Local half (`Local/*2241002@internal-00000000;2`, an
+ * originate through the dialplan) by its caller number, which the connector's Originate sets to
+ * the supervisor's (transcripts 03 and 05: `SpyerCallerIDNum: 9000`), else by its device pattern.
+ */
+export function spyerExtension(channel: string | undefined, callerIdNum: string | undefined, resolver: ExtensionResolver): string | null {
+  const name = channel?.trim();
+  if (!name) return null;
+  const valid = (ext: string | null | undefined): string | null => (ext && ExtensionSchema.safeParse(ext).success ? ext : null);
+  const byNumber = valid(callerIdNum?.trim());
+  const byDevice = valid(resolver.fromChannel(name));
+  return LOCAL_CHANNEL.test(name) ? (byNumber ?? byDevice) : (byDevice ?? byNumber);
+}
+
+export interface SpyChannel {
+  /** The channel running ChanSpy (`PJSIP/9000-00000004`, `Local/*2241002@internal-00000000;2`). */
+  channel: string;
+  /** ChanSpy's options as started (`qd`, `qB`); `d` lets DTMF 4/5/6 switch the mode. */
+  options: string;
+  /** What to hang up to end it: the supervisor's phone channel on the spy call (for a Local spy, the
+   *  one bridged to the other half), else the spying channel itself. */
+  hangup: string;
+}
+
+/**
+ * The ChanSpy `supervisor` runs now, from `CoreShowChannel` items (transcript 05, `csc-barge`);
+ * null when there is none.
+ */
+export function findSpy(channels: readonly AmiMessage[], supervisor: string, resolver: ExtensionResolver): SpyChannel | null {
+  const spy = channels.find(
+    (ch) => (ch.get('Application') ?? '').trim().toLowerCase() === 'chanspy' && spyerExtension(ch.get('Channel'), ch.get('CallerIDNum'), resolver) === supervisor,
+  );
+  const channel = spy?.get('Channel')?.trim();
+  if (!spy || !channel) return null;
+  // `ChanSpy(PJSIP/1002-,qB)`: the options after the prefix; their arguments (`g(grp)`) are not options.
+  const data = spy.get('ApplicationData') ?? '';
+  const comma = data.indexOf(',');
+  const options = (comma < 0 ? '' : data.slice(comma + 1)).replace(/\([^)]*\)/g, '').trim();
+  let hangup = channel;
+  const half = /;([12])$/.exec(channel);
+  if (LOCAL_CHANNEL.test(channel) && half) {
+    const sibling = `${channel.slice(0, -1)}${half[1] === '1' ? '2' : '1'}`;
+    const bridge = channels.find((ch) => ch.get('Channel')?.trim() === sibling)?.get('BridgeId')?.trim();
+    const phone = bridge
+      ? channels.find((ch) => {
+          const name = ch.get('Channel')?.trim() ?? '';
+          return ch.get('BridgeId')?.trim() === bridge && name !== sibling && !LOCAL_CHANNEL.test(name) && resolver.fromChannel(name) === supervisor;
+        })
+      : undefined;
+    hangup = phone?.get('Channel')?.trim() ?? channel;
+  }
+  return { channel, options, hangup };
+}

@@ -19,7 +19,13 @@ function step(conn: TranscriptConnection, id: string): TranscriptStep {
 }
 
 /** A PBX like the captured one: answers with the captured bytes where there are some. */
-function pbx(action: AmiMessage, conn: FakeConnection, options: { wrongSecret?: boolean } = {}): void {
+interface PbxOptions {
+  wrongSecret?: boolean;
+  /** Which captured `CoreShowChannels` answer (transcript 05), optionally edited; default `csc-barge`. */
+  channels?: { step: string; edit?: (server: string) => string };
+}
+
+function pbx(action: AmiMessage, conn: FakeConnection, options: PbxOptions = {}): void {
   const name = action.get('Action') ?? '';
   const ok = (message: string) => conn.respond(action, 'Success', message);
   switch (name) {
@@ -35,8 +41,13 @@ function pbx(action: AmiMessage, conn: FakeConnection, options: { wrongSecret?: 
       return conn.replay(action, step(T03, 'qs-call'));
     case 'QueueSummary':
       return conn.replay(action, step(T03, 'qsum-end'));
-    case 'CoreShowChannels':
-      return conn.replay(action, step(T05, 'csc-barge'));
+    case 'CoreShowChannels': {
+      const captured = step(T05, options.channels?.step ?? 'csc-barge');
+      const edit = options.channels?.edit ?? ((server: string) => server);
+      return conn.replay(action, { client: captured.client, server: edit(captured.server) });
+    }
+    case 'PlayDTMF':
+      return ok('DTMF successfully queued');
     case 'QueuePause':
       if (action.get('Interface') !== 'PJSIP/1001') return conn.replay(action, step(T04, 'pause-nonmember-allq'));
       return conn.replay(action, step(T04, action.get('Paused') === 'true' ? 'pause-1' : 'unpause-1'));
@@ -74,7 +85,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(configOverrides: Record<string, unknown> = {}, options: { wrongSecret?: boolean } = {}) {
+async function setup(configOverrides: Record<string, unknown> = {}, options: PbxOptions = {}) {
   const server = await FakeAmi.start((action, conn) => pbx(action, conn, options));
   cleanups.push(() => server.close());
   const config: AmiConfig = AmiConfigSchema.parse({ host: '127.0.0.1', port: server.port, username: 'admin', preset: 'asterisk', ...configOverrides });
@@ -175,15 +186,101 @@ describe('asterisk-ami connector', () => {
     await expect(connector.hangup({ extension: '1005' })).rejects.toMatchObject({ kind: 'refused', message: '1005 has no call' });
   });
 
-  it('monitors with the spy feature codes, or with ChanSpy options when there are none', async () => {
+  it('monitors with the spy feature codes, or by originating ChanSpy with q(w|B)d; refuses an agent without a call, a bad mode, itself', async () => {
     const { server, connector } = await setup();
     await connector.connect();
     await connector.monitor({ supervisorExtension: '9000', extension: '1002', mode: 'whisper' });
-    expect(Object.fromEntries(server.received('Originate')[0]!.headers)).toMatchObject({ Channel: 'PJSIP/9000', Context: 'internal', Exten: '*2231002', Priority: '1' });
+    expect(Object.fromEntries(server.received('Originate')[0]!.headers)).toMatchObject({
+      Channel: 'PJSIP/9000',
+      Context: 'internal',
+      Exten: '*2231002',
+      Priority: '1',
+      CallerID: '"Monitor 1002" <9000>',
+      Async: 'true',
+    });
     const other = await setup({ spy: null });
     await other.connector.connect();
-    await other.connector.monitor({ supervisorExtension: '9000', extension: '1002', mode: 'barge' });
-    expect(Object.fromEntries(other.server.received('Originate')[0]!.headers)).toMatchObject({ Channel: 'PJSIP/9000', Application: 'ChanSpy', Data: 'PJSIP/1002-,qB' });
+    for (const [mode, options] of [
+      ['listen', 'qdE'],
+      ['whisper', 'qwdE'],
+      ['barge', 'qBdE'],
+    ] as const) {
+      await other.connector.monitor({ supervisorExtension: '9000', extension: '1002', mode });
+      expect(Object.fromEntries(other.server.received('Originate').at(-1)!.headers)).toMatchObject({
+        Channel: 'PJSIP/9000',
+        Application: 'ChanSpy',
+        Data: `PJSIP/1002-,${options}`,
+        CallerID: '"Monitor 1002" <9000>',
+      });
+    }
+    await expect(other.connector.monitor({ supervisorExtension: '9000', extension: '1005', mode: 'listen' })).rejects.toMatchObject({ kind: 'refused', message: '1005 has no call' });
+    await expect(other.connector.monitor({ supervisorExtension: '9000', extension: '1002', mode: 'spy' as 'listen' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/not a monitor mode/) });
+    await expect(other.connector.monitor({ supervisorExtension: '1002', extension: '1002', mode: 'listen' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/own call/) });
+    await expect(other.connector.monitor({ supervisorExtension: '90\r\n00', extension: '1002', mode: 'listen' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/not a valid supervisor extension/) });
+    expect(other.server.received('Originate')).toHaveLength(3);
+  });
+
+  it('switches a spy started with d by DTMF 4/5/6 received on the spying channel (PlayDTMF Receive: yes)', async () => {
+    const { server, connector } = await setup({ spy: null }, { channels: { step: 'csc-barge', edit: (s) => s.replace('ApplicationData: PJSIP/1002-,qB\r\n', 'ApplicationData: PJSIP/1002-,qBd\r\n') } });
+    await connector.connect();
+    for (const [mode, digit] of [
+      ['whisper', '5'],
+      ['barge', '6'],
+      ['listen', '4'],
+    ] as const) {
+      await connector.monitorMode({ supervisorExtension: '9000', mode });
+      expect(server.received('PlayDTMF').at(-1)!.headers.filter(([k]) => k !== 'ActionID')).toEqual([
+        ['Action', 'PlayDTMF'],
+        ['Channel', 'Local/*2241002@internal-00000000;2'],
+        ['Digit', digit],
+        ['Receive', 'yes'],
+      ]);
+    }
+    expect(server.received('Redirect')).toHaveLength(0);
+    await expect(connector.monitorMode({ supervisorExtension: '9000', mode: 'loud' as 'listen' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/not a monitor mode/) });
+  });
+
+  it('refuses to switch a spy started without d (a feature code) rather than send a digit it would ignore', async () => {
+    for (const config of [{}, { spy: null }]) {
+      const { server, connector } = await setup(config);
+      await connector.connect();
+      await expect(connector.monitorMode({ supervisorExtension: '9000', mode: 'listen' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/without the d option.*stop it and start it again/) });
+      expect([...server.received('PlayDTMF'), ...server.received('Redirect'), ...server.received('Hangup')]).toEqual([]);
+    }
+  });
+
+  it('stops a monitor by hanging up the supervisor\'s phone on the spy call (transcript 05: PJSIP/9000-00000005)', async () => {
+    const { server, connector } = await setup();
+    await connector.connect();
+    await connector.stopMonitor({ supervisorExtension: '9000' });
+    expect(server.received('Hangup').map((a) => a.get('Channel'))).toEqual(['PJSIP/9000-00000005']);
+  });
+
+  it('refuses to switch or stop a monitor that is not running', async () => {
+    const { server, connector } = await setup({}, { channels: { step: 'csc-xfer' } });
+    await connector.connect();
+    const notRunning = { kind: 'refused', message: '9000 is not monitoring any call' };
+    await expect(connector.monitorMode({ supervisorExtension: '9000', mode: 'barge' })).rejects.toMatchObject(notRunning);
+    await expect(connector.stopMonitor({ supervisorExtension: '9000' })).rejects.toMatchObject(notRunning);
+    await expect(connector.stopMonitor({ supervisorExtension: '' })).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/not a valid supervisor extension/) });
+    expect([...server.received('Hangup'), ...server.received('PlayDTMF'), ...server.received('Redirect')]).toEqual([]);
+  });
+
+  it('asks the PBX for ChanSpyStart / ChanSpyStop and raises monitor.started / monitor.stopped from them', async () => {
+    const { server, connector, events } = await setup();
+    await connector.connect();
+    expect(server.received('Filter')[0]!.get('Filter')).toMatch(/ChanSpyStart\|ChanSpyStop/);
+    const whisper = step(T05, 'spy-whisper-1').server;
+    const hangup = step(T05, 'spy-hangup-1').server;
+    // One event of a captured step, as the PBX sent it.
+    const block = (text: string, event: string) => text.split('\r\n\r\n').find((m) => m.trimStart().startsWith(`Event: ${event}\r\n`))!.trimStart() + '\r\n\r\n';
+    const stopped = nextEvent(connector, 'monitor.stopped');
+    for (const conn of server.connections) conn.send(block(whisper, 'ChanSpyStart') + block(hangup, 'ChanSpyStop'));
+    await stopped;
+    expect(events.filter((e) => e.type.startsWith('monitor.'))).toEqual([
+      { type: 'monitor.started', at: 1_796_489_600_000, supervisorExtension: '9000', extension: '1002', callId: '1796489613.0' },
+      { type: 'monitor.stopped', at: 1_796_489_600_000, supervisorExtension: '9000', extension: '1002' },
+    ]);
   });
 
   it('shares records: DBPut + UserEvent (heard back as shared.changed), DBDel of a missing key is fine, list strips the family', async () => {

@@ -1,5 +1,6 @@
 import { CallNumberSchema } from '../../../../src-shared/calls/calls-contract';
 import { ExtensionSchema, type PbxSnapshot } from '../../../../src-shared/pbx/pbx-model';
+import { MonitorModeSchema } from '../../../../src-shared/supervisor/supervisor-model';
 import { every, systemClock, type Clock } from '../../../../src-shared/time/clock';
 import type { Logger } from '../../log/logger';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../pbx/pbx-connector';
 import { AmiClient, type AmiSocketFactory } from './ami-client';
 import { ExtensionResolver, compilePattern } from './ami-interfaces';
-import { AMI_EVENT_WHITELIST, AmiSwitchboard, SHARED_KEY_MAX, SHARED_USER_EVENT, findCalls, type ChannelCall } from './ami-mapper';
+import { AMI_EVENT_WHITELIST, AmiSwitchboard, SHARED_KEY_MAX, SHARED_USER_EVENT, findCalls, findSpy, type ChannelCall, type SpyChannel } from './ami-mapper';
 import type { AmiMessage } from './ami-parser';
 import { cleanText } from './ami-sanitize';
 import { AmiConfigSchema, phonePattern, type AmiConfig } from './asterisk-ami-config';
@@ -53,7 +54,13 @@ export interface AsteriskAmiDeps {
 
 /** Ping slower than this: `degraded`. */
 const SLOW_PING_MS = 1_500;
-const SPY_OPTIONS: Record<MonitorMode, string> = { listen: 'q', whisper: 'qw', barge: 'qB' };
+/**
+ * ChanSpy options per mode (apps/app_chanspy.c): q no beep, w whisper, B barge, d DTMF 4 / 5 / 6
+ * switch a running spy to listen / whisper / barge (`change_spy_mode`), E end with the agent's call
+ * (`OPTION_EXITONHANGUP`; without it ChanSpy waits and listens to the agent's next call by itself).
+ */
+const SPY_OPTIONS: Record<MonitorMode, string> = { listen: 'qdE', whisper: 'qwdE', barge: 'qBdE' };
+const SPY_DIGITS: Record<MonitorMode, string> = { listen: '4', whisper: '5', barge: '6' };
 const DIALLABLE = /^[0-9A-Za-z*#+]{1,40}$/;
 
 const silentLogger: Pick<Logger, 'info' | 'warn'> = {
@@ -72,8 +79,13 @@ export const asteriskAmiRegistration = {
 };
 
 function checkExtension(extension: string, what = 'extension'): string {
-  if (!ExtensionSchema.safeParse(extension).success) throw new PbxError('refused', `"${cleanText(extension, 40)}" is not a valid ${what}`);
+  if (typeof extension !== 'string' || !ExtensionSchema.safeParse(extension).success) throw new PbxError('refused', `"${cleanText(String(extension), 40)}" is not a valid ${what}`);
   return extension;
+}
+
+function checkMode(mode: MonitorMode): MonitorMode {
+  if (!MonitorModeSchema.safeParse(mode).success) throw new PbxError('refused', `"${cleanText(String(mode), 40)}" is not a monitor mode (listen, whisper or barge)`);
+  return mode;
 }
 
 class AsteriskAmiConnector implements PbxConnector {
@@ -241,16 +253,41 @@ class AsteriskAmiConnector implements PbxConnector {
   async monitor(request: { supervisorExtension: string; extension: string; mode: MonitorMode }): Promise<void> {
     const supervisor = checkExtension(request.supervisorExtension, 'supervisor extension');
     const extension = checkExtension(request.extension);
+    const mode = checkMode(request.mode);
+    if (supervisor === extension) throw new PbxError('refused', `${supervisor} cannot monitor its own call`);
+    await this.callOn(extension);
     const spy = this.config.spy;
     const common = { Channel: this.device(supervisor), CallerID: `"Monitor ${extension}" <${supervisor}>`, Timeout: '30000', Async: 'true' };
     if (spy) {
-      const exten = compilePattern(spy[request.mode]).format(extension);
+      const exten = compilePattern(spy[mode]).format(extension);
       await this.command('Originate', { ...common, Context: spy.context, Exten: exten, Priority: '1' }, `connect ${supervisor} to ${extension}`);
     } else {
       // `PJSIP/1002-`: the trailing dash keeps ChanSpy's prefix match off PJSIP/10020.
       const target = `${compilePattern(phonePattern(this.config)).format(extension)}-`;
-      await this.command('Originate', { ...common, Application: 'ChanSpy', Data: `${target},${SPY_OPTIONS[request.mode]}` }, `connect ${supervisor} to ${extension}`);
+      await this.command('Originate', { ...common, Application: 'ChanSpy', Data: `${target},${SPY_OPTIONS[mode]}` }, `connect ${supervisor} to ${extension}`);
     }
+  }
+
+  /**
+   * A spy started with `d` switches by a DTMF digit it receives (`PlayDTMF … Receive: yes` on the
+   * spying channel). One the PBX started without `d` (a feature code: the captures' `*222` is
+   * `ChanSpy(PJSIP/XXXX-,q)`) cannot switch: refused, so the desk stops and starts it instead
+   * (a digit would be accepted and do nothing).
+   */
+  async monitorMode(request: { supervisorExtension: string; mode: MonitorMode }): Promise<void> {
+    const supervisor = checkExtension(request.supervisorExtension, 'supervisor extension');
+    const mode = checkMode(request.mode);
+    const spy = await this.spyOf(supervisor);
+    if (!spy.options.includes('d')) {
+      throw new PbxError('refused', `${supervisor}'s ChanSpy runs without the d option (the PBX's spy code), so its mode cannot be switched: stop it and start it again in the new mode`);
+    }
+    await this.command('PlayDTMF', { Channel: spy.channel, Digit: SPY_DIGITS[mode], Receive: 'yes' }, `switch ${supervisor} to ${mode}`);
+  }
+
+  async stopMonitor(request: { supervisorExtension: string }): Promise<void> {
+    const supervisor = checkExtension(request.supervisorExtension, 'supervisor extension');
+    const spy = await this.spyOf(supervisor);
+    await this.command('Hangup', { Channel: spy.hangup }, `stop ${supervisor}'s monitoring`);
   }
 
   // ---- shared record ------------------------------------------------------------------------
@@ -328,6 +365,14 @@ class AsteriskAmiConnector implements PbxConnector {
     const call = findCalls(channels, this.phones).get(extension);
     if (!call) throw new PbxError('refused', `${extension} has no call`);
     return call;
+  }
+
+  /** The ChanSpy `supervisor` runs now, from a fresh `CoreShowChannels`. */
+  private async spyOf(supervisor: string): Promise<SpyChannel> {
+    const channels = (await this.requireClient().action('CoreShowChannels')).events;
+    const spy = findSpy(channels, supervisor, this.phones);
+    if (!spy) throw new PbxError('refused', `${supervisor} is not monitoring any call`);
+    return spy;
   }
 
   private memberInterface(extension: string): string {

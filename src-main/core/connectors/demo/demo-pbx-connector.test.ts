@@ -167,7 +167,7 @@ describe('createDemoPbxConnector', () => {
     await pbx.close();
   });
 
-  it('transfer moves a talking call to a ready agent (same call id); a busy target is refused and the call stays', async () => {
+  it('transfer moves a talking call to a ready agent (same call id): the first leg ends, the target rings and answers; a busy target is refused and the call stays', async () => {
     const { clock, pbx, events } = await quiet();
     await pbx.unpause({ extension: '101' });
     const callId = pbx.controls.addCaller('+79161112233', 'zapis');
@@ -176,30 +176,88 @@ describe('createDemoPbxConnector', () => {
     expect((await pbx.snapshot()).agents[0]).toMatchObject({ state: 'talking', call: { callId } });
     await pbx.unpause({ extension: '210' });
     await pbx.transfer({ extension: '101', target: '210', mode: 'blind' });
-    const tail = events.slice(-3);
+    const tail = events.slice(-4);
     expect(tail).toMatchObject([
+      { type: 'call.ended', extension: '101', callId, number: '+79161112233', queue: null, answered: true, talkSec: 2 },
       { type: 'agent.status', extension: '101', state: 'wrap-up' },
-      { type: 'call.ringing', extension: '210', callId, queue: 'zapis' },
+      { type: 'call.ringing', extension: '210', callId, number: '+79161112233', queue: 'zapis' },
       { type: 'agent.status', extension: '210', state: 'ringing' },
     ]);
     clock.advance(6_000);
-    expect(events.filter((e) => e.type === 'call.answered').at(-1)).toMatchObject({ extension: '210', callId, waitSec: null });
+    expect(events.filter((e) => e.type === 'call.answered').at(-1)).toMatchObject({ extension: '210', callId, number: '+79161112233', waitSec: null });
     await expect(pbx.transfer({ extension: '101', target: '210', mode: 'blind' })).rejects.toEqual(refused(/No call to transfer/));
     await expect(pbx.transfer({ extension: '210', target: '210', mode: 'blind' })).rejects.toEqual(refused(/same extension/));
+    await expect(pbx.transfer({ extension: '210', target: '999', mode: 'attended' })).rejects.toEqual(refused(/Interface not found: 999/));
     clock.advance(3_600_000);
     const ended = events.filter((e) => e.type === 'call.ended' && e.callId === callId);
-    expect(ended).toHaveLength(1);
-    expect(ended[0]).toMatchObject({ extension: '210', answered: true });
-    expect((ended[0] as { talkSec: number }).talkSec).toBeGreaterThanOrEqual(2);
+    expect(ended.map((e) => [(e as { extension: string }).extension, (e as { queue: string | null }).queue])).toEqual([
+      ['101', null],
+      ['210', 'zapis'],
+    ]);
+    expect(ended[1]).toMatchObject({ answered: true });
+    expect((ended[1] as { talkSec: number }).talkSec).toBeGreaterThanOrEqual(4);
     await pbx.close();
   });
 
-  it('monitor is accepted for a talking agent and refused otherwise', async () => {
-    const { clock, pbx } = await quiet();
+  it('a supervisor desk transfers a simulated agent\'s call to this desk\'s agent, which rings and answers with the caller (its screen pop)', async () => {
+    const { clock, pbx, events } = await quiet();
+    await pbx.unpause({ extension: '210' });
+    const callId = pbx.controls.addCaller('+79161112244', 'spravka');
+    clock.advance(6_000);
+    expect((await pbx.snapshot()).agents.find((a) => a.extension === '210')).toMatchObject({ state: 'talking', call: { callId } });
+    await pbx.unpause({ extension: '101' });
+    events.length = 0;
+    await pbx.transfer({ extension: '210', target: '101', mode: 'blind' });
+    clock.advance(3_000);
+    expect(events.filter((e) => e.type.startsWith('call.')).map((e) => [e.type, (e as { extension: string }).extension, (e as { callId: string }).callId, (e as { number: string }).number])).toEqual([
+      ['call.ended', '210', callId, '+79161112244'],
+      ['call.ringing', '101', callId, '+79161112244'],
+      ['call.answered', '101', callId, '+79161112244'],
+    ]);
+    await pbx.close();
+  });
+
+  it('monitor: a session per supervisor on a talking agent, started at once; its mode switched; stopped by the supervisor or with the call', async () => {
+    const { clock, pbx, events } = await quiet();
     await expect(pbx.monitor({ supervisorExtension: '201', extension: '101', mode: 'listen' })).rejects.toEqual(refused(/not on a call/));
     await pbx.originate({ extension: '101', number: '+79165554433' });
     clock.advance(3_000);
-    await expect(pbx.monitor({ supervisorExtension: '201', extension: '101', mode: 'whisper' })).resolves.toBeUndefined();
+    const callId = (events.find((e) => e.type === 'call.answered') as { callId: string }).callId;
+    events.length = 0;
+    await pbx.monitor({ supervisorExtension: '9000', extension: '101', mode: 'whisper' });
+    expect(events).toEqual([{ type: 'monitor.started', at: NOON + 3_000, supervisorExtension: '9000', extension: '101', callId }]);
+    await pbx.monitorMode({ supervisorExtension: '9000', mode: 'barge' });
+    await expect(pbx.monitor({ supervisorExtension: '9000', extension: '101', mode: 'listen' })).rejects.toEqual(refused(/already monitoring 101/));
+    await pbx.stopMonitor({ supervisorExtension: '9000' });
+    expect(events.at(-1)).toEqual({ type: 'monitor.stopped', at: NOON + 3_000, supervisorExtension: '9000', extension: '101' });
+    await expect(pbx.stopMonitor({ supervisorExtension: '9000' })).rejects.toEqual(refused(/9000 is not monitoring any call/));
+    await expect(pbx.monitorMode({ supervisorExtension: '9000', mode: 'listen' })).rejects.toEqual(refused(/9000 is not monitoring any call/));
+
+    // Again, until 101 hangs up: the session ends with the call.
+    await pbx.monitor({ supervisorExtension: '9000', extension: '101', mode: 'listen' });
+    await pbx.hangup({ extension: '101' });
+    expect(events.slice(-3).map((e) => e.type)).toEqual(['call.ended', 'monitor.stopped', 'agent.status']);
+    await expect(pbx.stopMonitor({ supervisorExtension: '9000' })).rejects.toEqual(refused(/not monitoring/));
+
+    // Bad input: a clear refusal, nothing started.
+    const count = events.length;
+    await expect(pbx.monitor({ supervisorExtension: '90 00', extension: '201', mode: 'listen' })).rejects.toEqual(refused('Interface not found'));
+    await expect(pbx.monitor({ supervisorExtension: '9000', extension: '201', mode: 'loud' as 'listen' })).rejects.toEqual(refused(/listen, whisper or barge/));
+    await expect(pbx.monitorMode({ supervisorExtension: '9000', mode: 'loud' as 'listen' })).rejects.toEqual(refused(/listen, whisper or barge/));
+    await expect(pbx.stopMonitor({ supervisorExtension: '' })).rejects.toEqual(refused('Interface not found'));
+    expect(events.length).toBe(count);
+    await pbx.close();
+  });
+
+  it('a supervisor pauses and unpauses other agents, not only this desk\'s', async () => {
+    const { pbx, events } = setup({ arrivalsPerHour: 0, initialCallers: 0, openingAbandons: 0 });
+    await pbx.connect();
+    const others = (await pbx.snapshot()).agents.filter((a) => a.extension !== '101' && a.state === 'ready');
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    for (const agent of others) await pbx.pause({ extension: agent.extension, reason: 'Совещание' });
+    expect(events.slice(-others.length)).toEqual(others.map((a) => ({ type: 'agent.status', at: NOON, extension: a.extension, state: 'paused', pauseReason: 'Совещание' })));
+    for (const agent of others) await pbx.unpause({ extension: agent.extension });
+    expect((await pbx.snapshot()).agents.filter((a) => others.some((o) => o.extension === a.extension)).map((a) => a.state)).toEqual(others.map(() => 'ready'));
     await pbx.close();
   });
 

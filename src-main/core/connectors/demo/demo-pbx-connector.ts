@@ -1,10 +1,12 @@
 import { ExtensionSchema, PBX_NAME_MAX, type PbxSnapshot } from '../../../../src-shared/pbx/pbx-model';
 import { seededRandom, type Random } from '../../../../src-shared/random/seeded-random';
+import { MonitorModeSchema } from '../../../../src-shared/supervisor/supervisor-model';
 import type { Clock } from '../../../../src-shared/time/clock';
 import {
   PBX_CONNECTOR_API_VERSION,
   PbxError,
   SHARED_VALUE_MAX,
+  type MonitorMode,
   type PbxConnector,
   type PbxConnectorContext,
   type PbxConnectorManifest,
@@ -57,6 +59,16 @@ export interface DemoPbxConnector extends PbxConnector {
 }
 
 const SHARED_KEY = /^[\x21-\x7E]{1,200}$/;
+
+function supervisorOf(extension: string): string {
+  if (!ExtensionSchema.safeParse(extension).success) throw new PbxError('refused', 'Interface not found');
+  return extension;
+}
+
+function modeOf(mode: MonitorMode): MonitorMode {
+  if (!MonitorModeSchema.safeParse(mode).success) throw new PbxError('refused', 'A monitor mode is listen, whisper or barge');
+  return mode;
+}
 
 export function createDemoPbxConnector(ctx: PbxConnectorContext<DemoPbxConfig>, deps: DemoPbxDeps): DemoPbxConnector {
   const config = DemoPbxConfigSchema.parse(ctx.config ?? {});
@@ -173,9 +185,14 @@ export function createDemoPbxConnector(ctx: PbxConnectorContext<DemoPbxConfig>, 
     async unpause({ extension }) {
       live().unpause(extension);
     },
-    async monitor({ supervisorExtension, extension }) {
-      if (!ExtensionSchema.safeParse(supervisorExtension).success) throw new PbxError('refused', 'Interface not found');
-      live().monitor(extension);
+    async monitor({ supervisorExtension, extension, mode }) {
+      live().monitor(supervisorOf(supervisorExtension), extension, modeOf(mode));
+    },
+    async monitorMode({ supervisorExtension, mode }) {
+      live().monitorMode(supervisorOf(supervisorExtension), modeOf(mode));
+    },
+    async stopMonitor({ supervisorExtension }) {
+      live().stopMonitor(supervisorOf(supervisorExtension));
     },
 
     controls: {

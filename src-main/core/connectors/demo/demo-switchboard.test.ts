@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PbxSnapshotSchema, type AgentState, type PbxSnapshot, type QueueCounters } from '../../../../src-shared/pbx/pbx-model';
 import { seededRandom } from '../../../../src-shared/random/seeded-random';
 import { ManualClock } from '../../../../src-shared/time/manual-clock';
-import type { PbxEvent } from '../pbx/pbx-connector';
+import { PbxError, type MonitorMode, type PbxEvent } from '../pbx/pbx-connector';
 import { DEMO_SWITCHBOARD_LOAD_TEST, MAX_WAITING, DemoSwitchboard, DemoSwitchboardConfigSchema, demoClinicCallerPicker, type DemoSwitchboardConfig } from './demo-switchboard';
 import { syntheticPatient } from '../../demo/synthetic-patients';
 
@@ -265,6 +265,169 @@ describe('DemoSwitchboard', () => {
     board.stop();
     expect(clock.pending()).toEqual([]);
   });
+
+  it(`a monitor session per supervisor: started at once on the agent's call, its mode switched, stopped by the supervisor or with the call (seed ${SEED})`, () => {
+    const { clock, events, board } = run(SEED, { arrivalsPerHour: 0, initialCallers: 0, openingAbandons: 0, ringNoAnswerRate: 0, pauseRate: 0, patienceSec: 86_400 });
+    board.start();
+    const talking = board.snapshot().agents.filter((a) => a.state === 'talking' && a.call);
+    const [first, second] = talking as [(typeof talking)[number], (typeof talking)[number]];
+    board.monitor('9000', first.extension, 'listen');
+    expect(events.at(-1)).toEqual({ type: 'monitor.started', at: NOON, supervisorExtension: '9000', extension: first.extension, callId: first.call!.callId });
+    expect(board.monitorOf('9000')).toEqual({ extension: first.extension, callId: first.call!.callId, mode: 'listen' });
+    const count = events.length;
+    board.monitorMode('9000', 'barge');
+    expect(board.monitorOf('9000')).toMatchObject({ mode: 'barge' });
+    expect(events.length).toBe(count); // a PBX says nothing about a mode
+    expect(() => board.monitor('9000', second.extension, 'listen')).toThrow(/9000 is already monitoring/);
+    board.monitor('9001', second.extension, 'whisper');
+    board.stopMonitor('9001');
+    expect(events.at(-1)).toEqual({ type: 'monitor.stopped', at: NOON, supervisorExtension: '9001', extension: second.extension });
+    expect(board.snapshot().agents.find((a) => a.extension === second.extension)).toMatchObject({ state: 'talking' });
+    expect(() => board.stopMonitor('9001')).toThrow(/9001 is not monitoring any call/);
+    expect(() => board.monitorMode('9001', 'listen')).toThrow(/9001 is not monitoring any call/);
+
+    // The agent's call ends: the session ends with it, right after the call.
+    while (!events.some((e) => e.type === 'call.ended' && e.extension === first.extension)) clock.runNext();
+    const end = events.findIndex((e) => e.type === 'call.ended' && e.extension === first.extension);
+    expect(events[end + 1]).toEqual({ type: 'monitor.stopped', at: events[end]!.at, supervisorExtension: '9000', extension: first.extension });
+    expect(board.monitorOf('9000')).toBeNull();
+    expect(() => board.monitor('9000', first.extension, 'listen')).toThrow(/not on a call/);
+    expect(() => board.monitor('9000', '999', 'listen')).toThrow(/Interface not found/);
+    expect(() => board.monitor(second.extension, second.extension, 'listen')).toThrow(/cannot monitor its own call/);
+    board.stop();
+  });
+
+  it(`a transfer to the desk's own agent: the first agent's leg ends, the desk rings and answers with the caller's number, same call id; the queue counts one talk (seed ${SEED})`, () => {
+    const { clock, events, board } = run(SEED, { arrivalsPerHour: 0, initialCallers: 0, openingAbandons: 0, ringNoAnswerRate: 0, pauseRate: 0, patienceSec: 86_400 });
+    board.start();
+    const callId = board.addCaller('+79161234567', 'spravka');
+    const ring = events.find((e) => e.type === 'call.ringing' && e.callId === callId) as Extract<PbxEvent, { type: 'call.ringing' }>;
+    while (!events.some((e) => e.type === 'call.answered' && e.callId === callId)) clock.runNext();
+    const agent = ring.extension;
+    board.monitor('9000', agent, 'whisper');
+    clock.advance(4_000);
+    board.unpause('101');
+    const before = board.snapshot().counters.find((c) => c.queue === 'spravka')!;
+    const from = events.length;
+    const at = Math.round(clock.now());
+    board.transfer(agent, '101');
+    expect(events.slice(from)).toEqual([
+      { type: 'call.ended', at, callId, number: '+79161234567', extension: agent, queue: null, answered: true, talkSec: expect.any(Number) },
+      { type: 'monitor.stopped', at, supervisorExtension: '9000', extension: agent },
+      { type: 'agent.status', at, extension: agent, state: 'wrap-up', pauseReason: null },
+      { type: 'call.ringing', at, callId, number: '+79161234567', extension: '101', queue: 'spravka' },
+      { type: 'agent.status', at, extension: '101', state: 'ringing', pauseReason: null },
+    ]);
+    clock.advance(3_000);
+    expect(events.find((e) => e.type === 'call.answered' && e.extension === '101')).toEqual({ type: 'call.answered', at: at + 3_000, callId, number: '+79161234567', extension: '101', queue: 'spravka', waitSec: null });
+    while (!events.some((e) => e.type === 'call.ended' && e.extension === '101')) clock.runNext();
+    const ends = events.filter((e): e is Extract<PbxEvent, { type: 'call.ended' }> => e.type === 'call.ended' && e.callId === callId);
+    expect(ends.map((e) => [e.extension, e.queue])).toEqual([
+      [agent, null],
+      ['101', 'spravka'],
+    ]);
+    const after = board.snapshot().counters.find((c) => c.queue === 'spravka')!;
+    expect(after.talks - before.talks).toBe(1);
+    // The whole talk, both legs.
+    expect(after.talkSecTotal - before.talkSecTotal).toBe(ends[1]!.talkSec);
+    expect(ends[1]!.talkSec).toBeGreaterThan(ends[0]!.talkSec!);
+    board.stop();
+  });
+
+  it('a supervisor pauses and unpauses any logged-in agent, a simulated one too', () => {
+    const { clock, events, board } = run(SEED, { arrivalsPerHour: 0, initialCallers: 0, openingAbandons: 0, pauseRate: 0 });
+    board.start();
+    const opening = board.snapshot().agents;
+    const ready = opening.find((a) => a.state === 'ready')!;
+    const simPaused = opening.find((a) => a.state === 'paused' && a.extension !== '101')!;
+    const talking = opening.find((a) => a.state === 'talking')!;
+    board.pause(ready.extension, 'Обучение');
+    expect(events.at(-1)).toEqual({ type: 'agent.status', at: NOON, extension: ready.extension, state: 'paused', pauseReason: 'Обучение' });
+    // The simulation's own pause is lifted; a talking agent pauses after its call and wrap-up.
+    board.unpause(simPaused.extension);
+    expect(events.at(-1)).toMatchObject({ type: 'agent.status', extension: simPaused.extension, state: 'ready', pauseReason: null });
+    board.pause(talking.extension, 'Обед');
+    expect(board.snapshot().agents.find((a) => a.extension === talking.extension)).toMatchObject({ state: 'talking' });
+    // A supervisor's pause does not end by itself, as the simulation's own pauses do.
+    clock.advance(3_600_000);
+    const now = board.snapshot().agents;
+    expect(now.find((a) => a.extension === ready.extension)).toMatchObject({ state: 'paused', pauseReason: 'Обучение' });
+    expect(now.find((a) => a.extension === talking.extension)).toMatchObject({ state: 'paused', pauseReason: 'Обед' });
+    expect(events.filter((e) => e.type === 'agent.status' && e.extension === talking.extension).map((e) => (e as { state: string }).state)).toEqual(['wrap-up', 'paused']);
+    board.unpause(ready.extension);
+    expect(events.at(-1)).toMatchObject({ type: 'agent.status', extension: ready.extension, state: 'ready', pauseReason: null });
+    const offline = opening.find((a) => a.state === 'offline')!;
+    expect(() => board.pause(offline.extension, 'Обед')).toThrow(/not logged in/);
+    board.stop();
+  });
+
+  for (const seed of [SEED, 8]) {
+    it(`a supervisor listening in, switching, stopping, transferring and pausing at random keeps every invariant; sessions end with their calls; same seed, same events (seed ${seed})`, () => {
+      const play = () => {
+        const { clock, events, board } = run(seed);
+        const before = PbxSnapshotSchema.parse(board.snapshot());
+        board.start();
+        const random = seededRandom(seed + 1);
+        const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
+        const modes: MonitorMode[] = ['listen', 'whisper', 'barge'];
+        let refusals = 0;
+        for (let s = 0; s < 1_800; s += 5) {
+          clock.advance(5_000);
+          const agents = board.snapshot().agents;
+          const talking = agents.filter((a) => a.state === 'talking');
+          const ready = agents.filter((a) => a.state === 'ready');
+          const r = random();
+          try {
+            if (r < 0.25) board.monitor(pick(['9000', '9001'])!, pick(talking)?.extension ?? '999', pick(modes)!);
+            else if (r < 0.35) board.monitorMode(pick(['9000', '9001'])!, pick(modes)!);
+            else if (r < 0.45) board.stopMonitor(pick(['9000', '9001'])!);
+            else if (r < 0.55) board.transfer(pick(talking)?.extension ?? '999', pick(ready)?.extension ?? '999');
+            else if (r < 0.6) board.pause(pick(agents)!.extension, 'Обед');
+            else if (r < 0.7) board.unpause(pick(agents)!.extension);
+          } catch (error) {
+            expect(error).toBeInstanceOf(PbxError);
+            expect((error as PbxError).kind).toBe('refused');
+            refusals++;
+          }
+        }
+        const after = PbxSnapshotSchema.parse(board.snapshot());
+        board.stop();
+        return { before, after, events, refusals };
+      };
+      const { before, after, events, refusals } = play();
+      checkInvariants(before, after, events);
+      expect(refusals).toBeGreaterThan(0);
+      const open = new Map<string, { extension: string; callId: string | null }>();
+      let started = 0;
+      let withCall = 0;
+      const talkingOn = new Map<string, string>(before.agents.flatMap((a) => (a.state === 'talking' && a.call ? [[a.extension, a.call.callId] as const] : [])));
+      for (const [i, e] of events.entries()) {
+        if (e.type === 'call.answered') talkingOn.set(e.extension, e.callId);
+        if (e.type === 'monitor.started') {
+          expect(open.has(e.supervisorExtension)).toBe(false);
+          expect(talkingOn.get(e.extension)).toBe(e.callId);
+          open.set(e.supervisorExtension, { extension: e.extension, callId: e.callId });
+          started++;
+        }
+        if (e.type === 'monitor.stopped') {
+          expect(open.get(e.supervisorExtension)?.extension).toBe(e.extension);
+          open.delete(e.supervisorExtension);
+        }
+        if (e.type === 'call.ended' && e.extension !== null) {
+          talkingOn.delete(e.extension);
+          // Whoever listened in on it is off it right after.
+          const listeners = [...open].filter(([, session]) => session.extension === e.extension && session.callId === e.callId).map(([supervisor]) => supervisor);
+          const next = events.slice(i + 1, i + 1 + listeners.length);
+          expect(next.map((n) => (n.type === 'monitor.stopped' ? n.supervisorExtension : n.type)).sort()).toEqual(listeners.sort());
+          withCall += listeners.length;
+        }
+      }
+      expect(started).toBeGreaterThan(10);
+      expect(withCall).toBeGreaterThan(0);
+      expect(events.some((e) => e.type === 'call.ended' && e.queue === null && e.extension !== null && events.some((x) => x.type === 'call.ringing' && x.callId === e.callId && x.at === e.at))).toBe(true); // a transfer happened
+      expect(play().events).toEqual(events);
+    });
+  }
 
   it(`never holds more than ${MAX_WAITING} waiting callers (the board's limit is 5,000)`, () => {
     const { clock, board } = run(12, { agents: 0, initialCallers: 4_000, openingAbandons: 0, arrivalsPerHour: 100_000, patienceSec: 86_400 });

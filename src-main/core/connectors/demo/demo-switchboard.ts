@@ -3,7 +3,7 @@ import { emptyCounters, type AgentState, type PbxSnapshot, type QueueAgent, type
 import type { Random } from '../../../../src-shared/random/seeded-random';
 import type { Clock } from '../../../../src-shared/time/clock';
 import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
-import { PbxError, type PbxEvent } from '../pbx/pbx-connector';
+import { PbxError, type MonitorMode, type PbxEvent } from '../pbx/pbx-connector';
 import { countAbandoned, countAnswered, countOffered, countTalk } from '../../../../src-shared/pbx/queue-counting';
 
 /**
@@ -151,6 +151,14 @@ interface Call {
   abandonTimer: unknown;
 }
 
+/** A supervisor's phone on an agent's call (the demo's ChanSpy). */
+interface MonitorSession {
+  readonly supervisor: string;
+  readonly agent: Agent;
+  readonly callId: string;
+  mode: MonitorMode;
+}
+
 interface QueueState {
   readonly id: string;
   readonly name: string;
@@ -222,6 +230,8 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
   private readonly agents = new Map<string, Agent>();
   private readonly calls = new Map<string, Call>();
   private readonly timers = new Set<unknown>();
+  /** Monitor sessions by the supervisor's extension. */
+  private readonly monitors = new Map<string, MonitorSession>();
   private readonly idPrefix: string;
   private nextSeq = 1;
   private arrivalsPerHour: number;
@@ -267,6 +277,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     for (const handle of this.timers) this.clock.clearTimeout(handle);
     this.timers.clear();
     this.arrivalTimer = null;
+    this.monitors.clear();
   }
 
   snapshot(): PbxSnapshot {
@@ -355,7 +366,12 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     this.dispatchAgent(agent);
   }
 
-  /** Blind: the talking call moves to `target`, which must be ready. */
+  /**
+   * Blind: the talking call moves to `target` (any agent on the board, the desk's own too), which
+   * must be ready. As a PBX tells it: the first agent's leg ends (`call.ended`, its talk so far,
+   * no queue: the queue's talk is counted once, when the call ends) and it goes to wrap-up; the
+   * target rings and answers with the caller's number under the same call id.
+   */
   transfer(extension: string, target: string): void {
     const agent = this.known(extension);
     const call = agent.call;
@@ -365,16 +381,45 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     if (to === agent) throw new PbxError('refused', 'Cannot transfer a call to the same extension');
     if (to.state !== 'ready') throw new PbxError('refused', `Extension ${target} is not ready (${to.state}); the call stays on ${extension}`);
     const now = this.now();
-    call.talkMsBefore += now - call.legSince;
+    const legMs = now - call.legSince;
+    call.talkMsBefore += legMs;
     this.cancel(agent.timer);
     agent.call = null;
+    call.agent = null;
+    this.send({ type: 'call.ended', at: now, callId: call.id, number: call.number, extension, queue: null, answered: true, talkSec: Math.round(legMs / 1000) });
+    this.endMonitors(agent);
     this.wrapUp(agent);
     this.ring(call, to, to.desk ? this.config.deskAnswerSec * 1000 : this.uniform(2_000, 6_000), false);
   }
 
-  monitor(extension: string): void {
+  /**
+   * `supervisor`'s phone joins the call `extension` is talking on (listen, whisper or barge):
+   * `monitor.started` at once; the session ends on {@link stopMonitor} or with the agent's call.
+   */
+  monitor(supervisor: string, extension: string, mode: MonitorMode): void {
     const agent = this.known(extension);
-    if (agent.activity !== 'talking') throw new PbxError('refused', `Extension ${extension} is not on a call`);
+    if (supervisor === extension) throw new PbxError('refused', `Extension ${extension} cannot monitor its own call`);
+    const call = agent.call;
+    if (agent.activity !== 'talking' || !call) throw new PbxError('refused', `Extension ${extension} is not on a call`);
+    const running = this.monitors.get(supervisor);
+    if (running) throw new PbxError('refused', `Extension ${supervisor} is already monitoring ${running.agent.extension}; stop that first`);
+    this.monitors.set(supervisor, { supervisor, agent, callId: call.id, mode });
+    this.send({ type: 'monitor.started', at: this.now(), supervisorExtension: supervisor, extension, callId: call.id });
+  }
+
+  /** Switches `supervisor`'s running session to `mode` (a PBX says nothing: the mode is not in its events). */
+  monitorMode(supervisor: string, mode: MonitorMode): void {
+    this.session(supervisor).mode = mode;
+  }
+
+  stopMonitor(supervisor: string): void {
+    this.endMonitor(this.session(supervisor));
+  }
+
+  /** `supervisor`'s session now, or null. */
+  monitorOf(supervisor: string): { extension: string; callId: string; mode: MonitorMode } | null {
+    const session = this.monitors.get(supervisor);
+    return session ? { extension: session.agent.extension, callId: session.callId, mode: session.mode } : null;
   }
 
   // ——— controls ———
@@ -650,6 +695,7 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     this.calls.delete(call.id);
     this.send({ type: 'call.ended', at: now, callId: call.id, number: call.number, extension: agent.extension, queue: call.queue?.id ?? null, answered: true, talkSec });
     if (call.queue) this.countTalk(call.queue, talkSec);
+    this.endMonitors(agent);
     this.wrapUp(agent);
   }
 
@@ -700,6 +746,22 @@ export class DemoSwitchboard implements DemoSwitchboardControls {
     agent.state = state;
     agent.reported = reported;
     if (!silent) this.send({ type: 'agent.status', at: now, extension: agent.extension, state, pauseReason: reported });
+  }
+
+  private session(supervisor: string): MonitorSession {
+    const session = this.monitors.get(supervisor);
+    if (!session) throw new PbxError('refused', `Extension ${supervisor} is not monitoring any call`);
+    return session;
+  }
+
+  private endMonitor(session: MonitorSession): void {
+    this.monitors.delete(session.supervisor);
+    this.send({ type: 'monitor.stopped', at: this.now(), supervisorExtension: session.supervisor, extension: session.agent.extension });
+  }
+
+  /** The agent's call left it (ended, transferred): whoever listened in is off it. */
+  private endMonitors(agent: Agent): void {
+    for (const session of [...this.monitors.values()]) if (session.agent === agent) this.endMonitor(session);
   }
 
   /** The agent's ring, talk or wrap-up is over (no event: the caller of this says what comes next). */

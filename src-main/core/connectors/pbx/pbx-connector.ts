@@ -55,6 +55,13 @@ export type PbxEvent =
   | { type: 'agent.status'; at: number; extension: string; state: AgentState; pauseReason: string | null }
   /** A queue call rang an agent who did not answer (Asterisk `AgentRingNoAnswer`). */
   | { type: 'agent.ringNoAnswer'; at: number; extension: string; callId: string; number: string; queue: string; ringMs: number }
+  /**
+   * A supervisor's phone started (or stopped) listening in on the call `extension` is on
+   * (Asterisk: `ChanSpyStart` / `ChanSpyStop`, Spyer and Spyee channels). The mode is not in the
+   * PBX's event: the supervisor service knows which one it asked for.
+   */
+  | { type: 'monitor.started'; at: number; supervisorExtension: string; extension: string; callId: string | null }
+  | { type: 'monitor.stopped'; at: number; supervisorExtension: string; extension: string }
   /** A desk changed a shared record (value null: removed). */
   | { type: 'shared.changed'; at: number; key: string; value: string | null };
 
@@ -95,6 +102,13 @@ export interface PbxCommands {
   unpause(request: { extension: string }): Promise<void>;
   /** Connects `supervisorExtension` to the call on `extension` in the given mode. */
   monitor(request: { supervisorExtension: string; extension: string; mode: MonitorMode }): Promise<void>;
+  /**
+   * Switches a running monitor session to `mode` (Asterisk: ChanSpy's `d` option reads DTMF 4
+   * listen, 5 whisper, 6 barge; `PlayDTMF` with `Receive: yes` on the spying channel).
+   */
+  monitorMode(request: { supervisorExtension: string; mode: MonitorMode }): Promise<void>;
+  /** Ends the monitor session of `supervisorExtension` (hangs up its spying leg). */
+  stopMonitor(request: { supervisorExtension: string }): Promise<void>;
 }
 
 /**

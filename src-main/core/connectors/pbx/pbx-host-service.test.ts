@@ -85,6 +85,8 @@ class FakeConnector implements PbxConnector {
   pause = (request: unknown) => this.command('pause', request);
   unpause = (request: unknown) => this.command('unpause', request);
   monitor = (request: unknown) => this.command('monitor', request);
+  monitorMode = (request: unknown) => this.command('monitorMode', request);
+  stopMonitor = (request: unknown) => this.command('stopMonitor', request);
 }
 
 function settle(outcome: Outcome): Promise<void> {
