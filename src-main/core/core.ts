@@ -1,4 +1,5 @@
 import { AppInfoSchema, type AppInfo } from '../../src-shared/app/app-contract';
+import { createAppHandlers } from './app/app-handlers';
 import { SCREEN_POP_WARM_UP_CALL_ID } from '../../src-shared/screen-pop/screen-pop-contract';
 import type { Provisioning } from '../../src-shared/settings/settings-schema';
 import { createCacheHandlers } from './cache/cache-handlers';
@@ -33,6 +34,8 @@ import { SettingsService } from './settings/settings-service';
 import type { SettingsStorage } from './settings/settings-storage';
 import { createStatusHandlers } from './status/status-handlers';
 import { StatusService } from './status/status-service';
+import { createSupervisorHandlers } from './supervisor/supervisor-handlers';
+import { SupervisorService } from './supervisor/supervisor-service';
 import { MisLinkService } from './sync/mis-link-service';
 import type { SenderClock } from './sync/outbox';
 import { systemClock, type Clock } from '../../src-shared/time/clock';
@@ -60,6 +63,8 @@ export interface CoreOptions {
   pbxClock?: Clock;
   /** cache.db's background integrity check (default: `quick_check` on a worker thread; `null`: none). */
   integrityCheck?: IntegrityCheck | null;
+  /** Opens (or brings forward) the supervisor's window: Electron's. Without it `app.openSupervisor` answers `route`. */
+  openSupervisorWindow?: () => void;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -77,6 +82,8 @@ export interface Core {
   /** Book / move / cancel through the outbox; a patient's visits. */
   readonly booking: BookingService;
   readonly callLists: CallListService;
+  /** The supervisor's board and actions; on every desk, the wrap-ups it publishes and the transfer contexts it receives. */
+  readonly supervisor: SupervisorService;
   /** The embedded demo clinic's service (null: the MIS is another connector). */
   readonly demoClinic: DemoClinicService | null;
   readonly logger: Logger;
@@ -129,10 +136,11 @@ export function createCore(options: CoreOptions): Core {
   // The effective settings, kept current by `settings.onChange` below: the PBX host reads them per
   // event, and `settings.settings` validates the whole object on every read.
   let liveSettings = settings.settings;
+  const pbxRegistry = pbxConnectorRegistry({ logger, demoMis: () => demoClinic?.mis ?? null });
   const pbx = new PbxHostService({
     settings: () => liveSettings,
     secret: settings.pbxSecret(),
-    registry: pbxConnectorRegistry({ logger, demoMis: () => demoClinic?.mis ?? null }),
+    registry: pbxRegistry,
     status,
     events,
     logger,
@@ -142,6 +150,18 @@ export function createCore(options: CoreOptions): Core {
   services.register(pbx);
   const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings.settings, wakeOutbox: () => link.wakeOutbox() });
   services.register(callbacks);
+  const supervisor = new SupervisorService({
+    pbx,
+    callbacks,
+    journal,
+    events,
+    logger,
+    settings: () => liveSettings,
+    updateSettings: (patch) => void settings.update(patch),
+    capabilities: pbxRegistry[liveSettings.connectors.pbx.id]?.manifest.capabilities ?? [],
+    ...(options.pbxClock && { clock: options.pbxClock }),
+  });
+  services.register(supervisor);
   // Subscribes to the outbox's `booking.*` results at once (before the link's first drain settles anything).
   const booking = new BookingService({
     journal,
@@ -187,7 +207,7 @@ export function createCore(options: CoreOptions): Core {
   };
 
   const handlers: HandlerTable = {
-    'app.info': () => info,
+    ...createAppHandlers({ info, role: () => liveSettings.role, openSupervisorWindow: options.openSupervisorWindow }),
     'diagnostics.report': createRendererDiagnostics(logger),
     ...createSettingsHandlers(settings),
     ...createStatusHandlers(status),
@@ -203,14 +223,16 @@ export function createCore(options: CoreOptions): Core {
       patientName,
       onCallJournalled: (call) => callbacks.onCallJournalled(call),
       onCallbackRequested: () => callbacks.onCallbackRequested(),
+      onWrapUpSaved: (wrapUp) => supervisor.onWrapUpSaved(wrapUp),
       events,
       logger,
     }),
-    ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger }),
+    ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger, transferFor: (number) => supervisor.transferFor(number) }),
     ...createPbxHandlers(pbx),
     ...createCallbacksHandlers(callbacks),
     ...createBookingHandlers(booking),
     ...createCallListsHandlers(callLists),
+    ...createSupervisorHandlers(supervisor, () => liveSettings),
   };
   // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
   const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo, advanceClock: (ms) => callListClock.advance(ms) }) : {};
@@ -239,6 +261,7 @@ export function createCore(options: CoreOptions): Core {
       pbx.settingsChanged();
       callbacks.settingsChanged();
       callLists.settingsChanged();
+      supervisor.settingsChanged();
     }),
     cache.onChange(() => {
       events.emit('cache:changed', cache.status());
@@ -263,6 +286,7 @@ export function createCore(options: CoreOptions): Core {
     callbacks,
     booking,
     callLists,
+    supervisor,
     demoClinic,
     logger,
     async start() {

@@ -127,6 +127,29 @@ export class CallbackService implements Service {
     return this.view(this.change(withStatus(task, me.extension, { state: 'open', claimedBy: null, claimedAt: null }), 'desk', 'released'));
   }
 
+  /**
+   * A supervisor hands the task to `agent`: claimed in that agent's name on every desk (through
+   * the shared record, like any claim), whoever had it before. A done task stays done
+   * (`CALLBACK_NOT_FOUND`); the agent's own claim is left as it is.
+   */
+  reassign(id: string, agent: { extension: string; name: string }): CallbackTask {
+    const task = this.require(id);
+    if (task.state === 'done') throw new DeskError('CALLBACK_NOT_FOUND', 'This callback is already done.');
+    if (task.state === 'claimed' && task.claimedBy?.extension === agent.extension) return this.view(task);
+    // The writer is this desk (the supervisor's), for the last-writer-wins tie-break between desks.
+    const writer = this.options.pbx.agent?.extension ?? 'supervisor';
+    return this.view(this.change(withStatus(task, writer, { state: 'claimed', claimedBy: agentRef(agent), claimedAt: this.clock.now() }), 'desk', 'reassigned'));
+  }
+
+  /** Open and claimed tasks, and those closed since `since` (ms): the supervisor's figures. */
+  tasksSince(since: number): CallbackTask[] {
+    const settings = this.options.settings();
+    return this.options.journal
+      .require('the callback worklist cannot be read')
+      .callbacks.list(since)
+      .map((task) => this.view(task, settings));
+  }
+
   /** Claims when open, then calls back through the PBX (CTI) or tells the renderer to dial. */
   async callBack(id: string): Promise<{ via: 'pbx' | 'softphone'; number: string }> {
     const task = this.claim(id);

@@ -20,6 +20,8 @@ export interface CallHandlerOptions {
   onCallJournalled?: (call: { id: string; number: string; direction: 'incoming' | 'outgoing'; outcome: 'answered' | 'missed' | 'rejected' | 'failed' | 'lost'; endedAt: number }) => void;
   /** A wrap-up asked for a call back (its request row is committed). */
   onCallbackRequested?: () => void;
+  /** A wrap-up was saved (its row is committed): the supervisors' figures count its category. */
+  onWrapUpSaved?: (wrapUp: { callId: string; category: string; savedAt: number }) => void;
   events: EventBus;
   logger: Logger;
 }
@@ -69,6 +71,7 @@ export function createCallHandlers(options: CallHandlerOptions): Pick<HandlerTab
       const result = journal.require('the wrap-up was not saved').wrapUps.save(input, options.callNumbers.of(input.callId));
       if (result.saved) options.wakeOutbox();
       if (result.saved && input.outcome === 'callback') notify(() => options.onCallbackRequested?.());
+      if (result.saved) notify(() => options.onWrapUpSaved?.({ callId: input.callId, category: input.category, savedAt: (options.now ?? Date.now)() }));
       logger.info(result.saved ? 'calls.wrapped-up' : 'calls.already-wrapped-up', { callId: input.callId, outcome: input.outcome, outboxId: result.outboxId });
       return result;
     },

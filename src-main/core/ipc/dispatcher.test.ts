@@ -13,9 +13,14 @@ const status = {
   sync: { state: 'disabled' as const, since: '2026-01-01T00:00:00.000Z', detail: null },
 };
 
+const notSupervisor = (): never => {
+  throw new DeskError('FORBIDDEN', 'not a supervisor desk');
+};
+
 function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): HandlerTable & DemoHandlerTable {
   return {
     'app.info': () => ({ name: 'Registratura', version: '1', host: 'web', dataDir: '/tmp/x' }),
+    'app.openSupervisor': () => ({ opened: 'route' }),
     'settings.get': () => view,
     'settings.update': () => view,
     'settings.setSipPassword': () => view,
@@ -33,7 +38,7 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     'calls.record': () => ({ recorded: true }),
     'calls.recent': () => ({ items: [] }),
     'calls.wrapUp': () => ({ saved: true, outboxId: 1 }),
-    'screenPop.lookup': () => ({ numberKey: null, matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 0 }),
+    'screenPop.lookup': () => ({ numberKey: null, matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 0, transfer: null }),
     'screenPop.show': () => ({ recorded: true }),
     'screenPop.refresh': () => ({ status: 'unreachable', at: '2026-01-01T00:00:00.000Z', matches: [] }),
     'patients.createDraft': () => ({ draftId: 'd1' }),
@@ -76,6 +81,13 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     'callLists.complete': () => {
       throw new Error('no task');
     },
+    'supervisor.board': notSupervisor,
+    'supervisor.monitor': notSupervisor,
+    'supervisor.stopMonitor': notSupervisor,
+    'supervisor.transfer': notSupervisor,
+    'supervisor.setAgentStatus': notSupervisor,
+    'supervisor.reassignCallback': notSupervisor,
+    'supervisor.setThresholds': notSupervisor,
     ...overrides,
   };
 }

@@ -152,6 +152,54 @@ describe('screenPop.lookup', () => {
   });
 });
 
+describe('screenPop.lookup: a call a supervisor transferred here with context', () => {
+  /** Sends a context through the PBX's shared record, as the supervisor's desk does (`tx/<digits>`). */
+  async function sendContext(core: Core, value: unknown): Promise<void> {
+    await vi.waitFor(() => expect(core.pbx.shared).not.toBeNull(), { timeout: 10_000, interval: 5 });
+    const line = typeof value === 'string' ? value : JSON.stringify(value);
+    await core.pbx.shared!.publish('tx/79990000001', line);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  /** The number as the supervisor's board has it (the PBX's form; the pop's caller id may differ). */
+  const UNKNOWN_PBX = '+79990000001';
+  const contextFor = (number: string, misId: string | null, to = '101') => ({ number, misId, note: 'Вопрос по ДМС', from: { extension: '9000', name: 'Смирнова Елена' }, to, at: Date.now() });
+
+  it("puts the supervisor's card first and chosen, with the note: among the number's cards, or from the cache when the number is not the patient's", async () => {
+    const { core, request } = await startCore();
+    const { national10, misIds } = sharedNumber();
+    const last = misIds[misIds.length - 1]!;
+    await sendContext(core, contextFor(`+7${national10}`, last));
+    // This desk is the demo's agent 101, the one the call was sent to; any form of the number finds it.
+    const family = await request('screenPop.lookup', { callId: 'tx-1', number: `8${national10}`, source: 'pbx' });
+    expect(family.matches[0]!.misId).toBe(last);
+    expect(family.chosenMisId).toBe(last);
+    expect(family.matches.map((card) => card.misId).sort()).toEqual([...misIds].sort());
+    expect(family.transfer).toMatchObject({ note: 'Вопрос по ДМС', misId: last, to: '101', from: { extension: '9000', name: 'Смирнова Елена' } });
+    // A patient calling from a number that is not on their card: the card is read by its id.
+    const patient = soleOwner();
+    await sendContext(core, contextFor(UNKNOWN_PBX, patient.misId));
+    const stranger = await request('screenPop.lookup', { callId: 'tx-2', number: UNKNOWN, source: 'sip' });
+    expect(stranger.matches.map((card) => card.misId)).toEqual([patient.misId]);
+    expect(stranger).toMatchObject({ chosenMisId: patient.misId, transfer: { misId: patient.misId, number: UNKNOWN_PBX } });
+    // Without a card, only the note.
+    await sendContext(core, contextFor(UNKNOWN_PBX, null));
+    expect(await request('screenPop.lookup', { callId: 'tx-3', number: UNKNOWN, source: 'sip' })).toMatchObject({ matches: [], chosenMisId: null, transfer: { misId: null, note: 'Вопрос по ДМС' } });
+    // The core's warm-ups never carry one.
+    expect((await request('screenPop.lookup', { callId: 'screen-pop-warm-up-x', number: UNKNOWN, source: 'sip' })).transfer).toBeNull();
+  });
+
+  it("ignores a context for another agent's desk, and drops one that is not valid with a warning that carries no value", async () => {
+    const { core, request, logs } = await startCore();
+    await sendContext(core, contextFor(UNKNOWN_PBX, null, '102'));
+    expect((await request('screenPop.lookup', { callId: 'tx-4', number: UNKNOWN, source: 'sip' })).transfer).toBeNull();
+    await sendContext(core, '{"number":"+79990000001","note":"секрет в заметке"');
+    await sendContext(core, { ...contextFor(UNKNOWN_PBX, null), note: 'секрет в заметке', to: 101 });
+    expect((await request('screenPop.lookup', { callId: 'tx-5', number: UNKNOWN, source: 'sip' })).transfer).toBeNull();
+    expect(logs.filter((record) => record.event === 'supervisor.transfer-context-refused')).toHaveLength(2);
+    expect(JSON.stringify(logs)).not.toContain('секрет');
+  });
+});
+
 describe('screenPop.show', () => {
   it('writes an audit entry with the call id and the reason screen-pop', async () => {
     const { core, request } = await startCore();

@@ -1,7 +1,8 @@
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { DeskError } from '../../../src-shared/ipc/errors';
-import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
+import { SCREEN_POP_MATCH_LIMIT, SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
+import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
 import type { JournalService } from '../journal/journal-service';
 import type { MisLinkService } from '../sync/mis-link-service';
 import type { CallNumbers } from './call-numbers';
@@ -11,7 +12,7 @@ import type { EventBus } from '../events/event-bus';
 import type { HandlerTable } from '../ipc/dispatcher';
 import type { Logger } from '../log/logger';
 import { normalizePhone } from '../patients/phone-normalisation';
-import { lookupCached, validCards, withChoice } from './screen-pop-lookup';
+import { lookupCached, validCards, withChoice, type PopMatches } from './screen-pop-lookup';
 
 export interface ScreenPopHandlerOptions {
   cache: PatientCacheService;
@@ -24,6 +25,8 @@ export interface ScreenPopHandlerOptions {
   now?: () => number;
   /** How long `screenPop.refresh` waits for the MIS before answering `unreachable`. */
   refreshTimeoutMs?: number;
+  /** A supervisor's transfer context sent to this desk's agent for the caller's number, or null. */
+  transferFor?: (number: string) => TransferContext | null;
 }
 
 const REFRESH_TIMEOUT_MS = 5_000;
@@ -42,14 +45,18 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
     'screenPop.lookup': ({ callId, number, source }) => {
       const started = performance.now();
       // A real ring (not a warm-up): the cache's background check gives way to it.
-      if (!callId.startsWith(SCREEN_POP_WARM_UP_CALL_ID)) cache.callRinging();
+      const ring = !callId.startsWith(SCREEN_POP_WARM_UP_CALL_ID);
+      if (ring) cache.callRinging();
       const repository = cache.require();
-      const found = lookupCached(number, repository, journal.stores?.popChoices ?? null);
+      const looked = lookupCached(number, repository, journal.stores?.popChoices ?? null);
+      // A supervisor sent this caller here with the card they had: that card first, and chosen.
+      const transfer = ring ? (options.transferFor?.(number) ?? null) : null;
+      const found = transfer?.misId ? withTransferCard(looked, transfer.misId, (misId) => repository.getCard(misId)) : looked;
       if (found.numberKey !== null) callNumbers.remember(callId, found.numberKey);
       const lookupMs = performance.now() - started;
       const dataAsOf = cache.dataAsOf();
-      logger.debug('screen-pop.lookup', { callId, source, matches: found.matches.length, chosen: found.chosenMisId !== null, ms: Math.round(lookupMs * 1000) / 1000 });
-      return { ...found, dataAsOf, lookupMs };
+      logger.debug('screen-pop.lookup', { callId, source, matches: found.matches.length, chosen: found.chosenMisId !== null, transfer: transfer !== null, ms: Math.round(lookupMs * 1000) / 1000 });
+      return { ...found, dataAsOf, lookupMs, transfer };
     },
 
     'screenPop.show': ({ callId, misId, chosen, numberKey }) => {
@@ -96,6 +103,19 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       return { status: 'updated' as const, at: at(), matches: withChoice(e164, cards, chosen()).matches };
     },
   };
+}
+
+/**
+ * The pop with the transferred card first and chosen: moved up when the number's matches hold
+ * it, else read from the cache by its id (a patient calling from another's phone). A card the
+ * cache does not have leaves the matches as they were.
+ */
+function withTransferCard(found: PopMatches, misId: string, card: (misId: string) => PatientCard | null): PopMatches {
+  const index = found.matches.findIndex((match) => match.misId === misId);
+  if (index >= 0) return { ...found, matches: [found.matches[index]!, ...found.matches.filter((_, i) => i !== index)], chosenMisId: misId };
+  const cached = card(misId);
+  if (cached === null) return found;
+  return { ...found, matches: [cached, ...found.matches].slice(0, SCREEN_POP_MATCH_LIMIT), chosenMisId: misId };
 }
 
 /** Rejects with a timeout MisError-like error when `promise` takes longer than `ms`. */

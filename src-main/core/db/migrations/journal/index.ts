@@ -9,6 +9,7 @@ import { migration0007KeptJournals } from './0007-kept-journals';
 import { migration0008CallbackTasks } from './0008-callback-tasks';
 import { migration0009Bookings } from './0009-bookings';
 import { migration0010CallListTasks } from './0010-call-list-tasks';
+import { migration0011SupervisorFigures } from './0011-supervisor-figures';
 
 /** Every journal.db schema step, oldest first. Append only. */
 export const JOURNAL_MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
   migration0008CallbackTasks,
   migration0009Bookings,
   migration0010CallListTasks,
+  migration0011SupervisorFigures,
 ];
