@@ -69,7 +69,7 @@ export const LAYERS = {
   },
   renderer: {
     folder: 'src-renderer',
-    packages: ['react', 'react-dom', 'zustand', 'i18next', 'react-i18next', 'sip.js', '@tanstack/react-virtual', 'zod'],
+    packages: ['react', 'react-dom', 'zustand', 'i18next', 'react-i18next', 'sip.js', '@tanstack/react-virtual', 'uplot', 'recharts', 'zod'],
     folders: ['src-renderer', 'src-shared'],
     refuse: (pkg) =>
       isElectronFamily(pkg)

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './app/App';
+import { isSupervisorWindow } from './app/window-kind';
 import { connectDesk } from './bridge/desk-client';
 import { applyLanguage, createI18n, DEFAULT_LANGUAGE } from './i18n/i18n';
 // Every stylesheet is loaded here and nowhere else, in this order: the order is the cascade
@@ -24,6 +25,8 @@ import './features/call-journal/call-journal.css';
 import './features/queue/queue.css';
 import './features/callbacks/callbacks.css';
 import './features/call-lists/call-lists.css';
+import 'uplot/dist/uPlot.min.css';
+import './features/supervisor/supervisor.css';
 import './features/phone/call-bar.css';
 import './app/app.css';
 
@@ -34,14 +37,22 @@ z.config({ jitless: true });
 const i18n = createI18n(DEFAULT_LANGUAGE);
 void applyLanguage(i18n, DEFAULT_LANGUAGE);
 
-// Electron opens the supervisor's own window with `?window=supervisor`.
-const initialPane = new URLSearchParams(window.location.search).get('window') === 'supervisor' ? 'supervisor' : null;
+// The supervisor's own window: Electron opens it with `?window=supervisor`, the browser host
+// serves it at `/supervisor` (to a supervisor desk only). It runs no phone.
+const supervisorWindow = isSupervisorWindow(window.location);
+const initialPane = supervisorWindow ? 'supervisor' : null;
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
 
 createRoot(container).render(
   <StrictMode>
-    <App desk={connectDesk()} i18n={i18n} initialPane={initialPane} phoneFactory={initialPane === 'supervisor' ? null : undefined} />
+    <App
+      desk={connectDesk()}
+      i18n={i18n}
+      initialPane={initialPane}
+      phoneFactory={supervisorWindow ? null : undefined}
+      windowKind={supervisorWindow ? 'supervisor' : 'desk'}
+    />
   </StrictMode>,
 );

@@ -209,7 +209,7 @@ describe('App shell', () => {
   it('the supervisor window opens the supervisor pane once the role is known', async () => {
     const desk = createFakeDesk({ view: makeView({ settings: { role: 'supervisor' } }) });
     renderApp(desk, createAppStore({ bridge: 'open', initialPane: 'supervisor' }));
-    expect(await screen.findByTestId('supervisor-empty')).toBeTruthy();
+    expect(await screen.findByTestId('supervisor-pane')).toBeTruthy();
     expect(screen.getByTestId('nav-supervisor').getAttribute('aria-current')).toBe('page');
   });
 });

@@ -1,2 +1,3 @@
-// The supervisor feature's public API (the shell's pane).
-export { SupervisorPane } from './supervisor-pane';
+// The supervisor feature's public API: the shell's pane (no required props; `headerExtra` takes
+// the supervisor window's own header controls).
+export { SupervisorPane, type SupervisorPaneProps } from './supervisor-pane';
