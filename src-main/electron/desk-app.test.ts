@@ -83,6 +83,35 @@ describe('bootstrap', () => {
     }
   });
 
+  it('app.openSupervisor on a supervisor desk opens one supervisor window and brings it forward the next time', async () => {
+    const config = join(dir, 'desk.json');
+    writeFileSync(config, JSON.stringify({ role: 'supervisor' }));
+    const { electron, desk } = await start(['--config', config]);
+    const dispatch = () => desk.core()!.dispatcher.dispatch('app.openSupervisor', {}, { host: 'electron', client: 't' });
+    expect(await dispatch()).toEqual({ ok: true, value: { opened: 'window' } });
+    expect(electron.BrowserWindow.instances).toHaveLength(2);
+    const supervisor = electron.BrowserWindow.instances[1]!;
+    expect(supervisor.loadURL).toHaveBeenCalledWith('app://desk/index.html?window=supervisor');
+    expect(supervisor.options.webPreferences).toEqual(electron.BrowserWindow.instances[0]!.options.webPreferences);
+    expect(supervisor.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    supervisor.minimized = true;
+    expect(await dispatch()).toEqual({ ok: true, value: { opened: 'window' } });
+    expect(electron.BrowserWindow.instances).toHaveLength(2);
+    expect(supervisor.restore).toHaveBeenCalled();
+    expect(supervisor.focus).toHaveBeenCalled();
+    // Closed, it is made anew (by the same hardened factory).
+    supervisor.close();
+    expect(await dispatch()).toEqual({ ok: true, value: { opened: 'window' } });
+    expect(electron.BrowserWindow.instances).toHaveLength(3);
+  });
+
+  it('app.openSupervisor on an operator desk is FORBIDDEN and opens nothing', async () => {
+    const { electron, desk } = await start();
+    const result = await desk.core()!.dispatcher.dispatch('app.openSupervisor', {}, { host: 'electron', client: 't' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(electron.BrowserWindow.instances).toHaveLength(1);
+  });
+
   it('stops sending to a window once it is closed', async () => {
     const { electron, desk } = await start();
     const window = electron.BrowserWindow.instances[0];

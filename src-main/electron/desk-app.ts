@@ -38,6 +38,7 @@ export interface DeskApp {
   /** Resolves true once the core runs and the operator window exists, false if start was refused. */
   readonly started: Promise<boolean>;
   operatorWindow(): BrowserWindow | null;
+  /** Opens the supervisor's window, or brings the open one forward (one at a time). */
   openSupervisorWindow(): BrowserWindow;
   core(): Core | null;
 }
@@ -111,6 +112,7 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
 
   const windows = new Set<BrowserWindow>();
   let operator: BrowserWindow | null = null;
+  let supervisor: BrowserWindow | null = null;
   let core: Core | null = null;
 
   const windowOptions: DeskWindowOptions = {
@@ -123,6 +125,7 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
     window.on('closed', () => {
       windows.delete(window);
       if (window === operator) operator = null;
+      if (window === supervisor) supervisor = null;
     });
     return window;
   };
@@ -131,12 +134,21 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
     return operator;
   };
 
-  const revealOperator = () => {
-    const window = operator;
+  const reveal = (window: BrowserWindow | null) => {
     if (!window || window.isDestroyed()) return;
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
+  };
+  const revealOperator = () => reveal(operator);
+  /** `app.openSupervisor` (the core checked the role): one supervisor window, made by the same hardened factory. */
+  const openSupervisorWindow = (): BrowserWindow => {
+    if (supervisor && !supervisor.isDestroyed()) {
+      reveal(supervisor);
+      return supervisor;
+    }
+    supervisor = track(createSupervisorWindow(windowOptions));
+    return supervisor;
   };
   app.on('second-instance', revealOperator);
   let unregisterHotkeys: (() => void) | null = null;
@@ -187,6 +199,9 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
         secrets,
         logger,
         ...(provisioning ? { provisioning } : {}),
+        openSupervisorWindow: () => {
+          openSupervisorWindow();
+        },
       });
       await core.start();
 
@@ -225,7 +240,7 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
   return {
     started: start(),
     operatorWindow: () => operator,
-    openSupervisorWindow: () => track(createSupervisorWindow(windowOptions)),
+    openSupervisorWindow,
     core: () => core,
   };
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_SETTINGS } from '../../src-shared/settings/settings-schema';
@@ -27,7 +28,8 @@ afterEach(async () => {
 
 async function start() {
   const made = await makeCore();
-  host = await startWebHost({ core: core!, rendererDir: made.rendererDir, port: 0, token: TOKEN, logger: silentLogger });
+  const desk = core!;
+  host = await startWebHost({ core: desk, rendererDir: made.rendererDir, port: 0, token: TOKEN, logger: silentLogger, role: () => desk.settings.settings.role });
   return { ...made, base: `http://127.0.0.1:${host.port}` };
 }
 
@@ -164,6 +166,90 @@ describe('browser host server', () => {
   });
 });
 
+/** The page's script, style and icon references (what a browser would load next). */
+function assetRefs(html: string): string[] {
+  return [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+}
+
+/** The index.html the renderer build writes (electron-vite's base is './'): relative asset URLs. */
+const BUILT_INDEX =
+  '<!doctype html><html><head><link rel="icon" type="image/png" href="./favicon.png" />' +
+  '<script type="module" crossorigin src="./assets/app.js"></script><link rel="stylesheet" crossorigin href="./assets/app.css"></head>' +
+  '<body><div id="root"></div></body></html>';
+
+describe('the supervisor window route (/supervisor)', () => {
+  async function startWithBuiltPage() {
+    const started = await start();
+    writeFileSync(join(started.rendererDir, 'index.html'), BUILT_INDEX);
+    writeFileSync(join(started.rendererDir, 'assets', 'app.css'), 'body{}');
+    writeFileSync(join(started.rendererDir, 'favicon.png'), 'png');
+    return started;
+  }
+
+  it('a supervisor desk gets the renderer page there, with the CSP, and every asset it names loads from there', async () => {
+    const { base } = await startWithBuiltPage();
+    core!.settings.update({ role: 'supervisor' });
+    const page = await fetch(`${base}/supervisor?token=${TOKEN}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const html = await page.text();
+    expect(html).toBe(BUILT_INDEX);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const refs = assetRefs(html);
+    expect(refs).toHaveLength(3);
+    for (const ref of refs) {
+      const url = new URL(ref, `${base}/supervisor`);
+      expect(url.pathname, ref).toBe(new URL(ref, `${base}/`).pathname);
+      expect((await fetch(url, { headers: { cookie } })).status, ref).toBe(200);
+    }
+    // HEAD too (a browser's prefetch); `/supervisor/` would break relative asset URLs: it redirects.
+    expect((await fetch(`${base}/supervisor?token=${TOKEN}`, { method: 'HEAD' })).status).toBe(200);
+    const slash = await fetch(`${base}/supervisor/?token=${TOKEN}`, { redirect: 'manual' });
+    expect(slash.status).toBe(308);
+    expect(slash.headers.get('location')).toBe(`/supervisor?token=${TOKEN}`);
+  });
+
+  it.each(['operator', 'cashier'] as const)('a %s desk gets 403 and a small page saying only a supervisor desk opens it', async (role) => {
+    const { base } = await startWithBuiltPage();
+    core!.settings.update({ role });
+    const page = await fetch(`${base}/supervisor?token=${TOKEN}`);
+    expect(page.status).toBe(403);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const html = await page.text();
+    expect(html).toMatch(/data-testid="supervisor-forbidden"/);
+    expect(html).toMatch(/только на рабочем месте супервизора/);
+    expect(html).not.toMatch(/<script|<style|style=/);
+    // The desk's own page is still served to it.
+    expect((await fetch(`${base}/?token=${TOKEN}`)).status).toBe(200);
+  });
+
+  it('follows the role as it changes, and never answers the route without the token', async () => {
+    const { base } = await startWithBuiltPage();
+    expect((await fetch(`${base}/supervisor`)).status).toBe(403);
+    expect(await (await fetch(`${base}/supervisor`)).text()).not.toMatch(/supervisor-forbidden/);
+    expect((await fetch(`${base}/supervisor?token=${TOKEN}`)).status).toBe(403);
+    core!.settings.update({ role: 'supervisor' });
+    expect((await fetch(`${base}/supervisor?token=${TOKEN}`)).status).toBe(200);
+    expect((await fetch(`${base}/supervisor`)).status).toBe(403);
+  });
+
+  it("the renderer's index.html (source, and the build when there is one) names its assets relative to the page's folder", () => {
+    const pages = ['../../src-renderer/index.html', '../../out/renderer/index.html'].map((path) => fileURLToPath(new URL(path, import.meta.url))).filter((file) => existsSync(file));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const file of pages) {
+      const refs = assetRefs(readFileSync(file, 'utf8'));
+      expect(refs.length, file).toBeGreaterThan(0);
+      for (const ref of refs) {
+        expect(ref, file).toMatch(/^\.\/(?!\.)/);
+        expect(new URL(ref, 'http://127.0.0.1/supervisor').href, ref).toBe(new URL(ref, 'http://127.0.0.1/').href);
+      }
+    }
+  });
+});
+
 describe('serving on a port taken before the core started', () => {
   it('answers pages and the bridge with 503 until the core serves, then with the desk and its checks', async () => {
     bound = await bindPort(0);
@@ -173,7 +259,7 @@ describe('serving on a port taken before the core started', () => {
     expect(await early.text()).toMatch(/starting/);
     await expect(connect(`${base.replace('http', 'ws')}/bridge?token=${TOKEN}`, base)).rejects.toThrow(/503/);
     const { rendererDir } = await makeCore();
-    host = serveOn(bound, { core: core!, rendererDir, token: TOKEN, logger: silentLogger });
+    host = serveOn(bound, { core: core!, rendererDir, token: TOKEN, logger: silentLogger, role: () => 'operator' });
     bound = undefined; // host.close() closes it
     expect((await fetch(`${base}/?token=${TOKEN}`)).status).toBe(200);
     expect((await fetch(`${base}/`)).status).toBe(403);

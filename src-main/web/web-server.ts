@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SUPERVISOR_WINDOW_PATH } from '../../src-shared/app/app-contract';
 import { BRIDGE_PATH, ClientFrameSchema, type ServerFrame } from '../../src-shared/ipc/wire';
+import type { Role } from '../../src-shared/settings/settings-schema';
 import type { Core } from '../core/core';
 import type { Logger } from '../core/log/logger';
 import { contentTypeFor } from '../core/security/content-types';
@@ -20,6 +22,8 @@ export interface ServeOptions {
   rendererDir: string;
   token: string;
   logger: Logger;
+  /** This desk's role now: the supervisor's window (`/supervisor`) is served to a supervisor desk only. */
+  role: () => Role;
 }
 
 export interface WebHost {
@@ -48,7 +52,7 @@ export function serveOn(bound: BoundPort, options: ServeOptions): WebHost {
  * be this very server (cross-site WebSocket hijacking).
  */
 function createHandlers(options: ServeOptions, port: number): PortHandlers {
-  const { core, rendererDir, token, logger } = options;
+  const { core, rendererDir, token, logger, role } = options;
   const tokenDigest = digest(token);
   const tokenMatches = (candidate: string | undefined | null) =>
     typeof candidate === 'string' && candidate.length > 0 && timingSafeEqual(digest(candidate), tokenDigest);
@@ -78,7 +82,14 @@ function createHandlers(options: ServeOptions, port: number): PortHandlers {
     if (!authorised) {
       return respond(response, 403, 'Forbidden: open the desk with the link (including its token) printed when the host started.');
     }
-    const file = resolveStaticFile(rendererDir, url.pathname);
+    if (url.pathname === `${SUPERVISOR_WINDOW_PATH}/`) {
+      // The page's asset URLs are relative (`./assets/…`): only `/supervisor` itself resolves them to the root.
+      response.writeHead(308, { ...securityHeaders(), Location: `${SUPERVISOR_WINDOW_PATH}${url.search}`, 'Cache-Control': 'no-store' });
+      return void response.end();
+    }
+    const supervisorWindow = url.pathname === SUPERVISOR_WINDOW_PATH;
+    if (supervisorWindow && role() !== 'supervisor') return respondSupervisorForbidden(response, request.method === 'HEAD');
+    const file = supervisorWindow ? resolveStaticFile(rendererDir, '/') : resolveStaticFile(rendererDir, url.pathname);
     if (!file) return respond(response, 404, 'Not found.');
     const isHtml = file.endsWith('.html');
     const headers: Record<string, string> = {
@@ -166,6 +177,28 @@ function digest(value: string): Buffer {
 function respond(response: ServerResponse, status: number, message: string): void {
   response.writeHead(status, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   response.end(`${message}\n`);
+}
+
+/**
+ * The supervisor's window asked of a desk whose role is not supervisor: a small page saying
+ * so, in both languages (no script, no style: the CSP allows neither inline).
+ */
+export const SUPERVISOR_FORBIDDEN_PAGE = `<!doctype html>
+<html lang="ru">
+<head><meta charset="utf-8"><title>Registratura</title></head>
+<body>
+<main data-testid="supervisor-forbidden">
+<h1>Окно супервизора</h1>
+<p>Это окно открывается только на рабочем месте супервизора.</p>
+<p lang="en">The supervisor window opens only on a supervisor desk.</p>
+</main>
+</body>
+</html>
+`;
+
+function respondSupervisorForbidden(response: ServerResponse, head: boolean): void {
+  response.writeHead(403, { ...securityHeaders(), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(head ? undefined : SUPERVISOR_FORBIDDEN_PAGE);
 }
 
 function readCookie(request: IncomingMessage, name: string): string | undefined {

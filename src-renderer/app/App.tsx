@@ -18,6 +18,7 @@ import {
   PhonePane,
   PhoneStoreContext,
   usePhoneHotkeys,
+  useMonitorSession,
   usePhoneStoreApi,
   useScreenPop,
   useSoftphone,
@@ -30,9 +31,10 @@ import { SupervisorPane } from '../features/supervisor';
 import { applyLanguage } from '../i18n/i18n';
 import { SipJsPhone } from '../softphone/sip-js-phone';
 import { useErrorText } from '../ui/error-text';
-import { PlugOffIcon, WarningIcon } from '../ui/icons';
+import { EmptyState } from '../ui/empty-state';
+import { PlugOffIcon, SupervisorIcon, WarningIcon } from '../ui/icons';
 import { NavigationSeqContext } from '../ui/pane';
-import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type PaneId } from './app-store';
+import { AppStoreContext, createAppStore, useAppStore, useAppStoreApi, type AppStore, type DeskWindowKind, type PaneId } from './app-store';
 import { DeskContext, useDesk } from './desk-context';
 import { ErrorBoundary } from './error-boundary';
 import { loadCacheStatus } from './load-cache-status';
@@ -49,13 +51,15 @@ export interface AppProps {
    * window runs no phone (the supervisor window, so one account is not registered twice).
    */
   phoneFactory?: PhoneFactory | null;
+  /** The supervisor's window (`?window=supervisor`, `/supervisor`): shows nothing to a desk of another role. */
+  windowKind?: DeskWindowKind;
 }
 
 const makeSipJsPhone: PhoneFactory = () => new SipJsPhone();
 
 /** The whole window: providers, error boundary, and the shell. */
-export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPhone }: AppProps): ReactElement {
-  const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane }));
+export function App({ desk, i18n, store, initialPane, phoneFactory = makeSipJsPhone, windowKind }: AppProps): ReactElement {
+  const [appStore] = useState(() => store ?? createAppStore({ bridge: desk.bridgeState(), initialPane, windowKind }));
   const [phoneStore] = useState(createPhoneStore);
   const [queueStore] = useState(createQueueStore);
   const [callbacksStore] = useState(createCallbacksStore);
@@ -134,6 +138,8 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const contactCentre = role !== undefined && role !== 'cashier';
   useQueueSync(contactCentre);
   useCallbacksSync(contactCentre);
+  // A supervisor's monitor session: the board's, and the softphone's call for it (no ring, no pop).
+  useMonitorSession();
 
   useEffect(() => {
     if (language) void applyLanguage(i18n, language);
@@ -153,6 +159,9 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const Current = PANE_COMPONENTS[pane];
   // The role decides the start pane (a cashier opens on Patients): no pane before it is known.
   const roleKnown = useAppStore((state) => state.settingsView !== null);
+  const windowKind = useAppStore((state) => state.windowKind);
+  // The supervisor's window on a desk of another role (its role changed, or a stale link): no pane, no navigation.
+  if (windowKind === 'supervisor' && role !== undefined && role !== 'supervisor') return <SupervisorForbidden role={role} />;
   return (
     <div className="app-shell" data-testid="app-shell" data-pane={pane}>
       <SideNav />
@@ -176,6 +185,22 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       <StatusBar />
       <PhoneAlerts />
     </div>
+  );
+}
+
+/** The supervisor's window on an operator's or cashier's desk: it says so, and shows nothing else. */
+function SupervisorForbidden({ role }: { role: 'operator' | 'cashier' }): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <main className="app-forbidden" data-testid="app-shell" data-pane="forbidden">
+      <EmptyState
+        testId="supervisor-forbidden"
+        state={role}
+        icon={<SupervisorIcon width={32} height={32} />}
+        badge={t('app.supervisorWindow.forbiddenTitle')}
+        message={t('app.supervisorWindow.forbidden', { role: t(`settings.role.${role}`) })}
+      />
+    </main>
   );
 }
 

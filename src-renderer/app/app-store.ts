@@ -9,6 +9,12 @@ import type { Role, SettingsView } from '../../src-shared/settings/settings-sche
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
 import type { BridgeState } from '../bridge/desk-client-types';
 
+/**
+ * Which window this is: the desk's own, or the supervisor's (`?window=supervisor` in Electron,
+ * `/supervisor` in the browser host), which runs no phone and shows nothing to another role.
+ */
+export type DeskWindowKind = 'desk' | 'supervisor';
+
 /** Every pane the desk has. */
 export const PANES = ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'supervisor', 'settings'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -56,6 +62,8 @@ export interface PatientRequest {
 }
 
 export interface AppState {
+  /** Fixed for the window's life. */
+  windowKind: DeskWindowKind;
   pane: PaneId;
   /** Bumped on every navigation the user asks for; the new pane then focuses its heading. */
   navSeq: number;
@@ -70,7 +78,7 @@ export interface AppState {
   appInfo: AppInfo | null;
   /** The last failed start-up / refresh request, shown as a banner until dismissed or retried. */
   lastError: DeskErrorPayload | null;
-  /** A pane asked for at start (`?window=supervisor`), opened once the role is known. */
+  /** A pane asked for at start (`?window=supervisor`), opened once the role is known and may see it. */
   requestedPane: PaneId | null;
   /** The patient-card cache as main last reported it (null until the first answer). */
   cacheStatus: CacheStatusView | null;
@@ -119,11 +127,13 @@ export interface AppStoreInit {
   bridge?: BridgeState;
   /** The pane to open first; the supervisor window asks for `supervisor`. */
   initialPane?: PaneId | null;
+  windowKind?: DeskWindowKind;
 }
 
 export function createAppStore(init: AppStoreInit = {}): AppStore {
   const now = init.now ?? (() => new Date());
   return createStore<AppState>()((set, get) => ({
+    windowKind: init.windowKind ?? 'desk',
     pane: init.initialPane && isPaneVisible(init.initialPane, undefined) ? init.initialPane : startPaneOf(undefined),
     requestedPane: init.initialPane && !isPaneVisible(init.initialPane, undefined) ? init.initialPane : null,
     navSeq: 0,
@@ -158,15 +168,19 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
       // The first settings tell the role: the desk opens on its start pane (cashier: Patients),
       // unless a pane was asked for at start or the user already went somewhere.
       const opening = state.settingsView === null && state.navSeq === 0;
-      const wanted =
-        state.requestedPane && isPaneVisible(state.requestedPane, role) ? state.requestedPane : opening ? startPaneOf(role) : state.pane;
+      // The supervisor's window goes back to its pane whenever the role lets it again.
+      const asked = state.requestedPane ?? (state.windowKind === 'supervisor' && state.settingsView?.settings.role !== 'supervisor' ? 'supervisor' : null);
+      const wanted = asked && isPaneVisible(asked, role) ? asked : opening ? startPaneOf(role) : state.pane;
       const pane = isPaneVisible(wanted, role) ? wanted : startPaneOf(role);
       // Once configured, the softphone (useSoftphone) owns the indicator.
       const sip =
         isSipAccountConfigured(view) || (state.sip.state === 'offline' && state.sip.detail === 'softphoneNotConfigured')
           ? state.sip
           : { state: 'offline' as const, since: now().toISOString(), detail: 'softphoneNotConfigured' as const };
-      set({ settingsView: view, pane, sip, requestedPane: null });
+      // A pane asked for at start waits while the role may not see it (the supervisor's window on
+      // a desk that is not, yet, a supervisor's), and opens when it may.
+      const requestedPane = asked && !isPaneVisible(asked, role) ? asked : null;
+      set({ settingsView: view, pane, sip, requestedPane });
     },
     setCoreStatus(coreStatus) {
       set({ coreStatus });

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { createFakeDesk } from '../test-support/fake-desk';
-import { bridgeUrl, connectDesk, readBridgeToken, TOKEN_STORAGE_KEY } from './desk-client';
+import { bridgeUrl, connectDesk, deskPageUrl, readBridgeToken, TOKEN_STORAGE_KEY } from './desk-client';
 import type { SocketLike } from './ws-desk-client';
 
 afterEach(() => {
@@ -17,6 +17,12 @@ describe('bridge token and URL', () => {
     expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('abc123');
     expect(readBridgeToken('', sessionStorage)).toBe('abc123');
     expect(readBridgeToken('', null)).toBeNull();
+  });
+
+  it("addresses another page of the desk for a new tab with this tab's token, or bare without one", () => {
+    expect(deskPageUrl('/supervisor')).toBe('/supervisor');
+    sessionStorage.setItem(TOKEN_STORAGE_KEY, 'a b');
+    expect(deskPageUrl('/supervisor')).toBe('/supervisor?token=a%20b');
   });
 
   it('uses wss for https pages and ws otherwise, on the page host', () => {

@@ -35,6 +35,17 @@ export function bridgeUrl(location: Pick<Location, 'protocol' | 'host'>, token: 
   return `${scheme}://${location.host}${BRIDGE_PATH}?token=${encodeURIComponent(token ?? '')}`;
 }
 
+/**
+ * Another page of this desk for a new tab (the supervisor's `/supervisor`), with this tab's
+ * browser-host token: a tab opened with `noopener` starts with empty sessionStorage, and its
+ * bridge needs the token (the page takes it out of its address bar at once). Without a token
+ * (Electron, whose windows are opened by main) the bare path.
+ */
+export function deskPageUrl(pathname: string): string {
+  const token = readBridgeToken('', sessionStorageOrNull());
+  return token ? `${pathname}?token=${encodeURIComponent(token)}` : pathname;
+}
+
 /** Wraps the preload's `window.desk` so failures always arrive as DeskError. */
 export function ipcDeskClient(desk: DeskApi): DeskClient {
   return {

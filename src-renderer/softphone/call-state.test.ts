@@ -26,6 +26,21 @@ describe('call state reducer', () => {
     expect(c).toMatchObject({ state: 'ended', endedAt: 150, outcome: 'answered', answeredAt: 120 });
   });
 
+  it('only a ringing incoming intercom call becomes the expected one, once', () => {
+    const intercom = newCall({ id: 'c3', direction: 'incoming', remoteNumber: '555', remoteDisplayName: '', at: 100, autoAnswerAfterSec: 0 });
+    expect(intercom.expectedIntercom).toBe(false);
+    const expected = reduceCall(intercom, { type: 'expected', at: 101 });
+    expect(expected).toMatchObject({ expectedIntercom: true, state: 'ringing' });
+    expect(reduceCall(expected, { type: 'expected', at: 102 })).toBe(expected);
+    // Not an intercom INVITE, not ringing any more, or not incoming: nothing changes.
+    const plain = incoming();
+    expect(reduceCall(plain, { type: 'expected', at: 101 })).toBe(plain);
+    const answering = reduceCall(intercom, { type: 'accepting', at: 101 });
+    expect(reduceCall(answering, { type: 'expected', at: 102 })).toBe(answering);
+    const out = outgoing();
+    expect(reduceCall(out, { type: 'expected', at: 101 })).toBe(out);
+  });
+
   it('caller cancels while ringing → ended(missed)', () => {
     expect(apply(incoming(), { type: 'cancelled', at: 105 })).toMatchObject({ state: 'ended', outcome: 'missed', endedAt: 105 });
   });

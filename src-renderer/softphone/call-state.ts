@@ -10,6 +10,8 @@ export type CallEvent =
   | { readonly type: 'progress'; readonly at: number }
   /** Incoming: the operator answered, the 200 OK is on its way. */
   | { readonly type: 'accepting'; readonly at: number }
+  /** Incoming intercom, not yet answered: it is the call the desk asked for (`Phone.expectIntercom`). */
+  | { readonly type: 'expected'; readonly at: number }
   /** The dialog is confirmed (2xx + ACK, RFC 3261 §13.2.2.4 / §13.3.1.4). */
   | { readonly type: 'established'; readonly at: number }
   /** Hold / resume re-INVITE accepted (RFC 3261 §14). */
@@ -40,6 +42,7 @@ export function newCall(args: {
   at: number;
   autoAnswerAfterSec?: number | null;
   consultationFor?: string | null;
+  expectedIntercom?: boolean;
 }): PhoneCall {
   return {
     id: args.id,
@@ -54,6 +57,7 @@ export function newCall(args: {
     outcome: null,
     autoAnswerAfterSec: args.autoAnswerAfterSec ?? null,
     consultationFor: args.consultationFor ?? null,
+    expectedIntercom: args.expectedIntercom ?? false,
   };
 }
 
@@ -75,6 +79,10 @@ export function reduceCall(call: PhoneCall, event: CallEvent): PhoneCall {
       return call.direction === 'outgoing' && call.state === 'connecting' ? { ...call, state: 'ringing' } : call;
     case 'accepting':
       return call.direction === 'incoming' && call.state === 'ringing' ? { ...call, state: 'connecting' } : call;
+    case 'expected':
+      return call.direction === 'incoming' && call.state === 'ringing' && call.autoAnswerAfterSec !== null && !call.expectedIntercom
+        ? { ...call, expectedIntercom: true }
+        : call;
     case 'established':
       return isSettingUp(call) ? { ...call, state: 'active', answeredAt: event.at } : call;
     case 'held':

@@ -57,6 +57,12 @@ export interface PhoneCall {
    * hold), or null for an ordinary call.
    */
   readonly consultationFor: string | null;
+  /**
+   * An intercom call the desk asked for ({@link Phone.expectIntercom}): answered by the phone
+   * itself, and not a caller — the desk shows it as what it asked for (a supervisor's listen),
+   * never as a ring, a screen pop or a journal entry.
+   */
+  readonly expectedIntercom: boolean;
 }
 
 /** Live media figures for one call, from `RTCPeerConnection.getStats()` (W3C webrtc-stats). */
@@ -147,6 +153,17 @@ export interface Phone {
    * never throws.
    */
   prepareMicrophone(): void;
+  /**
+   * The desk has just asked the PBX to ring this phone (a supervisor's listen: the PBX rings the
+   * supervisor's own extension with `Call-Info: …;answer-after=0`). For the next `withinMs`
+   * milliseconds of the phone's clock, the first incoming INVITE that asks to be answered
+   * automatically is answered at once — whatever the account's `autoAnswerIntercom` says, and
+   * holding any other active call first as `answer` does — and carries `expectedIntercom: true`.
+   * One call per expectation. An intercom call already ringing is taken at once (the PBX may be
+   * quicker than the news that the desk asked for it). `0` withdraws the expectation. An INVITE
+   * without `answer-after` is never taken: it rings as usual.
+   */
+  expectIntercom(withinMs: number): void;
   /** Decline a ringing incoming call (486 Busy Here). */
   reject(id: string): Promise<void>;
   /**

@@ -150,6 +150,8 @@ export class SipJsPhone implements Phone {
   /** Whether the capture device was started once since this phone was made (see warmUpMicrophone). */
   private microphoneWarmed = false;
   private devices: PhoneAudioDevices = DEFAULT_AUDIO_DEVICES;
+  /** Clock time until which an intercom INVITE is the call the desk asked for ({@link SipJsPhone.expectIntercom}). */
+  private intercomExpectedUntil: number | null = null;
   /** The microphone opened ahead of a call ({@link SipJsPhone.prepareMicrophone}). */
   private readonly microphone: PreparedMicrophone;
 
@@ -196,6 +198,7 @@ export class SipJsPhone implements Phone {
     if (this.ua) await this.stop();
     this.account = account;
     this.devices = account.audioDevices ?? DEFAULT_AUDIO_DEVICES;
+    this.intercomExpectedUntil = null;
     this.generation++;
     const tap: StackLogTap = { note: () => false };
     const ua = new UserAgent({
@@ -245,6 +248,7 @@ export class SipJsPhone implements Phone {
 
   async stop(): Promise<void> {
     const ua = this.ua;
+    this.intercomExpectedUntil = null;
     this.microphone.release();
     for (const id of [...this.live.keys()]) await this.hangup(id).catch(() => undefined);
     this.controller.dispatch({ type: 'stop' });
@@ -310,6 +314,21 @@ export class SipJsPhone implements Phone {
       this.apply(live, { type: 'failed', at: this.clock.now() });
       throw error;
     }
+  }
+
+  expectIntercom(withinMs: number): void {
+    if (!Number.isFinite(withinMs) || withinMs <= 0) {
+      this.intercomExpectedUntil = null;
+      return;
+    }
+    this.intercomExpectedUntil = this.clock.now() + withinMs;
+    // The PBX may ring before the desk hears that it asked: take the newest intercom call still ringing.
+    const ringing = [...this.live.values()].filter((l) => l.session instanceof Invitation && l.call.state === 'ringing' && l.call.autoAnswerAfterSec !== null && !l.call.expectedIntercom);
+    const newest = ringing.at(-1);
+    if (!newest) return;
+    this.intercomExpectedUntil = null;
+    this.apply(newest, { type: 'expected', at: this.clock.now() });
+    this.answerExpected(newest);
   }
 
   async reject(id: string): Promise<void> {
@@ -676,16 +695,22 @@ export class SipJsPhone implements Phone {
     // P-Asserted-Identity first, else From (RFC 3325 §9.1), whatever URI form either carries.
     const { number, displayName } = parseCaller(request.getHeader('From'), request.getHeaders('P-Asserted-Identity'));
     const autoAnswerAfterSec = parseAnswerAfter(request.getHeaders('Call-Info'));
+    // The intercom call the desk asked for (expectIntercom): answered at once, never a ring or a pop.
+    const expectedIntercom = autoAnswerAfterSec !== null && this.claimIntercomExpectation();
     // Screen-pop budget: INVITE received → card painted, measured by the Phone pane.
     // Marked before the call is published (the pop starts from that snapshot); the id is the session's.
-    if (typeof performance !== 'undefined' && typeof performance.mark === 'function') {
+    if (!expectedIntercom && typeof performance !== 'undefined' && typeof performance.mark === 'function') {
       try {
         performance.mark(`screen-pop:invite:${invitation.id}`);
       } catch {
         // A measurement aid only.
       }
     }
-    const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec });
+    const live = this.track(invitation, 'incoming', number, displayName, { autoAnswerAfterSec, expectedIntercom });
+    if (expectedIntercom) {
+      this.answerExpected(live);
+      return;
+    }
     // Open the microphone while it rings, so Answer does not wait for the capture device — but
     // not at once: starting the capture device costs CPU exactly while the screen pop paints
     // (the pop's 50 ms budget), and nobody answers within the first few hundred milliseconds.
@@ -703,6 +728,22 @@ export class SipJsPhone implements Phone {
         this.answer(live.call.id).catch((e: unknown) => console.warn(`softphone: intercom auto-answer failed: ${e instanceof Error ? e.message : String(e)}`));
       }, autoAnswerAfterSec * 1000);
     }
+  }
+
+  /** Whether an intercom INVITE arriving now is the expected one; the expectation is used up either way. */
+  private claimIntercomExpectation(): boolean {
+    const until = this.intercomExpectedUntil;
+    this.intercomExpectedUntil = null;
+    return until !== null && this.clock.now() <= until;
+  }
+
+  /**
+   * Answers the intercom call the desk asked for, at once: it is no caller, so the operator-facing
+   * rule "never auto-answer over another call" does not hold it back (`answer` holds that call first).
+   */
+  private answerExpected(live: LiveCall): void {
+    this.clearAutoAnswer(live);
+    this.answer(live.call.id).catch((e: unknown) => console.warn(`softphone: expected intercom answer failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** Any other call the operator is on or placing (a second call merely ringing does not count). */
@@ -778,7 +819,7 @@ export class SipJsPhone implements Phone {
     direction: 'incoming' | 'outgoing',
     remoteNumber: string,
     remoteDisplayName: string,
-    extra: { autoAnswerAfterSec?: number | null; consultationFor?: string | null } = {},
+    extra: { autoAnswerAfterSec?: number | null; consultationFor?: string | null; expectedIntercom?: boolean } = {},
   ): LiveCall {
     let acked: () => void = () => undefined;
     const live: LiveCall = {

@@ -353,7 +353,7 @@ export function createFakeDesk(
         const remembered = numberKey ? (desk.choices.get(numberKey) ?? null) : null;
         const chosenMisId = matches.some((card) => card.misId === remembered) ? remembered : null;
         const ordered = [...matches.filter((card) => card.misId === chosenMisId), ...matches.filter((card) => card.misId !== chosenMisId)];
-        return { numberKey, matches: structuredClone(ordered), chosenMisId, dataAsOf: desk.cache.dataAsOf, lookupMs: 1 };
+        return { numberKey, matches: structuredClone(ordered), chosenMisId, dataAsOf: desk.cache.dataAsOf, lookupMs: 1, transfer: null };
       }
       case 'screenPop.show': {
         const { misId, chosen, numberKey } = input as RequestInput<'screenPop.show'>;

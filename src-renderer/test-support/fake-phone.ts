@@ -18,6 +18,7 @@ export type FakePhoneMethod =
   | 'stop'
   | 'call'
   | 'prepareMicrophone'
+  | 'expectIntercom'
   | 'answer'
   | 'reject'
   | 'hangup'
@@ -65,6 +66,8 @@ export class FakePhone implements Phone {
   private readonly endedListeners = new Set<(call: PhoneCall) => void>();
   private readonly failures = new Map<FakePhoneMethod, Error>();
   private nextId = 1;
+  /** Set by `expectIntercom`: the next intercom ring is the expected one (no clock: it does not expire). */
+  private intercomExpected = false;
 
   subscribe(listener: (snapshot: PhoneSnapshot) => void): () => void {
     this.listeners.add(listener);
@@ -90,7 +93,11 @@ export class FakePhone implements Phone {
     this.calls = [...calls];
     this.emit();
   }
-  /** An incoming INVITE: adds a `ringing` call and notifies. Returns its id. */
+  /**
+   * An incoming INVITE: adds a `ringing` call and notifies. Returns its id. An intercom ring
+   * (`autoAnswerAfterSec` set) while one is expected (`expectIntercom`) is flagged and answered
+   * at once, as the real phone does.
+   */
   ring(args: {
     id?: string;
     number: string;
@@ -98,6 +105,9 @@ export class FakePhone implements Phone {
     autoAnswerAfterSec?: number | null;
   }): string {
     const id = args.id ?? this.makeId('in');
+    const autoAnswerAfterSec = args.autoAnswerAfterSec ?? null;
+    const expectedIntercom = autoAnswerAfterSec !== null && this.intercomExpected;
+    if (expectedIntercom) this.intercomExpected = false;
     this.add(
       newCall({
         id,
@@ -105,9 +115,11 @@ export class FakePhone implements Phone {
         remoteNumber: args.number,
         remoteDisplayName: args.displayName ?? '',
         at: this.now,
-        autoAnswerAfterSec: args.autoAnswerAfterSec ?? null,
+        autoAnswerAfterSec,
+        expectedIntercom,
       }),
     );
+    if (expectedIntercom) this.answer(id).catch(() => undefined);
     return id;
   }
   /** The far end of an outgoing call rings (18x). */
@@ -160,6 +172,16 @@ export class FakePhone implements Phone {
   /** Recorded only (tests check the UI asks for it); a scripted failure throws, like a buggy phone would. */
   prepareMicrophone(): void {
     this.record('prepareMicrophone', []);
+  }
+  expectIntercom(withinMs: number): void {
+    this.record('expectIntercom', [withinMs]);
+    this.intercomExpected = withinMs > 0;
+    if (!this.intercomExpected) return;
+    const ringing = this.calls.filter((c) => c.direction === 'incoming' && c.state === 'ringing' && c.autoAnswerAfterSec !== null && !c.expectedIntercom).at(-1);
+    if (!ringing) return;
+    this.intercomExpected = false;
+    this.apply(ringing.id, { type: 'expected', at: this.now });
+    this.answer(ringing.id).catch(() => undefined);
   }
   async answer(id: string): Promise<void> {
     this.record('answer', [id]);

@@ -14,7 +14,19 @@ export const AppInfoSchema = z
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+/**
+ * Where the browser host serves the supervisor's window (a supervisor desk only; 403 for any
+ * other role). Electron's supervisor window is `app://desk/index.html?window=supervisor`.
+ */
+export const SUPERVISOR_WINDOW_PATH = '/supervisor';
+
 export const appRequests = {
   /** Which build and which host the renderer is running under. */
   'app.info': { input: NoInput, output: AppInfoSchema },
+  /**
+   * Opens the supervisor's own window (supervisor desks only, `FORBIDDEN` otherwise). Electron
+   * opens it, or brings the open one forward, and answers `window`; the browser host answers
+   * `route`, and the page opens {@link SUPERVISOR_WINDOW_PATH} in a new tab itself.
+   */
+  'app.openSupervisor': { input: NoInput, output: z.object({ opened: z.enum(['window', 'route']) }).strict() },
 } as const satisfies RequestTable;

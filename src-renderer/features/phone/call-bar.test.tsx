@@ -153,7 +153,7 @@ describe('Call bar: a softphone ring, seen and answered from another pane', () =
     const { desk, phone } = await renderDesk();
     const waiting: (() => void)[] = [];
     desk.handle('screenPop.lookup', (input) => {
-      const answer = { numberKey: '+77071161586', matches: [LONG], chosenMisId: null, dataAsOf: T0, lookupMs: 1 };
+      const answer = { numberKey: '+77071161586', matches: [LONG], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null };
       return input.callId === WARM_UP_CALL_ID ? { ...answer, numberKey: null, matches: [] } : new Promise<typeof answer>((resolve) => waiting.push(() => resolve(answer)));
     });
     await act(async () => void phone.ring({ id: 'c1', number: '+77071161586' }));

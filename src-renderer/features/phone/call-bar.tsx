@@ -10,6 +10,7 @@ import { fullName } from '../patients';
 import { safeName } from './call-text';
 import { shownCardOf, type PbxCall, type ScreenPop } from './call-work';
 import { HOTKEY_ARIA, HOTKEY_LABELS } from './phone-hotkeys';
+import { MonitorSessionItem } from './monitor-session';
 import { requestNotificationPermission } from './phone-alerts';
 import { isIncomingRinging, linesOf, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
 import { formatDuration, useNow } from './use-now';
@@ -21,12 +22,25 @@ import { formatDuration, useNow } from './use-now';
  * and Hang up; an unsaved wrap-up. Each says who calls — the caller's card from the screen pop when
  * the cache knows the number — with "Open card" (the Patients pane) and "Open call" (the Phone
  * pane). A ring held for its card (call-work.ts) waits with it, so band, card and ringtone come
- * together. Names are never cut: they wrap.
+ * together. Names are never cut: they wrap. A supervisor's monitor session (monitor-session.tsx)
+ * is shown here on every pane, the Phone pane included: it is not a call the Phone pane draws.
  */
 export function CallBar(): ReactElement | null {
   const pane = useAppStore((state) => state.pane);
   // On the Phone pane the calls are drawn in full; nothing here follows the call list there.
-  return pane === 'phone' ? null : <CallBarItems />;
+  return pane === 'phone' ? <MonitorSessionBar /> : <CallBarItems />;
+}
+
+/** The Phone pane's band: only the monitor session (it follows the session, not the call list). */
+function MonitorSessionBar(): ReactElement | null {
+  const { t } = useTranslation();
+  const shown = usePhoneStore((state) => state.monitor !== null || state.monitorCall !== null);
+  if (!shown) return null;
+  return (
+    <section className="call-bar" data-testid="call-bar" aria-label={t('callBar.label')}>
+      <MonitorSessionItem />
+    </section>
+  );
 }
 
 function CallBarItems(): ReactElement | null {
@@ -42,9 +56,11 @@ function CallBarItems(): ReactElement | null {
   const pbxRings = pbxCalls.filter((call) => call.state === 'ringing' && !held.has(call.callId));
   const pbxTalks = pbxCalls.filter((call) => call.state === 'answered');
   const wrapUp = wrapUps[0];
-  if (rings.length + pbxRings.length + lines.length + pbxTalks.length === 0 && !wrapUp) return null;
+  const monitoring = usePhoneStore((state) => state.monitor !== null || state.monitorCall !== null);
+  if (rings.length + pbxRings.length + lines.length + pbxTalks.length === 0 && !wrapUp && !monitoring) return null;
   return (
     <section className="call-bar" data-testid="call-bar" aria-label={t('callBar.label')}>
+      {monitoring ? <MonitorSessionItem /> : null}
       {rings.map((call) => (
         <RingItem key={call.id} call={call} pop={popOf(call.id)} secondLine={lines.length > 0} />
       ))}

@@ -1,5 +1,6 @@
 import type { WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
 
 /**
  * What the desk knows about a caller while the call rings, is talked on and wrapped up:
@@ -31,6 +32,8 @@ export interface ScreenPop {
   readonly refreshedAt: string | null;
   /** A new-patient draft saved from this pop. */
   readonly draftId: string | null;
+  /** A supervisor sent this caller here with a note (the lookup's `transfer`); shown above the card. */
+  readonly transfer: TransferContext | null;
   /**
    * The ring is held back until its card is there (at most {@link RING_HOLD_MAX_MS}): the
    * ringing panel, the card and the ringtone then appear in one paint, with no "looking up"
@@ -97,6 +100,7 @@ export function newPop(callId: string, number: string, source: 'sip' | 'pbx', ex
     refresh: 'none',
     refreshedAt: null,
     draftId: null,
+    transfer: null,
     held: number !== '',
   };
 }

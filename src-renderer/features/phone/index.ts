@@ -7,6 +7,7 @@ export { usePhoneHotkeys } from './phone-hotkeys';
 export { PhonePane } from './phone-pane';
 export { createPhoneStore, PhoneStoreContext, runPhoneAction, usePhoneStore, usePhoneStoreApi } from './phone-store';
 export { formatDuration } from './use-now';
+export { useMonitorSession } from './use-monitor-session';
 export { useScreenPop } from './use-screen-pop';
 export { useSoftphone, type PhoneFactory } from './use-softphone';
 export { useTaskRowRequests, type TaskRowProblem, type TaskRowRequests } from './use-task-row-requests';

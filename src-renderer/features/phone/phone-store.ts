@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { MonitorSession } from '../../../src-shared/supervisor/supervisor-model';
 import type { Phone, PhoneCall } from '../../softphone/phone';
 import type { PbxCall, ScreenPop, WrapUpItem } from './call-work';
 
@@ -11,7 +12,16 @@ import type { PbxCall, ScreenPop, WrapUpItem } from './call-work';
  */
 export interface PhoneState {
   phone: Phone | null;
+  /**
+   * The live calls the operator works: every call but the one the desk asked for (the
+   * supervisor's monitor call, `monitorCall`), so rings, pops, lines and hotkeys never see it.
+   */
   calls: readonly PhoneCall[];
+  /** The supervisor's monitor call on this softphone (an expected intercom call), if one is live. */
+  monitorCall: PhoneCall | null;
+  /** The supervisor's monitor session as the board last said (supervisor desks only; null otherwise). */
+  monitor: MonitorSession | null;
+  setMonitor(monitor: MonitorSession | null): void;
   /** The last phone action that failed (shown inline in the pane until the next action). */
   error: PhoneActionError | null;
   /** The last call the network took (recovery failed): shown until dismissed, a callback is owed. */
@@ -65,13 +75,18 @@ export function createPhoneStore(): PhoneStore {
   return createStore<PhoneState>()((set) => ({
     phone: null,
     calls: [],
+    monitorCall: null,
+    monitor: null,
     error: null,
     lost: null,
     setPhone(phone) {
-      set(phone ? { phone, calls: phone.calls, error: null } : { phone: null, calls: [], error: null });
+      set((state) => (phone ? { phone, ...splitCalls(state, phone.calls), error: null } : { phone: null, calls: [], monitorCall: null, error: null }));
     },
     setCalls(calls) {
-      set({ calls });
+      set((state) => splitCalls(state, calls));
+    },
+    setMonitor(monitor) {
+      set({ monitor });
     },
     setError(error) {
       set({ error });
@@ -112,6 +127,18 @@ export function createPhoneStore(): PhoneStore {
       set((state) => ({ wrapUps: state.wrapUps.filter((w) => w.callId !== callId) }));
     },
   }));
+}
+
+/**
+ * The phone's calls as the store keeps them: the expected intercom call apart. A ring the phone
+ * took as the expected one after it had rung (the PBX was quicker than the board) loses its pop.
+ */
+function splitCalls(state: PhoneState, all: readonly PhoneCall[]): Pick<PhoneState, 'calls' | 'monitorCall'> & Partial<Pick<PhoneState, 'pops'>> {
+  const monitorCall = all.find((call) => call.expectedIntercom) ?? null;
+  if (!monitorCall) return { calls: all, monitorCall: null };
+  const calls = all.filter((call) => !call.expectedIntercom);
+  const pops = state.pops.some((pop) => pop.callId === monitorCall.id) ? state.pops.filter((pop) => pop.callId !== monitorCall.id) : state.pops;
+  return { calls, monitorCall, pops };
 }
 
 /**

@@ -132,5 +132,5 @@ function rehearsalPop(): ScreenPop {
 
 /** The bridge checks every lookup answer against the contract; build that check once now. */
 function warmLookupValidation(): void {
-  requests['screenPop.lookup'].output.safeParse({ numberKey: REHEARSAL_NUMBER, matches: [REHEARSAL_CARD], chosenMisId: null, dataAsOf: new Date().toISOString(), lookupMs: 0 });
+  requests['screenPop.lookup'].output.safeParse({ numberKey: REHEARSAL_NUMBER, matches: [REHEARSAL_CARD], chosenMisId: null, dataAsOf: new Date().toISOString(), lookupMs: 0, transfer: null });
 }

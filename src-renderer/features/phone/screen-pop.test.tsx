@@ -180,7 +180,7 @@ describe('Screen pop: the ring waits for its card', () => {
   function deferLookups(desk: ReturnType<typeof createFakeDesk>) {
     const waiting: (() => void)[] = [];
     desk.handle('screenPop.lookup', (input) => {
-      const answer = { numberKey: '+79161234567', matches: input.number === '+79161234567' ? [ALENA] : [], chosenMisId: null, dataAsOf: T0, lookupMs: 1 };
+      const answer = { numberKey: '+79161234567', matches: input.number === '+79161234567' ? [ALENA] : [], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null };
       return input.callId === WARM_UP_CALL_ID ? { ...answer, numberKey: null, matches: [] } : new Promise<typeof answer>((resolve) => waiting.push(() => resolve(answer)));
     });
     return () => waiting.splice(0).forEach((answer) => answer());
@@ -304,7 +304,7 @@ describe('Screen pop: while a damaged cache is rebuilt', () => {
 
   it('a number not in the cache yet waits for the MIS instead of offering a new-patient form, then shows the card', async () => {
     const { desk, phone } = await renderDesk({ cache: rebuilding });
-    desk.handle('screenPop.lookup', () => ({ numberKey: '+79161234567', matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1 }));
+    desk.handle('screenPop.lookup', () => ({ numberKey: '+79161234567', matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null }));
     let answer!: (value: RequestOutput<'screenPop.refresh'>) => void;
     desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
     await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
@@ -489,5 +489,66 @@ describe('Screen pop: read as a product', () => {
     expect(screen.queryByTestId('screen-pop-call-state')).toBeNull();
     expect(screen.getByTestId('wrap-up').compareDocumentPosition(screen.getByTestId('phone-empty')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(screen.getByTestId('phone-empty').getAttribute('data-compact')).toBe('true');
+  });
+});
+
+describe('Screen pop: a transfer with context from the supervisor', () => {
+  const TRANSFER = { number: '+74951112233', misId: 'P-11', note: 'Уточнить запись к кардиологу', from: { extension: '2001', name: 'Петрова Ольга' }, to: '1001', at: Date.parse(T0) };
+
+  /** The core's answer for a transferred caller: the supervisor's card first and chosen, the note. */
+  function transferLookup(desk: ReturnType<typeof createFakeDesk>, transfer: typeof TRANSFER) {
+    desk.handle('screenPop.lookup', (input) =>
+      input.callId === WARM_UP_CALL_ID
+        ? { numberKey: null, matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null }
+        : { numberKey: '+74951112233', matches: [SON, MOTHER, DAUGHTER], chosenMisId: 'P-11', dataAsOf: T0, lookupMs: 1, transfer },
+    );
+  }
+
+  it('shows the note prominently, above the card the supervisor had open — not the family chooser', async () => {
+    const { desk, phone } = await renderDesk({ language: 'ru' });
+    transferLookup(desk, TRANSFER);
+    await act(async () => void phone.ring({ id: 'c1', number: '+74951112233' }));
+    const note = await screen.findByTestId('pop-transfer-note');
+    expect(note.textContent).toBe('От супервизора Петрова Ольга: Уточнить запись к кардиологу');
+    expect(note.getAttribute('data-from')).toBe('2001');
+    expect(pop().contains(note)).toBe(true);
+    expect(within(pop()).getByTestId('screen-pop-card').getAttribute('data-mis-id')).toBe('P-11');
+    expect(within(pop()).queryByTestId('screen-pop-chooser')).toBeNull();
+    // The note comes before the card, and the card shown is audited like any pop's.
+    expect(note.compareDocumentPosition(within(pop()).getByTestId('screen-pop-card')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await waitFor(() => expect(desk.callsTo('screenPop.show')).toEqual([{ callId: 'c1', misId: 'P-11', chosen: false, numberKey: '+74951112233' }]));
+    // The MIS refresh keeps the supervisor's card on screen.
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('updated'));
+    expect(within(pop()).getByTestId('screen-pop-card').getAttribute('data-mis-id')).toBe('P-11');
+    expect(screen.getByTestId('pop-transfer-note')).toBeTruthy();
+  });
+
+  it('a transfer without a note still says who sent the caller; its text stays inert', async () => {
+    const { desk, phone } = await renderDesk({ language: 'ru' });
+    transferLookup(desk, { ...TRANSFER, note: '', from: { extension: '2001', name: '<b>Петрова</b> Ольга' } });
+    await act(async () => void phone.ring({ id: 'c2', number: '+74951112233' }));
+    const note = await screen.findByTestId('pop-transfer-note');
+    expect(note.textContent).toBe('Переведён супервизором <b>Петрова</b> Ольга');
+    expect(note.querySelector('b')).toBeNull();
+  });
+
+  it("keeps the supervisor's card through the MIS refresh even when that card does not carry the number", async () => {
+    const { desk, phone } = await renderDesk({ language: 'ru' });
+    desk.handle('screenPop.lookup', (input) =>
+      input.callId === WARM_UP_CALL_ID
+        ? { numberKey: null, matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null }
+        : { numberKey: '+74951112233', matches: [ALENA, MOTHER, SON], chosenMisId: 'P-1', dataAsOf: T0, lookupMs: 1, transfer: { ...TRANSFER, misId: 'P-1' } },
+    );
+    await act(async () => void phone.ring({ id: 'c4', number: '+74951112233' }));
+    await waitFor(() => expect(pop().getAttribute('data-state')).toBe('updated'));
+    expect(within(pop()).getByTestId('screen-pop-card').getAttribute('data-mis-id')).toBe('P-1');
+    expect(within(pop()).queryByTestId('screen-pop-chooser')).toBeNull();
+  });
+
+  it('an ordinary call has no note', async () => {
+    const { phone } = await renderDesk({ language: 'ru' });
+    await act(async () => void phone.ring({ id: 'c3', number: '+79161234567' }));
+    await screen.findByTestId('screen-pop-name');
+    expect(screen.queryByTestId('pop-transfer-note')).toBeNull();
   });
 });

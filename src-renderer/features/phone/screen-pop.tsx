@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useState, type FormEvent, type ReactElement
 import { useTranslation } from 'react-i18next';
 import { DRAFT_NOTE_MAX } from '../../../src-shared/patients/patients-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
 import { parseTypedDate } from '../../../src-shared/patients/typed-date';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
@@ -9,7 +10,7 @@ import type { DeskClient } from '../../bridge/desk-client-types';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
-import { PhoneIcon } from '../../ui/icons';
+import { PhoneIcon, SupervisorIcon } from '../../ui/icons';
 import { Plain } from '../../ui/plain';
 import { NextVisit } from '../booking';
 import { ageOn, formatAge, formatDateTime, formatIsoDate, formatOms, fullName, PatientCalls } from '../patients';
@@ -69,8 +70,33 @@ export function ScreenPopView({ pop, rehearsal = false }: { pop: ScreenPop; rehe
         </p>
         <StatusLine pop={pop} />
       </header>
+      {pop.transfer ? <TransferNote transfer={pop.transfer} /> : null}
       <PopBody pop={pop} card={card} rehearsal={rehearsal} />
     </section>
+  );
+}
+
+/**
+ * A supervisor sent this caller here ("transfer with context"): who, and their one line for the
+ * operator, above the card they had open. Both are text someone typed: rendered inert.
+ */
+function TransferNote({ transfer }: { transfer: TransferContext }): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <p className="notice screen-pop-transfer" data-testid="pop-transfer-note" data-from={transfer.from.extension} role="status">
+      <SupervisorIcon width={18} height={18} />
+      <span className="screen-pop-transfer-text" dir="auto">
+        {transfer.note === '' ? (
+          <>
+            {t('screenPop.transfer.fromNoNote')} <Plain text={transfer.from.name} />
+          </>
+        ) : (
+          <>
+            {t('screenPop.transfer.from')} <Plain text={transfer.from.name} />: <strong className="screen-pop-transfer-note"><Plain text={transfer.note} /></strong>
+          </>
+        )}
+      </span>
+    </p>
   );
 }
 

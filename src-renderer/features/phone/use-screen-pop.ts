@@ -5,7 +5,8 @@ import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/scree
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';
-import { markInvite, newPop, RING_HOLD_MAX_MS, withMatches } from './call-work';
+import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { markInvite, newPop, RING_HOLD_MAX_MS, withMatches, type ScreenPop } from './call-work';
 import { isIncomingRinging, usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
 
@@ -39,15 +40,22 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
   }
   lookup.then(
     (result) => {
-      store.getState().updatePop(callId, (pop) => ({
-        lookup: 'done',
-        held: false,
-        numberKey: result.numberKey,
-        remembered: result.chosenMisId,
-        dataAsOf: result.dataAsOf,
-        refresh: result.numberKey ? 'refreshing' : 'none',
-        ...withMatches(pop, result.matches),
-      }));
+      // A transfer with context: the card the supervisor had is shown at once, whatever the number matches.
+      const transferred = result.transfer?.misId ?? null;
+      store.getState().updatePop(callId, (pop) => {
+        const matched = withMatches(pop, result.matches);
+        return {
+          lookup: 'done',
+          held: false,
+          numberKey: result.numberKey,
+          remembered: result.chosenMisId,
+          dataAsOf: result.dataAsOf,
+          refresh: result.numberKey ? 'refreshing' : 'none',
+          transfer: result.transfer,
+          ...matched,
+          ...(transferred !== null && result.matches.some((card) => card.misId === transferred) ? { selected: transferred } : {}),
+        };
+      });
       if (result.numberKey) refreshScreenPop(desk, store, callId, result.numberKey);
     },
     (error: unknown) => {
@@ -71,7 +79,7 @@ function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, n
         refresh: result.status,
         refreshedAt: result.at,
         // Unreachable: the core sends the cached cards; keep what is on screen as it is.
-        ...(result.status === 'updated' ? withMatches(pop, result.matches) : {}),
+        ...(result.status === 'updated' ? withMatches(pop, keepTransferred(pop, result.matches)) : {}),
       }));
     },
     (error: unknown) => {
@@ -79,6 +87,14 @@ function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, n
       store.getState().updatePop(callId, () => ({ refresh: 'unreachable', refreshedAt: null }));
     },
   );
+}
+
+/** The refreshed cards, with the card a supervisor transferred the caller with still among them (it may not carry this number). */
+function keepTransferred(pop: ScreenPop, matches: readonly PatientCard[]): readonly PatientCard[] {
+  const misId = pop.transfer?.misId ?? null;
+  if (misId === null || matches.some((card) => card.misId === misId)) return matches;
+  const card = pop.matches.find((candidate) => candidate.misId === misId);
+  return card ? [card, ...matches] : matches;
 }
 
 /**

@@ -183,6 +183,8 @@ async function syncPhone(
   };
   const unsubscribe = phone.subscribe(publish);
   const unsubscribeEnded = phone.onCallEnded((call) => {
+    // The supervisor's monitor call is no patient call: no journal entry, no wrap-up, no callback.
+    if (call.expectedIntercom) return;
     recorder.record(call);
     if (call.outcome === 'lost') phones.getState().setLost(call);
     // The wrap-up (answered calls) and the pop's end; the journal views reload.
