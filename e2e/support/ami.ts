@@ -22,14 +22,15 @@ export async function startAmi(): Promise<{ sim: AmiSimulator; amiPort: number }
 
 /**
  * A desk on that PBX: a CTI desk (no softphone) whose agent is `extension`, on a small, still
- * demo clinic (2,000 cards, so its first sync is over in seconds).
+ * demo clinic (2,000 cards, so its first sync is over in seconds). `pbxExtra` overrides fields of
+ * the connector's config (`spy: null`: monitor by originating ChanSpy itself, as on MikoPBX and FreePBX).
  */
-export function amiDeskConfig(amiPort: number, extension: string, name: string, extra: Record<string, unknown> = {}): string {
+export function amiDeskConfig(amiPort: number, extension: string, name: string, extra: Record<string, unknown> = {}, pbxExtra: Record<string, unknown> = {}): string {
   return writeConfig({
     agent: { extension, name },
     connectors: {
       mis: { id: 'demo', config: { patients: 2_000, evolveIntervalMs: 0, latencyMs: 5 } },
-      pbx: { id: 'asterisk-ami', config: { preset: 'asterisk', host: '127.0.0.1', port: amiPort, username: 'admin', secret: 'amipass', queueNames: { reception: 'Регистратура' } } },
+      pbx: { id: 'asterisk-ami', config: { preset: 'asterisk', host: '127.0.0.1', port: amiPort, username: 'admin', secret: 'amipass', queueNames: { reception: 'Регистратура' }, ...pbxExtra } },
     },
     ...extra,
   });

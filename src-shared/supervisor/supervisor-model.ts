@@ -104,12 +104,12 @@ export const CallbackKpiSchema = z
     slaMinutes: z.number().int().positive(),
     /** Tasks that started today (one per number). */
     tasksToday: z.number().int().nonnegative(),
-    /** Closed (patient reached or got through) within the SLA, and at all. */
+    /** Processed (closed: reached, got through, wrong number, not needed) within the SLA, and at all. */
     closedWithinSla: z.number().int().nonnegative(),
     closed: z.number().int().nonnegative(),
     open: z.number().int().nonnegative(),
     overdue: z.number().int().nonnegative(),
-    /** closedWithinSla over tasksToday, 0..100; null with no task today. */
+    /** closedWithinSla over the tasks decided (closed, or open past the SLA), 0..100; null with none decided yet. */
     percentWithinSla: z.number().min(0).max(100).nullable(),
   })
   .strict();

@@ -127,12 +127,20 @@ export class AlertTracker {
   }
 }
 
-/** The missed-call worklist's figures for the day starting at `dayStart`. */
+/**
+ * The missed-call worklist's figures for the day starting at `dayStart` — the seed clinic's
+ * "100% processed": a task counts as processed when it was closed (reached, got through, or
+ * closed as a wrong number / not needed), in time when within `slaMinutes` of the first missed
+ * call. The percentage is over the tasks already decided — closed, or open past their SLA — so
+ * a task still inside its SLA is neither a success nor a failure yet (null: none decided).
+ */
 export function callbackKpi(tasks: readonly CallbackTask[], slaMinutes: number, dayStart: number, now: number): CallbackKpi {
   const today = tasks.filter((task) => task.firstAt >= dayStart);
-  const closed = today.filter((task) => task.state === 'done' && (task.closedBy === 'operatorReached' || task.closedBy === 'patientGotThrough'));
+  const closed = today.filter((task) => task.state === 'done');
   const closedWithinSla = closed.filter((task) => (task.closedAt ?? Infinity) <= task.firstAt + slaMinutes * 60_000);
   const active = tasks.filter((task) => task.state !== 'done');
+  const overdueToday = today.filter((task) => task.state !== 'done' && task.dueAt <= now).length;
+  const decided = closed.length + overdueToday;
   return {
     slaMinutes,
     tasksToday: today.length,
@@ -140,7 +148,7 @@ export function callbackKpi(tasks: readonly CallbackTask[], slaMinutes: number, 
     closed: closed.length,
     open: active.length,
     overdue: active.filter((task) => task.dueAt <= now).length,
-    percentWithinSla: today.length === 0 ? null : (100 * closedWithinSla.length) / today.length,
+    percentWithinSla: decided === 0 ? null : (100 * closedWithinSla.length) / decided,
   };
 }
 

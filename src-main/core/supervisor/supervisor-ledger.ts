@@ -203,10 +203,11 @@ export class SupervisorLedger {
     return true;
   }
 
-  /** Callers waiting in all queues at `at`, kept once per minute (the first reading). */
+  /** Callers waiting in all queues at `at`, kept once per minute: the minute's peak (a burst between readings is what the chart is for). */
   sample(at: number, waiting: number): boolean {
     const minute = Math.floor(at / 60_000) * 60_000;
-    if (this.samples.has(minute)) return false;
+    const kept = this.samples.get(minute);
+    if (kept !== undefined && kept >= waiting) return false;
     this.samples.set(minute, waiting);
     this.dirty.set(`sample\u0000${minute}`, 'sample');
     while (this.samples.size > WAITING_SAMPLES_MAX) {

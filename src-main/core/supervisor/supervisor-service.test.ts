@@ -407,7 +407,7 @@ describe('SupervisorService: figures from the PBX events', () => {
     expect(board.total).toMatchObject({ agentsLoggedIn: 4, agentsAvailable: 2 });
   });
 
-  it('samples the callers waiting once a minute (all queues), at most one a minute', async () => {
+  it('samples the callers waiting (all queues), one sample a minute holding its peak', async () => {
     const w = world();
     const desk = await supervisorDesk(w);
     await w.settle();
@@ -415,12 +415,17 @@ describe('SupervisorService: figures from the PBX events', () => {
     w.at(130, joined('c5', 'info'));
     w.at(185);
     await w.settle();
+    // Each minute holds its peak: c2 and c3 waited together in the first, c4 and c5 in the third.
     expect(desk.board().waiting).toEqual([
-      { at: T0, waiting: 0 },
+      { at: T0, waiting: 2 },
       { at: T0 + 60_000, waiting: 1 },
-      { at: T0 + 120_000, waiting: 1 },
+      { at: T0 + 120_000, waiting: 2 },
       { at: T0 + 180_000, waiting: 2 },
     ]);
+    // A burst inside the minute is kept: the minute holds its peak.
+    w.at(190, joined('c6', 'info'));
+    await w.settle();
+    expect(desk.board().waiting.at(-1)).toEqual({ at: T0 + 180_000, waiting: 3 });
   });
 
   it('a pause past 10 and 20 minutes turns amber and red, pushed when it happens with no event; after-call work past 60 and 180 s too', async () => {
@@ -507,15 +512,17 @@ describe('SupervisorService: figures from the PBX events', () => {
     await w.settle();
     operator.callbacks.claim(taskId(NUMBER));
     await w.settle();
-    expect(desk.lastPush().callbacks).toEqual({ slaMinutes: 15, tasksToday: 2, closedWithinSla: 0, closed: 0, open: 2, overdue: 0, percentWithinSla: 0 });
+    // Both still inside their SLA: neither in time nor late yet.
+    expect(desk.lastPush().callbacks).toEqual({ slaMinutes: 15, tasksToday: 2, closedWithinSla: 0, closed: 0, open: 2, overdue: 0, percentWithinSla: null });
     // The second patient gets through 5 minutes later: closed within the SLA.
     w.at(320, answered('x1', '102', 3, 'reception', '+79169990000'));
     await w.settle();
-    expect(desk.lastPush().callbacks).toMatchObject({ tasksToday: 2, closedWithinSla: 1, closed: 1, open: 1, overdue: 0, percentWithinSla: 50 });
+    expect(desk.lastPush().callbacks).toMatchObject({ tasksToday: 2, closedWithinSla: 1, closed: 1, open: 1, overdue: 0, percentWithinSla: 100 });
     // 15 minutes after the first call the claimed one falls due: pushed then, on 101's row too.
     w.at(10 + 15 * 60);
     await w.settle();
-    expect(desk.lastPush().callbacks).toMatchObject({ open: 1, overdue: 1 });
+    // Now both are decided: one in time, one late → 50 %.
+    expect(desk.lastPush().callbacks).toMatchObject({ open: 1, overdue: 1, percentWithinSla: 50 });
     expect(desk.lastPush().agents.find((a) => a.extension === '101')!.overdueCallbacks).toBe(1);
     expect(desk.lastPush().agents.find((a) => a.extension === '102')!.overdueCallbacks).toBe(0);
   });

@@ -303,6 +303,8 @@ export class SupervisorService implements Service {
         agent: (extension) => board.agent(extension),
       });
       if (changed) this.changed();
+      // A caller joining may be the minute's peak (the minute timer alone would miss a burst).
+      if (event.type === 'queue.joined') this.takeSample();
     } catch (error) {
       this.options.logger.warn('supervisor.event-not-applied', { event: event.type, error: errorName(error) });
     }

@@ -114,6 +114,8 @@ export const HourlyChart = memo(function HourlyChart({ hourly, at, timeZone }: H
 
 interface WaitingChartProps {
   samples: readonly WaitingSample[];
+  /** Callers waiting now, all queues (the board's live count). */
+  waitingNow: number;
   timeZone: string;
 }
 
@@ -130,14 +132,14 @@ function sameSamples(a: WaitingChartProps, b: WaitingChartProps): boolean {
  * loaded and created in an effect: where it cannot run (no canvas, as in jsdom) the chart says
  * so and the pane goes on; its text alternative always gives now, the peak and when.
  */
-export const WaitingChart = memo(function WaitingChart({ samples, timeZone }: WaitingChartProps): ReactElement {
+export const WaitingChart = memo(function WaitingChart({ samples, waitingNow, timeZone }: WaitingChartProps): ReactElement {
   const { t, i18n } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const data = useMemo(() => waitingChartData(samples), [samples]);
+  const data = useMemo(() => waitingChartData(samples, Date.now()), [samples]);
   const latest = useRef(data);
   const [failed, setFailed] = useState(false);
-  const summary = useMemo(() => waitingSummary(samples), [samples]);
+  const summary = useMemo(() => waitingSummary(samples, waitingNow), [samples, waitingNow]);
   const seriesLabel = t('supervisor.charts.waitingSeries');
   const axisLabel = t('supervisor.charts.waitingAxis');
   const language = i18n.language;
@@ -170,7 +172,10 @@ export const WaitingChart = memo(function WaitingChart({ samples, timeZone }: Wa
           tzDate: (seconds) => UPlot.tzDate(new Date(seconds * 1000), timeZone),
           legend: { show: false },
           cursor: { y: false, drag: { x: false, y: false } },
-          scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+          scales: {
+            x: { time: true },
+            y: { range: (_plot, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] },
+          },
           series: [{}, { label: seriesLabel, stroke: line, fill: withAlpha(line, '22'), width: 2, points: { show: false } }],
           axes: [
             { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { show: false }, values: (_plot, splits) => splits.map((split) => clock.format(new Date(split * 1000))) },

@@ -95,20 +95,26 @@ describe('supervisor model: figures', () => {
     expect(hourlyChartData(Array.from({ length: 24 }, (_, hour) => ({ hour, answered: 0, abandoned: 0 })), 9)).toEqual([]);
   });
 
-  it("builds uPlot's arrays for callers waiting: seconds since epoch, in time order", () => {
+  it("builds uPlot's arrays for callers waiting: seconds since epoch, in time order; under two samples, the last hour", () => {
     const samples = [
       { at: START, waiting: 7 },
       { at: START - 120_000, waiting: 3 },
       { at: START - 60_000, waiting: 9 },
     ];
-    expect(waitingChartData(samples)).toEqual([
+    expect(waitingChartData(samples, START)).toEqual([
       [(START - 120_000) / 1000, (START - 60_000) / 1000, START / 1000],
       [3, 9, 7],
     ]);
-    expect(waitingChartData([])).toEqual([[], []]);
-    expect(waitingSummary(samples)).toEqual({ now: 7, peak: 9, peakAt: START - 60_000 });
-    expect(waitingSummary([])).toEqual({ now: 0, peak: 0, peakAt: null });
-    expect(waitingSummary([{ at: START, waiting: 0 }])).toEqual({ now: 0, peak: 0, peakAt: null });
+    // No day yet: an hour's span up to now (never a row of "00:00" at the epoch), nothing drawn.
+    expect(waitingChartData([], START)).toEqual([[(START - 3_600_000) / 1000, START / 1000], [null, null]]);
+    expect(waitingChartData([{ at: START - 120_000, waiting: 2 }], START)).toEqual([
+      [(START - 3_600_000) / 1000, (START - 120_000) / 1000, (START - 60_000) / 1000, START / 1000],
+      [null, 2, 2, null],
+    ]);
+    // "Now" is the live count; the peak and its time come from the samples.
+    expect(waitingSummary(samples, 4)).toEqual({ now: 4, peak: 9, peakAt: START - 60_000 });
+    expect(waitingSummary([], 1)).toEqual({ now: 1, peak: 0, peakAt: null });
+    expect(waitingSummary([{ at: START, waiting: 0 }], 0)).toEqual({ now: 0, peak: 0, peakAt: null });
   });
 
   it('lists the callback tasks still owed, the soonest due first (the overdue lead)', () => {

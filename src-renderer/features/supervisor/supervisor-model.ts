@@ -130,21 +130,30 @@ export function hourlyChartData(hourly: readonly HourBucket[], currentHour: numb
   return bars;
 }
 
-/** uPlot's arrays for "callers waiting": x in seconds since epoch (uPlot's time unit), in time order. */
-export function waitingChartData(samples: readonly WaitingSample[]): AlignedData {
+/**
+ * uPlot's arrays for "callers waiting": x in seconds since epoch (uPlot's time unit), in time
+ * order. With fewer than two samples the line has no span: the last hour up to `nowMs`, empty.
+ */
+export function waitingChartData(samples: readonly WaitingSample[], nowMs: number): AlignedData {
   const sorted = [...samples].sort((a, b) => a.at - b.at);
+  if (sorted.length < 2) {
+    const only = sorted[0];
+    if (!only) return [[(nowMs - 3_600_000) / 1000, nowMs / 1000], [null, null]];
+    // One sample is one minute's peak: drawn across its minute (a lone point would not show).
+    const from = Math.min(nowMs - 3_600_000, only.at - 60_000);
+    const minuteEnd = only.at + 60_000;
+    const to = Math.max(nowMs, minuteEnd + 1_000);
+    return [[from / 1000, only.at / 1000, minuteEnd / 1000, to / 1000], [null, only.waiting, only.waiting, null]];
+  }
   return [sorted.map((sample) => sample.at / 1000), sorted.map((sample) => sample.waiting)];
 }
 
 /** The figures the waiting chart's text alternative says: now, the day's peak and when. */
-export function waitingSummary(samples: readonly WaitingSample[]): { now: number; peak: number; peakAt: number | null } {
-  let latest: WaitingSample | null = null;
+/** Now (the live count, not the last minute's sample), the day's peak and when. */
+export function waitingSummary(samples: readonly WaitingSample[], waitingNow: number): { now: number; peak: number; peakAt: number | null } {
   let peak: WaitingSample | null = null;
-  for (const sample of samples) {
-    if (!latest || sample.at > latest.at) latest = sample;
-    if (!peak || sample.waiting > peak.waiting) peak = sample;
-  }
-  return { now: latest?.waiting ?? 0, peak: peak?.waiting ?? 0, peakAt: peak && peak.waiting > 0 ? peak.at : null };
+  for (const sample of samples) if (!peak || sample.waiting > peak.waiting) peak = sample;
+  return { now: waitingNow, peak: peak?.waiting ?? 0, peakAt: peak && peak.waiting > 0 ? peak.at : null };
 }
 
 /** The callback tasks still owed a call (open or claimed), the soonest due first: the overdue lead. */
