@@ -184,6 +184,9 @@ class FakePbx implements CallListPbx {
             this.board.announce(key, null);
           },
           list: async (prefix) => [...this.board.records].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => ({ key, value })),
+          removeTree: async (folder) => {
+            for (const key of [...this.board.records.keys()]) if (key.startsWith(`${folder}/`)) this.board.records.delete(key);
+          },
         }
       : null;
   }

@@ -87,6 +87,9 @@ class FakeSwitchboard {
         announce(key, null);
       },
       list: async (prefix) => [...this.records].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => ({ key, value })),
+      removeTree: async (folder) => {
+        for (const key of [...this.records.keys()]) if (key.startsWith(`${folder}/`)) this.records.delete(key);
+      },
     };
     const ok = async () => undefined;
     return {

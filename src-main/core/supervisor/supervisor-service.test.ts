@@ -1,3 +1,4 @@
+import { addDays } from '../../../src-shared/schedule/clinic-time';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,8 @@ class FakeSwitchboard {
   readonly connections = new Set<{ emit: (event: PbxEvent) => void; drop: () => void }>();
   /** Commands the PBX refuses, by name. */
   readonly refuse = new Map<string, PbxError>();
+  /** Folders the desks swept from the shared record (`removeTree`). */
+  readonly removedTrees: string[] = [];
   /** The PBX does not answer a login. */
   down = false;
   snapshot: PbxSnapshot = {
@@ -116,6 +119,10 @@ class FakeSwitchboard {
         announce(key, null);
       },
       list: async (prefix) => [...this.records].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => ({ key, value })),
+      removeTree: async (folder) => {
+        this.removedTrees.push(folder);
+        for (const key of [...this.records.keys()]) if (key.startsWith(`${folder}/`)) this.records.delete(key);
+      },
     };
     const command =
       (name: string, line: (request: Record<string, string>) => string) =>
@@ -695,6 +702,26 @@ describe('SupervisorService: wrap-ups from every desk', () => {
       { category: 'Запись на приём', count: 1 },
       { category: 'Отмена записи', count: 1 },
     ]);
+  });
+});
+
+describe('SupervisorService: housekeeping on the PBX', () => {
+  it("a supervisor desk removes the wrap-up records of the week before today from the shared record after a connect; today's stay", async () => {
+    const w = world();
+    const desk = await supervisorDesk(w, { random: 0.5 });
+    await w.settle();
+    const compact = (day: string) => day.replaceAll('-', '');
+    const today = desk.board().day;
+    for (const back of [0, 1, 7, 8]) w.board.records.set(`wu/${compact(addDays(today, -back))}/k${back}`, 'Запись на приём');
+    w.board.dropAll();
+    await w.settle();
+    w.clock.advance(30_000);
+    await w.settle();
+    expect(desk.pbx.view().live).toBe(true);
+    const kept = [...w.board.records.keys()].filter((key) => key.startsWith('wu/')).sort();
+    // Today's and the one past the week stay (eight days back is beyond what a desk sweeps).
+    expect(kept).toEqual([`wu/${compact(addDays(today, -8))}/k8`, `wu/${compact(today)}/k0`].sort());
+    expect(w.board.removedTrees).toContain(`wu/${compact(addDays(today, -1))}`);
   });
 });
 

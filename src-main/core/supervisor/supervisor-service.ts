@@ -21,6 +21,8 @@ import { encodeTransfer, TRANSFER_KEEP_MS, TRANSFER_KEY_PREFIX, TransferInbox, t
 
 /** Shared keys of the desks' wrap-ups: `wu/<clinic day YYYYMMDD>/<hash of desk and call>`. */
 export const WRAP_UP_KEY_PREFIX = 'wu/';
+/** How many days back a supervisor desk removes old wrap-up records from the PBX. */
+const OLD_WRAP_UP_DAYS = 7;
 const WRAP_UP_KEY = /^wu\/(\d{8})\/[\x21-\x7E]{1,180}$/;
 /** `supervisor:changed` at most this often. */
 const PUSH_INTERVAL_MS = 250;
@@ -209,6 +211,7 @@ export class SupervisorService implements Service {
     this.options.logger.info('supervisor.new-day', { day });
     this.scheduleMidnight();
     this.schedulePush();
+    void this.removeOldWrapUps(day);
   }
 
   private scheduleMidnight(): void {
@@ -351,12 +354,31 @@ export class SupervisorService implements Service {
     const shared = this.options.pbx.shared;
     const ledger = this.ledger;
     if (!shared || !ledger) return;
+    await this.removeOldWrapUps(ledger.day);
     try {
       const records = await shared.list(`${WRAP_UP_KEY_PREFIX}${compactDay(ledger.day)}/`);
       for (const { key, value } of records) this.countWrapUp(key, value);
       this.options.logger.info('supervisor.wrap-ups-recovered', { records: records.length });
     } catch (error) {
       this.options.logger.warn('supervisor.wrap-ups-not-recovered', { error: errorName(error) });
+    }
+  }
+
+  /**
+   * Housekeeping on the PBX: the wrap-up records of the week before `today` are removed (one
+   * `DBDelTree` a day), so AstDB does not grow day after day; the figures live in journal.db.
+   * A supervisor desk does it after every connect and at the clinic's midnight.
+   */
+  private async removeOldWrapUps(today: string): Promise<void> {
+    const shared = this.options.pbx.shared;
+    if (!shared) return;
+    for (let back = 1; back <= OLD_WRAP_UP_DAYS; back++) {
+      try {
+        await shared.removeTree(`${WRAP_UP_KEY_PREFIX}${compactDay(addDays(today, -back))}`);
+      } catch (error) {
+        this.options.logger.warn('supervisor.old-wrap-ups-not-removed', { error: errorName(error) });
+        return;
+      }
     }
   }
 

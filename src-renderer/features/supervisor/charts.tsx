@@ -116,6 +116,8 @@ interface WaitingChartProps {
   samples: readonly WaitingSample[];
   /** Callers waiting now, all queues (the board's live count). */
   waitingNow: number;
+  /** The board's time (ms): where the span of a day with under two samples ends. */
+  at: number;
   timeZone: string;
 }
 
@@ -132,11 +134,11 @@ function sameSamples(a: WaitingChartProps, b: WaitingChartProps): boolean {
  * loaded and created in an effect: where it cannot run (no canvas, as in jsdom) the chart says
  * so and the pane goes on; its text alternative always gives now, the peak and when.
  */
-export const WaitingChart = memo(function WaitingChart({ samples, waitingNow, timeZone }: WaitingChartProps): ReactElement {
+export const WaitingChart = memo(function WaitingChart({ samples, waitingNow, at, timeZone }: WaitingChartProps): ReactElement {
   const { t, i18n } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const data = useMemo(() => waitingChartData(samples, Date.now()), [samples]);
+  const data = useMemo(() => waitingChartData(samples, at), [samples, at]);
   const latest = useRef(data);
   const [failed, setFailed] = useState(false);
   const summary = useMemo(() => waitingSummary(samples, waitingNow), [samples, waitingNow]);

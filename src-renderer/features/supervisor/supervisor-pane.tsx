@@ -129,7 +129,7 @@ function LiveBoard({ board }: { board: SupervisorBoard }): ReactElement {
         <aside className="sv-side">
           <CallbacksKpi kpi={board.callbacks} />
           <HourlyChart hourly={board.hourly} at={board.at} timeZone={timeZone} />
-          <WaitingChart samples={board.waiting} waitingNow={board.total.waitingNow} timeZone={timeZone} />
+          <WaitingChart samples={board.waiting} waitingNow={board.total.waitingNow} at={board.at} timeZone={timeZone} />
           <Categories categories={board.categories} />
           <ThresholdsEditor thresholds={board.thresholds} />
         </aside>

@@ -64,6 +64,9 @@ function pbx(action: AmiMessage, conn: FakeConnection, options: PbxOptions = {})
       return ok('Updated database successfully');
     case 'DBDel':
       return conn.replay(action, step(T04, 'dbdel-again'));
+    case 'DBDelTree':
+      // The capture's answers: a tree that was there, and one that was not.
+      return conn.replay(action, step(T04, action.get('Key') === 'wu/20261129' ? 'dbdeltree-again' : 'dbdeltree-cb'));
     case 'DBGetTree':
       return conn.replay(action, step(T04, action.get('Key') === 'cb' ? 'dbtree-cb' : 'dbtree-1'));
     case 'UserEvent': {
@@ -301,6 +304,20 @@ describe('asterisk-ami connector', () => {
     expect(server.received('DBGetTree')[0]!.get('Key')).toBe('cb');
     expect(await connector.shared!.list('agent')).toEqual([{ key: 'agent/1001/status', value: 'Обед' }]);
     await expect(connector.shared!.publish('cb/1', 'two\nlines')).rejects.toBeInstanceOf(PbxError);
+  });
+
+  it('removes a folder of old records with DBDelTree (nothing there is fine) and refuses a folder ending in "/"', async () => {
+    const { server, connector } = await setup();
+    await connector.connect();
+    await connector.shared!.removeTree('wu/20261128');
+    await connector.shared!.removeTree('wu/20261129');
+    expect(server.received('DBDelTree').map((action) => [action.get('Family'), action.get('Key')])).toEqual([
+      ['registratura', 'wu/20261128'],
+      ['registratura', 'wu/20261129'],
+    ]);
+    // Quiet housekeeping: no desk is told.
+    expect(server.received('UserEvent')).toHaveLength(0);
+    await expect(connector.shared!.removeTree('wu/')).rejects.toMatchObject({ kind: 'refused' });
   });
 
   it('reports health from Ping and a lost connection once', async () => {

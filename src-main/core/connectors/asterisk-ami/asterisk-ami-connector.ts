@@ -121,6 +121,7 @@ class AsteriskAmiConnector implements PbxConnector {
     this.shared = {
       publish: (key, value) => this.publish(key, value),
       remove: (key) => this.remove(key),
+      removeTree: (folder) => this.removeTree(folder),
       list: (prefix) => this.list(prefix),
     };
   }
@@ -308,6 +309,18 @@ class AsteriskAmiConnector implements PbxConnector {
       if (!(error instanceof PbxError && error.kind === 'refused')) throw error;
     }
     await this.command('UserEvent', [['UserEvent', SHARED_USER_EVENT], ['Key', key], ['Val', ''], ['Removed', 'yes']], 'announce the removal');
+  }
+
+  private async removeTree(folder: string): Promise<void> {
+    checkSharedKey(folder);
+    if (folder.endsWith('/')) throw new PbxError('refused', 'a shared folder is a key path without a trailing "/"');
+    try {
+      // AstDB deletes the keys under `folder/` (main/db.c `ast_db_deltree`); the family's others stay.
+      await this.requireClient().action('DBDelTree', { Family: SHARED_FAMILY, Key: folder });
+    } catch (error) {
+      // "Database entry not found": nothing under it (transcript 04) — removed all the same.
+      if (!(error instanceof PbxError && error.kind === 'refused' && /not found/i.test(error.message))) throw error;
+    }
   }
 
   private async list(prefix: string): Promise<{ key: string; value: string }[]> {

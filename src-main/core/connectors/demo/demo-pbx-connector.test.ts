@@ -285,6 +285,15 @@ describe('createDemoPbxConnector', () => {
     await Promise.resolve();
     expect(events.at(-1)).toEqual({ type: 'shared.changed', at: NOON, key: 'cb/79160000000', value: null });
     expect(await pbx.shared!.list('cb/')).toEqual([{ key: 'cb/79161234567', value: '101|1767000000000' }]);
+    // A folder goes quietly (housekeeping); its neighbours and look-alikes stay.
+    await pbx.shared!.publish('wu/20261129/a', 'x');
+    await pbx.shared!.publish('wu/202611290/b', 'y');
+    await Promise.resolve();
+    const announced = events.length;
+    await pbx.shared!.removeTree('wu/20261129');
+    await Promise.resolve();
+    expect(events.length).toBe(announced);
+    expect(await pbx.shared!.list('wu/')).toEqual([{ key: 'wu/202611290/b', value: 'y' }]);
     await expect(pbx.shared!.publish('cb/x', 'x'.repeat(901))).rejects.toEqual(refused(/one line/));
     await expect(pbx.shared!.publish('cb/x', 'a\nb')).rejects.toEqual(refused(/one line/));
     await expect(pbx.shared!.publish('bad key', 'v')).rejects.toEqual(refused(/shared key/));

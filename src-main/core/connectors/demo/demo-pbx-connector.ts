@@ -127,6 +127,11 @@ export function createDemoPbxConnector(ctx: PbxConnectorContext<DemoPbxConfig>, 
       records.delete(key);
       announce(key, null);
     },
+    async removeTree(folder) {
+      live();
+      checkKey(folder);
+      for (const key of [...records.keys()]) if (key.startsWith(`${folder}/`)) records.delete(key);
+    },
     async list(prefix) {
       live();
       return [...records].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => ({ key, value }));

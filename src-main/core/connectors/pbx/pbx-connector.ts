@@ -123,6 +123,12 @@ export interface PbxSharedChannel {
   remove(key: string): Promise<void>;
   /** Every durable record whose key starts with `prefix` (recovery after a (re)connect). */
   list(prefix: string): Promise<{ key: string; value: string }[]>;
+  /**
+   * Removes every durable record under the folder `folder` (`wu/20261205` removes
+   * `wu/20261205/…`), quietly: housekeeping of records no desk watches any more. Nothing there is
+   * not an error.
+   */
+  removeTree(folder: string): Promise<void>;
 }
 
 /** Longest shared value: AMI reads a client's line into a 1 KiB buffer. */
