@@ -48,7 +48,7 @@ async function select(tile: Locator): Promise<void> {
 const kpi = (page: Page, queue: string, cell: string) => page.locator(`[data-testid="sv-kpi-row"][data-queue="${queue}"]`).getByTestId(cell);
 const kpiValue = async (page: Page, queue: string, cell: string) => Number(await kpi(page, queue, cell).getAttribute('data-value'));
 
-test('a supervisor and two operators on one PBX: the board, listen / whisper / barge through ChanSpy, stop, transfer with context, and KPIs equal to the PBX and the wrap-ups — after a restart too', async ({
+test('a supervisor and two operators on one PBX: the board, listen / whisper / barge through ChanSpy, stop, transfer with context, KPIs equal to the PBX and the wrap-ups — after a restart too — and a forced pause', async ({
   page,
   browser,
   launch,
@@ -178,7 +178,8 @@ test('a supervisor and two operators on one PBX: the board, listen / whisper / b
       expect(Number(summary!.callers)).toBe(1);
       await expect.poll(async () => (await amiList(amiPort, 'QueueSummary', { Queue: 'reception' }))[0]!.available).toBe(String(await kpiValue(page, 'reception', 'sv-kpi-available')));
       expect(await kpiValue(page, 'reception', 'sv-kpi-loggedin')).toBe(Number(summary!.loggedin));
-      const longest = await kpiValue(page, 'reception', 'sv-kpi-longest');
+      // The longest wait counts on in the pane between pushes.
+      const longest = Number(await kpi(page, 'reception', 'sv-kpi-longest').getByTestId('sv-kpi-longest-live').getAttribute('data-value'));
       const pbxLongest = Number((await amiList(amiPort, 'QueueSummary', { Queue: 'reception' }))[0]!.longestholdtime);
       expect(Math.abs(longest - pbxLongest)).toBeLessThanOrEqual(1);
       const params = (await amiList(amiPort, 'QueueStatus', { Queue: 'reception' })).find((event) => event.event === 'QueueParams')!;
@@ -194,6 +195,22 @@ test('a supervisor and two operators on one PBX: the board, listen / whisper / b
       await expect(category('Справочная информация (результаты, справки, цены)')).toHaveAttribute('data-value', '1');
     };
     await checkFigures();
+
+    // The supervisor pauses an operator with a reason (QueuePause on the PBX; the tile follows the PBX's event), then unpauses.
+    const pausing = sim.recordedActions().length;
+    await select(agent('1002'));
+    await page.getByTestId('sv-pause-reason').selectOption('Обучение');
+    await page.getByTestId('sv-pause').click();
+    await expect.poll(() => actionsNamed(sim, 'QueuePause', pausing).length).toBe(1);
+    const pause = actionsNamed(sim, 'QueuePause', pausing)[0]!;
+    expect([header(pause, 'Interface'), header(pause, 'Paused'), header(pause, 'Reason')]).toEqual(['PJSIP/1002', 'true', 'Обучение']);
+    await expect(agent('1002')).toHaveAttribute('data-state', 'paused');
+    await expect(agent('1002')).toContainText('Обучение');
+    await expect(pageB.getByTestId('agent-status')).toHaveAttribute('data-state', 'paused');
+    await page.getByTestId('sv-unpause').click();
+    await expect(agent('1002')).toHaveAttribute('data-state', 'ready');
+    expect(header(actionsNamed(sim, 'QueuePause', pausing)[1]!, 'Paused')).toBe('false');
+
     await page.getByTestId('sv-chart-hourly').scrollIntoViewIfNeeded();
     await screenshot(page, 'supervisor-board-ami');
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, Suspense, type ComponentType, type ReactElement, type ReactNode } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
@@ -108,7 +108,7 @@ function PhoneWithJournal(): ReactElement {
   return <PhonePane journal={<CallJournal key="call-journal" />} />;
 }
 
-const PANE_COMPONENTS: Record<PaneId, () => ReactElement> = {
+const PANE_COMPONENTS: Record<PaneId, ComponentType> = {
   phone: PhoneWithJournal,
   patients: PatientsPane,
   queue: QueuePane,
@@ -173,7 +173,16 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
         <div className="main-pane">
           {roleKnown ? (
             <NavigationFocus>
-              <Current key={pane} />
+              {/* A pane loaded on first use (the supervisor's) shows the same loading line meanwhile. */}
+              <Suspense
+                fallback={
+                  <p className="muted pane-loading" data-testid="pane-loading">
+                    {t('app.loading')}
+                  </p>
+                }
+              >
+                <Current key={pane} />
+              </Suspense>
             </NavigationFocus>
           ) : (
             <p className="muted pane-loading" data-testid="pane-loading">

@@ -50,12 +50,13 @@ describe('the supervisor window on a desk of another role', () => {
     await screen.findByTestId('supervisor-forbidden');
     act(() => desk.emit('settings:changed', makeView({ settings: { role: 'supervisor' } })));
     expect(screen.queryByTestId('supervisor-forbidden')).toBeNull();
-    expect(screen.getByTestId('pane-supervisor')).toBeTruthy();
+    // The pane is loaded on first use.
+    expect(await screen.findByTestId('pane-supervisor')).toBeTruthy();
     act(() => desk.emit('settings:changed', makeView({ settings: { role: 'operator' } })));
     expect(screen.getByTestId('supervisor-forbidden')).toBeTruthy();
     expect(screen.queryByTestId('pane-supervisor')).toBeNull();
     act(() => desk.emit('settings:changed', makeView({ settings: { role: 'supervisor' } })));
-    expect(screen.getByTestId('pane-supervisor')).toBeTruthy();
+    expect(await screen.findByTestId('pane-supervisor')).toBeTruthy();
   });
 
   it('a supervisor desk gets the pane; an operator’s own desk window is never forbidden', async () => {

@@ -64,8 +64,10 @@ export const QueueKpiSchema = z
     queue: QueueIdSchema.nullable(),
     name: z.string().max(PBX_NAME_MAX),
     waitingNow: z.number().int().nonnegative(),
-    /** The longest current wait (s), as QueueSummary's LongestHoldTime. */
+    /** The longest current wait (s), as QueueSummary's LongestHoldTime, as of the board's `at`. */
     longestWaitNowSec: z.number().int().nonnegative(),
+    /** When the longest-waiting caller joined (ms; null: nobody waits): the pane counts the wait on from it. */
+    longestWaitingSince: z.number().int().nonnegative().nullable(),
     /** Agents logged in (not offline) and available (ready), as QueueSummary's LoggedIn / Available. */
     agentsLoggedIn: z.number().int().nonnegative(),
     agentsAvailable: z.number().int().nonnegative(),

@@ -84,6 +84,7 @@ function kpi(queue: string | null, name: string, counters: QueueCounters, live: 
     name: name.slice(0, 80),
     waitingNow: live.waitingNow,
     longestWaitNowSec: live.longestWaitNowSec,
+    longestWaitingSince: live.oldestJoinedAt,
     agentsLoggedIn: live.agentsLoggedIn,
     agentsAvailable: live.agentsAvailable,
     offered: counters.offered,

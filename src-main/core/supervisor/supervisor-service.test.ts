@@ -567,7 +567,7 @@ describe('SupervisorService: today survives a restart and ends at the clinic mid
     const after = again.board();
     // Today's counts come back; who waits and who is logged in now is the PBX's snapshot's to say.
     const counts = (kpi: SupervisorBoard['total']) => {
-      const { waitingNow: _w, longestWaitNowSec: _l, agentsLoggedIn: _i, agentsAvailable: _a, ...rest } = kpi;
+      const { waitingNow: _w, longestWaitNowSec: _l, longestWaitingSince: _s, agentsLoggedIn: _i, agentsAvailable: _a, ...rest } = kpi;
       return rest;
     };
     expect(after.queues.map(counts)).toEqual(before.queues.map(counts));

@@ -17,7 +17,7 @@ afterEach(cleanup);
 const ACCOUNT = { ...DEFAULT_SETTINGS.sip, server: 'ws://127.0.0.1:5066', uri: 'sip:2001@registratura.test', authUser: '2001' };
 const AT = Date.parse(T0);
 
-const kpi = { queue: null, name: 'Все очереди', waitingNow: 0, longestWaitNowSec: 0, agentsLoggedIn: 0, agentsAvailable: 0, offered: 0, answered: 0, abandoned: 0, answeredWithinSla: 0, slaPercent: null, avgWaitSec: null, avgTalkSec: null, longestWaitTodaySec: 0 };
+const kpi = { queue: null, name: 'Все очереди', waitingNow: 0, longestWaitNowSec: 0, longestWaitingSince: null, agentsLoggedIn: 0, agentsAvailable: 0, offered: 0, answered: 0, abandoned: 0, answeredWithinSla: 0, slaPercent: null, avgWaitSec: null, avgTalkSec: null, longestWaitTodaySec: 0 };
 
 /** A live board with nothing on it but the supervisor's monitor session. */
 function board(monitor: MonitorSession | null): SupervisorBoard {

@@ -4,6 +4,7 @@ import type { CallbackKpi, CategoryCount, QueueKpi, SupervisorBoard } from '../.
 import { numberFormat } from '../../ui/intl-formats';
 import { Plain } from '../../ui/plain';
 import { formatSeconds, kpiRows } from './supervisor-model';
+import { useClock } from '../../ui/use-clock';
 
 type Cell = 'waiting' | 'longest' | 'loggedin' | 'available' | 'offered' | 'answered' | 'abandoned' | 'sla' | 'avg-wait' | 'avg-talk';
 const CELLS: readonly Cell[] = ['waiting', 'longest', 'loggedin', 'available', 'offered', 'answered', 'abandoned', 'sla', 'avg-wait', 'avg-talk'];
@@ -86,12 +87,22 @@ const KpiRow = memo(function KpiRow({ id, kpi, total, target }: { id: string; kp
           data-alert={alerts[cell]}
           title={cell === 'longest' ? t('supervisor.kpi.longestToday', { value: formatSeconds(kpi.longestWaitTodaySec) }) : undefined}
         >
-          {values[cell].text}
+          {cell === 'longest' && kpi.longestWaitingSince !== null ? <LongestWait since={kpi.longestWaitingSince} /> : values[cell].text}
         </td>
       ))}
     </tr>
   );
 });
+
+/** The longest wait now, counting each second from when that caller joined (the board is pushed on changes only). */
+function LongestWait({ since }: { since: number }): ReactElement {
+  const seconds = Math.max(0, Math.floor((useClock() - since) / 1000));
+  return (
+    <span data-testid="sv-kpi-longest-live" data-value={seconds}>
+      {formatSeconds(seconds)}
+    </span>
+  );
+}
 
 /**
  * The missed-call SLA, the clinic's own measure ("100% processed"): today's missed calls called

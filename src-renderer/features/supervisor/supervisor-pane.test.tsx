@@ -121,6 +121,9 @@ describe('Supervisor pane: the agent board', () => {
     expect(talk()).toBe('01:20');
     expect(within(tile('1003')).getByTestId('sv-agent-time').textContent).toBe('25:15');
     expect(within(tile('1001')).getByTestId('sv-agent-time').textContent).toBe('00:25');
+    // The longest wait now counts on between pushes (main pushes on changes only).
+    const longest = screen.getAllByTestId('sv-kpi-row').find((row) => row.getAttribute('data-queue') === 'reception')!;
+    expect(within(longest).getByTestId('sv-kpi-longest-live').getAttribute('data-value')).toBe('205');
   });
 
   it('filters by queue and by state, and sorts by name, state and time in state', async () => {
@@ -324,6 +327,8 @@ describe('Supervisor pane: the monitor banner', () => {
 
 describe("Supervisor pane: today's figures, alerts, charts", () => {
   it("shows the board's KPI numbers per queue and in total, durations as m:ss, raw values in data-value", async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.setSystemTime(START);
     await openLive();
     const rows = screen.getAllByTestId('sv-kpi-row');
     expect(rows.map((row) => row.getAttribute('data-queue'))).toEqual(['reception', 'lab', '*']);
