@@ -178,10 +178,23 @@ describe('foldMissedCall', () => {
     expect(foldMissedCall(task, call('call-14', T0 + 14))).toBe(task);
   });
 
+  it('two desks that saw the first call milliseconds apart (each on its own clock) hold one episode: a claim from either wins the merge', () => {
+    const onA = foldMissedCall(null, call('a', T0 + 10_003));
+    const onB = foldMissedCall(null, call('a', T0 + 10_008));
+    expect(onA.episode).toBe(onB.episode);
+    const claimed = withStatus(onA, '101', { state: 'claimed', claimedBy: ivanova, claimedAt: T0 + 11_000 });
+    expect(mergeRecords(onB, claimed)).toMatchObject({ state: 'claimed', claimedBy: ivanova });
+    expect(mergeRecords(claimed, onB)).toMatchObject({ state: 'claimed', claimedBy: ivanova });
+    // After a close, the next episode is later than the one it follows even within the same minute.
+    const done = withStatus(claimed, '101', { state: 'done', outcome: 'reached', closedBy: 'operatorReached', closedByAgent: ivanova, closedAt: T0 + 12_000 });
+    expect(foldMissedCall(done, call('b', T0 + 13_000)).episode).toBe(done.episode + 1);
+  });
+
   it('a call after the task was done starts a new episode, which wins the merge on every desk', () => {
     const done = withStatus(newTask(call('a', T0)), '101', { state: 'done', outcome: 'reached', closedBy: 'operatorReached', closedByAgent: ivanova, closedAt: T0 + 60_000 });
     const again = foldMissedCall(done, call('b', T0 + 120_000, 'missed'));
-    expect(again).toMatchObject({ state: 'open', count: 1, episode: T0 + 120_000, firstAt: T0 + 120_000, version: 0, closedBy: null, claimedBy: null });
+    expect(again).toMatchObject({ state: 'open', count: 1, episode: Math.floor((T0 + 120_000) / 60_000) * 60_000, firstAt: T0 + 120_000, version: 0, closedBy: null, claimedBy: null });
+    expect(again.episode).toBeGreaterThan(done.episode);
     expect(mergeRecords(done, again)).toEqual(again);
     expect(mergeRecords(again, done)).toEqual(again);
     // A repeat of a call from before the close does not reopen it.

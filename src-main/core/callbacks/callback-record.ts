@@ -57,12 +57,20 @@ export const TaskRecordSchema = z
   .strict();
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
+/**
+ * An episode's stamp: the minute its first call was seen. Every desk stamps the episode on its
+ * own clock when the PBX's event reaches it, milliseconds apart; stamped to the millisecond, two
+ * copies of one run of calls would look like two episodes and the "newer" one would win whole,
+ * dropping the other desk's claim.
+ */
+export const EPISODE_STAMP_MS = 60_000;
+
 /** A fresh task (a new episode) for a missed call. */
 export function newTask(input: { id: string; number: string; callId: string; reason: CallbackReason; queue: string | null; at: number }): TaskRecord {
   return {
     id: input.id,
     number: input.number,
-    episode: input.at,
+    episode: Math.floor(input.at / EPISODE_STAMP_MS) * EPISODE_STAMP_MS,
     count: 1,
     callIds: [input.callId],
     reasons: [input.reason],
@@ -89,7 +97,12 @@ export function newTask(input: { id: string; number: string; callId: string; rea
  * the task was done starts a new episode.
  */
 export function foldMissedCall(task: TaskRecord | null, input: Parameters<typeof newTask>[0]): TaskRecord {
-  if (task === null || (task.state === 'done' && input.at > (task.closedAt ?? task.lastAt))) return newTask(input);
+  if (task === null) return newTask(input);
+  if (task.state === 'done' && input.at > (task.closedAt ?? task.lastAt)) {
+    // After the close: a new episode, later than the one it follows (every desk derives the same from the shared record).
+    const fresh = newTask(input);
+    return fresh.episode > task.episode ? fresh : { ...fresh, episode: task.episode + 1 };
+  }
   // Call ids and reasons are kept sorted, the form mergeRecords gives them, so a copy merged with itself is unchanged.
   if (task.callIds.includes(input.callId)) {
     if (task.reasons.includes(input.reason)) return task;

@@ -302,7 +302,7 @@ describe('CallbackService: claims across desks', () => {
     expect(a.callbacks.complete(ID, 'reached')).toMatchObject({ state: 'done' });
     const items = a.outcomes();
     expect(items).toHaveLength(1);
-    expect(items[0]!.idempotencyKey).toBe(`callback:${ID}:${T0 + 1_000}:2`);
+    expect(items[0]!.idempotencyKey).toBe(`callback:${ID}:${Math.floor((T0 + 1_000) / 60_000) * 60_000}:2`);
     expect(items[0]!.payload).toMatchObject({ number: NUMBER, outcome: 'reached', reasons: ['abandoned'], count: 1, firstAt: T0 + 1_000, agent: '101' });
     expect(a.wakes()).toBe(1);
     await settle();

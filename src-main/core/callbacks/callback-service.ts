@@ -290,6 +290,7 @@ export class CallbackService implements Service {
     const stores = this.options.journal.require('the shared callback task was not applied');
     const current = stores.callbacks.get(remote.id);
     const merged = current === null ? remote : mergeRecords(current, remote);
+    this.options.logger.info('callbacks.remote', { state: remote.state, version: remote.version, merged: merged.state, changed: current === null || !sameRecord(current, merged) });
     if (current !== null && sameRecord(current, merged)) return;
     stores.callbacks.transaction(() => {
       stores.callbacks.put(merged, this.clock.now());

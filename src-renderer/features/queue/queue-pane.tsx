@@ -104,7 +104,7 @@ function CallersTable({ view }: { view: QueueView }): ReactElement {
         <h2 id="queue-callers-title" className="queue-section-title">
           {t('queue.callers.title')}
         </h2>
-        <span className="queue-count" data-testid="queue-callers-count">
+        <span className="count-pill" data-testid="queue-callers-count">
           {sorted.length}
         </span>
         <LongestWait callers={callers} slaMs={slaMs} />
@@ -226,7 +226,7 @@ function AgentsTable({ view }: { view: QueueView }): ReactElement {
         <h2 id="queue-agents-title" className="queue-section-title">
           {t('queue.agents.title')}
         </h2>
-        <span className="queue-count" data-testid="queue-agents-count">
+        <span className="count-pill" data-testid="queue-agents-count">
           {agents.length}
         </span>
         <ul className="queue-agent-summary" aria-label={t('queue.agents.summary')}>

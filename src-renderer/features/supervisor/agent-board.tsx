@@ -32,7 +32,7 @@ export function AgentBoard({ board, pauseReasons }: { board: SupervisorBoard; pa
         <h2 id="sv-board-title" className="sv-section-title">
           {t('supervisor.board.title')}
         </h2>
-        <span className="sv-count" data-testid="sv-agents-count" data-value={agents.length}>
+        <span className="count-pill" data-testid="sv-agents-count" data-value={agents.length}>
           {agents.length}
         </span>
         <ul className="sv-totals" aria-label={t('supervisor.board.totals')}>

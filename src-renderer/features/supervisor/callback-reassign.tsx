@@ -48,7 +48,7 @@ function CallbackSection({ store, agents }: { store: CallbacksStore; agents: rea
         <h2 id="sv-callbacks-title" className="sv-section-title">
           {t('supervisor.callbacks.title')}
         </h2>
-        <span className="sv-count" data-testid="sv-callbacks-count">
+        <span className="count-pill" data-testid="sv-callbacks-count">
           {tasks.length}
         </span>
         {list && !list.shared ? <span className="sv-section-note muted">{t('supervisor.callbacks.notShared')}</span> : null}
