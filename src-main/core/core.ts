@@ -9,7 +9,12 @@ import { PatientCacheService } from './cache/patient-cache-service';
 import { createCallHandlers } from './calls/call-handlers';
 import { DemoClinicService, type DemoOverrides } from './connectors/demo/demo-clinic';
 import { createDemoHandlers } from './connectors/demo/demo-handlers';
-import { pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
+import { createConnectorsHandlers } from './connectors/connectors-handlers';
+import { ConnectorsService } from './connectors/connectors-service';
+import type { MisConnectorRegistration } from './connectors/mis/mis-connector';
+import { createMisConnector, misConnectorRegistry, type MisCreation } from './connectors/mis/mis-connectors';
+import { BUILT_IN_MIS_CONNECTORS } from './connectors/mis/built-in-mis-connectors';
+import { PBX_MANIFESTS, pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
 import { createPbxHandlers } from './connectors/pbx/pbx-handlers';
 import { PbxHostService } from './connectors/pbx/pbx-host-service';
 import { createBookingHandlers } from './booking/booking-handlers';
@@ -65,6 +70,8 @@ export interface CoreOptions {
   integrityCheck?: IntegrityCheck | null;
   /** Opens (or brings forward) the supervisor's window: Electron's. Without it `app.openSupervisor` answers `route`. */
   openSupervisorWindow?: () => void;
+  /** MIS connectors from the data directory's `plugins/` (each isolated by the host), and the folders that failed to load. */
+  misPlugins?: { registrations: Readonly<Record<string, MisConnectorRegistration>>; problems: { folder: string; problem: string }[] };
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -118,8 +125,32 @@ export function createCore(options: CoreOptions): Core {
   const { mis: misSettings } = settings.settings.connectors;
   const demoClinic = misSettings.id === 'demo' ? new DemoClinicService({ dataDir: options.dataDir, config: misSettings.config, overrides: options.demo, logger }) : null;
   if (demoClinic) services.register(demoClinic);
+  const pluginMis: Record<string, MisConnectorRegistration> = { ...options.misPlugins?.registrations };
+  const misRegistry = misConnectorRegistry({ demoMis: () => demoClinic?.mis ?? null, builtIns: BUILT_IN_MIS_CONNECTORS, plugins: pluginMis });
+  // The MIS connector is made when the link starts, from the settings as they are then.
+  let misCreation: MisCreation | null = null;
+  const makeMis = (): MisCreation => {
+    const choice = settings.settings.connectors.mis;
+    try {
+      misCreation = createMisConnector({
+        registry: misRegistry,
+        id: choice.id,
+        config: choice.config,
+        secrets: (id, paths) => settings.misSecrets(id, paths),
+        dataDir: options.dataDir,
+        logger,
+        clock: systemClock,
+      });
+    } catch (error) {
+      misCreation = { connector: null, reason: 'connectorNotAvailable', problem: error instanceof Error ? error.message : String(error) };
+    }
+    if (misCreation.connector === null) logger.warn('mis.connector-unavailable', { id: choice.id, problem: misCreation.problem });
+    return misCreation;
+  };
   const link = new MisLinkService({
-    connector: () => demoClinic?.mis ?? null,
+    connector: () => makeMis().connector,
+    unavailableReason: () => (misCreation && misCreation.connector === null ? misCreation.reason : 'connectorNotAvailable'),
+    ownsConnector: misSettings.id !== 'demo',
     cache,
     journal,
     logger,
@@ -193,6 +224,17 @@ export function createCore(options: CoreOptions): Core {
   });
   services.register(callLists);
 
+  const connectors = new ConnectorsService({
+    settings,
+    misRegistry: () => misRegistry,
+    pbxManifests: PBX_MANIFESTS,
+    pluginProblems: () => options.misPlugins?.problems ?? [],
+    pluginIds: () => new Set(Object.keys(pluginMis)),
+    dataDir: options.dataDir,
+    logger,
+    clock: systemClock,
+  });
+
   const info: AppInfo = AppInfoSchema.parse({ name: 'Registratura', version: options.version, host: options.host, dataDir: options.dataDir });
   const callNumbers = new CallNumbers(journal);
   const currentSettings = () => settings.settings;
@@ -233,6 +275,7 @@ export function createCore(options: CoreOptions): Core {
     ...createBookingHandlers(booking),
     ...createCallListsHandlers(callLists),
     ...createSupervisorHandlers(supervisor, () => liveSettings),
+    ...createConnectorsHandlers(connectors),
   };
   // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
   const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo, advanceClock: (ms) => callListClock.advance(ms) }) : {};

@@ -3,6 +3,7 @@ import { appRequests } from '../app/app-contract';
 import { bookingEvents, bookingRequests } from '../booking/booking-contract';
 import { callListsEvents, callListsRequests } from '../call-lists/call-lists-contract';
 import { cacheEvents, cacheRequests } from '../cache/cache-contract';
+import { connectorsRequests } from '../connectors/connectors-contract';
 import { callbacksEvents, callbacksRequests } from '../callbacks/callbacks-contract';
 import { callsEvents, callsRequests } from '../calls/calls-contract';
 import { demoRequests } from '../demo/demo-contract';
@@ -43,6 +44,7 @@ export const requests = {
   ...bookingRequests,
   ...callListsRequests,
   ...supervisorRequests,
+  ...connectorsRequests,
 } as const;
 
 /** The demo clinic's controls: known to the renderer and the bridge, answered by main only while a demo connector runs. */

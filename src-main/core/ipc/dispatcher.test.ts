@@ -88,6 +88,9 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     'supervisor.setAgentStatus': notSupervisor,
     'supervisor.reassignCallback': notSupervisor,
     'supervisor.setThresholds': notSupervisor,
+    'connectors.list': () => ({ mis: [], pbx: [], current: { mis: { id: 'demo', config: {}, secretsSet: [] }, pbx: { id: 'demo', config: {}, secretsSet: [] } }, pluginProblems: [] }),
+    'connectors.diagnose': () => ({ ok: true, steps: [] }),
+    'connectors.preview': () => ({ file: null, encoding: null, delimiter: null, columns: [], rows: [], totalRows: 0, mapping: {} }),
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import {
   type SettingsView,
 } from '../../../src-shared/settings/settings-schema';
 import { DeskError } from '../../../src-shared/ipc/errors';
+import { isSecretConfigKey } from '../../../src-shared/connectors/connector-model';
 import type { Logger } from '../log/logger';
 import { SecretsUnavailableError, type SecretStore } from '../secrets/secret-store';
 import type { SettingsStorage } from './settings-storage';
@@ -32,7 +33,8 @@ export class SettingsService {
     provisioning: Provisioning = {},
   ) {
     const pbxSecret = takeConnectorSecret(provisioning);
-    this.provisioning = pbxSecret.rest;
+    const misSecrets = takeMisSecrets(pbxSecret.rest);
+    this.provisioning = misSecrets.rest;
     const { settings, recoveredFrom } = this.load();
     this.stored = settings;
     this.recoveredFrom = recoveredFrom;
@@ -50,6 +52,38 @@ export class SettingsService {
         this.logger.info('settings.provisioned-pbx-secret-stored');
       }
     }
+    if (this.secrets.kind !== 'unavailable') {
+      for (const [name, value] of misSecrets.secrets) {
+        if (this.secrets.get(name) !== value) {
+          this.secrets.set(name, value);
+          this.logger.info('settings.provisioned-mis-secret-stored', { name });
+        }
+      }
+    }
+  }
+
+  /**
+   * The stored secrets of MIS connector `id` by config path (`auth.password` → its value), to be
+   * put back into its config when it is created. Never log them.
+   */
+  misSecrets(id: string, paths: readonly string[]): Record<string, string> {
+    const found: Record<string, string> = {};
+    if (this.secrets.kind === 'unavailable') return found;
+    for (const path of paths) {
+      try {
+        const value = this.secrets.get(misSecretName(id, path));
+        if (value) found[path] = value;
+      } catch {
+        // an unreadable store: the connector runs without the secret (and says auth failed)
+      }
+    }
+    return found;
+  }
+
+  /** Which of `paths` have a stored secret for MIS connector `id` (for the form's "stored" marks). */
+  misSecretsSet(id: string, paths: readonly string[]): string[] {
+    if (this.secrets.kind === 'unavailable') return [];
+    return paths.filter((path) => this.secrets.has(misSecretName(id, path)));
   }
 
   /** The PBX connector's secret (the AMI secret), or null. Never log it. */
@@ -83,7 +117,8 @@ export class SettingsService {
   }
 
   update(input: SettingsPatch): SettingsView {
-    const { rest: patch, secret } = takeConnectorSecret(input);
+    const { rest: withMisSecrets, secret } = takeConnectorSecret(input);
+    const { rest: patch, secrets: misSecrets } = takeMisSecrets(withMisSecrets);
     // A refused update changes nothing: not even the secret it carried.
     const touched = patchedPaths(patch).filter((path) => this.managed.includes(path));
     if (touched.length > 0) {
@@ -98,6 +133,15 @@ export class SettingsService {
         throw error;
       }
       this.logger.info('settings.pbx-secret', { action: 'stored' });
+    }
+    for (const [name, value] of misSecrets) {
+      try {
+        this.secrets.set(name, value);
+      } catch (error) {
+        if (error instanceof SecretsUnavailableError) throw new DeskError('SECRETS_UNAVAILABLE', error.message);
+        throw error;
+      }
+      this.logger.info('settings.mis-secret', { action: 'stored', name });
     }
     this.storage.write(next);
     this.stored = next;
@@ -171,4 +215,35 @@ function takeConnectorSecret<P extends SettingsPatch>(patch: P): { rest: P; secr
   // Whatever it holds, a secret never stays in the settings: only a non-empty text is stored.
   const { secret, ...config } = pbx.config;
   return { rest: { ...patch, connectors: { ...patch.connectors, pbx: { ...pbx, config } } }, secret: typeof secret === 'string' && secret !== '' ? secret : null };
+}
+
+/** The secret-store name of a MIS connector's secret at a config path. */
+export function misSecretName(id: string, path: string): `mis.${string}` {
+  return `mis.${id}.${path}`;
+}
+
+/**
+ * Takes every secret (`SECRET_CONFIG_KEYS`, at any depth) out of `connectors.mis.config`: each
+ * non-empty text goes to the secret store under {@link misSecretName}; an empty one means "keep
+ * the stored one". None stays in the settings.
+ */
+function takeMisSecrets<P extends SettingsPatch>(patch: P): { rest: P; secrets: [`mis.${string}`, string][] } {
+  const mis = patch.connectors?.mis;
+  if (!mis) return { rest: patch, secrets: [] };
+  const secrets: [`mis.${string}`, string][] = [];
+  const strip = (value: unknown, prefix: string): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const path = prefix === '' ? key : `${prefix}.${key}`;
+      if (isSecretConfigKey(key)) {
+        if (typeof inner === 'string' && inner !== '') secrets.push([misSecretName(mis.id, path), inner]);
+        continue;
+      }
+      out[key] = strip(inner, path);
+    }
+    return out;
+  };
+  const config = strip(mis.config, '') as Record<string, unknown>;
+  return { rest: { ...patch, connectors: { ...patch.connectors, mis: { ...mis, config } } }, secrets };
 }

@@ -17,8 +17,12 @@ import { OutboxSettleRegistry, type OutboxSettleHandler } from './outbox-settle'
 import { PullSyncEngine, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter } from './pull-sync';
 
 export interface MisLinkOptions {
-  /** The MIS connector (made by its connector module; null: none in this build for the configured MIS). */
+  /** The MIS connector (made by its connector module; null: none in this build for the configured MIS, or its config is invalid). */
   connector: () => MisConnector | null;
+  /** Why `connector` gave none (default `connectorNotAvailable`; `notConfigured` for an invalid config). */
+  unavailableReason?: () => StatusDetail;
+  /** The link made the connector and releases it at stop (not the demo clinic's, which its service owns). */
+  ownsConnector?: boolean;
   cache: PatientCacheService;
   journal: JournalService;
   logger: Logger;
@@ -74,11 +78,15 @@ export class MisLinkService implements Service {
     this.stopped = false;
     const connector = this.options.connector();
     if (!connector) {
-      status.report('mis', 'disabled', 'connectorNotAvailable');
-      status.report('sync', 'disabled', 'connectorNotAvailable');
+      const reason = this.options.unavailableReason?.() ?? 'connectorNotAvailable';
+      status.report('mis', 'disabled', reason);
+      status.report('sync', 'disabled', reason);
       return;
     }
     this.connector = connector;
+    // A source that knows when it changed (a new export in the watched folder) is pulled at once.
+    const unwatch = connector.onChanged?.(() => this.engine?.wake());
+    if (unwatch) this.unsubscribes.push(unwatch);
     status.report('mis', 'connecting', null);
     if (cache.isOpen) {
       this.startEngine();
@@ -107,6 +115,7 @@ export class MisLinkService implements Service {
   }
 
   async stop(): Promise<void> {
+    const { logger } = this.options;
     this.stopped = true;
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     await this.engine?.stop();
@@ -115,6 +124,9 @@ export class MisLinkService implements Service {
     this.syncConnection = null;
     this.engine = null;
     this.sender = null;
+    if (this.options.ownsConnector) {
+      await this.connector?.release?.().catch((error: unknown) => logger.warn('mis.release-failed', { error: error instanceof Error ? error.message : String(error) }));
+    }
     this.connector = null;
   }
 
@@ -169,7 +181,7 @@ export class MisLinkService implements Service {
       }),
       pageSize: SYNC_PAGE_SIZE,
       status: this.syncStatus(status, generation),
-      pollIntervalMs: this.options.pollIntervalMs ?? DEMO_POLL_INTERVAL_MS,
+      pollIntervalMs: this.options.pollIntervalMs ?? this.connector.pollIntervalMs ?? DEMO_POLL_INTERVAL_MS,
       // A MIS that no longer knows a stream's cursor (the demo clinic restarted, a real MIS purged
       // its change log): that stream starts over; versions make the replay harmless.
       onCursorReset: (stream) => logger.warn('sync.cursor-expired', { stream, detail: 'the MIS no longer knows our cursor; starting this stream over' }),

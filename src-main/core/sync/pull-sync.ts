@@ -39,6 +39,8 @@ export interface PullPage {
   hasMore: boolean;
   /** Records remaining from the requested cursor, when the MIS knows it. */
   total?: number;
+  /** Where each record came from (`patients.csv line 17`), parallel to `records`; put before a quarantine reason. */
+  origins?: readonly (string | null)[];
 }
 
 /** Where a page sits in its stream, for a stream that keeps track of passes. */
@@ -170,6 +172,8 @@ export const SYNC_DETAIL = {
   unreachable: 'misUnreachable',
   timeout: 'misTimeout',
   rejected: 'misRejectedSync',
+  auth: 'misAuthFailed',
+  protocol: 'misProtocol',
   failed: 'syncFailed',
 } as const;
 
@@ -267,16 +271,36 @@ export class PullSyncEngine {
         try {
           await this.syncOnce();
           failures = 0;
-          await sleep(this.clock, this.pollIntervalMs, signal);
+          await this.nap(this.pollIntervalMs, signal);
         } catch (error) {
           failures += 1;
           this.reportFailure(error);
-          await sleep(this.clock, backoffDelay(this.backoff, failures, this.random), signal);
+          await this.nap(backoffDelay(this.backoff, failures, this.random), signal);
         }
       }
     })().finally(() => {
       this.running = null;
     });
+  }
+
+  /**
+   * The source says it changed (a new export in the watched folder): the loop stops waiting and
+   * syncs now — also out of a backoff, since the change may be the fix.
+   */
+  wake(): void {
+    this.napping?.abort();
+  }
+
+  private napping: AbortController | null = null;
+
+  private async nap(ms: number, signal: AbortSignal): Promise<void> {
+    const nap = new AbortController();
+    this.napping = nap;
+    try {
+      await sleep(this.clock, ms, AbortSignal.any([signal, nap.signal]));
+    } finally {
+      if (this.napping === nap) this.napping = null;
+    }
   }
 
   /** Stops the loop after the page in progress (which commits or rolls back as a whole). */
@@ -341,7 +365,9 @@ export class PullSyncEngine {
     if (isMisError(error)) {
       if (error.kind === 'unreachable') status.report('mis', 'offline', SYNC_DETAIL.unreachable);
       else if (error.kind === 'timeout') status.report('mis', 'degraded', SYNC_DETAIL.timeout);
-      status.report('sync', 'error', error.kind === 'rejected' ? SYNC_DETAIL.rejected : error.kind === 'timeout' ? SYNC_DETAIL.timeout : SYNC_DETAIL.unreachable);
+      else if (error.kind === 'auth') status.report('mis', 'failed', SYNC_DETAIL.auth);
+      else if (error.kind === 'protocol') status.report('mis', 'degraded', SYNC_DETAIL.protocol);
+      status.report('sync', 'error', SYNC_DETAIL[error.kind]);
       return;
     }
     status.report('sync', 'error', SYNC_DETAIL.failed);
@@ -351,11 +377,16 @@ export class PullSyncEngine {
   private applyPage(stream: PullStream, page: PullPage, position: PagePosition): PullApplyResult & { quarantined: number } {
     const valid: unknown[] = [];
     const refused: QuarantineEntry[] = [];
-    for (const raw of page.records) {
+    page.records.forEach((raw, index) => {
       const parsed = stream.rule.schema.safeParse(raw);
-      if (parsed.success) valid.push(parsed.data);
-      else refused.push({ stream: stream.name, reason: describeIssues(raw, parsed.error, stream.rule), payload: excerpt(raw) });
-    }
+      if (parsed.success) {
+        valid.push(parsed.data);
+        return;
+      }
+      const origin = page.origins?.[index];
+      const reason = describeIssues(raw, parsed.error, stream.rule);
+      refused.push({ stream: stream.name, reason: typeof origin === 'string' && origin !== '' ? `${origin.slice(0, 200)}: ${reason}` : reason, payload: excerpt(raw) });
+    });
     const gone = page.removed.filter((id): id is string => typeof id === 'string');
     if (typeof page.nextCursor !== 'string' || page.nextCursor.length === 0) {
       throw new TypeError('The MIS connector returned a page without a cursor.');
@@ -391,6 +422,7 @@ export function patientsStream(connector: MisConnector, target: PullTarget, name
         nextCursor: page.nextCursor,
         hasMore: page.hasMore,
         ...(page.total === undefined ? {} : { total: page.total }),
+        ...(page.origins && { origins: page.origins }),
       };
     },
     apply: (cards, removed) => {

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
+import type { ConnectorPreview, DiagnosticHint, DiagnosticStepId, MisCapability } from '../../../../src-shared/connectors/connector-model';
 import type { BookingRejection, ScheduleStream } from '../../../../src-shared/schedule/schedule-model';
+import type { Clock } from '../../../../src-shared/time/clock';
+import type { Logger } from '../../log/logger';
+
+export type { MisCapability };
 
 /**
  * The MIS connector contract (docs/architecture.md, "Connectors"). A connector only talks to the MIS and returns data;
@@ -11,15 +16,10 @@ import type { BookingRejection, ScheduleStream } from '../../../../src-shared/sc
 /**
  * Bumped when this interface changes incompatibly; a plugin declares the version it was built for.
  * 2: schedule streams (`streamChangesSince`), booking writes and their typed rejections.
+ * 3: the SDK — `pull` / `push` modes in the manifest, `title`, `diagnostics()`, `preview()`,
+ *    `release()`, `onChanged()`, `pollIntervalMs`, page `origins`, error kinds `auth` and `protocol`.
  */
-export const MIS_CONNECTOR_API_VERSION = 2;
-
-/**
- * Optional abilities a connector declares, so the desk hides what the MIS cannot do:
- * `schedule` (the schedule streams), `booking` (the `booking.*` writes), `callLists` (the
- * `call-tasks` stream and `call-list.outcome` writes).
- */
-export type MisCapability = 'changesSince' | 'getCard' | 'findByPhone' | 'search' | 'submit' | 'listAppointments' | 'schedule' | 'booking' | 'callLists';
+export const MIS_CONNECTOR_API_VERSION = 3;
 
 /** What a MIS connector declares about itself; the config schema is rendered as its settings form. */
 export interface MisConnectorManifest<Config = unknown> {
@@ -30,8 +30,62 @@ export interface MisConnectorManifest<Config = unknown> {
   version: string;
   /** {@link MIS_CONNECTOR_API_VERSION} it implements. */
   apiVersion: number;
+  /** The connector's name for people (`FHIR R4`, `1С:Медицина (HTTP-сервис, OData)`). */
+  title?: string;
+  /**
+   * Optional abilities, so the desk hides what the MIS cannot do: `schedule` (the schedule
+   * streams), `booking` (the `booking.*` writes), `callLists` (the `call-tasks` stream and
+   * `call-list.outcome` writes), `findByPhone` (asked online for a caller the cache does not know).
+   */
   capabilities: readonly MisCapability[];
+  /** How it pulls: `cursor` (the MIS's own change cursor), `since` (changed after a time), `full` (whole exports, diffed). */
+  pull?: 'cursor' | 'since' | 'full';
+  /** How writes stay exactly-once: `idempotent` (the MIS dedupes by key), `natural-key` (the connector checks first), `none` (no writes). */
+  push?: 'idempotent' | 'natural-key' | 'none';
+  /** The config schema; its form is rendered from it (`.meta({ title, description, secret })`). */
   configSchema: z.ZodType<Config>;
+  /** The config schema as JSON Schema, when the connector ships one (a plugin); otherwise made from `configSchema`. */
+  jsonSchema?: unknown;
+  /** The connector has `preview()` (a file source's first rows for the column mapping). */
+  preview?: boolean;
+}
+
+/** What the desk gives a connector it creates. */
+export interface MisConnectorContext<Config = unknown> {
+  /** The config, validated by the manifest's schema, with its secrets put back from the secret store. */
+  config: Config;
+  /** A folder of the connector's own (state it keeps between runs, e.g. the spreadsheet's last import); never the desk's databases. */
+  stateDir: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** How a connector is registered: its manifest and a factory. */
+export interface MisConnectorRegistration {
+  manifest: MisConnectorManifest;
+  create(context: MisConnectorContext<unknown>): MisConnector;
+}
+
+/**
+ * One step of "test connection" as a connector declares it: the core runs them in order, stops
+ * at the first failure and numbers them ({@link runDiagnostics}). `run` resolves with what it saw
+ * (`HTTP 200, FHIR 4.0.1`) or throws {@link DiagnosticFailure}; any other error fails the step
+ * with its message.
+ */
+export interface DiagnosticCheck {
+  step: DiagnosticStepId;
+  run(): Promise<string | { detail: string; warning: true }>;
+}
+
+/** A failed diagnostic step: what happened and what to check. */
+export class DiagnosticFailure extends Error {
+  constructor(
+    readonly hint: DiagnosticHint,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'DiagnosticFailure';
+  }
 }
 
 /** Result of {@link MisConnector.health}. */
@@ -55,6 +109,11 @@ export interface MisChangesPage {
   hasMore: boolean;
   /** Changes remaining from the requested cursor (inclusive of this page), when the MIS knows it. */
   total?: number;
+  /**
+   * Where each card came from, parallel to `cards` (`patients.csv line 17`): a card refused by
+   * validation is quarantined with it, so the clinic can find the row. Never patient data.
+   */
+  origins?: (string | null)[];
 }
 
 /** One page of a schedule stream (`branches`, `doctors`, `services`, `slots`, `call-tasks`) after a cursor. */
@@ -92,8 +151,13 @@ export interface MisSubmitResult {
   appointmentId?: string;
 }
 
-/** How a MIS call failed. */
-export type MisErrorKind = 'unreachable' | 'timeout' | 'rejected';
+/**
+ * How a MIS call failed. `auth`: the MIS refused the desk's credentials or permissions (401 /
+ * 403) — transient to the outbox (IT fixes the password), `failed` on the status bar;
+ * `protocol`: it answered with something the connector cannot read (malformed JSON, an HTML
+ * page) — transient.
+ */
+export type MisErrorKind = 'unreachable' | 'timeout' | 'rejected' | 'auth' | 'protocol';
 
 /**
  * A failed MIS call. `permanent` tells the outbox whether retrying can help: a rejection
@@ -147,4 +211,14 @@ export interface MisConnector {
   submit(submission: MisSubmission): Promise<MisSubmitResult>;
   /** Changes of a schedule stream after `cursor` (`null`: from the start); present with the `schedule` capability. */
   streamChangesSince?(stream: ScheduleStream, cursor: string | null, limit: number, options: MisStreamOptions): Promise<MisStreamPage>;
+  /** The steps of "test connection", in order (see {@link DiagnosticCheck}); without it the desk runs `health`. */
+  diagnostics?(): DiagnosticCheck[];
+  /** The first rows of a file source, for the column mapping (`preview: true` in the form). */
+  preview?(): Promise<ConnectorPreview>;
+  /** How often the desk polls `changesSince` once up to date (the config's `syncIntervalSec`). */
+  readonly pollIntervalMs?: number;
+  /** Releases what the connector holds (a folder watch, a worker, keep-alive sockets); called by the link that made it. */
+  release?(): Promise<void>;
+  /** Tells the desk the source changed (a new export dropped in the folder): it pulls now instead of at the next poll. */
+  onChanged?(listener: () => void): () => void;
 }

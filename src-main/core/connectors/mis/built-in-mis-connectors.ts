@@ -1,0 +1,7 @@
+import type { MisConnectorRegistration } from './mis-connector';
+
+/**
+ * The MIS connectors built into the desk besides the demo clinic: `fhir-r4`, `onec-http`,
+ * `spreadsheet`. Each folder exports its registration; this is the one list of them.
+ */
+export const BUILT_IN_MIS_CONNECTORS: Readonly<Record<string, MisConnectorRegistration>> = {};
