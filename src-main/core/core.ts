@@ -12,7 +12,7 @@ import { createDemoHandlers } from './connectors/demo/demo-handlers';
 import { createConnectorsHandlers } from './connectors/connectors-handlers';
 import { ConnectorsService } from './connectors/connectors-service';
 import type { MisConnectorRegistration } from './connectors/mis/mis-connector';
-import { createMisConnector, misConnectorRegistry, type MisCreation } from './connectors/mis/mis-connectors';
+import { createMisConnector, misConnectorRegistry, misIdentity, type MisCreation } from './connectors/mis/mis-connectors';
 import { BUILT_IN_MIS_CONNECTORS } from './connectors/mis/built-in-mis-connectors';
 import { PBX_MANIFESTS, pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
 import { createPbxHandlers } from './connectors/pbx/pbx-handlers';
@@ -112,6 +112,7 @@ export function createCore(options: CoreOptions): Core {
   // One key for both files, loaded once, so journal.db also learns when cache.db's start had to make a new one.
   const keys = new DatabaseKeySource(options.secrets);
   const cache = new PatientCacheService({
+    misIdentity: misIdentity(settings.settings.connectors.mis),
     dataDir: options.dataDir,
     secrets: options.secrets,
     keys,
@@ -150,7 +151,7 @@ export function createCore(options: CoreOptions): Core {
   const link = new MisLinkService({
     connector: () => makeMis().connector,
     unavailableReason: () => (misCreation && misCreation.connector === null ? misCreation.reason : 'connectorNotAvailable'),
-    ownsConnector: misSettings.id !== 'demo',
+    ownsConnector: () => misCreation?.connector != null && misCreation.owned,
     cache,
     journal,
     logger,
@@ -300,7 +301,9 @@ export function createCore(options: CoreOptions): Core {
     // Settings apply without a restart: the PBX host takes up a new agent identity (reconnecting
     // with it) and SLA; the worklist is pushed again (its due times and "mine" may have changed).
     settings.onChange((view) => {
+      const misChanged = JSON.stringify(view.settings.connectors.mis) !== JSON.stringify(liveSettings.connectors.mis);
       liveSettings = view.settings;
+      if (misChanged && state === 'started') void restartMisLink();
       pbx.settingsChanged();
       callbacks.settingsChanged();
       callLists.settingsChanged();
@@ -314,6 +317,24 @@ export function createCore(options: CoreOptions): Core {
     status.onChange((snapshot) => events.emit('status:changed', snapshot)),
     () => booking.dispose(),
   ];
+
+  /**
+   * Another MIS connector or config saved in Settings: the link stops, the cache sets aside the
+   * previous MIS's cards when it is another MIS, and the link starts with the new connector.
+   * Restarts run one after another, so two quick saves end on the last one.
+   */
+  let misRestart: Promise<void> = Promise.resolve();
+  const restartMisLink = (): Promise<void> =>
+    (misRestart = misRestart.then(async () => {
+      try {
+        await link.stop();
+        await cache.useMis(misIdentity(settings.settings.connectors.mis));
+        if (state === 'started') link.start();
+        logger.info('mis.link-restarted', { id: settings.settings.connectors.mis.id });
+      } catch (error) {
+        logger.error('mis.link-restart-failed', { error });
+      }
+    }));
 
   let state: 'new' | 'started' | 'stopped' = 'new';
   return {

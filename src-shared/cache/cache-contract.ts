@@ -8,9 +8,10 @@ import { NoInput, type EventTable, type RequestTable } from '../ipc/contract-tab
  * Why the cache file in use was started: `new` (the desk's first sync), `damaged` (a query or
  * the background integrity check found the previous file damaged), `unreadable` (the previous
  * file could not be opened at start) or `key-lost` (the database key was lost or replaced, so
- * the previous file could no longer be read).
+ * the previous file could no longer be read), `mis-changed` (the desk was pointed at another MIS:
+ * the cards of the previous one are set aside, not mixed with the new one's).
  */
-export const CacheFillReasonSchema = z.enum(['new', 'damaged', 'unreadable', 'key-lost']);
+export const CacheFillReasonSchema = z.enum(['new', 'damaged', 'unreadable', 'key-lost', 'mis-changed']);
 export type CacheFillReason = z.infer<typeof CacheFillReasonSchema>;
 
 /** How the cache file in use was filled (kept in the file itself, so it survives restarts). */

@@ -116,10 +116,14 @@ function findDiscriminator(branches: JsonNode[]): string | null {
 }
 
 function unwrapNullable(node: JsonNode): JsonNode {
+  if (Array.isArray(node.type) && node.type.includes('null')) {
+    const types = (node.type as unknown[]).filter((type) => type !== 'null');
+    return { ...node, type: types.length === 1 ? types[0] : types };
+  }
   const alternatives = node.anyOf ?? node.oneOf;
   if (!Array.isArray(alternatives)) return node;
   const nonNull = alternatives.map(asNode).filter((alt) => alt.type !== 'null');
-  if (nonNull.length === 1 && nonNull.length < alternatives.length) return { ...nonNull[0], ...pick(node, ['title', 'description', 'title_ru', 'description_ru', 'default']) };
+  if (nonNull.length === 1 && nonNull.length < alternatives.length) return { ...nonNull[0], ...pick(node, ['title', 'description', 'title_ru', 'description_ru', 'default', 'widget', 'secret', 'optionLabels', 'optionLabels_ru']) };
   return node;
 }
 

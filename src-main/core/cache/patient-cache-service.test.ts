@@ -67,6 +67,35 @@ describe('PatientCacheService', () => {
     await restarted.stop();
   });
 
+  it('sets aside the cards of another MIS when the desk is pointed at a new one, at start and while running', async () => {
+    const { dataDir, secrets } = setup();
+    const make = (misIdentity: string) => new PatientCacheService({ dataDir, secrets, logger: silentLogger, cacheSizeMb: 8, integrityCheck: null, misIdentity });
+    const demo = make('demo');
+    demo.start();
+    demo.require().applyCards([card]);
+    await demo.stop();
+
+    const same = make('demo');
+    same.start();
+    expect(same.status()).toMatchObject({ cards: 1 });
+    await same.stop();
+
+    const fhir = make('fhir-r4 http://127.0.0.1:8080/fhir');
+    fhir.start();
+    expect(fhir.status()).toMatchObject({ cards: 0, fill: { state: 'filling', reason: 'mis-changed', setAside: expect.stringContaining('cache.db.mis-changed-') } });
+    fhir.require().applyCards([{ ...card, misId: 'F-1' }]);
+    const replaced = vi.fn();
+    fhir.onReplaced(replaced);
+    expect(await fhir.useMis('fhir-r4 http://127.0.0.1:8080/fhir')).toBe(false);
+    expect(replaced).not.toHaveBeenCalled();
+    expect(await fhir.useMis('onec-http http://1c.clinic/medicina')).toBe(true);
+    expect(replaced).toHaveBeenCalledOnce();
+    expect(fhir.status()).toMatchObject({ cards: 0, fill: { reason: 'mis-changed' } });
+    expect(fhir.getCard('F-1')).toBeNull();
+    await fhir.stop();
+    expect(readdirSync(dataDir).filter((f) => /^cache\.db\.mis-changed-[^.]*$/.test(f))).toHaveLength(2);
+  });
+
   it('refuses to cache without protected key storage and says why', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rg-cache-'));
     const cache = new PatientCacheService({ dataDir, secrets: new UnavailableSecretStore('no keychain'), logger: silentLogger, integrityCheck: null });

@@ -29,6 +29,11 @@ export interface PatientCacheOptions {
   /** Later checks (default every 6 hours while the desk runs). */
   integrityCheckIntervalMs?: number;
   now?: () => number;
+  /**
+   * Which MIS the desk is configured for (`demo`, `fhir-r4 https://…`). A file whose cards came
+   * from another MIS is set aside at start (`mis-changed`) rather than mixed with the new one's.
+   */
+  misIdentity?: string;
 }
 
 /** What the status bar, the Patients pane and the banners show about the cache. */
@@ -133,7 +138,46 @@ export class PatientCacheService implements Service {
         this.options.logger.error('cache.unavailable', { error });
       }
     }
+    if (this.repository && this.options.misIdentity !== undefined) this.adoptMis(this.options.misIdentity, 'open');
     if (this.repository) this.scheduleCheck(this.options.integrityCheckDelayMs ?? 5_000);
+  }
+
+  /**
+   * The desk now talks to the MIS `identity` (settings changed while it runs): when the open file
+   * holds another MIS's cards, it is set aside and a fresh one filled — the sync engine follows
+   * it like a replaced damaged file. Returns true when the file was replaced.
+   */
+  async useMis(identity: string): Promise<boolean> {
+    if (!this.repository) return false;
+    const replaced = this.adoptMis(identity, 'runtime');
+    if (!replaced) return false;
+    this.announce();
+    for (const listener of this.replacedListeners) {
+      try {
+        await listener();
+      } catch (error) {
+        this.options.logger.error('cache.replaced-listener-failed', { error });
+      }
+    }
+    return true;
+  }
+
+  /** Records `identity` in the open file, or sets the file aside when it holds another MIS's cards. A file from before the record is taken as this MIS's. */
+  private adoptMis(identity: string, when: 'open' | 'runtime'): boolean {
+    const repository = this.repository;
+    if (!repository) return false;
+    const recorded = repository.misIdentity();
+    if (recorded === identity) return false;
+    if (recorded === null) {
+      repository.setMisIdentity(identity);
+      return false;
+    }
+    this.options.logger.warn('cache.mis-changed', { from: recorded.split(' ')[0], to: identity.split(' ')[0] });
+    repository.close();
+    this.repository = null;
+    this.startFreshFile('mis-changed', 'MIS_CHANGED', when);
+    this.repository!.setMisIdentity(identity);
+    return true;
   }
 
   async stop(): Promise<void> {

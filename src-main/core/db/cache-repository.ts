@@ -264,6 +264,16 @@ export class CacheRepository {
     this.guard(() => this.statements.setMeta.run('fill', json));
   }
 
+  /** Which MIS this file's cards came from (`fhir-r4 https://fhir.clinic/r4`), or null for a file that never recorded one. */
+  misIdentity(): string | null {
+    return this.guard(() => this.statements.getMeta.get('mis')) ?? null;
+  }
+
+  /** Records which MIS this file's cards come from (see {@link misIdentity}). */
+  setMisIdentity(identity: string): void {
+    this.guard(() => this.statements.setMeta.run('mis', identity));
+  }
+
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.guard(() => this.db.transaction(fn)());

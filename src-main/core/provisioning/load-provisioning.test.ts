@@ -31,6 +31,12 @@ describe('loadProvisioningFile', () => {
     expect(loadProvisioningFile(file(JSON.stringify({ connectors: { pbx: { id: 'mango-vpbx', config: { x: 1 } } } }))).connectors?.pbx?.id).toBe('mango-vpbx');
   });
 
+  it("checks the MIS connector's own config and names its field", () => {
+    const bad = file(JSON.stringify({ connectors: { mis: { id: 'demo', config: { latencyMs: -1 } } } }));
+    expect(() => loadProvisioningFile(bad)).toThrow(/is invalid: connectors\.mis\.config\.latencyMs/);
+    expect(loadProvisioningFile(file(JSON.stringify({ connectors: { mis: { id: 'demo', config: { latencyMs: 5 } } } }))).connectors?.mis?.id).toBe('demo');
+  });
+
   it('refuses unknown keys so a typo is not silently ignored', () => {
     expect(() => loadProvisioningFile(file('{"langauge":"en"}'))).toThrow(/langauge|Unrecognized/);
   });

@@ -97,3 +97,34 @@ describe('SettingsService', () => {
     expect(seen).toEqual(['en']);
   });
 });
+
+describe('SettingsService: MIS connector secrets', () => {
+  it('moves a MIS connector password into the secret store: never in the settings file, the view or the log, and given back to the connector', () => {
+    const records: LogRecord[] = [];
+    const { storage, secrets } = setup();
+    const service = new SettingsService(storage, secrets, createLogger([(r) => records.push(r)]));
+    service.update({ connectors: { mis: { id: 'fhir-r4', config: { baseUrl: 'http://127.0.0.1:9/fhir', auth: { type: 'basic', user: 'desk', password: 'Kor0va-s3cret' } } } } });
+    expect(readFileSync(storage.location, 'utf8')).not.toContain('Kor0va');
+    expect(JSON.stringify(service.view())).not.toContain('Kor0va');
+    expect(JSON.stringify(records)).not.toContain('Kor0va');
+    expect(service.settings.connectors.mis.config).toEqual({ baseUrl: 'http://127.0.0.1:9/fhir', auth: { type: 'basic', user: 'desk' } });
+    expect(service.misSecrets('fhir-r4', ['auth.password', 'auth.token'])).toEqual({ 'auth.password': 'Kor0va-s3cret' });
+    expect(service.misSecretsSet('fhir-r4', ['auth.password', 'auth.token'])).toEqual(['auth.password']);
+  });
+
+  it('keeps the stored password when the form sends an empty one', () => {
+    const { service } = setup();
+    service.update({ connectors: { mis: { id: 'onec-http', config: { baseUrl: 'http://1c/clinic', user: 'Регистратура', password: 'first' } } } });
+    service.update({ connectors: { mis: { id: 'onec-http', config: { baseUrl: 'http://1c/clinic', user: 'Регистратура', password: '' } } } });
+    expect(service.misSecrets('onec-http', ['password'])).toEqual({ password: 'first' });
+    expect(service.settings.connectors.mis.config).toEqual({ baseUrl: 'http://1c/clinic', user: 'Регистратура' });
+  });
+
+  it('takes a provisioned MIS secret into the store at start', () => {
+    const { dir, secrets } = setup();
+    const storage = new JsonFileSettingsStorage(join(dir, 'settings.json'));
+    const service = new SettingsService(storage, secrets, silentLogger, { connectors: { mis: { id: 'fhir-r4', config: { baseUrl: 'https://fhir.clinic.test/r4', auth: { type: 'bearer', token: 'eyJ-provisioned' } } } } });
+    expect(JSON.stringify(service.view())).not.toContain('eyJ-provisioned');
+    expect(service.misSecrets('fhir-r4', ['auth.token'])).toEqual({ 'auth.token': 'eyJ-provisioned' });
+  });
+});

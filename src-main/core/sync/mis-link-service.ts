@@ -22,7 +22,7 @@ export interface MisLinkOptions {
   /** Why `connector` gave none (default `connectorNotAvailable`; `notConfigured` for an invalid config). */
   unavailableReason?: () => StatusDetail;
   /** The link made the connector and releases it at stop (not the demo clinic's, which its service owns). */
-  ownsConnector?: boolean;
+  ownsConnector?: () => boolean;
   cache: PatientCacheService;
   journal: JournalService;
   logger: Logger;
@@ -124,7 +124,7 @@ export class MisLinkService implements Service {
     this.syncConnection = null;
     this.engine = null;
     this.sender = null;
-    if (this.options.ownsConnector) {
+    if (this.options.ownsConnector?.()) {
       await this.connector?.release?.().catch((error: unknown) => logger.warn('mis.release-failed', { error: error instanceof Error ? error.message : String(error) }));
     }
     this.connector = null;

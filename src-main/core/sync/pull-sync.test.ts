@@ -191,6 +191,18 @@ describe('PullSyncEngine: malformed MIS payloads', () => {
     expect(repo.getCursor('patients')).toBe('1');
   });
 
+  it('puts where a refused card came from (a spreadsheet row) before its reason, so the clinic can find it', async () => {
+    const ok = good();
+    const repo = cache();
+    const page = { cards: [ok, { ...ok, misId: 'R-17', birthDate: '31.02.1990' }, { ...ok, misId: 'R-18', surname: '' }], deletions: [], merges: [], origins: [null, 'patients.csv line 17', 'patients.csv line 18'] };
+    const result = await new PullSyncEngine({ connector: scripted([page]), target: repo, ...fakeClock() }).syncOnce();
+    expect(result).toMatchObject({ inserted: 1, quarantined: 2 });
+    expect(quarantined(repo).map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^patients\.csv line 17: card R-17: birthDate/),
+      expect.stringMatching(/^patients\.csv line 18: card R-18: surname/),
+    ]);
+  });
+
   it('never crashes and never half-applies, whatever mix of junk and valid cards arrives (property)', async () => {
     const valid = good();
     const junk = fc.oneof(

@@ -103,3 +103,13 @@ export function createMisConnector(input: {
   const connector = registration.create({ config: parsed.data, stateDir: join(input.dataDir, 'connectors', input.id), logger: input.logger, clock: input.clock });
   return { connector, owned: input.id !== 'demo' };
 }
+
+/**
+ * Which MIS a choice points at, for the cache: the connector and where its data lives (a base
+ * URL, a folder). Two desks' settings that differ only in page size or poll interval are the
+ * same MIS; another server or connector is not.
+ */
+export function misIdentity(choice: { id: string; config: Record<string, unknown> }): string {
+  const where = ['baseUrl', 'folder', 'url'].map((key) => choice.config[key]).find((value): value is string => typeof value === 'string' && value !== '');
+  return where === undefined ? choice.id : `${choice.id} ${where.replace(/\/+$/, '')}`;
+}
