@@ -14,7 +14,7 @@ import path from 'node:path';
 const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 
 /** Packages test code may import on top of its layer's list. */
-const TEST_PACKAGES = ['vitest', 'fast-check', '@testing-library/react', '@testing-library/dom'];
+const TEST_PACKAGES = ['vitest', 'fast-check', '@testing-library/react', '@testing-library/dom', 'write-excel-file'];
 
 /**
  * @typedef {{
@@ -41,7 +41,7 @@ export const LAYERS = {
   },
   core: {
     folder: 'src-main/core',
-    packages: ['node:*', 'zod', 'libphonenumber-js', 'better-sqlite3-multiple-ciphers'],
+    packages: ['node:*', 'zod', 'libphonenumber-js', 'better-sqlite3-multiple-ciphers', 'papaparse', 'read-excel-file', 'chokidar'],
     folders: ['src-shared', 'src-main/core'],
     refuse: (pkg) =>
       isElectronFamily(pkg)

@@ -15,6 +15,7 @@ import './features/navigation/navigation.css';
 import './features/status-bar/status-bar.css';
 import './features/outbox/outbox.css';
 import './features/settings/settings.css';
+import './features/settings/settings-connectors.css';
 import './features/patients/patients.css';
 import './features/booking/booking.css';
 import './features/data-notices/data-notices.css';

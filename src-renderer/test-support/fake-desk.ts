@@ -277,6 +277,13 @@ export function createFakeDesk(
       }
       case 'diagnostics.report':
         return { logged: true };
+      case 'connectors.list':
+        return {
+          mis: [],
+          pbx: [],
+          current: { mis: { ...desk.view.settings.connectors.mis, secretsSet: [] }, pbx: { ...desk.view.settings.connectors.pbx, secretsSet: [] } },
+          pluginProblems: [],
+        };
       case 'journal.status':
         return structuredClone(desk.journalStatus);
       case 'journal.acknowledgeKept': {

@@ -12,6 +12,7 @@ import { WrapUpSettings } from './settings-wrap-up';
 import { AgentQueueSettings } from './settings-agent-queue';
 import { SettingsField, type SettingsFieldProps } from './settings-field';
 import { ScheduleCallListsSettings } from './settings-schedule-call-lists';
+import { ConnectorSettings } from './settings-connectors';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -43,6 +44,7 @@ export function SettingsPane(): ReactElement {
           <WrapUpSettings view={view} />
           <AgentQueueSettings view={view} />
           <ScheduleCallListsSettings view={view} />
+          <ConnectorSettings view={view} />
         </>
       ) : (
         <p className="muted">{t('settings.loading')}</p>
