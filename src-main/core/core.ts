@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { AppInfoSchema, type AppInfo } from '../../src-shared/app/app-contract';
 import { createAppHandlers } from './app/app-handlers';
 import { SCREEN_POP_WARM_UP_CALL_ID } from '../../src-shared/screen-pop/screen-pop-contract';
@@ -14,6 +15,7 @@ import { ConnectorsService } from './connectors/connectors-service';
 import type { MisConnectorRegistration } from './connectors/mis/mis-connector';
 import { createMisConnector, misConnectorRegistry, misIdentity, type MisCreation } from './connectors/mis/mis-connectors';
 import { BUILT_IN_MIS_CONNECTORS } from './connectors/mis/built-in-mis-connectors';
+import { loadMisPlugins, PluginMisConnector, type PluginTransportFactory } from './connectors/plugins';
 import { PBX_MANIFESTS, pbxConnectorRegistry } from './connectors/pbx/pbx-connectors';
 import { createPbxHandlers } from './connectors/pbx/pbx-handlers';
 import { PbxHostService } from './connectors/pbx/pbx-host-service';
@@ -70,8 +72,8 @@ export interface CoreOptions {
   integrityCheck?: IntegrityCheck | null;
   /** Opens (or brings forward) the supervisor's window: Electron's. Without it `app.openSupervisor` answers `route`. */
   openSupervisorWindow?: () => void;
-  /** MIS connectors from the data directory's `plugins/` (each isolated by the host), and the folders that failed to load. */
-  misPlugins?: { registrations: Readonly<Record<string, MisConnectorRegistration>>; problems: { folder: string; problem: string }[] };
+  /** How MIS plugins from `<dataDir>/plugins/` run: worker threads (default, the browser host) or Electron's utility processes. */
+  pluginTransport?: PluginTransportFactory;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -126,7 +128,23 @@ export function createCore(options: CoreOptions): Core {
   const { mis: misSettings } = settings.settings.connectors;
   const demoClinic = misSettings.id === 'demo' ? new DemoClinicService({ dataDir: options.dataDir, config: misSettings.config, overrides: options.demo, logger }) : null;
   if (demoClinic) services.register(demoClinic);
-  const pluginMis: Record<string, MisConnectorRegistration> = { ...options.misPlugins?.registrations };
+  // Third-party MIS connectors, each isolated in a worker (or utility process) of its own. Only
+  // the running connector's plugin speaks on the status bar; a settings trial's does not.
+  let runningPlugin: number | null = null;
+  const plugins = loadMisPlugins(join(options.dataDir, 'plugins'), {
+    logger,
+    clock: systemClock,
+    ...(options.pluginTransport && { transport: options.pluginTransport }),
+    onState: (event) => {
+      if (event.instance !== runningPlugin) return;
+      logger.warn('mis.plugin-state', { id: event.id, state: event.state, reason: event.reason, detail: event.detail, retryInMs: event.retryInMs, faults: event.faults });
+      if (event.state === 'restarting') status.report('mis', 'reconnecting', 'pluginRestarting');
+      else if (event.state === 'failed') status.report('mis', 'failed', 'pluginFailed');
+      else if (event.state === 'running' && event.faults > 0) status.report('mis', 'online', null);
+    },
+  });
+  for (const problem of plugins.problems) logger.warn('mis.plugin-not-loaded', { folder: problem.folder, problem: problem.problem });
+  const pluginMis: Record<string, MisConnectorRegistration> = plugins.registrations;
   const misRegistry = misConnectorRegistry({ demoMis: () => demoClinic?.mis ?? null, builtIns: BUILT_IN_MIS_CONNECTORS, plugins: pluginMis });
   // The MIS connector is made when the link starts, from the settings as they are then.
   let misCreation: MisCreation | null = null;
@@ -146,6 +164,7 @@ export function createCore(options: CoreOptions): Core {
       misCreation = { connector: null, reason: 'connectorNotAvailable', problem: error instanceof Error ? error.message : String(error) };
     }
     if (misCreation.connector === null) logger.warn('mis.connector-unavailable', { id: choice.id, problem: misCreation.problem });
+    runningPlugin = misCreation.connector instanceof PluginMisConnector ? misCreation.connector.instance : null;
     return misCreation;
   };
   const link = new MisLinkService({
@@ -229,7 +248,7 @@ export function createCore(options: CoreOptions): Core {
     settings,
     misRegistry: () => misRegistry,
     pbxManifests: PBX_MANIFESTS,
-    pluginProblems: () => options.misPlugins?.problems ?? [],
+    pluginProblems: () => plugins.problems,
     pluginIds: () => new Set(Object.keys(pluginMis)),
     dataDir: options.dataDir,
     logger,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { app, dialog, globalShortcut, ipcMain, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { createCore, type Core } from '../core/core';
 import { createHostLogger } from '../core/host-logger';
@@ -8,6 +9,7 @@ import { prepareDataDir } from '../core/startup/data-dir';
 import { EXIT_REFUSED, StartupError, startupLine } from '../core/startup/startup-error';
 import { APP_VERSION } from '../core/version';
 import { acceptedDevRendererUrl, isOwnOrigin } from './app-origin';
+import { utilityProcessTransport } from './plugin-utility-process';
 import { parseDeskArgs, DeskUsageError } from './cli-args';
 import { installDevServerSecurityHeaders } from './content-security-policy';
 import { registerGlobalHotkeys } from './global-hotkeys';
@@ -199,6 +201,8 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
         secrets,
         logger,
         ...(provisioning ? { provisioning } : {}),
+        // MIS plugins run in utility processes of their own (the bootstrap is written beside the data).
+        pluginTransport: utilityProcessTransport(join(dataDir, 'runtime')),
         openSupervisorWindow: () => {
           openSupervisorWindow();
         },
