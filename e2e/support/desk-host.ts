@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WEB_ENTRY = join(ROOT, 'out', 'main', 'web.js');
 const READY = /^Registratura ready: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))$/m;
 

@@ -293,6 +293,8 @@ export function createFakeDesk(
       }
       case 'cache.status':
         return structuredClone(desk.cache);
+      case 'cache.quarantine':
+        return { total: 0, items: [] };
       case 'patients.get': {
         const { misId } = input as RequestInput<'patients.get'>;
         const card = desk.patients.find((patient) => patient.misId === misId);

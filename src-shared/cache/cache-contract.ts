@@ -59,9 +59,24 @@ export const SyncProgressSchema = z
   .strict();
 export type SyncProgress = z.infer<typeof SyncProgressSchema>;
 
+/**
+ * Records a connector sent that the desk refused (validation), newest first: which stream, why
+ * (field paths and where the record came from, e.g. `patients.csv line 17: card …: birthDate: …`)
+ * and when. Never the payload: that stays in cache.db for IT.
+ */
+export const QuarantineViewSchema = z
+  .object({
+    total: z.number().int().nonnegative(),
+    items: z.array(z.object({ stream: z.string().max(64), reason: z.string().max(600), at: z.string() }).strict()).max(200),
+  })
+  .strict();
+export type QuarantineView = z.infer<typeof QuarantineViewSchema>;
+
 export const cacheRequests = {
   /** Whether the local cache is open and how many cards it holds. */
   'cache.status': { input: NoInput, output: CacheStatusSchema },
+  /** The newest refused records (at most `limit`) and how many there are. */
+  'cache.quarantine': { input: z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(), output: QuarantineViewSchema },
 } as const satisfies RequestTable;
 
 export const cacheEvents = {

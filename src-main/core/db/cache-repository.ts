@@ -246,6 +246,14 @@ export class CacheRepository {
     );
   }
 
+  /** The newest quarantined records (stream, reason, when) and how many there are; never their payloads. */
+  quarantined(limit: number): { total: number; items: { stream: string; reason: string; at: number }[] } {
+    return this.guard(() => ({
+      total: this.statements.quarantineCount.get() ?? 0,
+      items: this.statements.quarantineNewest.all(limit),
+    }));
+  }
+
   /** How this file was (or is being) filled; `null` for a file from before migration 2, or one no fill was recorded in. */
   fill(): CacheFill | null {
     const json = this.guard(() => this.statements.getMeta.get('fill'));
@@ -410,5 +418,7 @@ function prepareStatements(db: Db) {
     getMeta: db.prepare<[string], string>('SELECT value FROM cache_meta WHERE key = ?').pluck(),
     setMeta: db.prepare<[string, string]>('INSERT INTO cache_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     quarantine: db.prepare<[string, string, string, number]>('INSERT INTO quarantine (stream, reason, payload_excerpt, at) VALUES (?, ?, ?, ?)'),
+    quarantineCount: db.prepare<[], number>('SELECT count(*) FROM quarantine').pluck(),
+    quarantineNewest: db.prepare<[number], { stream: string; reason: string; at: number }>('SELECT stream, reason, at FROM quarantine ORDER BY id DESC LIMIT ?'),
   };
 }

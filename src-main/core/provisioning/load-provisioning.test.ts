@@ -35,6 +35,11 @@ describe('loadProvisioningFile', () => {
     const bad = file(JSON.stringify({ connectors: { mis: { id: 'demo', config: { latencyMs: -1 } } } }));
     expect(() => loadProvisioningFile(bad)).toThrow(/is invalid: connectors\.mis\.config\.latencyMs/);
     expect(loadProvisioningFile(file(JSON.stringify({ connectors: { mis: { id: 'demo', config: { latencyMs: 5 } } } }))).connectors?.mis?.id).toBe('demo');
+    const fhir = (config: unknown) => file(JSON.stringify({ connectors: { mis: { id: 'fhir-r4', config } } }));
+    expect(() => loadProvisioningFile(fhir({ baseUrl: 'not a url', auth: { type: 'basic', user: 'desk', password: 'p' } }))).toThrow(/connectors\.mis\.config\.baseUrl/);
+    // The password may already be in the secret store: a file without it is fine.
+    expect(loadProvisioningFile(fhir({ baseUrl: 'https://fhir.clinic.test/r4', auth: { type: 'basic', user: 'desk' } })).connectors?.mis?.id).toBe('fhir-r4');
+    expect(loadProvisioningFile(fhir({ baseUrl: 'https://fhir.clinic.test/r4', auth: { type: 'basic', user: 'desk', password: 'p' } })).connectors?.mis?.id).toBe('fhir-r4');
   });
 
   it('refuses unknown keys so a typo is not silently ignored', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEMO_MIS_MANIFEST } from '../connectors/demo/demo-mis';
 import { BUILT_IN_MIS_CONNECTORS } from '../connectors/mis/built-in-mis-connectors';
 import type { MisConnectorManifest } from '../connectors/mis/mis-connector';
-import { misConfigProblems, secretPaths, withSecrets } from '../connectors/mis/mis-connectors';
+import { misConfigProblems } from '../connectors/mis/mis-connectors';
 import { ProvisioningSchema, type Provisioning } from '../../../src-shared/settings/settings-schema';
 import { pbxConfigProblems } from '../connectors/pbx/pbx-config-check';
 import { PBX_MANIFESTS } from '../connectors/pbx/pbx-connectors';
@@ -49,8 +49,7 @@ export function loadProvisioningFile(path: string): Provisioning {
   const misManifest = mis ? (mis.id === 'demo' ? (DEMO_MIS_MANIFEST as MisConnectorManifest) : BUILT_IN_MIS_CONNECTORS[mis.id]?.manifest) : undefined;
   if (mis && misManifest) {
     // A secret the file leaves out may already be in the secret store: it is not the file's problem.
-    const placeholders = Object.fromEntries(secretPaths(misManifest).map((secret) => [secret, 'stored']));
-    const misProblems = misConfigProblems(misManifest, withSecrets(mis.config, placeholders));
+    const misProblems = misConfigProblems(misManifest, mis.config, { secretsMayBeStored: true });
     if (misProblems !== null) throw new ProvisioningError(`Config file ${path} is invalid: ${misProblems}`);
   }
   return parsed.data;

@@ -6,6 +6,7 @@ import type { DeskErrorCode } from '../../../src-shared/ipc/errors';
 import type { SettingsView } from '../../../src-shared/settings/settings-schema';
 import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
+import { ConnectorQuarantine } from './connector-quarantine';
 import { toDeskError } from '../../bridge/desk-error';
 import { useErrorText } from '../../ui/error-text';
 import { ConnectorDiagnostics } from './connector-diagnostics';
@@ -322,6 +323,7 @@ function ConnectorBlock({ kind, descriptors, current, view, onSaved }: Connector
           />
         ) : null}
         <ConnectorDiagnostics result={diagnostics} running={testing} />
+        {kind === 'mis' ? <ConnectorQuarantine /> : null}
       </fieldset>
       <div className="settings-actions connector-actions">
         <button type="button" className="button" data-testid={`connector-test-${kind}`} disabled={busy || descriptor === null} aria-busy={testing || undefined} onClick={() => void onTest()}>

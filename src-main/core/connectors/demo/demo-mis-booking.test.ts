@@ -93,9 +93,9 @@ async function drainSlots(mis: DemoMis, cursor: string | null, options = HORIZON
 }
 
 describe('DemoMis as a schedule MIS', () => {
-  it('declares the schedule, booking and call-list abilities of connector API 2, with its settings', () => {
+  it('declares the schedule, booking and call-list abilities of connector API 3, with its settings', () => {
     expect(DEMO_MIS_MANIFEST.apiVersion).toBe(MIS_CONNECTOR_API_VERSION);
-    expect(DEMO_MIS_MANIFEST.apiVersion).toBe(2);
+    expect(DEMO_MIS_MANIFEST.apiVersion).toBe(3);
     expect(DEMO_MIS_MANIFEST.capabilities).toEqual(expect.arrayContaining(['schedule', 'booking', 'callLists', 'submit']));
     expect(DemoMisConfigSchema.parse({})).toMatchObject({ otherChannelsIntervalMs: 20_000, timeZone: 'Europe/Moscow' });
     expect(DemoMisConfigSchema.parse({}).scheduleFile).toBeUndefined();

@@ -1,3 +1,4 @@
+import { fhirR4Registration } from '../fhir-r4';
 import { onecHttpRegistration } from '../onec-http';
 import { spreadsheetRegistration } from '../spreadsheet';
 import type { MisConnectorRegistration } from './mis-connector';
@@ -7,6 +8,7 @@ import type { MisConnectorRegistration } from './mis-connector';
  * `spreadsheet`. Each folder exports its registration; this is the one list of them.
  */
 export const BUILT_IN_MIS_CONNECTORS: Readonly<Record<string, MisConnectorRegistration>> = {
+  'fhir-r4': fhirR4Registration,
   'onec-http': onecHttpRegistration,
   spreadsheet: spreadsheetRegistration,
 };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { connectorFormFields } from '../../../../src-shared/connectors/connector-form';
+import { isSecretConfigKey } from '../../../../src-shared/connectors/connector-model';
 import type { StatusDetail } from '../../../../src-shared/status/system-status';
 import type { Clock } from '../../../../src-shared/time/clock';
 import type { Logger } from '../../log/logger';
@@ -34,9 +35,25 @@ export function misConnectorRegistry(options: {
   return registry;
 }
 
-/** The config paths of a connector's secrets (its form's `secret` fields). */
-export function secretPaths(manifest: MisConnectorManifest): string[] {
-  return connectorFormFields(configJsonSchema(manifest)).filter((field) => field.type === 'secret').map((field) => field.path);
+/**
+ * The config paths of a connector's secrets (its form's `secret` fields); given a config, only
+ * those its choices show (`auth.password` while `auth.type` is `basic`, not a token stored for
+ * an earlier `bearer`).
+ */
+export function secretPaths(manifest: MisConnectorManifest, config?: Record<string, unknown>): string[] {
+  return connectorFormFields(configJsonSchema(manifest))
+    .filter((field) => field.type === 'secret')
+    .filter((field) => config === undefined || field.showWhen === null || String(valueAt(config, field.showWhen.path)) === field.showWhen.equals)
+    .map((field) => field.path);
+}
+
+function valueAt(config: Record<string, unknown>, path: string): unknown {
+  let node: unknown = config;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
 }
 
 /** A manifest's config schema as JSON Schema (a plugin ships JSON Schema and gives it as `jsonSchema`). */
@@ -71,10 +88,13 @@ export function withSecrets(config: Record<string, unknown>, secrets: Record<str
 }
 
 /** What the config's first problems are, as one line naming each field (`connectors.mis.config.baseUrl: Invalid URL`). */
-export function misConfigProblems(manifest: MisConnectorManifest, config: unknown): string | null {
+export function misConfigProblems(manifest: MisConnectorManifest, config: unknown, options: { secretsMayBeStored?: boolean } = {}): string | null {
   const parsed = manifest.configSchema.safeParse(config);
   if (parsed.success) return null;
-  return parsed.error.issues
+  // A provisioning file may leave a secret out: it may already be in the secret store.
+  const issues = options.secretsMayBeStored ? parsed.error.issues.filter((issue) => !isSecretConfigKey(String(issue.path[issue.path.length - 1] ?? ''))) : parsed.error.issues;
+  if (issues.length === 0) return null;
+  return issues
     .slice(0, 3)
     .map((issue) => `connectors.mis.config.${issue.path.join('.') || '(root)'}: ${issue.message}`)
     .join('; ');
@@ -97,7 +117,7 @@ export function createMisConnector(input: {
 }): MisCreation {
   const registration = input.registry[input.id];
   if (!registration) return { connector: null, reason: 'connectorNotAvailable', problem: `MIS connector "${input.id}" is not in this build and no plugin provides it.` };
-  const config = withSecrets(input.config, input.secrets(input.id, secretPaths(registration.manifest)));
+  const config = withSecrets(input.config, input.secrets(input.id, secretPaths(registration.manifest, input.config)));
   const parsed = registration.manifest.configSchema.safeParse(config);
   if (!parsed.success) return { connector: null, reason: 'notConfigured', problem: misConfigProblems(registration.manifest, config) ?? 'invalid config' };
   const connector = registration.create({ config: parsed.data, stateDir: join(input.dataDir, 'connectors', input.id), logger: input.logger, clock: input.clock });
