@@ -154,6 +154,7 @@ function enumOptions(node: JsonNode, values: unknown[], language: 'ru' | 'en'): 
   return values.filter((value) => typeof value === 'string' || typeof value === 'number').map((value) => ({ value: String(value), label: typeof labels[String(value)] === 'string' ? (labels[String(value)] as string) : String(value) }));
 }
 
+/** A limit worth showing: not the ±2^53 zod puts on every integer. */
 function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : null;
 }

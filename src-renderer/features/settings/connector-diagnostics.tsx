@@ -62,7 +62,7 @@ export function ConnectorDiagnostics({ result, running }: { result: DiagnosticsR
                 <span className="connector-step-status">{t(`connectors.status.${step.status}`)}</span>
                 {step.status === 'skipped' ? null : <span className="connector-step-ms">{t('connectors.diagnostics.ms', { ms: step.ms })}</span>}
               </div>
-              {step.detail !== '' ? (
+              {step.detail !== '' && step.status !== 'skipped' ? (
                 <p className="connector-step-detail" data-testid="connector-step-detail">
                   {step.detail}
                 </p>

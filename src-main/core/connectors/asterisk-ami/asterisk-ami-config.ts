@@ -48,21 +48,24 @@ const AmiConfigObject = z
       .trim()
       .min(1, 'host must not be empty: the PBX host name or IP address')
       .max(253, 'host is longer than 253 characters')
-      .regex(/^[A-Za-z0-9.:[\]_-]+$/, 'host must be a host name or an IP address (no scheme, no port)'),
+      .regex(/^[A-Za-z0-9.:[\]_-]+$/, 'host must be a host name or an IP address (no scheme, no port)')
+      .meta({ title: 'PBX host', title_ru: 'Адрес АТС', description: 'Host name or IP address of the Asterisk, MikoPBX or FreePBX server.', description_ru: 'Имя или IP-адрес сервера Asterisk, MikoPBX или FreePBX.' }),
     port: z
       .number({ error: 'port must be a number (AMI listens on 5038 by default)' })
       .int('port must be a whole number')
       .min(1, 'port must be 1–65535')
       .max(65535, 'port must be 1–65535')
-      .default(5038),
+      .default(5038)
+      .meta({ title: 'AMI port', title_ru: 'Порт AMI', description: 'Asterisk Manager Interface port (manager.conf), 5038 by default.', description_ru: 'Порт Asterisk Manager Interface (manager.conf), по умолчанию 5038.' }),
     username: z
       .string({ error: 'username must be the AMI user (manager.conf section)' })
       .trim()
       .min(1, 'username must not be empty (the AMI user from manager.conf)')
       .max(80, 'username is longer than 80 characters')
-      .regex(/^[^\s:]+$/, 'username must be one word without spaces or colons'),
+      .regex(/^[^\s:]+$/, 'username must be one word without spaces or colons')
+      .meta({ title: 'AMI user', title_ru: 'Пользователь AMI', description: 'The section name in manager.conf.', description_ru: 'Имя секции в manager.conf.' }),
     /** Kept only until the core moves it into the secret store (then `ctx.secret`). */
-    secret: z.string({ error: 'secret must be text' }).max(256, 'secret is longer than 256 characters').regex(NO_BREAKS, 'secret must be one line').optional(),
+    secret: z.string({ error: 'secret must be text' }).max(256, 'secret is longer than 256 characters').regex(NO_BREAKS, 'secret must be one line').optional().meta({ title: 'AMI password', title_ru: 'Пароль AMI', description: 'Kept in the secret store, never in the settings file.', description_ru: 'Хранится в защищённом хранилище, не в файле настроек.' }),
     queues: z.array(QueueIdSchema, { error: 'queues must be a list of queue names' }).max(200, 'queues lists more than 200 queues').default([]),
     /** How a member appears in the queue (`QueuePause Interface:`). */
     memberInterface: patternField('memberInterface').default('PJSIP/{extension}'),
@@ -71,7 +74,7 @@ const AmiConfigObject = z
     /** The agent's own phone, rung by Originate and watched by ChanSpy. */
     deviceInterface: patternField('deviceInterface').default('PJSIP/{extension}'),
     /** Where Originate (callbacks) and transfers dial numbers. */
-    context: ContextSchema.default('internal'),
+    context: ContextSchema.default('internal').meta({ title: 'Dial context', title_ru: 'Контекст набора', description: 'Where callbacks and transfers dial numbers.', description_ru: 'Контекст, в котором набираются перезвоны и переводы.' }),
     /** Spy feature codes; null: none, the connector originates ChanSpy itself. */
     spy: AmiSpySchema.nullable().default(null),
     queueNames: z
@@ -79,8 +82,8 @@ const AmiConfigObject = z
         error: 'queueNames must map queue ids to display names',
       })
       .default({}),
-    preset: z.enum(AMI_PRESET_IDS, { error: `preset must be one of ${AMI_PRESET_IDS.join(', ')}` }).optional(),
-    connectTimeoutMs: z.number({ error: 'connectTimeoutMs must be a number' }).int('connectTimeoutMs must be whole ms').min(500, 'connectTimeoutMs is at least 500').max(120_000, 'connectTimeoutMs is at most 120000').default(10_000),
+    preset: z.enum(AMI_PRESET_IDS, { error: `preset must be one of ${AMI_PRESET_IDS.join(', ')}` }).optional().meta({ title: 'PBX kind', title_ru: 'Тип АТС', description: 'Fills in member and device names the way this PBX names them.', description_ru: 'Подставляет имена участников очереди и устройств так, как их называет эта АТС.' }),
+    connectTimeoutMs: z.number({ error: 'connectTimeoutMs must be a number' }).int('connectTimeoutMs must be whole ms').min(500, 'connectTimeoutMs is at least 500').max(120_000, 'connectTimeoutMs is at most 120000').default(10_000).meta({ title: 'Connect timeout, ms', title_ru: 'Тайм-аут подключения, мс', description: '', description_ru: '' }),
   })
   .strict();
 
