@@ -247,6 +247,7 @@ test("Settings draws each connector's form from its schema; test connection name
     for (const [id, field] of Object.entries(forms)) {
       await block.getByTestId('connector-select-mis').selectOption(id);
       await expect(block.getByTestId(`connector-field-${field}`), `${id} has ${field}`).toBeVisible();
+      await block.getByTestId('connector-select-mis').evaluate((select) => select.scrollIntoView({ block: 'start' }));
       await screenshot(page, `connector-form-${id}`);
     }
     await expect(block.getByTestId('connector-plugin-badge-mis')).toHaveCount(0);

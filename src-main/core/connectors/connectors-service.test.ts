@@ -9,6 +9,7 @@ import { silentLogger } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { SettingsService } from '../settings/settings-service';
 import { MemorySettingsStorage } from '../settings/settings-storage';
+import { FakeAmi } from './asterisk-ami/test-ami-server';
 import { ConnectorsService } from './connectors-service';
 import { DemoMis } from './demo/demo-mis';
 import { misConnectorRegistry } from './mis/mis-connectors';
@@ -72,8 +73,32 @@ describe('ConnectorsService', () => {
     expect(result.steps.map((s) => [s.n, s.step, s.status])).toEqual([
       [1, 'config', 'ok'],
       [2, 'reach', 'failed'],
+      [3, 'auth', 'skipped'],
     ]);
     expect(result.steps[1]).toMatchObject({ hint: 'checkHostAndPort', detail: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('test connection of a PBX logs in to AMI: a refused secret fails at "auth", a right one passes', async () => {
+    const { service } = setup();
+    const ami = await FakeAmi.start((action, conn) => {
+      if ((action.get('Action') ?? '').toLowerCase() !== 'login') return;
+      if (action.get('Secret') === 'amipass') conn.respond(action, 'Success', 'Authentication accepted');
+      else conn.respond(action, 'Error', 'Authentication failed');
+    });
+    try {
+      const wrong = await service.diagnose('pbx', 'asterisk-ami', { host: '127.0.0.1', port: ami.port, username: 'desk', secret: 'wrong' });
+      expect(wrong.steps.map((s) => [s.step, s.status])).toEqual([
+        ['config', 'ok'],
+        ['reach', 'ok'],
+        ['auth', 'failed'],
+      ]);
+      expect(wrong.steps[2]).toMatchObject({ hint: 'checkCredentials', detail: expect.stringContaining('manager.conf') });
+      const right = await service.diagnose('pbx', 'asterisk-ami', { host: '127.0.0.1', port: ami.port, username: 'desk', secret: 'amipass' });
+      expect(right.ok).toBe(true);
+      expect(right.steps[2]!.detail).toBe('Asterisk Call Manager/11.0.0: logged in as desk.');
+    } finally {
+      await ami.close();
+    }
   });
 
   it('has no preview for a source that reads no file', async () => {

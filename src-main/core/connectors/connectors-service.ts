@@ -5,8 +5,9 @@ import { DeskError } from '../../../src-shared/ipc/errors';
 import type { Clock } from '../../../src-shared/time/clock';
 import type { Logger } from '../log/logger';
 import type { SettingsService } from '../settings/settings-service';
-import { checkReach } from './http/http-client';
-import { runDiagnostics } from './mis/diagnostics';
+import { amiDiagnostics } from './asterisk-ami/ami-diagnostics';
+import type { AmiConfig } from './asterisk-ami/asterisk-ami-config';
+import { continueDiagnostics, runDiagnostics } from './mis/diagnostics';
 import type { DiagnosticCheck, MisConnector, MisConnectorManifest, MisConnectorRegistration } from './mis/mis-connector';
 import { configJsonSchema, createMisConnector, misConfigProblems, secretPaths } from './mis/mis-connectors';
 import type { PbxConnectorManifest } from './pbx/pbx-connector';
@@ -81,11 +82,9 @@ export class ConnectorsService {
     const checks: DiagnosticCheck[] = [configCheck];
     const result = await runDiagnostics(checks);
     try {
-      if (!result.ok || trial === null) return result;
+      if (trial === null) return result;
       const made = trial as MisConnector;
-      const own = made.diagnostics?.() ?? [{ step: 'read-patient', run: async () => `Health: ${JSON.stringify(await made.health())}` } satisfies DiagnosticCheck];
-      const rest = await runDiagnostics(own);
-      return { ok: rest.ok, steps: [...result.steps, ...rest.steps.map((step) => ({ ...step, n: step.n + 1 }))] };
+      return await continueDiagnostics(result, () => made.diagnostics?.() ?? [{ step: 'read-patient', run: async () => `Health: ${JSON.stringify(await made.health())}` } satisfies DiagnosticCheck]);
     } finally {
       if (trial !== null && id !== 'demo') await (trial as MisConnector).release?.().catch(() => undefined);
     }
@@ -116,23 +115,20 @@ export class ConnectorsService {
   private async diagnosePbx(id: string, config: Record<string, unknown>): Promise<DiagnosticsResult> {
     const manifest = this.options.pbxManifests[id];
     if (!manifest) throw new DeskError('NOT_AVAILABLE', `PBX connector "${id}" is not in this build.`);
-    const checks: DiagnosticCheck[] = [
+    const stored = this.options.settings.pbxSecret();
+    const withSecret = id === 'asterisk-ami' && (config.secret === undefined || config.secret === '') && stored !== null ? { ...config, secret: stored } : config;
+    const configCheck = await runDiagnostics([
       {
         step: 'config',
         run: async () => {
-          const secret = this.options.settings.pbxSecret();
-          const withSecret = id === 'asterisk-ami' && (config.secret === undefined || config.secret === '') && secret !== null ? { ...config, secret } : config;
           const problem = pbxConfigProblems(manifest, withSecret);
           if (problem !== null) throw new DiagnosticFailure('fixConfig', problem);
           return 'The settings are complete and valid.';
         },
       },
-    ];
-    if (typeof config.host === 'string' && typeof config.port === 'number') {
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      checks.push({ step: 'reach', run: () => checkReach(`tcp://${host}:${config.port as number}`) });
-    }
-    return runDiagnostics(checks);
+    ]);
+    if (id !== 'asterisk-ami') return configCheck;
+    return continueDiagnostics(configCheck, () => amiDiagnostics(manifest.configSchema.parse(withSecret) as AmiConfig, typeof withSecret.secret === 'string' ? withSecret.secret : '', this.options.clock));
   }
 
   private describeMis(manifest: MisConnectorManifest, language: 'ru' | 'en'): ConnectorDescriptor {

@@ -309,6 +309,23 @@ describe('Settings: connections', () => {
     expect(mis().queryByTestId('connector-preview')).toBeNull();
   });
 
+  it('lists the MIS records the desk refused, with where each came from, and follows the cache', async () => {
+    let quarantine = { total: 0, items: [] as { stream: string; reason: string; at: string }[] };
+    const desk = createFakeDesk({ view: makeView() });
+    desk.handle('connectors.list', () => makeConnectorsView());
+    desk.handle('cache.quarantine', () => structuredClone(quarantine));
+    render(<App desk={desk} i18n={createI18n('ru')} store={createAppStore({ bridge: 'open' })} phoneFactory={fakePhoneFactory().factory} />);
+    await screen.findByTestId('app-info');
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    await screen.findByTestId('connector-block-mis');
+    expect(screen.queryByTestId('connector-quarantine')).toBeNull();
+    quarantine = { total: 1, items: [{ stream: 'patients', reason: 'patients.csv line 4: card 503: birthDate: is not a real calendar date', at: new Date(T0).toISOString() }] };
+    desk.emit('cache:changed', structuredClone(desk.cache));
+    const list = await screen.findByTestId('connector-quarantine');
+    expect(list.textContent).toContain('Не приняты записи МИС: 1');
+    expect(within(list).getByTestId('connector-quarantine-item').textContent).toContain('patients.csv line 4: card 503: birthDate');
+  });
+
   it('a block IT manages is locked with the managed mark; testing it stays possible', async () => {
     const desk = await openConnectors({ view: makeView({ managed: ['connectors.mis'] }) });
     expect(screen.getByTestId('connector-managed-mis').textContent).toBe('Управляется вашим ИТ-отделом (файл развёртывания)');

@@ -55,3 +55,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Runs `next` after a run that passed (`first`), numbering its steps on from it; a failed `first` is returned as it is. */
+export async function continueDiagnostics(first: DiagnosticsResult, next: () => readonly DiagnosticCheck[]): Promise<DiagnosticsResult> {
+  if (!first.ok) return first;
+  const rest = await runDiagnostics(next());
+  return { ok: rest.ok, steps: [...first.steps, ...rest.steps.map((step) => ({ ...step, n: step.n + first.steps.length }))] };
+}
