@@ -135,6 +135,13 @@ export const DiagnosticsResultSchema = z
   .strict();
 export type DiagnosticsResult = z.infer<typeof DiagnosticsResultSchema>;
 
+/**
+ * The card fields a file source's column can be mapped to (`mapping.<field>` in its config), in
+ * the order Settings shows them; `fullName` is one «ФИО» column split in three.
+ */
+export const MAPPABLE_CARD_FIELDS = ['id', 'surname', 'givenName', 'patronymic', 'fullName', 'birthDate', 'sex', 'phone', 'phone2', 'email', 'address', 'omsPolicy', 'snils', 'allergies'] as const;
+export type MappableCardField = (typeof MAPPABLE_CARD_FIELDS)[number];
+
 /** The first rows of a file-based source as read (the spreadsheet connector's column mapping). */
 export const ConnectorPreviewSchema = z
   .object({

@@ -1,6 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { ConnectorsService } from './connectors-service';
 import { DemoMis } from './demo/demo-mis';
 import { misConnectorRegistry } from './mis/mis-connectors';
 import { PBX_MANIFESTS } from './pbx/pbx-connectors';
+import { closedPort } from '../testing/closed-port';
 
 const opened: DemoMis[] = [];
 afterEach(() => {
@@ -38,13 +37,6 @@ function setup() {
   return { settings, service };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('ConnectorsService', () => {
   it('lists the connectors with forms made from their schemas, the current choice and the plugins that failed to load', () => {

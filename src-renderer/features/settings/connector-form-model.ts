@@ -1,4 +1,5 @@
 import type { ConnectorField } from '../../../src-shared/connectors/connector-model';
+import { MAPPABLE_CARD_FIELDS, type MappableCardField } from '../../../src-shared/connectors/connector-model';
 
 /**
  * A connector's settings form, pure (docs/architecture.md, "Connectors"): the form's values by
@@ -18,24 +19,7 @@ export type ConnectorConfig = Record<string, unknown>;
 export type FieldError = 'required' | 'integer' | 'number' | 'belowMin' | 'aboveMax' | 'tooShort' | 'tooLong' | 'url';
 export type FieldErrors = Record<string, FieldError>;
 
-/** Card fields a file source maps to its columns (`mapping.<field>` in the spreadsheet's config). */
-export const MAPPABLE_CARD_FIELDS = [
-  'surname',
-  'givenName',
-  'patronymic',
-  'fullName',
-  'birthDate',
-  'sex',
-  'phone',
-  'phone2',
-  'email',
-  'address',
-  'omsPolicy',
-  'snils',
-  'id',
-  'allergies',
-] as const;
-export type MappableCardField = (typeof MAPPABLE_CARD_FIELDS)[number];
+export { MAPPABLE_CARD_FIELDS, type MappableCardField };
 
 /** Where a card field's column is kept in the config. */
 export const mappingPath = (field: MappableCardField): string => `mapping.${field}`;

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PatientCardSchema, type PatientCard } from '../../../../src-shared/patients/patient-card';
 import { runDiagnostics } from '../mis/diagnostics';
@@ -14,6 +13,7 @@ import { fhirR4Registration } from './index';
 import { FIXTURE_PATIENTS, seedPatients } from './testing/fhir-fixture-data';
 import { startFhirFixtureServer, type FhirFixtureOptions, type FhirFixtureServer } from './testing/fhir-fixture-server';
 import { FIXTURE_PASSWORD, FIXTURE_USER, fhirTestConnector } from './testing/fhir-test-connector';
+import { closedPort } from '../../testing/closed-port';
 
 const servers: FhirFixtureServer[] = [];
 afterEach(async () => {
@@ -55,13 +55,6 @@ function kindOf(error: unknown): MisErrorKind | null {
   return isMisError(error) ? error.kind : null;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const wrapup = (key: string, misId: string | null = FIXTURE_PATIENTS.semenova) => ({
   idempotencyKey: key,

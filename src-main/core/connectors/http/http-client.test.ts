@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticFailure, isMisError, type MisError } from '../mis/mis-connector';
 import { checkReach, checkTls, decodeBody, HttpClient } from './http-client';
+import { closedPort } from '../../testing/closed-port';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -29,14 +30,6 @@ async function failure(promise: Promise<unknown>): Promise<MisError> {
   return error;
 }
 
-/** A port nothing listens on: one the OS just gave us and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('decodeBody', () => {
   const cp1251 = Buffer.from([0xc8, 0xe2, 0xe0, 0xed, 0xee, 0xe2, 0xe0, 0x20, 0xa8]); // «Иванова Ё» in windows-1251

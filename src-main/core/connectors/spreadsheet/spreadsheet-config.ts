@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { MAPPABLE_CARD_FIELDS, type MappableCardField } from '../../../../src-shared/connectors/connector-model';
 
 /**
  * The settings of the `spreadsheet` MIS connector: where the clinic's export lands, how to read
@@ -12,24 +13,9 @@ function text(title: string, titleRu: string, description: string, descriptionRu
   return { title, title_ru: titleRu, description, description_ru: descriptionRu };
 }
 
-/** The card fields a column can be mapped to, in the order the form shows them. */
-export const SPREADSHEET_FIELDS = [
-  'id',
-  'surname',
-  'givenName',
-  'patronymic',
-  'fullName',
-  'birthDate',
-  'sex',
-  'phone',
-  'phone2',
-  'email',
-  'address',
-  'omsPolicy',
-  'snils',
-  'allergies',
-] as const;
-export type SpreadsheetField = (typeof SPREADSHEET_FIELDS)[number];
+/** The card fields a column can be mapped to, in the order the form shows them (one list with Settings' mapping). */
+export const SPREADSHEET_FIELDS = MAPPABLE_CARD_FIELDS;
+export type SpreadsheetField = MappableCardField;
 
 const FIELD_TITLES: Record<SpreadsheetField, [string, string]> = {
   id: ['Patient id (card number)', 'Код пациента (номер карты)'],
