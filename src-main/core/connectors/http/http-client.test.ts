@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticFailure, isMisError, type MisError } from '../mis/mis-connector';
 import { checkReach, checkTls, decodeBody, HttpClient } from './http-client';
@@ -135,6 +139,22 @@ describe('diagnostic checks', () => {
     expect(refused).toMatchObject({ hint: 'checkHostAndPort', message: expect.stringContaining('ECONNREFUSED') });
     const url = await serve((_req, res) => res.end());
     expect(await checkReach(url)).toMatch(/^Connected to 127\.0\.0\.1:\d+ in \d+ ms\.$/);
+  });
+
+  it('tls names a certificate nobody vouches for, and the client refuses to send patient data over it', async () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const server = createHttpsServer(
+      { cert: readFileSync(join(here, 'testing', 'self-signed-127.0.0.1.cert.pem')), key: readFileSync(join(here, 'testing', 'self-signed-127.0.0.1.key.pem')) },
+      (_req, res) => res.end('{}'),
+    );
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+    const refused = await checkTls(url).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DiagnosticFailure);
+    expect(refused).toMatchObject({ hint: 'checkCertificate', message: expect.stringContaining('SELF_SIGNED') });
+    const error = await failure(new HttpClient({ baseUrl: url, auth: { type: 'none' } }).json('metadata'));
+    expect([error.kind, error.message]).toEqual(['unreachable', expect.stringContaining('SELF_SIGNED')]);
   });
 
   it('tls warns that plain HTTP is unencrypted', async () => {
