@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
@@ -8,6 +9,9 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['./vitest.setup.ts'],
     pool: 'forks',
+    // Vitest's default leaves one core idle: on the two-core CI machine that ran the files one at a
+    // time. Most files wait on I/O (SQLite files, child processes, sockets), so two share the cores well.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     server: { deps: { inline: ['electron-store'] } },
   },

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeskError } from '../../src-shared/ipc/errors';
 import { createI18n } from '../i18n/i18n';
 import { createFakeDesk, makeStatus, makeView, type FakeDesk } from '../test-support/fake-desk';
+import { loadSupervisorPane } from '../features/supervisor';
 import { App } from './App';
 import { createAppStore, type AppStore } from './app-store';
 
@@ -208,6 +209,8 @@ describe('App shell', () => {
 
   it('the supervisor window opens the supervisor pane once the role is known', async () => {
     const desk = createFakeDesk({ view: makeView({ settings: { role: 'supervisor' } }) });
+    // The pane is loaded on first use: its module is loaded first, so the wait is for the pane, not the transform.
+    await loadSupervisorPane();
     renderApp(desk, createAppStore({ bridge: 'open', initialPane: 'supervisor' }));
     expect(await screen.findByTestId('supervisor-pane')).toBeTruthy();
     expect(screen.getByTestId('nav-supervisor').getAttribute('aria-current')).toBe('page');

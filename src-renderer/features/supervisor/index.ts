@@ -4,4 +4,8 @@
 import { lazy } from 'react';
 
 export type { SupervisorPaneProps } from './supervisor-pane';
-export const SupervisorPane = lazy(() => import('./supervisor-pane').then((module) => ({ default: module.SupervisorPane })));
+
+/** Loads the pane's module (and its chart libraries); the lazy pane below waits for the same load. */
+export const loadSupervisorPane = () => import('./supervisor-pane');
+
+export const SupervisorPane = lazy(() => loadSupervisorPane().then((module) => ({ default: module.SupervisorPane })));

@@ -156,6 +156,9 @@ export function supervisorDesk(board: SupervisorBoard, init: Parameters<typeof c
 
 /** The app opened on the supervisor pane (the supervisor window: no phone). */
 export async function openSupervisor(desk: FakeDesk): Promise<HTMLElement> {
+  // The pane is loaded on first use (React.lazy): load its module first, so the wait below is
+  // for the pane, not for transforming the board and its chart libraries on a busy machine.
+  await import('./supervisor-pane');
   render(<App desk={desk} i18n={createI18n('ru')} store={createAppStore({ bridge: 'open', initialPane: 'supervisor' })} phoneFactory={null} />);
   return screen.findByTestId('supervisor-pane');
 }
