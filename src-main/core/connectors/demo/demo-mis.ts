@@ -29,28 +29,28 @@ export const DEMO_MIS_DEFAULT_LATENCY_MS = 60;
 /** Settings of the embedded demo clinic (rendered as its settings form). */
 export const DemoMisConfigSchema = z
   .object({
-    patients: z.number().int().min(1).max(1_000_000).default(20_000),
-    seed: z.number().int().default(1),
-    offline: z.boolean().default(false),
+    patients: z.number().int().min(1).max(1_000_000).default(20_000).meta({ title: 'Patients in the demo clinic', title_ru: 'Пациентов в демо-клинике' }),
+    seed: z.number().int().default(1).meta({ title: 'Seed (the same clinic for the same number)', title_ru: 'Зерно (одно число — одна и та же клиника)' }),
+    offline: z.boolean().default(false).meta({ title: 'Start with the MIS offline', title_ru: 'Начать с недоступной МИС' }),
     /**
      * Round trip of every call. 60 ms by default: the demo stands for a MIS across the clinic's
      * network (an HTTP service of 1C:Medicina, a FHIR server), not for a function call, so the
      * screen pop's "online vs cached" comparison and the sync's pacing mean something.
      */
-    latencyMs: z.number().int().min(0).max(60_000).default(DEMO_MIS_DEFAULT_LATENCY_MS),
-    errorRate: z.number().min(0).max(1).default(0),
-    timeoutRate: z.number().min(0).max(1).default(0),
+    latencyMs: z.number().int().min(0).max(60_000).default(DEMO_MIS_DEFAULT_LATENCY_MS).meta({ title: 'Round trip of every call, ms', title_ru: 'Задержка каждого вызова, мс' }),
+    errorRate: z.number().min(0).max(1).default(0).meta({ title: 'Share of calls that fail', title_ru: 'Доля вызовов с ошибкой' }),
+    timeoutRate: z.number().min(0).max(1).default(0).meta({ title: 'Share of calls that time out', title_ru: 'Доля вызовов без ответа вовремя' }),
     /** 0 = the clinic only changes when `evolve()` is called. */
-    evolveIntervalMs: z.number().int().min(0).default(0),
+    evolveIntervalMs: z.number().int().min(0).default(0).meta({ title: 'The clinic changes every, ms (0: never)', title_ru: 'Клиника меняется каждые, мс (0 — никогда)' }),
     /**
      * The schedule's SQLite file (absolute). Desks configured with the same file share one
      * schedule, as desks of one clinic share its MIS; default `<data dir>/demo-mis/schedule.db`.
      */
-    scheduleFile: z.string().min(1).max(4_096).refine(isAbsolute, { message: 'must be an absolute path' }).optional(),
+    scheduleFile: z.string().min(1).max(4_096).refine(isAbsolute, { message: 'must be an absolute path' }).optional().meta({ title: 'Shared schedule file (absolute path)', title_ru: 'Общий файл расписания (полный путь)', widget: 'path' }),
     /** How often the front desk and the patients' app book or cancel a slot; 0 = never. */
-    otherChannelsIntervalMs: z.number().int().min(0).default(20_000),
+    otherChannelsIntervalMs: z.number().int().min(0).default(20_000).meta({ title: 'Other channels book every, ms (0: never)', title_ru: 'Другие каналы записывают каждые, мс (0 — никогда)' }),
     /** The clinic's time zone: its slots are on this wall clock. */
-    timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'must be an IANA time zone like Europe/Moscow' }).default(DEFAULT_CLINIC_TIME_ZONE),
+    timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'must be an IANA time zone like Europe/Moscow' }).default(DEFAULT_CLINIC_TIME_ZONE).meta({ title: 'Clinic time zone', title_ru: 'Часовой пояс клиники' }),
   })
   .strict();
 export type DemoMisConfig = z.infer<typeof DemoMisConfigSchema>;

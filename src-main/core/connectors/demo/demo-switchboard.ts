@@ -40,37 +40,37 @@ export const DESK_DEFAULT_NAME = 'Оператор (этот стол)';
 /** Settings of the demo switchboard; every field has a default, so `{}` is a working clinic. */
 export const DemoSwitchboardConfigSchema = z
   .object({
-    seed: z.number().int().default(1),
+    seed: z.number().int().default(1).meta({ title: 'Seed (the same day for the same number)', title_ru: 'Зерно (одно число — один и тот же день)' }),
     /** Mean arrivals per hour across both queues (outside the morning peak). */
-    arrivalsPerHour: z.number().min(0).max(100_000).default(90),
+    arrivalsPerHour: z.number().min(0).max(100_000).default(90).meta({ title: 'Calls per hour', title_ru: 'Звонков в час' }),
     /** Arrival rate multiplier 09:00–11:00 local time. */
-    morningPeakFactor: z.number().min(1).max(10).default(2),
+    morningPeakFactor: z.number().min(1).max(10).default(2).meta({ title: 'Morning peak (09–11) ×', title_ru: 'Утренний пик (09–11), ×' }),
     /** Share of the callers who want «Запись»; the rest call «Справочная». */
-    zapisShare: z.number().min(0).max(1).default(0.65),
+    zapisShare: z.number().min(0).max(1).default(0.65).meta({ title: 'Share of callers for «Запись»', title_ru: 'Доля звонков в «Запись»' }),
     /** Mean patience of a waiting caller (exponential), seconds. */
-    patienceSec: z.number().min(1).max(86_400).default(60),
+    patienceSec: z.number().min(1).max(86_400).default(60).meta({ title: 'Caller patience, s', title_ru: 'Терпение звонящего, с' }),
     /** Callers already waiting at connect (some past the SLA). */
-    initialCallers: z.number().int().min(0).max(4_000).default(5),
+    initialCallers: z.number().int().min(0).max(4_000).default(5).meta({ title: 'Callers waiting at start', title_ru: 'Ожидают при запуске' }),
     /** Of those, how many hang up within the first ~2 s, so a new user sees callback tasks at once. */
-    openingAbandons: z.number().int().min(0).max(20).default(2),
+    openingAbandons: z.number().int().min(0).max(20).default(2).meta({ title: 'Of them, hang up at once', title_ru: 'Из них сразу кладут трубку' }),
     /** Simulated agents (extensions 201…), besides the desk's own. */
-    agents: z.number().int().min(0).max(1_500).default(12),
+    agents: z.number().int().min(0).max(1_500).default(12).meta({ title: 'Simulated operators', title_ru: 'Имитируемых операторов' }),
     /** Mean talk time of a queue call (log-normal), seconds. */
-    talkSec: z.number().min(5).max(3_600).default(150),
+    talkSec: z.number().min(5).max(3_600).default(150).meta({ title: 'Mean talk time, s', title_ru: 'Средний разговор, с' }),
     /** After-call work (`wrap-up`), seconds (±25%). */
-    wrapUpSec: z.number().min(0).max(600).default(20),
+    wrapUpSec: z.number().min(0).max(600).default(20).meta({ title: 'After-call work, s', title_ru: 'Обработка после звонка, с' }),
     /** Share of offers a simulated agent lets ring out (`agent.ringNoAnswer` after {@link RING_TIMEOUT_MS}). */
-    ringNoAnswerRate: z.number().min(0).max(1).default(0.04),
+    ringNoAnswerRate: z.number().min(0).max(1).default(0.04).meta({ title: 'Share of rings not answered', title_ru: 'Доля вызовов без ответа оператора' }),
     /** Chance a simulated agent pauses after a call. */
-    pauseRate: z.number().min(0).max(1).default(0.06),
+    pauseRate: z.number().min(0).max(1).default(0.06).meta({ title: 'Chance of a pause after a call', title_ru: 'Вероятность паузы после звонка' }),
     /** The demo "picks up the desk phone" this long after a call rings the desk's agent. */
-    deskAnswerSec: z.number().min(0).max(60).default(3),
+    deskAnswerSec: z.number().min(0).max(60).default(3).meta({ title: 'The demo answers the desk phone after, s', title_ru: 'Демо снимает трубку через, с' }),
     /** Mean talk of the desk's agent (±25%), unless it hangs up first. */
-    deskTalkSec: z.number().min(1).max(3_600).default(60),
+    deskTalkSec: z.number().min(1).max(3_600).default(60).meta({ title: 'Mean talk on the desk phone, s', title_ru: 'Средний разговор на этом месте, с' }),
     /** Local time for the morning peak and "open since 08:00", as minutes east of UTC; null: the machine's zone. */
-    utcOffsetMinutes: z.number().int().min(-720).max(840).nullable().default(null),
+    utcOffsetMinutes: z.number().int().min(-720).max(840).nullable().default(null).meta({ title: 'Clinic UTC offset, min (empty: this computer)', title_ru: 'Смещение от UTC, мин (пусто — как на компьютере)' }),
     /** Start with today's counters as if the clinic had been open since 08:00 (seeded, not simulated). */
-    prefillCounters: z.boolean().default(true),
+    prefillCounters: z.boolean().default(true).meta({ title: 'Start with today’s counters filled', title_ru: 'Начать с заполненными счётчиками дня' }),
   })
   .strict();
 export type DemoSwitchboardConfig = z.infer<typeof DemoSwitchboardConfigSchema>;
