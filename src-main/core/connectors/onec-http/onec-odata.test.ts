@@ -7,6 +7,7 @@ import { isMisError, type MisChangesPage, type MisConnector } from '../mis/mis-c
 import { fixtureGuid } from './testing/onec-fixture-data';
 import { startOnecFixtureServer, type OnecFixtureServer } from './testing/onec-fixture-server';
 import { FIXTURE_PASSWORD, FIXTURE_USER, onecTestConnector } from './testing/onec-test-connector';
+import { drainChanges } from '../mis/testing/drain-changes';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,15 +28,7 @@ async function setup(options: { stateDir?: string; mode?: Record<string, unknown
   return { fixture, mis: made.connector, stateDir: made.stateDir };
 }
 
-async function drain(mis: MisConnector, cursor: string | null, limit: number): Promise<{ pages: MisChangesPage[]; cursor: string }> {
-  const pages: MisChangesPage[] = [];
-  for (;;) {
-    const page = await mis.changesSince(cursor, limit);
-    pages.push(page);
-    cursor = page.nextCursor;
-    if (!page.hasMore) return { pages, cursor };
-  }
-}
+const drain = drainChanges;
 
 const cards = (pages: MisChangesPage[]) => pages.flatMap((page) => page.cards).map((card) => PatientCardSchema.parse(card));
 
