@@ -11,6 +11,12 @@ export const DeskErrorCodeSchema = z.enum([
   'FORBIDDEN_SENDER',
   /** A request this desk's role may not make (a supervisor request from an operator or cashier desk). */
   'FORBIDDEN',
+  /** Patient data while nobody is signed in, or the desk is locked: sign in or unlock first. */
+  'SIGNED_OUT',
+  'LOCKED',
+  /** The PIN does not match; `SIGN_IN_WAIT` after too many in a row. */
+  'WRONG_PIN',
+  'SIGN_IN_WAIT',
   'SETTINGS_MANAGED',
   'SECRETS_UNAVAILABLE',
   'CACHE_UNAVAILABLE',

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_CLINIC_TIME_ZONE, isKnownTimeZone } from '../schedule/clinic-time';
 import { DEFAULT_SCHEDULE_HORIZON_DAYS, SCHEDULE_HORIZON_MAX_DAYS } from '../schedule/schedule-model';
 
-/** Who sits at the desk; decides which panes and fields are shown. */
-export const RoleSchema = z.enum(['operator', 'supervisor', 'cashier']);
-export type Role = z.infer<typeof RoleSchema>;
+import { DEFAULT_HIDDEN_FIELDS, FieldVisibilitySchema, PersonSchema, PinSchema, RoleSchema } from '../access/access-model';
+
+export { RoleSchema, type Role } from '../access/access-model';
 
 export const LanguageSchema = z.enum(['ru', 'en']);
 export type Language = z.infer<typeof LanguageSchema>;
@@ -264,6 +264,65 @@ export const bookingFields = {
 export const BookingSettingsSchema = z.object({ categoryByKind: bookingFields.categoryByKind.default(() => ({ ...DEFAULT_BOOKING_CATEGORIES })) }).strict();
 const BookingSettingsPatchSchema = z.object(bookingFields).partial().strict();
 
+/**
+ * Who may sign in (IT's list; empty: the desk is "open" and works as its `role` says) and the
+ * idle lock. Each person's PIN is kept as a salted scrypt hash in the secret store.
+ */
+export const DEFAULT_IDLE_LOCK_MINUTES = 5;
+export const PEOPLE_MAX = 500;
+export const accessFields = {
+  people: z
+    .array(PersonSchema)
+    .max(PEOPLE_MAX)
+    .refine((items) => new Set(items.map((p) => p.id)).size === items.length, { message: 'person ids must be unique' }),
+  /** Minutes without input before the desk locks (0: never). Fractions allowed for drills and tests. */
+  idleLockMinutes: z.number().min(0).max(240),
+};
+export const AccessSettingsSchema = z
+  .object({ people: accessFields.people.default(() => []), idleLockMinutes: accessFields.idleLockMinutes.default(DEFAULT_IDLE_LOCK_MINUTES) })
+  .strict();
+const AccessSettingsPatchSchema = z.object(accessFields).partial().strict();
+export type AccessSettings = z.infer<typeof AccessSettingsSchema>;
+
+/**
+ * What each role receives of a card, how the supervisor's board shows phone numbers, and how
+ * long cards and the audit log are kept.
+ */
+export const DEFAULT_CACHE_RETENTION_DAYS = 30;
+export const DEFAULT_AUDIT_RETENTION_YEARS = 5;
+export const privacyFields = {
+  hiddenFields: FieldVisibilitySchema,
+  /** `masked`: `+7 916 ***-**-67` on the board; `full`: the whole number. */
+  boardPhones: z.enum(['masked', 'full']),
+  /** Cards neither opened nor synced for this many days leave the cache. */
+  cacheRetentionDays: z.number().int().min(1).max(3_650),
+  /** Audit entries older than this many years are removed (the chain stays verifiable from an anchor). */
+  auditRetentionYears: z.number().int().min(1).max(50),
+};
+export const PrivacySettingsSchema = z
+  .object({
+    hiddenFields: privacyFields.hiddenFields.default(() => structuredClone(DEFAULT_HIDDEN_FIELDS)),
+    boardPhones: privacyFields.boardPhones.default('masked'),
+    cacheRetentionDays: privacyFields.cacheRetentionDays.default(DEFAULT_CACHE_RETENTION_DAYS),
+    auditRetentionYears: privacyFields.auditRetentionYears.default(DEFAULT_AUDIT_RETENTION_YEARS),
+  })
+  .strict();
+const PrivacySettingsPatchSchema = z.object(privacyFields).partial().strict();
+export type PrivacySettings = z.infer<typeof PrivacySettingsSchema>;
+
+/** The desktop app's own behaviour (Electron only; the browser host ignores it). */
+export const desktopFields = {
+  /** Start with the OS (login item). */
+  autostart: z.boolean(),
+  /** Closing the window hides it to the tray; quitting is in the tray's menu. */
+  closeToTray: z.boolean(),
+};
+export const DesktopSettingsSchema = z
+  .object({ autostart: desktopFields.autostart.default(false), closeToTray: desktopFields.closeToTray.default(true) })
+  .strict();
+const DesktopSettingsPatchSchema = z.object(desktopFields).partial().strict();
+export type DesktopSettings = z.infer<typeof DesktopSettingsSchema>;
+
 export const ConnectorChoiceSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and dashes'),
@@ -295,6 +354,14 @@ export const SettingsSchema = z
     }),
     booking: BookingSettingsSchema.default(() => ({ categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } })),
     supervisor: SupervisorSettingsSchema.default(() => ({ ...DEFAULT_SUPERVISOR_SETTINGS })),
+    access: AccessSettingsSchema.default(() => ({ people: [], idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES })),
+    privacy: PrivacySettingsSchema.default(() => ({
+      hiddenFields: structuredClone(DEFAULT_HIDDEN_FIELDS),
+      boardPhones: 'masked' as const,
+      cacheRetentionDays: DEFAULT_CACHE_RETENTION_DAYS,
+      auditRetentionYears: DEFAULT_AUDIT_RETENTION_YEARS,
+    })),
+    desktop: DesktopSettingsSchema.default({ autostart: false, closeToTray: true }),
     connectors: z.object({ mis: ConnectorChoiceSchema, pbx: ConnectorChoiceSchema }).strict(),
   })
   .strict();
@@ -324,6 +391,14 @@ export const DEFAULT_SETTINGS: Settings = {
   callLists: { retryMinutes: DEFAULT_CALL_LIST_RETRY_MINUTES, maxAttempts: DEFAULT_CALL_LIST_MAX_ATTEMPTS, windowFrom: DEFAULT_CALL_WINDOW.from, windowTo: DEFAULT_CALL_WINDOW.to },
   booking: { categoryByKind: { ...DEFAULT_BOOKING_CATEGORIES } },
   supervisor: { ...DEFAULT_SUPERVISOR_SETTINGS },
+  access: { people: [], idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES },
+  privacy: {
+    hiddenFields: structuredClone(DEFAULT_HIDDEN_FIELDS),
+    boardPhones: 'masked',
+    cacheRetentionDays: DEFAULT_CACHE_RETENTION_DAYS,
+    auditRetentionYears: DEFAULT_AUDIT_RETENTION_YEARS,
+  },
+  desktop: { autostart: false, closeToTray: true },
   connectors: {
     mis: { id: 'demo', config: {} },
     pbx: { id: 'demo', config: {} },
@@ -346,6 +421,9 @@ export const SettingsPatchSchema = z
     callLists: CallListSettingsPatchSchema.optional(),
     booking: BookingSettingsPatchSchema.optional(),
     supervisor: SupervisorSettingsPatchSchema.optional(),
+    access: AccessSettingsPatchSchema.optional(),
+    privacy: PrivacySettingsPatchSchema.optional(),
+    desktop: DesktopSettingsPatchSchema.optional(),
     connectors: z
       .object({ mis: ConnectorChoiceSchema.optional(), pbx: ConnectorChoiceSchema.optional() })
       .strict()
@@ -364,6 +442,14 @@ export const ProvisioningSchema = SettingsPatchSchema.extend({
     .extend({ password: z.string().min(1).max(512).optional() })
     .strict()
     .optional(),
+  /** People may come with a first PIN: hashed into the secret store at start, never written to settings. */
+  access: z
+    .object({
+      people: z.array(PersonSchema.extend({ pin: PinSchema.optional() }).strict()).max(PEOPLE_MAX).optional(),
+      idleLockMinutes: accessFields.idleLockMinutes.optional(),
+    })
+    .strict()
+    .optional(),
 }).strict();
 export type Provisioning = z.infer<typeof ProvisioningSchema>;
 
@@ -378,7 +464,7 @@ export function patchedPaths(patch: SettingsPatch | Provisioning): string[] {
   for (const [key, value] of Object.entries(patch.audio ?? {})) {
     if (value !== undefined) paths.push(`audio.${key}`);
   }
-  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus', 'schedule', 'callLists', 'booking', 'supervisor'] as const) {
+  for (const group of ['wrapUp', 'agent', 'queue', 'callbacks', 'agentStatus', 'schedule', 'callLists', 'booking', 'supervisor', 'access', 'privacy', 'desktop'] as const) {
     for (const [key, value] of Object.entries(patch[group] ?? {})) {
       if (value !== undefined) paths.push(`${group}.${key}`);
     }
@@ -407,6 +493,9 @@ export function applySettingsPatch(base: Settings, patch: SettingsPatch): Settin
     callLists: { ...base.callLists, ...stripUndefined(patch.callLists ?? {}) },
     booking: { ...base.booking, ...stripUndefined(patch.booking ?? {}) },
     supervisor: { ...base.supervisor, ...stripUndefined(patch.supervisor ?? {}) },
+    access: { ...base.access, ...stripUndefined(patch.access ?? {}) },
+    privacy: { ...base.privacy, ...stripUndefined(patch.privacy ?? {}) },
+    desktop: { ...base.desktop, ...stripUndefined(patch.desktop ?? {}) },
     connectors: { ...base.connectors, ...stripUndefined(patch.connectors ?? {}) },
   });
 }

@@ -3,7 +3,8 @@ import type { SecretStorageKind } from '../../../src-shared/settings/settings-sc
 /** Names of the secrets the desk keeps; nothing else is accepted. */
 /** `web.token`: the browser host's token when it runs on a fixed `--port` (kept so its address stays valid). */
 /** `mis.<connector>.<path>`: a MIS connector's secret (`mis.fhir-r4.auth.password`). */
-export type SecretName = 'sip.password' | 'pbx.secret' | 'db.key' | 'web.token' | `mis.${string}`;
+/** `access.pin.<personId>`: a person's PIN as a salted scrypt hash (never the PIN). */
+export type SecretName = 'sip.password' | 'pbx.secret' | 'db.key' | 'web.token' | `mis.${string}` | `access.pin.${string}`;
 
 /**
  * Where passwords and database keys live. Electron: the OS keychain through safeStorage.

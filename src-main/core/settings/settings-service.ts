@@ -25,6 +25,11 @@ export class SettingsService {
   private readonly recoveredFrom: string | null;
   private readonly provisioning: Provisioning;
   private readonly listeners = new Set<(view: SettingsView) => void>();
+  /**
+   * First PINs from the provisioning file by person id: the session service hashes each into the
+   * secret store for a person who has none yet, and they never reach the settings file.
+   */
+  readonly provisionedPins: ReadonlyMap<string, string>;
 
   constructor(
     private readonly storage: SettingsStorage,
@@ -34,7 +39,9 @@ export class SettingsService {
   ) {
     const pbxSecret = takeConnectorSecret(provisioning);
     const misSecrets = takeMisSecrets(pbxSecret.rest);
-    this.provisioning = misSecrets.rest;
+    const pins = takePeoplePins(misSecrets.rest);
+    this.provisioning = pins.rest;
+    this.provisionedPins = pins.pins;
     const { settings, recoveredFrom } = this.load();
     this.stored = settings;
     this.recoveredFrom = recoveredFrom;
@@ -246,4 +253,16 @@ function takeMisSecrets<P extends SettingsPatch>(patch: P): { rest: P; secrets: 
   };
   const config = strip(mis.config, '') as Record<string, unknown>;
   return { rest: { ...patch, connectors: { ...patch.connectors, mis: { ...mis, config } } }, secrets };
+}
+
+/** Takes each provisioned person's first `pin` out of a provisioning file (people stay, without it). */
+export function takePeoplePins(provisioning: Provisioning): { rest: Provisioning; pins: Map<string, string> } {
+  const pins = new Map<string, string>();
+  const people = provisioning.access?.people;
+  if (!people) return { rest: provisioning, pins };
+  const stripped = people.map(({ pin, ...person }) => {
+    if (pin !== undefined) pins.set(person.id, pin);
+    return person;
+  });
+  return { rest: { ...provisioning, access: { ...provisioning.access, people: stripped } }, pins };
 }
