@@ -118,6 +118,34 @@ export const PatientCardSchema = z
   .strict();
 export type PatientCard = z.infer<typeof PatientCardSchema>;
 
+/**
+ * The flags as a role sees them: `allergies` is absent when the role's matrix hides
+ * `allergies`; `vip`, `preferredChannel`, `consentSms` and `consentCalls` are absent when it
+ * hides `contactPreferences` (src-shared/access/field-masking.ts).
+ */
+export const VisiblePatientFlagsSchema = PatientFlagsSchema.partial();
+export type VisiblePatientFlags = z.infer<typeof VisiblePatientFlagsSchema>;
+
+/**
+ * The card as it leaves the core for the renderer (docs/architecture.md, "Privacy and
+ * security"): the cached card minus the fields the role's matrix hides. A hidden field is
+ * ABSENT from the JSON — not null (null still means "the MIS has none"), not empty. The name,
+ * sex, birth date, MIS id and version are always there: without them nobody can tell two
+ * patients apart. Which maskable field covers which key: `CARD_FIELD_GROUPS` in
+ * src-shared/access/field-masking.ts (a test checks the two agree).
+ */
+export const VisiblePatientCardSchema = PatientCardSchema.partial({
+  phones: true,
+  email: true,
+  address: true,
+  omsPolicy: true,
+  dms: true,
+  snils: true,
+  lastVisit: true,
+  appointments: true,
+}).extend({ flags: VisiblePatientFlagsSchema });
+export type VisiblePatientCard = z.infer<typeof VisiblePatientCardSchema>;
+
 /** True when `value` is `YYYY-MM-DD` and names a day that exists in the Gregorian calendar. */
 export function isRealIsoDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

@@ -4,12 +4,13 @@
 import { z } from 'zod';
 import { CallDirectionSchema, CallIdSchema, CallOutcomeSchema, WrapUpOutcomeSchema, WRAP_UP_NOTE_MAX } from '../calls/calls-contract';
 import type { EventTable, RequestTable } from '../ipc/contract-table';
-import { IsoDateSchema, MisIdSchema, PatientCardSchema } from './patient-card';
+import { IsoDateSchema, MisIdSchema, VisiblePatientCardSchema } from './patient-card';
 import { MAX_QUERY_LENGTH } from './search-query';
 
 export const PatientSearchResultSchema = z
   .object({
-    items: z.array(PatientCardSchema),
+    /** The matching cards as the role may see them (hidden fields absent). */
+    items: z.array(VisiblePatientCardSchema),
     /** Matches among the examined candidates. */
     total: z.number().int().nonnegative(),
     /** False when the query matched more candidates than were examined: ask to narrow it. */
@@ -96,7 +97,8 @@ export const patientsRequests = {
   },
   /**
    * One cached card by MIS id; null when it is not (or no longer) in the cache. Every call is
-   * an access to patient data and is written to the audit log with its reason and call.
+   * an access to patient data and is written to the audit log with its reason and call. The
+   * fields the role's matrix hides are absent from the card.
    */
   'patients.get': {
     input: z
@@ -107,17 +109,26 @@ export const patientsRequests = {
         callId: CallIdSchema.nullable().default(null),
       })
       .strict(),
-    output: z.object({ card: PatientCardSchema.nullable() }).strict(),
+    output: z.object({ card: VisiblePatientCardSchema.nullable() }).strict(),
   },
   /** A new-patient draft from an unknown caller: kept in journal.db and sent to the MIS through the outbox. */
   'patients.createDraft': {
     input: PatientDraftInputSchema,
     output: z.object({ draftId: z.string().min(1).max(64) }).strict(),
   },
-  /** The patient's recent calls and wrap-up notes (local, before the MIS confirmed them), newest first. */
+  /**
+   * The patient's recent calls and wrap-up notes (local, before the MIS confirmed them), newest
+   * first. A role whose matrix hides `notes` gets the calls only, and `notesHidden: true`.
+   */
   'patients.history': {
     input: z.object({ misId: MisIdSchema }).strict(),
-    output: z.object({ items: z.array(PatientHistoryItemSchema).max(PATIENT_HISTORY_LIMIT) }).strict(),
+    output: z
+      .object({
+        items: z.array(PatientHistoryItemSchema).max(PATIENT_HISTORY_LIMIT),
+        /** Present (true) when the role may not see wrap-up notes and they were left out. */
+        notesHidden: z.literal(true).optional(),
+      })
+      .strict(),
   },
 } as const satisfies RequestTable;
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { CallIdSchema } from '../calls/calls-contract';
 import type { RequestTable } from '../ipc/contract-table';
-import { MisIdSchema, PatientCardSchema } from '../patients/patient-card';
+import { MisIdSchema, VisiblePatientCardSchema } from '../patients/patient-card';
 import { TransferContextSchema } from '../supervisor/supervisor-model';
 
 /**
@@ -20,8 +20,11 @@ export const ScreenPopLookupSchema = z
   .object({
     /** E.164 after normalisation; null when the number is not a phone number (extension, anonymous). */
     numberKey: z.string().max(32).nullable(),
-    /** Cached cards with that number (cache.db only, never the MIS), the remembered choice first. */
-    matches: z.array(PatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
+    /**
+     * Cached cards with that number (cache.db only, never the MIS), the remembered choice first,
+     * as the role may see them (hidden fields absent). Empty while the desk is locked or signed out.
+     */
+    matches: z.array(VisiblePatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
     /** The last choice made for this number, only when it is among the matches. */
     chosenMisId: MisIdSchema.nullable(),
     /** The cache's last successful sync: "cached HH:MM". */
@@ -33,6 +36,12 @@ export const ScreenPopLookupSchema = z
      * the card they had (`misId`, placed first and chosen) and the one line for the operator.
      */
     transfer: TransferContextSchema.nullable(),
+    /**
+     * Present only while the desk is locked or signed out: no card leaves the core then
+     * (`matches` empty, `chosenMisId` and `transfer` null), and this is how many cached cards
+     * match — so the pop can say "known patient" (> 0) without a name. Absent otherwise.
+     */
+    withheld: z.number().int().nonnegative().max(SCREEN_POP_MATCH_LIMIT).optional(),
   })
   .strict();
 export type ScreenPopLookup = z.infer<typeof ScreenPopLookupSchema>;
@@ -41,8 +50,8 @@ export const ScreenPopRefreshSchema = z
   .object({
     status: z.enum(['updated', 'unreachable']),
     at: z.iso.datetime(),
-    /** The MIS's cards for the number (applied to the cache) or, when unreachable, the cached ones. */
-    matches: z.array(PatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
+    /** The MIS's cards for the number (applied to the cache) or, when unreachable, the cached ones; hidden fields absent. */
+    matches: z.array(VisiblePatientCardSchema).max(SCREEN_POP_MATCH_LIMIT),
   })
   .strict();
 export type ScreenPopRefresh = z.infer<typeof ScreenPopRefreshSchema>;

@@ -20,11 +20,21 @@ export type MonitorMode = z.infer<typeof MonitorModeSchema>;
 export const OverrunLevelSchema = z.enum(['ok', 'amber', 'red']);
 export type OverrunLevel = z.infer<typeof OverrunLevelSchema>;
 
+/**
+ * A caller's number as the board shows it: the number itself (`privacy.boardPhones: 'full'`),
+ * or starred by `maskPhone` (`+7 916 ***-**-67`, the default), or empty while the desk is
+ * locked — so a call number's characters plus the space of the starred form.
+ */
+export const BoardNumberSchema = z
+  .string()
+  .max(64)
+  .regex(/^[0-9A-Za-z+*#._ -]*$/, 'A board number holds only digits, letters, spaces and + * # . _ -');
+
 /** The call an agent is on, as the board shows it. */
 export const SupervisorAgentCallSchema = z
   .object({
     callId: CallIdSchema,
-    number: CallNumberSchema,
+    number: BoardNumberSchema,
     /** The cached patient's name as `supervisor.patientNames` allows (full, initials), or null. */
     patientName: z.string().max(200).nullable(),
     queue: QueueIdSchema.nullable(),
@@ -136,7 +146,8 @@ export const MonitorSessionSchema = z
     supervisorExtension: ExtensionSchema,
     agent: AgentRefSchema,
     callId: CallIdSchema.nullable(),
-    number: CallNumberSchema.nullable(),
+    /** The monitored caller's number, starred like the board's (`BoardNumberSchema`). */
+    number: BoardNumberSchema.nullable(),
     since: z.number().int().nonnegative(),
   })
   .strict();

@@ -8,7 +8,8 @@ import { useErrorText } from '../../ui/error-text';
 import { Plain } from '../../ui/plain';
 import { formatDateTime } from './patient-format';
 
-type Loaded = { misId: string; items: readonly PatientHistoryItem[] | null; error: string | null };
+/** `notesHidden`: the role may not see wrap-up notes; main left them out. */
+type Loaded = { misId: string; items: readonly PatientHistoryItem[] | null; notesHidden: boolean; error: string | null };
 
 /**
  * The patient's recent calls and wrap-up notes (`patients.history`, local journal, newest
@@ -26,10 +27,10 @@ export function PatientCalls({ misId, limit, compact = false }: { misId: string;
     let current = true;
     desk.request('patients.history', { misId }).then(
       (result) => {
-        if (current) setLoaded({ misId, items: result.items, error: null });
+        if (current) setLoaded({ misId, items: result.items, notesHidden: result.notesHidden === true, error: null });
       },
       (error: unknown) => {
-        if (current) setLoaded({ misId, items: null, error: errorText(toDeskError(error)) });
+        if (current) setLoaded({ misId, items: null, notesHidden: false, error: errorText(toDeskError(error)) });
       },
     );
     return () => {
@@ -49,6 +50,11 @@ export function PatientCalls({ misId, limit, compact = false }: { misId: string;
       aria-label={t('history.title')}
     >
       <h3 className="patient-card-section-title">{t('history.title')}</h3>
+      {state?.notesHidden ? (
+        <p className="muted" data-testid="patient-calls-notes-hidden">
+          {t('history.notesHidden')}
+        </p>
+      ) : null}
       {!state ? (
         <p className="muted">{t('history.loading')}</p>
       ) : state.error ? (

@@ -1,6 +1,6 @@
 import type { ReactElement, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Appointment, PatientCard } from '../../../src-shared/patients/patient-card';
+import type { Appointment, VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import { useErrorText } from '../../ui/error-text';
 import { formatClockTime } from '../../ui/format-time';
 import { WarningIcon } from '../../ui/icons';
@@ -71,7 +71,12 @@ export function PatientCardView({ open, today, onClose }: PatientCardViewProps):
   );
 }
 
-function CardBody({ card, open, today, onClose }: { card: PatientCard; open: OpenCard; today: Date; onClose(): void }): ReactElement {
+/**
+ * The card's fields. A field the role's matrix hides is absent from the card main sent (not
+ * null: null is "the MIS has none"): its row says a quiet «скрыто», its badge is not drawn, and
+ * the visits are not asked for.
+ */
+function CardBody({ card, open, today, onClose }: { card: VisiblePatientCard; open: OpenCard; today: Date; onClose(): void }): ReactElement {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const age = ageOn(card.birthDate, today);
@@ -152,7 +157,9 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
 
         <Section id="contacts" title={t('patients.card.sections.contacts')}>
           <Row label={t('patients.card.phones')}>
-            {card.phones.length === 0 ? (
+            {card.phones === undefined ? (
+              <Hidden />
+            ) : card.phones.length === 0 ? (
               <Missing />
             ) : (
               <ul className="patient-phones">
@@ -165,16 +172,18 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
               </ul>
             )}
           </Row>
-          <Row label={t('patients.card.email')}>{card.email ? <Plain text={card.email} /> : <Missing />}</Row>
-          <Row label={t('patients.card.address')}>{card.address ? <Plain text={card.address} /> : <Missing />}</Row>
+          <Row label={t('patients.card.email')}>{card.email === undefined ? <Hidden /> : card.email ? <Plain text={card.email} /> : <Missing />}</Row>
+          <Row label={t('patients.card.address')}>{card.address === undefined ? <Hidden /> : card.address ? <Plain text={card.address} /> : <Missing />}</Row>
         </Section>
 
         <Section id="policies" title={t('patients.card.sections.policies')}>
           <Row label={t('patients.card.oms')}>
-            {card.omsPolicy ? <span className="mono">{formatOms(card.omsPolicy)}</span> : <Missing />}
+            {card.omsPolicy === undefined ? <Hidden /> : card.omsPolicy ? <span className="mono">{formatOms(card.omsPolicy)}</span> : <Missing />}
           </Row>
           <Row label={t('patients.card.dms')}>
-            {card.dms ? (
+            {card.dms === undefined ? (
+              <Hidden />
+            ) : card.dms ? (
               <>
                 <Plain text={card.dms.insurer} />
                 {' · '}
@@ -186,12 +195,14 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
               <Missing />
             )}
           </Row>
-          <Row label={t('patients.card.snils')}>{card.snils ? <span className="mono">{formatSnils(card.snils)}</span> : <Missing />}</Row>
+          <Row label={t('patients.card.snils')}>{card.snils === undefined ? <Hidden /> : card.snils ? <span className="mono">{formatSnils(card.snils)}</span> : <Missing />}</Row>
         </Section>
 
         <Section id="flags" title={t('patients.card.sections.flags')}>
           <Row label={t('patients.card.allergies')}>
-            {card.flags.allergies ? (
+            {card.flags.allergies === undefined ? (
+              <Hidden />
+            ) : card.flags.allergies ? (
               <span className="allergy-text">
                 <Plain text={card.flags.allergies} />
               </span>
@@ -199,18 +210,25 @@ function CardBody({ card, open, today, onClose }: { card: PatientCard; open: Ope
               t('patients.card.noAllergies')
             )}
           </Row>
-          <Row label={t('patients.vip')}>{card.flags.vip ? t('patients.card.yes') : t('patients.card.no')}</Row>
-          <Row label={t('patients.card.preferredChannel')}>
-            {card.flags.preferredChannel ? t(`patients.channel.${card.flags.preferredChannel}`) : <Missing />}
+          <Row label={t('patients.vip')}>
+            <YesNo value={card.flags.vip} />
           </Row>
-          <Row label={t('patients.card.consentSms')}>{card.flags.consentSms ? t('patients.card.yes') : t('patients.card.no')}</Row>
-          <Row label={t('patients.card.consentCalls')}>{card.flags.consentCalls ? t('patients.card.yes') : t('patients.card.no')}</Row>
-          <Row label={t('patients.card.lastVisit')}>{card.lastVisit ? formatIsoDate(card.lastVisit) : <Missing />}</Row>
+          <Row label={t('patients.card.preferredChannel')}>
+            {card.flags.preferredChannel === undefined ? <Hidden /> : card.flags.preferredChannel ? t(`patients.channel.${card.flags.preferredChannel}`) : <Missing />}
+          </Row>
+          <Row label={t('patients.card.consentSms')}>
+            <YesNo value={card.flags.consentSms} />
+          </Row>
+          <Row label={t('patients.card.consentCalls')}>
+            <YesNo value={card.flags.consentCalls} />
+          </Row>
+          <Row label={t('patients.card.lastVisit')}>{card.lastVisit === undefined ? <Hidden /> : card.lastVisit ? formatIsoDate(card.lastVisit) : <Missing />}</Row>
         </Section>
       </div>
 
-      {/* The visits as booking knows them; the card's cached appointments when it cannot say. */}
-      <PatientVisits fallback={<Appointments appointments={card.appointments} today={today} />} />
+      {/* The visits as booking knows them; the card's cached appointments when it cannot say. A
+          role that may not see visits is not given the card's, and does not ask for booking's. */}
+      {card.appointments === undefined ? <HiddenAppointments /> : <PatientVisits fallback={<Appointments appointments={card.appointments} today={today} />} />}
 
       <PatientCalls misId={card.misId} />
     </article>
@@ -272,6 +290,19 @@ function Appointments({ appointments, today }: { appointments: readonly Appointm
   );
 }
 
+/** The visits' place on a card whose role may not see them. */
+function HiddenAppointments(): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <section className="patient-card-section wide" data-testid="patient-card-appointments" data-hidden="true" aria-labelledby="patient-card-appointments-title">
+      <h3 id="patient-card-appointments-title" className="patient-card-section-title">
+        {t('patients.card.sections.appointments')}
+      </h3>
+      <Hidden />
+    </section>
+  );
+}
+
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }): ReactElement {
   const titleId = `patient-card-${id}-title`;
   return (
@@ -291,6 +322,23 @@ function Row({ label, children }: { label: string; children: ReactNode }): React
       <dd>{children}</dd>
     </div>
   );
+}
+
+/** A field the role may not see: a quiet word where its value would be, never an error. */
+function Hidden(): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <span className="muted patient-field-hidden" data-testid="patient-field-hidden">
+      {t('patients.card.hidden')}
+    </span>
+  );
+}
+
+/** Yes / no, or «скрыто» for a flag the role may not see. */
+function YesNo({ value }: { value: boolean | undefined }): ReactElement {
+  const { t } = useTranslation();
+  if (value === undefined) return <Hidden />;
+  return <>{value ? t('patients.card.yes') : t('patients.card.no')}</>;
 }
 
 function Missing(): ReactElement {

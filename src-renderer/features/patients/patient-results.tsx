@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import { ageOn, formatAge, formatIsoDate, formatPhone, fullName, phoneToShow } from './patient-format';
 import { Plain } from '../../ui/plain';
 
@@ -15,7 +15,7 @@ export const optionId = (index: number) => `patient-option-${index}`;
 export interface PatientResultsProps {
   listId: string;
   label: string;
-  items: readonly PatientCard[];
+  items: readonly VisiblePatientCard[];
   activeIndex: number;
   openMisId: string | null;
   queryDigits: string | null;
@@ -87,7 +87,7 @@ export function PatientResults(props: PatientResultsProps): ReactElement {
 interface ResultRowProps {
   index: number;
   top: number;
-  card: PatientCard;
+  card: VisiblePatientCard;
   active: boolean;
   open: boolean;
   queryDigits: string | null;
@@ -98,7 +98,8 @@ interface ResultRowProps {
 function ResultRow({ index, top, card, active, open, queryDigits, today, onOpen }: ResultRowProps): ReactElement {
   const { t, i18n } = useTranslation();
   const age = ageOn(card.birthDate, today);
-  const phone = phoneToShow(card.phones, queryDigits);
+  // A role that may not see phones gets cards without them: the row then shows none.
+  const phone = card.phones ? phoneToShow(card.phones, queryDigits) : null;
   return (
     <div
       id={optionId(index)}
@@ -132,7 +133,7 @@ function ResultRow({ index, top, card, active, open, queryDigits, today, onOpen 
       <div className="patient-row-line patient-row-meta">
         <span className="mono">{formatIsoDate(card.birthDate)}</span>
         {age !== null ? <span>{formatAge(age, i18n.language)}</span> : null}
-        <span className="mono patient-row-phone">{phone ? formatPhone(phone.e164) : t('patients.noPhone')}</span>
+        {card.phones ? <span className="mono patient-row-phone">{phone ? formatPhone(phone.e164) : t('patients.noPhone')}</span> : null}
       </div>
     </div>
   );

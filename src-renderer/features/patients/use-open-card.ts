@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
 
@@ -8,7 +8,8 @@ export interface OpenCard {
   misId: string;
   /** `gone`: the cache no longer has it (deleted or merged in the MIS). */
   status: 'loading' | 'ready' | 'gone' | 'error';
-  card: PatientCard | null;
+  /** As the role may see it: the fields its matrix hides are absent. */
+  card: VisiblePatientCard | null;
   /** When a `patient:updated` refresh last replaced the card (ISO), for the "updated HH:MM" note. */
   updatedAt: string | null;
   /** A failed open, or a failed refresh (the card shown is then the previous one). */

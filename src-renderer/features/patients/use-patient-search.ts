@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PatientSearchResultView } from '../../../src-shared/patients/patients-contract';
 import type { DeskErrorPayload } from '../../../src-shared/ipc/errors';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import { clipQuery } from '../../../src-shared/patients/search-query';
 import { useDesk } from '../../app/desk-context';
 import { toDeskError } from '../../bridge/desk-error';
@@ -17,7 +17,8 @@ export interface SearchResults {
   /** The query these results answer ('' when nothing has been searched). */
   query: string;
   status: 'idle' | 'loading' | 'ready' | 'error';
-  items: PatientCard[];
+  /** As the role may see them: the fields its matrix hides are absent. */
+  items: VisiblePatientCard[];
   total: number;
   complete: boolean;
   /** More cards than `total` match: the list was cut at the search's candidate bound. */

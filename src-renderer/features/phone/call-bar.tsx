@@ -1,7 +1,7 @@
 import type { ReactElement, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
 import { PhoneIcon } from '../../ui/icons';
@@ -78,9 +78,16 @@ function CallBarItems(): ReactElement | null {
   );
 }
 
-/** What the band says about the caller: their card's name, the family count, "not in the records", or nothing yet. */
-function useWho(pop: ScreenPop | undefined, callerName: string): { text: ReactNode; card: PatientCard | null; known: boolean } {
+/**
+ * What the band says about the caller: their card's name, the family count, "not in the records",
+ * "known patient" (the desk was locked when it rang: no name), or nothing yet.
+ */
+function useWho(pop: ScreenPop | undefined, callerName: string): { text: ReactNode; card: VisiblePatientCard | null; known: boolean } {
   const { t } = useTranslation();
+  // Locked or signed out since the card came: the band keeps the call, not the name (nor the caller ID's, which may carry it).
+  const mayShow = useAppStore((state) => state.session === null || state.session.state === 'open' || state.session.state === 'signed-in');
+  if (pop?.lookup === 'done' && pop.withheld !== null) return { text: pop.withheld > 0 ? t('screenPop.locked.known') : t('callBar.unknown'), card: null, known: true };
+  if (!mayShow) return { text: pop && pop.lookup === 'done' && pop.matches.length > 0 ? t('screenPop.locked.known') : '', card: null, known: pop?.lookup === 'done' };
   const card = pop ? shownCardOf(pop) : null;
   if (card) return { text: <Plain text={fullName(card)} />, card, known: true };
   if (pop?.lookup === 'done' && pop.matches.length > 1) return { text: t('callBar.family', { count: pop.matches.length }), card: null, known: true };
@@ -125,7 +132,7 @@ function Item({ callId, kind, source, state, title, number, who, extra, children
 }
 
 /** "Open card" (the caller's card on the Patients pane, audited with the call) and "Open call" (the Phone pane). */
-function CardAndCallButtons({ card, callId }: { card: PatientCard | null; callId: string }): ReactElement {
+function CardAndCallButtons({ card, callId }: { card: VisiblePatientCard | null; callId: string }): ReactElement {
   const { t } = useTranslation();
   const openPatient = useAppStore((state) => state.openPatient);
   const navigate = useAppStore((state) => state.navigate);

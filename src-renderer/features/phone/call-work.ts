@@ -1,5 +1,5 @@
 import type { WrapUpOutcome } from '../../../src-shared/calls/calls-contract';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
 
 /**
@@ -17,7 +17,13 @@ export interface ScreenPop {
   /** `skipped`: no number to look up (withheld). */
   readonly lookup: 'pending' | 'done' | 'failed' | 'skipped';
   readonly numberKey: string | null;
-  readonly matches: readonly PatientCard[];
+  /** The caller's cards as the role may see them (hidden fields absent). */
+  readonly matches: readonly VisiblePatientCard[];
+  /**
+   * The desk was locked or signed out when the lookup ran: main sent no card, only how many
+   * match (> 0: "known patient"). Null when the cards were sent. Looked up again on unlock.
+   */
+  readonly withheld: number | null;
   /** The choice remembered for this number (first in the chooser). */
   readonly remembered: string | null;
   /** The cache's last sync ("cached HH:MM"). */
@@ -92,6 +98,7 @@ export function newPop(callId: string, number: string, source: 'sip' | 'pbx', ex
     lookup: number === '' ? 'skipped' : 'pending',
     numberKey: null,
     matches: [],
+    withheld: null,
     remembered: null,
     dataAsOf: null,
     selected: null,
@@ -106,7 +113,7 @@ export function newPop(callId: string, number: string, source: 'sip' | 'pbx', ex
 }
 
 /** The cards in chooser order: the remembered choice first, the rest as the core sent them. */
-export function chooserOrder(matches: readonly PatientCard[], remembered: string | null): PatientCard[] {
+export function chooserOrder(matches: readonly VisiblePatientCard[], remembered: string | null): VisiblePatientCard[] {
   const first = matches.filter((card) => card.misId === remembered);
   return [...first, ...matches.filter((card) => card.misId !== remembered)];
 }
@@ -115,14 +122,14 @@ export function chooserOrder(matches: readonly PatientCard[], remembered: string
  * New matches (lookup or refresh) applied to a pop: one match is shown at once; a selection
  * that is still among the matches stays; a selection that vanished goes back to the chooser.
  */
-export function withMatches(pop: ScreenPop, matches: readonly PatientCard[]): Pick<ScreenPop, 'matches' | 'selected'> {
+export function withMatches(pop: ScreenPop, matches: readonly VisiblePatientCard[]): Pick<ScreenPop, 'matches' | 'selected'> {
   if (matches.length === 1) return { matches, selected: matches[0]!.misId };
   const selected = pop.selected !== null && matches.some((card) => card.misId === pop.selected) ? pop.selected : null;
   return { matches, selected };
 }
 
 /** The card a pop shows, if it shows one (not the chooser, not the draft). */
-export function shownCardOf(pop: ScreenPop): PatientCard | null {
+export function shownCardOf(pop: ScreenPop): VisiblePatientCard | null {
   if (pop.lookup !== 'done' || pop.choosing || pop.selected === null) return null;
   return pop.matches.find((card) => card.misId === pop.selected) ?? null;
 }

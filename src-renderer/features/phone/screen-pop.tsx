@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DRAFT_NOTE_MAX } from '../../../src-shared/patients/patients-contract';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
 import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
 import { parseTypedDate } from '../../../src-shared/patients/typed-date';
 import { useAppStore } from '../../app/app-store';
@@ -144,10 +144,11 @@ function StatusLine({ pop }: { pop: ScreenPop }): ReactElement {
   );
 }
 
-function PopBody({ pop, card, rehearsal }: { pop: ScreenPop; card: PatientCard | null; rehearsal: boolean }): ReactElement | null {
+function PopBody({ pop, card, rehearsal }: { pop: ScreenPop; card: VisiblePatientCard | null; rehearsal: boolean }): ReactElement | null {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
   if (pop.lookup !== 'done') return null;
+  if (pop.withheld !== null) return <Withheld count={pop.withheld} />;
   if (card) {
     return (
       <>
@@ -168,6 +169,20 @@ function PopBody({ pop, card, rehearsal }: { pop: ScreenPop; card: PatientCard |
   if (pop.matches.length > 1) return <Chooser pop={pop} />;
   if (pop.matches.length === 0) return <NoCachedCard pop={pop} />;
   return null;
+}
+
+/**
+ * The desk was locked (or nobody signed in) when the call rang: main sent no card. The pop says
+ * only whether the caller is on file — no name, no number beyond the call's own — and offers
+ * no new-patient form; it is looked up again on unlock.
+ */
+function Withheld({ count }: { count: number }): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <p className="screen-pop-withheld" data-testid="screen-pop-withheld" data-known={count > 0 ? 'true' : 'false'} role="status">
+      {count > 0 ? t('screenPop.locked.known') : t('callBar.unknown')}
+    </p>
+  );
 }
 
 /**
@@ -201,14 +216,24 @@ function NoCachedCard({ pop }: { pop: ScreenPop }): ReactElement {
   );
 }
 
-/** The next booked appointment from now on, if any. */
-function nextAppointment(card: PatientCard, now: number) {
-  return [...card.appointments]
+/** The next booked appointment from now on, if any (none on a card whose role may not see visits). */
+function nextAppointment(card: VisiblePatientCard, now: number) {
+  return [...(card.appointments ?? [])]
     .filter((a) => a.status === 'booked' && Date.parse(a.startsAt) >= now)
     .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
 }
 
-function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: string; rehearsal: boolean }): ReactElement {
+/** A field the role may not see: a quiet word where its value would be. */
+function Hidden(): ReactElement {
+  const { t } = useTranslation();
+  return (
+    <span className="muted" data-testid="screen-pop-field-hidden">
+      {t('patients.card.hidden')}
+    </span>
+  );
+}
+
+function PopCard({ card, callId, rehearsal }: { card: VisiblePatientCard; callId: string; rehearsal: boolean }): ReactElement {
   const { t, i18n } = useTranslation();
   const openPatient = useAppStore((state) => state.openPatient);
   const [now] = useState(() => Date.now());
@@ -253,6 +278,8 @@ function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: strin
               <>
                 {t('screenPop.dms')} <Plain text={card.dms.insurer} />
               </>
+            ) : card.omsPolicy === undefined || card.dms === undefined ? (
+              <Hidden />
             ) : (
               <span className="muted">{t('patients.card.missing')}</span>
             )}
@@ -261,7 +288,7 @@ function PopCard({ card, callId, rehearsal }: { card: PatientCard; callId: strin
         <div>
           <dt>{t('screenPop.next')}</dt>
           <dd data-testid="screen-pop-next">
-            {rehearsal ? cachedNext : <NextVisit misId={card.misId} fallback={cachedNext} />}
+            {card.appointments === undefined ? <Hidden /> : rehearsal ? cachedNext : <NextVisit misId={card.misId} fallback={cachedNext} />}
           </dd>
         </div>
       </dl>

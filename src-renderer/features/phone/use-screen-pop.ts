@@ -5,7 +5,8 @@ import { SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/scree
 import { useDesk } from '../../app/desk-context';
 import type { DeskClient } from '../../bridge/desk-client-types';
 import type { PhoneCall } from '../../softphone/phone';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import type { VisiblePatientCard } from '../../../src-shared/patients/patient-card';
+import { mayReadPatientData } from '../../../src-shared/access/access-model';
 import { markInvite, newPop, RING_HOLD_MAX_MS, withMatches, type ScreenPop } from './call-work';
 import { isIncomingRinging, usePhoneStoreApi, type PhoneStore } from './phone-store';
 import { errorCodeOf } from './error-code';
@@ -32,6 +33,15 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
   setTimeout(() => {
     if (store.getState().pops.find((pop) => pop.callId === callId)?.held) store.getState().updatePop(callId, () => ({ held: false }));
   }, RING_HOLD_MAX_MS);
+  lookUpPop(desk, store, callId, number, source);
+}
+
+/**
+ * The lookup of a pop (again, after an unlock): while the desk is locked or signed out main
+ * answers with no card, only how many match (`withheld`): the pop says "known patient" and
+ * asks the MIS for nothing until it is looked up again.
+ */
+function lookUpPop(desk: DeskClient, store: PhoneStore, callId: string, number: string, source: 'sip' | 'pbx'): void {
   let lookup;
   try {
     lookup = desk.request('screenPop.lookup', { callId, number, source });
@@ -42,6 +52,8 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
     (result) => {
       // A transfer with context: the card the supervisor had is shown at once, whatever the number matches.
       const transferred = result.transfer?.misId ?? null;
+      const withheld = result.withheld ?? null;
+      const refresh = result.numberKey !== null && withheld === null;
       store.getState().updatePop(callId, (pop) => {
         const matched = withMatches(pop, result.matches);
         return {
@@ -50,13 +62,14 @@ export function startScreenPop(desk: DeskClient, store: PhoneStore, call: { call
           numberKey: result.numberKey,
           remembered: result.chosenMisId,
           dataAsOf: result.dataAsOf,
-          refresh: result.numberKey ? 'refreshing' : 'none',
+          refresh: refresh ? 'refreshing' : 'none',
           transfer: result.transfer,
+          withheld,
           ...matched,
           ...(transferred !== null && result.matches.some((card) => card.misId === transferred) ? { selected: transferred } : {}),
         };
       });
-      if (result.numberKey) refreshScreenPop(desk, store, callId, result.numberKey);
+      if (refresh && result.numberKey) refreshScreenPop(desk, store, callId, result.numberKey);
     },
     (error: unknown) => {
       console.warn(`screen pop: lookup failed: ${errorCodeOf(error)}`);
@@ -90,11 +103,20 @@ function refreshScreenPop(desk: DeskClient, store: PhoneStore, callId: string, n
 }
 
 /** The refreshed cards, with the card a supervisor transferred the caller with still among them (it may not carry this number). */
-function keepTransferred(pop: ScreenPop, matches: readonly PatientCard[]): readonly PatientCard[] {
+function keepTransferred(pop: ScreenPop, matches: readonly VisiblePatientCard[]): readonly VisiblePatientCard[] {
   const misId = pop.transfer?.misId ?? null;
   if (misId === null || matches.some((card) => card.misId === misId)) return matches;
   const card = pop.matches.find((candidate) => candidate.misId === misId);
   return card ? [card, ...matches] : matches;
+}
+
+/** Looks up again every pop whose cards were withheld (the desk was locked when it rang). */
+export function lookUpWithheld(desk: DeskClient, store: PhoneStore): void {
+  for (const pop of store.getState().pops) {
+    if (pop.withheld === null || pop.lookup !== 'done') continue;
+    store.getState().updatePop(pop.callId, () => ({ lookup: 'pending' }));
+    lookUpPop(desk, store, pop.callId, pop.number, pop.source);
+  }
 }
 
 /**
@@ -205,9 +227,14 @@ export function useScreenPop(enabled: boolean): void {
         console.warn(`screen pop: PBX event not handled: ${errorCodeOf(error)}`);
       }
     });
+    // Unlocked (or signed in): the pops that rang while no card could be shown are looked up again.
+    const offSession = desk.on('session:changed', (session) => {
+      if (mayReadPatientData(session.state, session.role)) lookUpWithheld(desk, store);
+    });
     return () => {
       offCalls();
       offPbx();
+      offSession();
     };
   }, [desk, store, app, enabled]);
 
