@@ -1,18 +1,21 @@
-import { parseAuditVerifyArgs, runAuditVerify } from './verify-command';
+import { AUDIT_VERIFY_USAGE, parseAuditVerifyArgs, runAuditVerify } from './verify-command';
 
 /**
- * `npm run audit:verify -- --data-dir DIR`: entry point built by scripts/audit-verify.mjs.
- * Prints exactly one line; exit 0 intact, 1 broken, 2 not verifiable (or bad usage).
+ * `npm run audit:verify -- --data-dir DIR [--entries N] [--card MISID]`: entry point built by
+ * scripts/audit-verify.mjs. Prints the one verdict line, then (when asked for) one line per
+ * entry, oldest first; exit 0 intact, 1 broken, 2 not verifiable (or bad usage).
  */
 function main(): void {
   const args = parseAuditVerifyArgs(process.argv.slice(2));
   if (!args) {
-    process.stderr.write('usage: npm run audit:verify -- --data-dir DIR\n');
+    process.stderr.write(`${AUDIT_VERIFY_USAGE}\n`);
     process.exitCode = 2;
     return;
   }
-  const outcome = runAuditVerify(args.dataDir);
+  const { dataDir, ...options } = args;
+  const outcome = runAuditVerify(dataDir, options);
   (outcome.code === 2 ? process.stderr : process.stdout).write(`${outcome.line}\n`);
+  for (const line of outcome.entries ?? []) process.stdout.write(`${line}\n`);
   process.exitCode = outcome.code;
 }
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { JournalStatus } from '../../../src-shared/journal/journal-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
-import { AuditLog, type AuditInput } from '../audit/audit-log';
+import { DEFAULT_AUDIT_RETENTION_YEARS } from '../../../src-shared/settings/settings-schema';
+import { AuditLog, auditRetentionCutoff, type AuditInput } from '../audit/audit-log';
 import type { DatabaseKeySource } from '../cache/database-key';
 import { CallbackStore } from '../callbacks/callback-store';
 import { CallJournal } from '../calls/call-journal';
@@ -39,6 +40,8 @@ export interface JournalServiceOptions {
   status: StatusService;
   events: EventBus;
   now?: () => number;
+  /** `settings.privacy.auditRetentionYears`, read at each purge (default 5). */
+  auditRetentionYears?: () => number;
 }
 
 /**
@@ -92,7 +95,7 @@ export class JournalService implements Service {
     const outbox = new Outbox(db);
     this.opened = {
       db,
-      audit: new AuditLog(db),
+      audit: new AuditLog(db, { now: () => this.now() }),
       outbox,
       calls: new CallJournal(db),
       wrapUps: new WrapUps(db, outbox),
@@ -132,7 +135,11 @@ export class JournalService implements Service {
     return this.opened;
   }
 
-  /** Records an access to a card; a desk without its journal still works, and says so in the log. */
+  /**
+   * Records an access to a card — who (`actor` id, and the signed-in person's `actorName` and
+   * `role`), what, which card, which call or reason; a desk without its journal still works,
+   * and says so in the log.
+   */
   audit(input: AuditInput): void {
     if (!this.opened) {
       this.options.logger.warn('audit.unavailable', { action: input.action });
@@ -140,6 +147,32 @@ export class JournalService implements Service {
     }
     this.opened.audit.append(input);
     this.changed();
+  }
+
+  /**
+   * Audit retention, run daily: removes the audit entries older than
+   * `settings.privacy.auditRetentionYears` and moves the chain's anchor onto the last one
+   * removed, in one transaction ({@link AuditLog.purgeOlderThan}). Logs `audit.purged` with the
+   * count (nothing else) when it removed any; a purge that fails changes nothing, is logged as
+   * `audit.purge-failed` and is tried again at the next run.
+   *
+   * @returns how many entries were removed (0 also without a journal, or when it failed).
+   */
+  purgeAuditLog(): number {
+    if (!this.opened) return 0;
+    const years = this.options.auditRetentionYears?.() ?? DEFAULT_AUDIT_RETENTION_YEARS;
+    let removed: number;
+    try {
+      removed = this.opened.audit.purgeOlderThan(auditRetentionCutoff(this.now(), years));
+    } catch (error) {
+      this.options.logger.warn('audit.purge-failed', { error, retentionYears: years });
+      return 0;
+    }
+    if (removed > 0) {
+      this.options.logger.info('audit.purged', { removed, retentionYears: years, anchorSeq: this.opened.audit.anchor()?.seq ?? null });
+      this.changed();
+    }
+    return removed;
   }
 
   /** Its counts moved (a write queued or delivered, a card audited): the summary follows within 2 s. */

@@ -10,6 +10,7 @@ import { migration0008CallbackTasks } from './0008-callback-tasks';
 import { migration0009Bookings } from './0009-bookings';
 import { migration0010CallListTasks } from './0010-call-list-tasks';
 import { migration0011SupervisorFigures } from './0011-supervisor-figures';
+import { migration0012AuditPersonAndAnchor } from './0012-audit-person-and-anchor';
 
 /** Every journal.db schema step, oldest first. Append only. */
 export const JOURNAL_MIGRATIONS: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
   migration0009Bookings,
   migration0010CallListTasks,
   migration0011SupervisorFigures,
+  migration0012AuditPersonAndAnchor,
 ];
