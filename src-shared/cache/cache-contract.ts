@@ -29,6 +29,15 @@ export const CacheFillSchema = z
   .strict();
 export type CacheFill = z.infer<typeof CacheFillSchema>;
 
+/** The cache's last retention purge: when it ran and how many cards it removed (never which). */
+export const CachePurgeSchema = z
+  .object({
+    at: z.iso.datetime(),
+    removed: z.number().int().nonnegative(),
+  })
+  .strict();
+export type CachePurgeView = z.infer<typeof CachePurgeSchema>;
+
 export const CacheStatusSchema = z
   .object({
     available: z.boolean(),
@@ -43,6 +52,8 @@ export const CacheStatusSchema = z
      * and the fresh file); searches meanwhile go to the MIS.
      */
     replacing: z.boolean(),
+    /** The last retention purge since the desk started (cards neither opened nor synced for `privacy.cacheRetentionDays`); null before it. */
+    lastPurge: CachePurgeSchema.nullable().optional(),
   })
   .strict();
 export type CacheStatusView = z.infer<typeof CacheStatusSchema>;

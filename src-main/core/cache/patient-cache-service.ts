@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CacheFill, CacheFillReason, CacheStatusView } from '../../../src-shared/cache/cache-contract';
+import type { CacheFill, CacheFillReason, CachePurgeView, CacheStatusView } from '../../../src-shared/cache/cache-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { DEFAULT_CACHE_RETENTION_DAYS } from '../../../src-shared/settings/settings-schema';
 import { CacheRepository } from '../db/cache-repository';
 import type { PatientSearchResult } from '../db/cache-search';
 import { DatabaseError } from '../db/database-error';
@@ -11,6 +12,7 @@ import type { ScheduleReader } from '../schedule/schedule-reader';
 import { ScheduleRepository } from '../schedule/schedule-repository';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Service } from '../services/service-registry';
+import { DAY_MS, purgeUnused, scrubRemoved, type MaintenanceContext } from './cache-retention';
 import { DatabaseKeySource } from './database-key';
 import { createWorkerIntegrityCheck, type IntegrityCheck, type IntegrityVerdict } from './integrity-check';
 
@@ -34,6 +36,19 @@ export interface PatientCacheOptions {
    * from another MIS is set aside at start (`mis-changed`) rather than mixed with the new one's.
    */
   misIdentity?: string;
+  /**
+   * Cards neither opened nor synced for this many days leave the cache (`privacy.cacheRetentionDays`,
+   * read at each purge; default {@link DEFAULT_CACHE_RETENTION_DAYS}).
+   */
+  retentionDays?: () => number;
+  /** First retention purge after start (default 3 s: after the start-up warm-up); `null` for none (tests call {@link PatientCacheService.purgeExpired}). */
+  purgeDelayMs?: number | null;
+  /** Later purges (default every hour while the desk runs). */
+  purgeIntervalMs?: number;
+  /** How long {@link PatientCacheService.scrubSoon} waits for removals to stop arriving before it scrubs (default 1 s). */
+  scrubDelayMs?: number;
+  /** Between two steps of a purge or scrub: lets lookups run. Default: `setImmediate`. */
+  yieldBetweenSteps?: () => Promise<void>;
 }
 
 /** What the status bar, the Patients pane and the banners show about the cache. */
@@ -53,7 +68,15 @@ export const MAX_CHECK_DEFERRALS = 10;
 
 /** Set-aside files kept for IT; older ones are removed (the cache is a replica, and big). */
 export const SET_ASIDE_KEPT = 2;
-const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost)-([0-9TZ-]+)$/;
+const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost|mis-changed)-([0-9TZ-]+)$/;
+
+/** After a call rang, purge and scrub steps wait this long (a card is being looked at; its lookups come first). */
+export const MAINTENANCE_QUIET_MS = 3_000;
+/** A checkpoint refused because another connection was reading is tried again after this long. */
+export const CHECKPOINT_RETRY_MS = 30_000;
+
+/** Listens for cards leaving the cache (purged or deleted in the MIS); their MIS ids only. */
+export type CardsRemovedListener = (misIds: readonly string[]) => void;
 
 /**
  * Owns cache.db for the desk. The cache is a rebuildable replica of the MIS, so whatever goes
@@ -66,6 +89,11 @@ const SET_ASIDE_PATTERN = /^cache\.db\.(?:damaged|unreadable|key-lost)-([0-9TZ-]
  * connection (`CacheRepository`'s `onDamage`), and by a background `quick_check` on a worker
  * thread (damage no query has touched yet; never on the screen pop's path). A cache written by
  * a newer version is left alone and reported instead.
+ *
+ * Retention: cards neither opened ({@link markOpened}) nor synced for `retentionDays` are purged
+ * at start and every hour ({@link purgeExpired}), and every removal — purge or deletion from the
+ * MIS ({@link cardsRemoved}) — is followed by a scrub that takes the removed text out of the
+ * file and its WAL, in short steps that give way to lookups.
  */
 export class PatientCacheService implements Service {
   readonly name = 'patient-cache';
@@ -89,6 +117,14 @@ export class PatientCacheService implements Service {
   private lastRingAt = -Infinity;
   /** Checks put off or stopped for calls in a row; past {@link MAX_CHECK_DEFERRALS} one runs anyway. */
   private checkDeferrals = 0;
+  private readonly removedListeners = new Set<CardsRemovedListener>();
+  /** Purges and scrubs run one after another, never two at once. */
+  private maintenanceChain: Promise<unknown> = Promise.resolve();
+  private purgeTimer: ReturnType<typeof setTimeout> | null = null;
+  private scrubTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Settles the callers of {@link scrubSoon} waiting for the scrub the timer will start. */
+  private scrubWaiters: (() => void)[] = [];
+  private lastPurgeView: CachePurgeView | null = null;
 
   constructor(private readonly options: PatientCacheOptions) {
     this.keys = options.keys ?? new DatabaseKeySource(options.secrets);
@@ -140,6 +176,8 @@ export class PatientCacheService implements Service {
     }
     if (this.repository && this.options.misIdentity !== undefined) this.adoptMis(this.options.misIdentity, 'open');
     if (this.repository) this.scheduleCheck(this.options.integrityCheckDelayMs ?? 5_000);
+    const purgeDelay = this.options.purgeDelayMs === undefined ? 3_000 : this.options.purgeDelayMs;
+    if (this.repository && purgeDelay !== null) this.schedulePurge(purgeDelay);
   }
 
   /**
@@ -185,6 +223,13 @@ export class PatientCacheService implements Service {
     if (this.checkTimer) clearTimeout(this.checkTimer);
     this.checkTimer = null;
     this.checkAbort?.abort();
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    this.purgeTimer = null;
+    if (this.scrubTimer) clearTimeout(this.scrubTimer);
+    this.scrubTimer = null;
+    for (const settle of this.scrubWaiters.splice(0)) settle();
+    // A purge or scrub in progress ends at its next step (its file is no longer current).
+    await this.maintenanceChain;
     await this.replacing;
     this.repository?.close();
     this.repository = null;
@@ -205,6 +250,7 @@ export class PatientCacheService implements Service {
       problem: this.problem,
       fill: repository ? this.fillState : null,
       replacing: this.replacing !== null,
+      lastPurge: this.lastPurgeView,
     };
   }
 
@@ -288,6 +334,75 @@ export class PatientCacheService implements Service {
 
   byPhone(phone: string): PatientCard[] {
     return this.require().byPhone(phone);
+  }
+
+  /**
+   * The desk showed this card (`patients.get`, the screen pop): it stays cached for the retention
+   * period from `at`. Cheap (one indexed update, at most once an hour per card) and never throws:
+   * a failure only costs the card an earlier purge, and is logged without the id.
+   */
+  markOpened(misId: string, at: number = this.nowMs()): void {
+    try {
+      this.repository?.markOpened(misId, at);
+    } catch (error) {
+      this.options.logger.warn('cache.mark-opened-failed', { error });
+    }
+  }
+
+  /**
+   * The retention purge: removes every card neither opened nor synced in the last
+   * `retentionDays` before `now` — in batches of {@link PURGE_BATCH} through the same path as a
+   * deletion from the MIS, giving way to lookups between batches — with the quarantine rows and
+   * set-aside files older than that, then scrubs their text out of the file ({@link scrubSoon}).
+   * Runs at start and every hour; logs counts only. Returns how many cards were removed.
+   */
+  purgeExpired(now: number = this.nowMs()): Promise<number> {
+    return this.serially(() => this.runPurge(now));
+  }
+
+  /** The last purge (when, how many cards), or null before the first; also in {@link status}. */
+  get lastPurge(): CachePurgeView | null {
+    return this.lastPurgeView;
+  }
+
+  /**
+   * Cards left cache.db through another connection (the MIS link's sync applied a deletion or a
+   * merge): the {@link onCardsRemoved} listeners hear their ids, and their text is scrubbed out of
+   * the file right after ({@link scrubSoon}). Call it with the ids the sync removed.
+   */
+  cardsRemoved(misIds: readonly string[]): void {
+    if (misIds.length === 0) return;
+    this.tellRemoved(misIds);
+    void this.scrubSoon();
+  }
+
+  /**
+   * Scrubs removed cards' text out of the file once removals have stopped arriving for
+   * `scrubDelayMs` (a sync paging through deletions gets one scrub, not one per page): rewrites
+   * the FTS index so it drops their words, prunes `name_terms`, then checkpoints and truncates
+   * the WAL. Resolves when done (or when the cache stops); never rejects — a failure is logged.
+   */
+  scrubSoon(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.scrubWaiters.push(resolve));
+    if (this.scrubTimer) clearTimeout(this.scrubTimer);
+    this.scrubTimer = setTimeout(() => {
+      this.scrubTimer = null;
+      const waiters = this.scrubWaiters.splice(0);
+      void this.serially(() => this.runScrub())
+        .catch((error: unknown) => this.options.logger.warn('cache.scrub-failed', { error }))
+        .finally(() => {
+          for (const settle of waiters) settle();
+        });
+    }, this.options.scrubDelayMs ?? 1_000);
+    this.scrubTimer.unref?.();
+    return done;
+  }
+
+  /** Tells `listener` the MIS ids of cards that left the cache (the purge's batches, {@link cardsRemoved}). */
+  onCardsRemoved(listener: CardsRemovedListener): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
   }
 
   /** Tells listeners (the core's `cache:changed`) that the status changed. */
@@ -445,6 +560,7 @@ export class PatientCacheService implements Service {
       path: this.path,
       key,
       cacheSizeMb: this.options.cacheSizeMb,
+      ...(this.options.now ? { now: this.options.now } : {}),
       onDamage: (error) => queueMicrotask(() => this.reportDamage(error, 'query', generation)),
     });
     try {
@@ -483,6 +599,106 @@ export class PatientCacheService implements Service {
 
   private announce(): void {
     for (const listener of this.changeListeners) listener();
+  }
+
+  private retentionDays(): number {
+    const days = this.options.retentionDays?.();
+    return typeof days === 'number' && Number.isInteger(days) && days >= 1 ? days : DEFAULT_CACHE_RETENTION_DAYS;
+  }
+
+  private async runPurge(now: number): Promise<number> {
+    const started = Date.now();
+    const days = this.retentionDays();
+    const cutoff = now - days * DAY_MS;
+    const context = this.maintenanceContext();
+    const counts = await purgeUnused(context, cutoff, (misIds) => this.tellRemoved(misIds));
+    const setAside = this.removeSetAsideOlderThan(cutoff);
+    if (counts.cards > 0) this.announce();
+    const scrub = await scrubRemoved(context);
+    if (context.repository() && !scrub.checkpointed) this.retryCheckpoint();
+    this.lastPurgeView = { at: new Date(now).toISOString(), removed: counts.cards };
+    this.options.logger.info('cache.purge', {
+      removed: counts.cards,
+      quarantineRemoved: counts.quarantined,
+      setAsideRemoved: setAside,
+      retentionDays: days,
+      scrubbed: scrub.scrubbed,
+      checkpointed: scrub.checkpointed,
+      ms: Date.now() - started,
+    });
+    return counts.cards;
+  }
+
+  private async runScrub(): Promise<void> {
+    const context = this.maintenanceContext();
+    const scrub = await scrubRemoved(context);
+    if (context.repository() && !scrub.checkpointed) this.retryCheckpoint();
+    if (scrub.scrubbed) this.options.logger.info('cache.scrubbed', { checkpointed: scrub.checkpointed });
+  }
+
+  /** The repository of the file in use now, while it stays in use; steps give way to lookups and to a ringing call. */
+  private maintenanceContext(): MaintenanceContext {
+    const generation = this.fileGeneration;
+    const step = this.options.yieldBetweenSteps ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+    return {
+      repository: () => (this.stopped || generation !== this.fileGeneration ? null : this.repository),
+      giveWay: async () => {
+        await step();
+        const quietFor = this.nowMs() - this.lastRingAt;
+        if (quietFor < MAINTENANCE_QUIET_MS && !this.stopped) {
+          await new Promise<void>((resolve) => setTimeout(resolve, MAINTENANCE_QUIET_MS - quietFor).unref?.());
+        }
+      },
+    };
+  }
+
+  /** Runs `task` after every purge or scrub queued before it. */
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.maintenanceChain.then(task, task);
+    this.maintenanceChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private schedulePurge(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    this.purgeTimer = setTimeout(() => {
+      this.purgeTimer = null;
+      void this.purgeExpired()
+        .catch((error: unknown) => this.options.logger.warn('cache.purge-failed', { error }))
+        .finally(() => this.schedulePurge(this.options.purgeIntervalMs ?? 60 * 60_000));
+    }, delayMs);
+    this.purgeTimer.unref?.();
+  }
+
+  private retryCheckpoint(): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => void this.scrubSoon(), CHECKPOINT_RETRY_MS);
+    timer.unref?.();
+  }
+
+  private tellRemoved(misIds: readonly string[]): void {
+    for (const listener of this.removedListeners) {
+      try {
+        listener(misIds);
+      } catch (error) {
+        this.options.logger.error('cache.removed-listener-failed', { error });
+      }
+    }
+  }
+
+  /** Set-aside files older than the retention period hold cards nobody synced since: removed (their names are logged, never their content). */
+  private removeSetAsideOlderThan(cutoff: number): number {
+    let removed = 0;
+    for (const name of readdirSync(this.options.dataDir)) {
+      if (!SET_ASIDE_PATTERN.test(name)) continue;
+      const at = Date.parse(stamp(name).replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, '$1:$2:$3.$4Z'));
+      if (!Number.isFinite(at) || at >= cutoff) continue;
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(this.options.dataDir, name + suffix), { force: true });
+      this.options.logger.info('cache.set-aside-removed', { file: name, reason: 'retention' });
+      removed += 1;
+    }
+    return removed;
   }
 
   private nowMs(): number {

@@ -91,6 +91,8 @@ export function writeCacheSnapshot(options: CacheSnapshotOptions): CacheSnapshot
       pageSize: CACHE_PAGE_SIZE,
       // Nothing here needs to survive a crash (see the file comment): journal in RAM, no fsync.
       journalMode: 'memory',
+      // The file goes live as it is: an older copy of a card dropped below leaves no trace.
+      secureDelete: true,
       ...(options.cipher ? { cipher: options.cipher } : {}),
     });
     migrate(db, CACHE_MIGRATIONS, 'cache');
@@ -131,7 +133,9 @@ function loadInto(db: Db, options: CacheSnapshotOptions): CacheSnapshotReport {
   // Appending needs few pages in memory, and a small cache spills dirty pages steadily
   // instead of flushing hundreds of MB at each commit (measured: ~10% faster inserts).
   db.pragma(`cache_size = ${-INSERT_CACHE_KIB}`);
-  const patients = new BatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils']);
+  const patients = new BatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils', 'synced_at']);
+  // Every card of a snapshot was delivered by the MIS now (retention counts from here).
+  const syncedAt = (options.now ?? Date.now)();
   const cards = new BatchInsert(db, 'patient_cards', ['patient_id', 'card']);
   const phones = new BatchInsert(db, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind']);
   const flush = () => {
@@ -153,7 +157,7 @@ function loadInto(db: Db, options: CacheSnapshotOptions): CacheSnapshotReport {
     }
     id += 1;
     const [misId, version, nameKey, birthDate, omsPolicy, snils, stored] = patientRowValues(card);
-    patients.add(id, misId, version, nameKey, birthDate, omsPolicy, snils);
+    patients.add(id, misId, version, nameKey, birthDate, omsPolicy, snils, syncedAt);
     cards.add(id, stored);
     for (const [e164, reversed, kind] of phoneRowValues(card)) phones.add(id, e164, reversed, kind);
     if (id % BULK_BATCH_SIZE === 0) {

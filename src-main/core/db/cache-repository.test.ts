@@ -1,11 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { syntheticPatients } from '../demo/synthetic-patients';
-import { CacheRepository, QUARANTINE_EXCERPT_LENGTH } from './cache-repository';
+import { CacheRepository, OPENED_RESOLUTION_MS, QUARANTINE_EXCERPT_LENGTH } from './cache-repository';
 import { DatabaseError } from './database-error';
-import { randomKey, tempDatabasePath, testCard } from './test-support';
+import { CACHE_PAGE_SIZE } from './cache-bulk-load';
+import { decryptDatabaseFiles, randomKey, tempDatabasePath, testCard } from './test-support';
 
 const open: CacheRepository[] = [];
 afterEach(() => {
@@ -250,6 +251,8 @@ describe('CacheRepository.bulkLoad', () => {
     expect(repo.search(`${sample.surname} ${sample.givenName}`).items.map((c) => c.misId)).toContain(sample.misId);
     expect(readdirSync(dirname(path)).sort()).toEqual(['cache.db', 'cache.db-shm', 'cache.db-wal']);
     expect(repo.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+    // Reopened after the swap with what every cache connection has: deleted text is zeroed.
+    expect(repo.connection.pragma('secure_delete', { simple: true })).toBe(1);
   });
 
   it('recreates exactly the indexes the migrations define', () => {
@@ -315,6 +318,164 @@ describe('CacheRepository.bulkLoad', () => {
   });
 });
 
+describe('CacheRepository retention: last use, removal, scrub', () => {
+  function clocked(start: number) {
+    const clock = { t: start };
+    const repo = CacheRepository.open({ path: tempDatabasePath('cache.db'), key: randomKey(), cacheSizeMb: 8, now: () => clock.t });
+    open.push(repo);
+    return { repo, clock };
+  }
+  const T0 = 1_700_000_000_000;
+
+  it('counts a card as synced whenever the MIS delivers it — new, changed, or the same again — and as opened when the desk shows it', () => {
+    const { repo, clock } = clocked(T0);
+    const v1 = card({ misId: 'U-1' });
+    repo.applyCards([v1]);
+    expect(repo.cardUse('U-1')).toEqual({ syncedAt: T0, openedAt: null });
+    clock.t = T0 + 1_000;
+    repo.applyCards([v1]); // an unchanged re-delivery (a full pass): skipped, yet synced
+    expect(repo.cardUse('U-1')).toEqual({ syncedAt: T0 + 1_000, openedAt: null });
+    clock.t = T0 + 2_000;
+    repo.applyCards([{ ...v1, version: 2 }]);
+    expect(repo.cardUse('U-1')?.syncedAt).toBe(T0 + 2_000);
+
+    repo.markOpened('U-1', T0 + 5_000);
+    expect(repo.cardUse('U-1')?.openedAt).toBe(T0 + 5_000);
+    // Reopened within the hour: not rewritten; an hour later it is.
+    repo.markOpened('U-1', T0 + 5_000 + OPENED_RESOLUTION_MS - 1);
+    expect(repo.cardUse('U-1')?.openedAt).toBe(T0 + 5_000);
+    repo.markOpened('U-1', T0 + 5_000 + OPENED_RESOLUTION_MS + 1);
+    expect(repo.cardUse('U-1')?.openedAt).toBe(T0 + 5_000 + OPENED_RESOLUTION_MS + 1);
+    repo.markOpened('not-cached', T0);
+    expect(repo.cardUse('not-cached')).toBeNull();
+  });
+
+  it('a bulk load counts every card as synced at the load', () => {
+    const { repo } = clocked(T0);
+    repo.bulkLoad(syntheticPatients({ count: 20, seed: 12 }));
+    expect(repo.connection.prepare('SELECT DISTINCT synced_at FROM patients').pluck().all()).toEqual([T0]);
+    expect(repo.connection.prepare('SELECT count(*) FROM patients WHERE opened_at IS NOT NULL').pluck().get()).toBe(0);
+  });
+
+  it('removes only cards neither synced nor opened since the cutoff, a bounded batch at a time', () => {
+    const { repo, clock } = clocked(T0);
+    repo.applyCards([card({ misId: 'old-1' }), card({ misId: 'old-2' }), card({ misId: 'old-3' }), card({ misId: 'opened' })]);
+    clock.t = T0 + 10_000;
+    repo.applyCards([card({ misId: 'synced' })]);
+    repo.markOpened('opened', T0 + 10_000);
+    const cutoff = T0 + 5_000;
+    expect(repo.removeUnusedSince(cutoff, 2).sort()).toHaveLength(2);
+    expect(repo.removeUnusedSince(cutoff, 2)).toHaveLength(1);
+    expect(repo.removeUnusedSince(cutoff, 2)).toEqual([]);
+    expect(['old-1', 'old-2', 'old-3'].map((id) => repo.getCard(id))).toEqual([null, null, null]);
+    expect(repo.getCard('opened')).not.toBeNull();
+    expect(repo.getCard('synced')).not.toBeNull();
+  });
+
+  it('takes the quarantine rows about a removed card with it, not those of other cards or the schedule; ages rows out by time', () => {
+    const { repo, clock } = clocked(T0);
+    repo.applyCards([card({ misId: 'Q-1' })]);
+    repo.quarantine({ stream: 'patients', reason: 'card Q-1: birthDate: bad', payload: '{"surname":"Щукина"}', recordId: 'Q-1' });
+    repo.quarantine({ stream: 'patients', reason: 'card Q-2: birthDate: bad', payload: '{}', recordId: 'Q-2' });
+    repo.quarantine({ stream: 'schedule.slots', reason: 'slot Q-1: startsAt: bad', payload: '{}', recordId: 'Q-1' });
+    expect(repo.deleteCards(['Q-1'])).toBe(1);
+    expect(repo.quarantined(10).items.map((item) => item.reason)).toEqual(['slot Q-1: startsAt: bad', 'card Q-2: birthDate: bad']);
+    // A deletion for a card that was only ever refused still takes its quarantine row.
+    expect(repo.deleteCards(['Q-2'])).toBe(0);
+    expect(repo.quarantined(10).total).toBe(1);
+    clock.t = T0 + 10_000;
+    repo.quarantine({ stream: 'patients', reason: 'card Q-3: birthDate: bad', payload: '{}' });
+    expect(repo.ageOutQuarantine(T0 + 5_000, 100)).toBe(1);
+    expect(repo.quarantined(10).items.map((item) => item.reason)).toEqual(['card Q-3: birthDate: bad']);
+  });
+
+  it('owes a scrub after a removal; the scrub drops the removed words from the FTS index and name_terms, keeps everyone else searchable', () => {
+    const { repo } = clocked(T0);
+    repo.bulkLoad(syntheticPatients({ count: 300, seed: 13 }));
+    repo.applyCards([card({ misId: 'S-1', surname: 'Щюрцбергова' }), card({ misId: 'S-2', surname: 'Щюрцберг' })]);
+    expect(repo.removalsPending()).toBe(0);
+    repo.deleteCards(['S-1']);
+    const owed = repo.removalsPending();
+    expect(owed).toBeGreaterThan(0);
+    const terms = () => repo.connection.prepare("SELECT term FROM name_terms WHERE term LIKE 'щюрц%' ORDER BY term").pluck().all();
+    expect(terms()).toEqual(['щюрцберг', 'щюрцбергова']);
+
+    let steps = 0;
+    for (let start = true; repo.scrubIndexStep(start); start = false) steps += 1;
+    expect(steps).toBeGreaterThan(0);
+    let after: string | null = null;
+    do after = repo.pruneNameTermsStep(after);
+    while (after !== null);
+    repo.clearRemovalsPending(owed);
+    expect(repo.removalsPending()).toBe(0);
+    expect(terms()).toEqual(['щюрцберг']);
+    expect(repo.search('Щюрцберг').items.map((c) => c.misId)).toEqual(['S-2']);
+    const vocabulary = repo.connection.prepare("SELECT term FROM temp.patients_fts_terms WHERE term LIKE 'щюрц%'").pluck().all();
+    expect(vocabulary).toEqual(['щюрцберг']);
+    repo.connection.exec("INSERT INTO patients_fts (patients_fts) VALUES ('integrity-check')");
+    const sample = [...syntheticPatients({ count: 300, seed: 13 })][42]!;
+    expect(repo.search(`${sample.surname} ${sample.givenName}`).items.map((c) => c.misId)).toContain(sample.misId);
+    expect(repo.checkpointTruncate()).toBe(true);
+  });
+
+  it('each stage takes its share of a removed card out of the decrypted file: the row delete its card and keys, the scrub its indexed words', () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const repo = repository(path, key);
+    repo.bulkLoad(syntheticPatients({ count: 300, seed: 14 }));
+    repo.applyCards([card({ misId: 'X-1', surname: 'Щюрцбергова', phones: [mobile('9031230000')] })]);
+    expect(repo.checkpointTruncate()).toBe(true);
+    const plain = () => {
+      const { file, wal } = decryptDatabaseFiles({ path, key, pageSize: CACHE_PAGE_SIZE });
+      return Buffer.concat([file, wal]);
+    };
+    const has = (text: string) => plain().includes(Buffer.from(text));
+    expect([has('Щюрцбергова'), has('щюрцбергова|'), has('юрцбергова'), has('+79031230000')]).toEqual([true, true, true, true]);
+
+    repo.deleteCards(['X-1']);
+    expect(repo.checkpointTruncate()).toBe(true);
+    // secure_delete zeroed the card, its key row and phones; the FTS index and name_terms still hold the word.
+    expect([has('Щюрцбергова'), has('щюрцбергова|'), has('+79031230000')]).toEqual([false, false, false]);
+    expect(has('юрцбергова')).toBe(true);
+
+    for (let start = true; repo.scrubIndexStep(start); start = false);
+    const vocabulary = repo.connection.prepare("SELECT count(*) FROM temp.patients_fts_terms WHERE term = 'щюрцбергова'").pluck();
+    expect(vocabulary.get()).toBe(0);
+    let after: string | null = null;
+    do after = repo.pruneNameTermsStep(after);
+    while (after !== null);
+    expect(repo.checkpointTruncate()).toBe(true);
+    expect(has('юрцбергова')).toBe(false);
+  });
+
+  it('a removal during a scrub is owed again: the scrub only clears the count it started from', () => {
+    const { repo } = clocked(T0);
+    repo.applyCards([card({ misId: 'R-1' }), card({ misId: 'R-2' })]);
+    repo.deleteCards(['R-1']);
+    const seen = repo.removalsPending();
+    repo.deleteCards(['R-2']);
+    repo.clearRemovalsPending(seen);
+    expect(repo.removalsPending()).toBeGreaterThan(seen);
+  });
+
+  it('a checkpoint never waits for a reader: it says no, and succeeds once the reader is done', () => {
+    const path = tempDatabasePath('cache.db');
+    const key = randomKey();
+    const repo = repository(path, key);
+    const reader = repository(path, key);
+    repo.applyCards([card({ misId: 'W-1' })]);
+    reader.connection.exec('BEGIN');
+    reader.count(); // holds a read snapshot
+    repo.applyCards([card({ misId: 'W-2' })]);
+    const started = performance.now();
+    expect(repo.checkpointTruncate()).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    reader.connection.exec('COMMIT');
+    expect(repo.checkpointTruncate()).toBe(true);
+    expect(readFileSync(`${path}-wal`).length).toBe(0);
+  });
+});
+
 describe('query plans (EXPLAIN QUERY PLAN)', () => {
   const plan = (repo: CacheRepository, sql: string, ...params: unknown[]) =>
     repo.connection
@@ -349,6 +510,16 @@ describe('query plans (EXPLAIN QUERY PLAN)', () => {
     expect(row).toMatch(/SEARCH patients USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     const terms = plan(repo, statementSource(repo, 'searcher', 'termRange'), 'иван', 'иван\u{10ffff}', 10);
     expect(terms).toMatch(/SEARCH name_terms USING PRIMARY KEY \(term>\? AND term<\?\)/);
+  });
+
+  it('the retention purge finds unused cards through the "last used" index, never a scan', () => {
+    const repo = repository();
+    repo.bulkLoad(syntheticPatients({ count: 200, seed: 9 }));
+    const detail = plan(repo, statementSource(repo, 'statements', 'unusedSince'), 1_700_000_000_000, 100);
+    expect(detail).toMatch(/SEARCH patients USING INDEX patients_last_used \(<expr><\?\)/);
+    expect(detail).not.toMatch(/SCAN/);
+    expect(plan(repo, statementSource(repo, 'statements', 'deleteQuarantined'), '1000001')).toMatch(/SEARCH quarantine USING INDEX quarantine_record \(record_id=\?\)/);
+    expect(plan(repo, statementSource(repo, 'statements', 'markOpened'), 1, '1000001', 0)).toMatch(/SEARCH patients USING INDEX patients_mis_id \(mis_id=\?\)/);
   });
 
   it('policy, СНИЛС and birth-date lookups use their indexes', () => {

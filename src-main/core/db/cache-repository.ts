@@ -3,12 +3,14 @@ import { CacheFillSchema, type CacheFill } from '../../../src-shared/cache/cache
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { nameSortKey } from '../../../src-shared/patients/name-folding';
 import { normalizePhone } from '../patients/phone-normalisation';
+import { SCHEDULE_CURSOR_PREFIX } from '../schedule/schedule-streams';
 import { CACHE_PAGE_SIZE, installCacheSnapshot, removeDatabaseFiles, writeCacheSnapshot, type CacheSnapshotReport } from './cache-bulk-load';
 import { patientRowValues, phoneRowValues, prepareCardWriter, type CardWriter } from './cache-rows';
 import { PatientSearch, type PatientSearchOptions, type PatientSearchResult } from './cache-search';
 import { readCard } from './card-codec';
 import { classifyDatabaseError, DatabaseError, withDatabaseErrors } from './database-error';
 import { CACHE_MIGRATIONS } from './migrations/cache';
+import { LAST_USED_SQL } from './migrations/cache/0005-card-retention';
 import { migrate } from './migrations/migrate';
 import { openEncryptedDatabase, type DatabaseCipher, type Db } from './open-database';
 
@@ -60,12 +62,25 @@ export interface QuarantineEntry {
   reason: string;
   /** Serialised offending record; only the first {@link QUARANTINE_EXCERPT_LENGTH} characters are kept. */
   payload: string;
+  /** The record's id when it had a valid one (`1000042`): removing that card removes this row too. */
+  recordId?: string | null;
 }
 
 /** Kept length of a quarantined payload: enough to diagnose, not a second copy of the MIS. */
 export const QUARANTINE_EXCERPT_LENGTH = 2_000;
 /** Cards returned for one phone at most (a switchboard number can be on hundreds of cards). */
 export const BY_PHONE_LIMIT = 50;
+/**
+ * A card's "opened" time is rewritten at most this often: retention counts in days, and a card
+ * reopened through a call is not worth a write each time.
+ */
+export const OPENED_RESOLUTION_MS = 60 * 60_000;
+/** Pages of FTS output one {@link CacheRepository.scrubIndexStep} writes (4 KB each), roughly. */
+export const FTS_MERGE_PAGES = 16;
+/** `name_terms` rows one {@link CacheRepository.pruneNameTermsStep} checks. */
+export const NAME_TERMS_STEP = 500;
+/** `cache_meta` key counting removals whose text may still be in the FTS index's old segments. */
+const REMOVALS_KEY = 'removals';
 
 const KIND_RANK: Record<string, number> = { mobile: 0, home: 1, work: 2, relative: 3 };
 
@@ -120,9 +135,114 @@ export class CacheRepository {
     return this.transaction(() => this.applyCardsInTransaction(cards));
   }
 
-  /** Removes cards (deleted or merged away in the MIS). Returns how many were cached. */
+  /**
+   * Removes cards — deleted or merged away in the MIS, or purged for retention: the one way a
+   * card leaves the cache. In one transaction: its key row, card, phones (with their suffix keys),
+   * FTS entry and the quarantine rows about it go, with `secure_delete` zeroing what they held;
+   * `name_terms` and the FTS index's older segments still hold its words until the next
+   * {@link scrubIndexStep} pass, which the file records as owed ({@link removalsPending}).
+   * Returns how many were cached.
+   */
   deleteCards(misIds: readonly string[]): number {
-    return this.transaction(() => this.deleteInTransaction(misIds));
+    return this.transaction(() => this.removeInTransaction(misIds));
+  }
+
+  /**
+   * Removes at most `limit` cards neither synced nor opened since `cutoff` (epoch ms), through
+   * {@link deleteCards}'s path, in one transaction; returns their MIS ids (fewer than `limit`:
+   * none are left). An index search on "last used", never a scan.
+   */
+  removeUnusedSince(cutoff: number, limit: number): string[] {
+    return this.transaction(() => {
+      const misIds = this.statements.unusedSince.all(cutoff, limit);
+      this.removeInTransaction(misIds);
+      return misIds;
+    });
+  }
+
+  /**
+   * The desk showed this card at `at` (epoch ms): it stays cached for the retention period from
+   * then. Written at most once per {@link OPENED_RESOLUTION_MS}; an uncached id changes nothing.
+   */
+  markOpened(misId: string, at: number): void {
+    this.guard(() => this.statements.markOpened.run(at, misId, at - OPENED_RESOLUTION_MS));
+  }
+
+  /** When the MIS last delivered this card and when the desk last showed it (epoch ms; `openedAt` null: never), or null. */
+  cardUse(misId: string): { syncedAt: number; openedAt: number | null } | null {
+    return this.guard(() => this.statements.cardUse.get(misId)) ?? null;
+  }
+
+  /** Removes at most `limit` quarantine rows written before `cutoff` (epoch ms); returns how many. */
+  ageOutQuarantine(cutoff: number, limit: number): number {
+    return this.guard(() => this.statements.ageOutQuarantine.run(cutoff, limit).changes);
+  }
+
+  /**
+   * Non-zero while cards removed from this file (by any connection) may still have words in the
+   * FTS index's older segments and in `name_terms`: a counter, passed back to {@link clearRemovalsPending}.
+   */
+  removalsPending(): number {
+    const value = this.guard(() => this.statements.getMeta.get(REMOVALS_KEY));
+    return value === undefined ? 0 : Number(value) || 0;
+  }
+
+  /** The scrub that began at `seen` ({@link removalsPending}) is done, unless more cards were removed since. */
+  clearRemovalsPending(seen: number): void {
+    this.guard(() => this.statements.clearRemovals.run(REMOVALS_KEY, String(seen)));
+  }
+
+  /**
+   * One bounded step of rewriting the FTS index into one segment, which drops the entries of
+   * removed rows (FTS5 only marks them deleted until their segment is merged; with
+   * `secure_delete` the old segments' pages are zeroed as they are freed). `start` begins the
+   * full merge (`'merge'` with a negative page count), later steps continue it. Each step
+   * writes about {@link FTS_MERGE_PAGES} pages (one term's entries at least). Returns true while
+   * work remains.
+   */
+  scrubIndexStep(start: boolean): boolean {
+    return this.guard(() => {
+      const before = this.statements.totalChanges.get() ?? 0;
+      (start ? this.statements.ftsMergeStart : this.statements.ftsMerge).run();
+      // The documented test for "no more work": a step that wrote (almost) nothing.
+      return (this.statements.totalChanges.get() ?? 0) - before >= 2;
+    });
+  }
+
+  /**
+   * One step of dropping from `name_terms` the words no cached name has any more (a removed or
+   * renamed card's), checked against the FTS vocabulary: run it after {@link scrubIndexStep}
+   * has finished, when the vocabulary is exact. Checks the {@link NAME_TERMS_STEP} terms after
+   * `after` (null: from the first); returns where to go on, or null when done.
+   */
+  pruneNameTermsStep(after: string | null): string | null {
+    return this.transaction(() => {
+      const s = this.statements;
+      const terms = after === null ? s.termsFirst.all(NAME_TERMS_STEP) : s.termsAfter.all(after, NAME_TERMS_STEP);
+      if (terms.length === 0) return null;
+      const last = terms[terms.length - 1]!;
+      const indexed = new Set(s.vocabularyRange.all(terms[0]!, last));
+      for (const term of terms) if (!indexed.has(term)) s.deleteTerm.run(term);
+      return terms.length < NAME_TERMS_STEP ? null : last;
+    });
+  }
+
+  /**
+   * Copies the WAL into the file and truncates it to nothing (`wal_checkpoint(TRUNCATE)`), so
+   * neither keeps old page images of removed cards. Never waits: when another connection is
+   * reading (the background integrity check) it answers false and changes nothing; try again later.
+   */
+  checkpointTruncate(): boolean {
+    return this.guard(() => {
+      const timeout = Number(this.db.pragma('busy_timeout', { simple: true }));
+      this.db.pragma('busy_timeout = 0');
+      try {
+        const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+        return result !== undefined && result.busy === 0;
+      } finally {
+        this.db.pragma(`busy_timeout = ${timeout}`);
+      }
+    });
   }
 
   /**
@@ -132,7 +252,7 @@ export class CacheRepository {
   applyChanges(changes: CacheChanges): ApplyCardsResult & { deleted: number } {
     return this.transaction(() => {
       const applied = this.applyCardsInTransaction(changes.upserts);
-      const deleted = this.deleteInTransaction(changes.deletes);
+      const deleted = this.removeInTransaction(changes.deletes);
       if (changes.cursor) this.setCursor(changes.cursor.stream, changes.cursor.cursor);
       return { ...applied, deleted };
     });
@@ -241,8 +361,9 @@ export class CacheRepository {
 
   /** Keeps a record that could not be applied, for support; never throws for a long payload. */
   quarantine(entry: QuarantineEntry): void {
+    const recordId = typeof entry.recordId === 'string' && entry.recordId.length <= 96 ? entry.recordId : null;
     this.guard(() =>
-      this.statements.quarantine.run(entry.stream, entry.reason.slice(0, 500), entry.payload.slice(0, QUARANTINE_EXCERPT_LENGTH), this.now()),
+      this.statements.quarantine.run(entry.stream, entry.reason.slice(0, 500), entry.payload.slice(0, QUARANTINE_EXCERPT_LENGTH), this.now(), recordId),
     );
   }
 
@@ -312,9 +433,12 @@ export class CacheRepository {
   private applyCardsInTransaction(cards: readonly PatientCard[]): ApplyCardsResult {
     const result: ApplyCardsResult = { inserted: 0, updated: 0, skipped: 0 };
     const s = this.statements;
+    // Every card delivered counts as synced now, a replayed or older copy too: the MIS still has it.
+    const syncedAt = this.now();
     for (const card of cards) {
       const existing = s.existing.get(card.misId);
       if (existing && existing.version >= card.version) {
+        s.touchSynced.run(syncedAt, existing.id);
         result.skipped += 1;
         continue;
       }
@@ -323,7 +447,7 @@ export class CacheRepository {
       if (existing) {
         id = existing.id;
         const [, version, nameKey, birthDate, omsPolicy, snils, json] = values;
-        s.updatePatient.run(version, nameKey, birthDate, omsPolicy, snils, id);
+        s.updatePatient.run(version, nameKey, birthDate, omsPolicy, snils, syncedAt, id);
         s.updateCard.run(json, id);
         s.deletePhones.run(id);
         if (existing.name_key !== values[2]) {
@@ -333,7 +457,7 @@ export class CacheRepository {
         }
         result.updated += 1;
       } else {
-        id = this.writer.insertPatient(values);
+        id = this.writer.insertPatient(values, syncedAt);
         s.insertFts.run(id, values[2]);
         this.writer.insertTerms(values[2]);
         result.inserted += 1;
@@ -343,10 +467,12 @@ export class CacheRepository {
     return result;
   }
 
-  private deleteInTransaction(misIds: readonly string[]): number {
+  /** {@link deleteCards} inside the caller's transaction. */
+  private removeInTransaction(misIds: readonly string[]): number {
     const s = this.statements;
     let deleted = 0;
     for (const misId of misIds) {
+      s.deleteQuarantined.run(misId);
       const existing = s.existing.get(misId);
       if (!existing) continue;
       s.deletePhones.run(existing.id);
@@ -355,6 +481,7 @@ export class CacheRepository {
       s.deletePatient.run(existing.id);
       deleted += 1;
     }
+    if (deleted > 0) s.countRemovals.run(REMOVALS_KEY);
     return deleted;
   }
 
@@ -377,6 +504,8 @@ function openCache(options: CacheRepositoryOptions): Db {
     durability: 'normal',
     cacheSizeMb: options.cacheSizeMb ?? 256,
     pageSize: CACHE_PAGE_SIZE,
+    // A removed card's text leaves the file, not just the index (retention, MIS deletions).
+    secureDelete: true,
     ...(options.cipher ? { cipher: options.cipher } : {}),
   });
   try {
@@ -392,11 +521,31 @@ function openCache(options: CacheRepositoryOptions): Db {
 const NO_CARD_E164 = '+0';
 
 function prepareStatements(db: Db) {
+  // The FTS vocabulary (one row per indexed word) for pruning `name_terms`; a per-connection temp table.
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.patients_fts_terms USING fts5vocab(main, patients_fts, 'row')");
   return {
     existing: db.prepare<[string], ExistingRow>('SELECT id, version, name_key FROM patients WHERE mis_id = ?'),
-    updatePatient: db.prepare<[number, string, string, string | null, string | null, number]>(
-      'UPDATE patients SET version = ?, name_key = ?, birth_date = ?, oms_policy = ?, snils = ? WHERE id = ?',
+    updatePatient: db.prepare<[number, string, string, string | null, string | null, number, number]>(
+      'UPDATE patients SET version = ?, name_key = ?, birth_date = ?, oms_policy = ?, snils = ?, synced_at = ? WHERE id = ?',
     ),
+    touchSynced: db.prepare<[number, number]>('UPDATE patients SET synced_at = ? WHERE id = ?'),
+    markOpened: db.prepare<[number, string, number]>('UPDATE patients SET opened_at = ? WHERE mis_id = ? AND (opened_at IS NULL OR opened_at < ?)'),
+    cardUse: db.prepare<[string], { syncedAt: number; openedAt: number | null }>('SELECT synced_at AS syncedAt, opened_at AS openedAt FROM patients WHERE mis_id = ?'),
+    // The purge: an index search on the "last used" expression (pinned by an EXPLAIN QUERY PLAN test).
+    unusedSince: db.prepare<[number, number], string>(`SELECT mis_id FROM patients WHERE ${LAST_USED_SQL} < ? LIMIT ?`).pluck(),
+    deleteQuarantined: db.prepare<[string]>(`DELETE FROM quarantine WHERE record_id = ? AND stream NOT LIKE '${SCHEDULE_CURSOR_PREFIX}%'`),
+    ageOutQuarantine: db.prepare<[number, number]>('DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE at < ? LIMIT ?)'),
+    countRemovals: db.prepare<[string]>(
+      "INSERT INTO cache_meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+    ),
+    clearRemovals: db.prepare<[string, string]>('DELETE FROM cache_meta WHERE key = ? AND value = ?'),
+    totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck(),
+    ftsMergeStart: db.prepare(`INSERT INTO patients_fts (patients_fts, rank) VALUES ('merge', ${-FTS_MERGE_PAGES})`),
+    ftsMerge: db.prepare(`INSERT INTO patients_fts (patients_fts, rank) VALUES ('merge', ${FTS_MERGE_PAGES})`),
+    termsFirst: db.prepare<[number], string>('SELECT term FROM name_terms ORDER BY term LIMIT ?').pluck(),
+    termsAfter: db.prepare<[string, number], string>('SELECT term FROM name_terms WHERE term > ? ORDER BY term LIMIT ?').pluck(),
+    vocabularyRange: db.prepare<[string, string], string>('SELECT term FROM temp.patients_fts_terms WHERE term >= ? AND term <= ?').pluck(),
+    deleteTerm: db.prepare<[string]>('DELETE FROM name_terms WHERE term = ?'),
     updateCard: db.prepare<[string, number]>('UPDATE patient_cards SET card = ? WHERE patient_id = ?'),
     deletePatient: db.prepare<[number]>('DELETE FROM patients WHERE id = ?'),
     deleteCard: db.prepare<[number]>('DELETE FROM patient_cards WHERE patient_id = ?'),
@@ -417,7 +566,9 @@ function prepareStatements(db: Db) {
     ),
     getMeta: db.prepare<[string], string>('SELECT value FROM cache_meta WHERE key = ?').pluck(),
     setMeta: db.prepare<[string, string]>('INSERT INTO cache_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-    quarantine: db.prepare<[string, string, string, number]>('INSERT INTO quarantine (stream, reason, payload_excerpt, at) VALUES (?, ?, ?, ?)'),
+    quarantine: db.prepare<[string, string, string, number, string | null]>(
+      'INSERT INTO quarantine (stream, reason, payload_excerpt, at, record_id) VALUES (?, ?, ?, ?, ?)',
+    ),
     quarantineCount: db.prepare<[], number>('SELECT count(*) FROM quarantine').pluck(),
     quarantineNewest: db.prepare<[number], { stream: string; reason: string; at: number }>('SELECT stream, reason, at FROM quarantine ORDER BY id DESC LIMIT ?'),
   };

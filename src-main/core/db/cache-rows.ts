@@ -43,8 +43,8 @@ export const FILL_FTS_FROM_PATIENTS = 'INSERT INTO patients_fts (rowid, name_key
 
 /** Prepared statements that write one card (incremental path); used inside a caller's transaction. */
 export interface CardWriter {
-  /** Inserts the key row and the card row; returns the new patient id. */
-  insertPatient: (values: PatientRowValues) => number;
+  /** Inserts the key row (synced at `syncedAt`, epoch ms, never opened) and the card row; returns the new patient id. */
+  insertPatient: (values: PatientRowValues, syncedAt: number) => number;
   insertPhones: (patientId: number, rows: readonly PhoneRowValues[]) => void;
   /** Adds the name's tokens to `name_terms` (the FTS row itself is written by the caller). */
   insertTerms: (nameKey: string) => void;
@@ -52,15 +52,15 @@ export interface CardWriter {
 
 /** Prepares the statements of {@link CardWriter} on `db`. */
 export function prepareCardWriter(db: Db): CardWriter {
-  const insertPatient = db.prepare<[string, number, string, string, string | null, string | null]>(
-    'INSERT INTO patients (mis_id, version, name_key, birth_date, oms_policy, snils) VALUES (?, ?, ?, ?, ?, ?)',
+  const insertPatient = db.prepare<[string, number, string, string, string | null, string | null, number]>(
+    'INSERT INTO patients (mis_id, version, name_key, birth_date, oms_policy, snils, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insertCard = db.prepare<[number, string]>('INSERT INTO patient_cards (patient_id, card) VALUES (?, ?)');
   const insertPhone = db.prepare<[number, string, string, string]>('INSERT INTO patient_phones (patient_id, e164, reversed_digits, kind) VALUES (?, ?, ?, ?)');
   const insertTerm = db.prepare<[string]>('INSERT OR IGNORE INTO name_terms (term) VALUES (?)');
   return {
-    insertPatient([misId, version, nameKey, birthDate, omsPolicy, snils, card]) {
-      const patientId = Number(insertPatient.run(misId, version, nameKey, birthDate, omsPolicy, snils).lastInsertRowid);
+    insertPatient([misId, version, nameKey, birthDate, omsPolicy, snils, card], syncedAt) {
+      const patientId = Number(insertPatient.run(misId, version, nameKey, birthDate, omsPolicy, snils, syncedAt).lastInsertRowid);
       insertCard.run(patientId, card);
       return patientId;
     },

@@ -45,6 +45,11 @@ describe('openEncryptedDatabase', () => {
     expect(cache.pragma('temp_store', { simple: true })).toBe(2);
     expect(cache.pragma('cache_size', { simple: true })).toBe(-4096);
     cache.close();
+    // (SQLite3 Multiple Ciphers already turns secure_delete on when a key is set; the cache asks
+    // for it explicitly, so its purge does not depend on that default.)
+    const scrubbing = openEncryptedDatabase({ ...options(tempDatabasePath(), randomKey()), secureDelete: true });
+    expect(scrubbing.pragma('secure_delete', { simple: true })).toBe(1);
+    scrubbing.close();
     const journal = openEncryptedDatabase({ ...options(tempDatabasePath(), randomKey()), dbName: 'journal', durability: 'full' });
     expect(journal.pragma('synchronous', { simple: true })).toBe(2);
     journal.close();

@@ -51,6 +51,14 @@ export interface OpenDatabaseOptions {
    * SQLite in defensive mode, which forbids it.)
    */
   journalMode?: 'wal' | 'memory';
+  /**
+   * `PRAGMA secure_delete = ON`: every deleted row, freed page and replaced cell is overwritten
+   * with zeros, so deleted text leaves the file (after the WAL is checkpointed) instead of
+   * lingering in free space. On for cache.db, whose retention purge and MIS deletions must
+   * remove a patient's text from the file itself. (SQLite3 Multiple Ciphers already turns it on
+   * for a keyed connection; asked for explicitly so the cache does not depend on that default.)
+   */
+  secureDelete?: boolean;
 }
 
 /**
@@ -116,6 +124,7 @@ function configureConnection(db: Db, options: OpenDatabaseOptions): void {
   // Sorts and temp tables stay in memory: SQLite3 Multiple Ciphers does not encrypt temp
   // files, so a spilled index build would otherwise put names on disk in clear text.
   db.pragma('temp_store = MEMORY');
+  if (options.secureDelete === true) db.pragma('secure_delete = ON');
 }
 
 /**

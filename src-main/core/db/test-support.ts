@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
@@ -64,4 +64,60 @@ export function testCard(index: number, patch: Partial<PatientCard> = {}): Patie
     appointments: [],
     ...patch,
   };
+}
+
+/** Bytes the page cipher reserves at the end of each page: a 16-byte nonce, then a 16-byte MAC. */
+const PAGE_RESERVED_BYTES = 32;
+
+/**
+ * The plaintext of an encrypted database file and of its WAL, page by page, decrypted here in
+ * JS rather than through SQLite: every page of the file (free pages included) and every frame
+ * of the WAL (old page images included), so deleted text that SQLite would never read back is
+ * still seen. `PRAGMA rekey = ''` is no substitute: it rewrites only the pages in use, and the
+ * free pages come out empty (tried: a deleted row on a freed page vanished from the "decrypted"
+ * copy even with `secure_delete` off, which would let a purge test pass for the wrong reason).
+ *
+ * The layout is ChaCha20-Poly1305 as SQLite3 Multiple Ciphers writes it with `legacy = 1`
+ * (sqleet): a page's last 32 bytes are its nonce and MAC; the counter is the nonce's last word
+ * XOR the page number; a one-time key is the first 64 bytes of ChaCha20 under the raw key, and
+ * the page is the ChaCha20 stream under its second half, one block on. The first 16 bytes of
+ * page 1 are not encrypted content (sqleet keeps a salt there), so they decrypt to noise. The
+ * MACs are not checked: a wrong key or layout is caught by page 1's header, which must decrypt
+ * to this page size and reserve. Tests only.
+ */
+export function decryptDatabaseFiles(options: { path: string; key: Buffer; pageSize: PageSize }): { file: Buffer; wal: Buffer } {
+  const { key, pageSize } = options;
+  const raw = readFileSync(options.path);
+  const pages: Buffer[] = [];
+  for (let offset = 0; offset + pageSize <= raw.length; offset += pageSize) pages.push(decryptPage(key, raw.subarray(offset, offset + pageSize), pages.length + 1));
+  const first = pages[0];
+  if (!first || first.readUInt16BE(16) !== (pageSize === 65_536 ? 1 : pageSize) || first[20] !== PAGE_RESERVED_BYTES) {
+    throw new Error(`${options.path} did not decrypt to a SQLite file of ${pageSize}-byte pages (wrong key or page layout).`);
+  }
+  const frames: Buffer[] = [];
+  const walPath = `${options.path}-wal`;
+  if (existsSync(walPath)) {
+    const wal = readFileSync(walPath);
+    // A 32-byte WAL header, then frames: a 24-byte header (page number first) and the page.
+    for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) {
+      frames.push(decryptPage(key, wal.subarray(offset + 24, offset + 24 + pageSize), wal.readUInt32BE(offset)));
+    }
+  }
+  return { file: Buffer.concat(pages), wal: Buffer.concat(frames) };
+}
+
+function decryptPage(key: Buffer, page: Buffer, pageNumber: number): Buffer {
+  const size = page.length - PAGE_RESERVED_BYTES;
+  const nonce = page.subarray(size, size + 16);
+  const counter = (nonce.readUInt32LE(12) ^ pageNumber) >>> 0;
+  const oneTimeKey = chacha20(key, counter, nonce, Buffer.alloc(64));
+  return chacha20(oneTimeKey.subarray(32, 64), (counter + 1) >>> 0, nonce, page.subarray(0, size));
+}
+
+/** ChaCha20 (RFC 8439: 32-bit block counter, 96-bit nonce) of `data`. */
+function chacha20(key: Buffer, counter: number, nonce: Buffer, data: Buffer): Buffer {
+  const iv = Buffer.alloc(16);
+  iv.writeUInt32LE(counter, 0);
+  nonce.copy(iv, 4, 0, 12);
+  return createCipheriv('chacha20', key, iv).update(data);
 }

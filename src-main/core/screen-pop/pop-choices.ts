@@ -7,6 +7,7 @@ import type { Db } from '../db/open-database';
  */
 export class PopChoices {
   private readonly s;
+  private readonly db: Db;
 
   constructor(db: Db) {
     this.s = {
@@ -22,7 +23,9 @@ export class PopChoices {
          ON CONFLICT (call_id) DO UPDATE SET mis_id = excluded.mis_id, number_key = coalesce(excluded.number_key, call_patients.number_key), shown_at = excluded.shown_at`,
       ),
       numberOfCall: db.prepare<[string], string | null>('SELECT number_key FROM call_patients WHERE call_id = ?').pluck(),
+      forget: db.prepare<[string]>('DELETE FROM pop_choices WHERE mis_id = ?'),
     };
+    this.db = db;
   }
 
   /** The MIS id last chosen for this number, or null. */
@@ -36,6 +39,13 @@ export class PopChoices {
 
   linkCall(callId: string, misId: string, numberKey: string | null, at: number): void {
     this.s.linkCall.run(callId, misId, numberKey, at);
+  }
+
+  /** Cards gone from the cache (deleted in the MIS, merged, or past retention) are no longer anyone's remembered choice. */
+  forget(misIds: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const misId of misIds) this.s.forget.run(misId);
+    })();
   }
 
   numberOfCall(callId: string): string | null {

@@ -290,6 +290,8 @@ export class MisLinkService implements Service {
       deleteCards: (ids) => {
         const deleted = repository.deleteCards(ids);
         announce(ids);
+        // The removed text leaves the file soon after (secure_delete, the FTS merge, the WAL truncated).
+        cache.cardsRemoved(ids);
         return deleted;
       },
       getCursor: (stream) => repository.getCursor(stream),

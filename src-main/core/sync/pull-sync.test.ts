@@ -189,6 +189,11 @@ describe('PullSyncEngine: malformed MIS payloads', () => {
     expect(Math.max(...rows.map((r) => r.payload_excerpt.length))).toBeLessThanOrEqual(2_000);
     expect(rows.some((r) => r.reason.includes('<script>'))).toBe(false);
     expect(repo.getCursor('patients')).toBe('1');
+    // Each row knows its card, so a deletion of that card in the MIS (or the retention purge) takes the row with it.
+    expect(repo.connection.prepare('SELECT record_id FROM quarantine ORDER BY id').pluck().all()).toEqual(['B-1', 'B-2', 'B-3', 'B-4', 'B-5', null, null]);
+    await new PullSyncEngine({ connector: scripted([{ cards: [], deletions: [], merges: [] }, { cards: [], deletions: ['B-2'], merges: [] }]), target: repo, ...fakeClock() }).syncOnce();
+    expect(quarantined(repo).map((r) => r.reason)).not.toContainEqual(expect.stringMatching(/^card B-2: /));
+    expect(quarantined(repo)).toHaveLength(bad.length - 1);
   });
 
   it('puts where a refused card came from (a spreadsheet row) before its reason, so the clinic can find it', async () => {

@@ -385,7 +385,13 @@ export class PullSyncEngine {
       }
       const origin = page.origins?.[index];
       const reason = describeIssues(raw, parsed.error, stream.rule);
-      refused.push({ stream: stream.name, reason: typeof origin === 'string' && origin !== '' ? `${origin.slice(0, 200)}: ${reason}` : reason, payload: excerpt(raw) });
+      refused.push({
+        stream: stream.name,
+        reason: typeof origin === 'string' && origin !== '' ? `${origin.slice(0, 200)}: ${reason}` : reason,
+        payload: excerpt(raw),
+        // Removing that card (a deletion from the MIS, the retention purge) removes this row too.
+        recordId: recordIdOf(raw, stream.rule),
+      });
     });
     const gone = page.removed.filter((id): id is string => typeof id === 'string');
     if (typeof page.nextCursor !== 'string' || page.nextCursor.length === 0) {
@@ -508,11 +514,17 @@ export function scheduleStreams(options: ScheduleStreamsOptions): PullStream[] {
  * patient data or a 10 MB string).
  */
 export function describeIssues(raw: unknown, error: z.ZodError, rule: Pick<RecordRule<unknown>, 'noun' | 'idKey' | 'idSchema'> = CARD_RULE): string {
-  const id = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[rule.idKey] : undefined;
-  const who = rule.idSchema.safeParse(id).success ? `${rule.noun} ${id as string}` : `${rule.noun} without a valid ${rule.idKey}`;
+  const id = recordIdOf(raw, rule);
+  const who = id !== null ? `${rule.noun} ${id}` : `${rule.noun} without a valid ${rule.idKey}`;
   const issues = error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const more = error.issues.length > 5 ? `; +${error.issues.length - 5} more` : '';
   return `${who}: ${issues.join('; ')}${more}`;
+}
+
+/** The id a refused record names, when it is a plausible one (`1000042`, `S-7`); else null. */
+function recordIdOf(raw: unknown, rule: Pick<RecordRule<unknown>, 'idKey' | 'idSchema'>): string | null {
+  const id = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[rule.idKey] : undefined;
+  return rule.idSchema.safeParse(id).success ? (id as string) : null;
 }
 
 function excerpt(raw: unknown): string {

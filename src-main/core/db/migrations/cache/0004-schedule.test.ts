@@ -26,7 +26,7 @@ const count = (db: ReturnType<typeof cacheAt>, table: string) => db.prepare<[], 
 describe('cache migration 0004-schedule', () => {
   it('is cache step 4', () => {
     expect(CACHE_MIGRATIONS[3]).toBe(migration0004Schedule);
-    expect(CACHE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(CACHE_MIGRATIONS.map((m) => m.version).slice(0, 4)).toEqual([1, 2, 3, 4]);
   });
 
   it('adds STRICT schedule tables and their indexes to a cache that already holds cards, keeping them', () => {
@@ -41,7 +41,7 @@ describe('cache migration 0004-schedule', () => {
 
     const repo = CacheRepository.open({ path, key, cacheSizeMb: 2 });
     const db = repo.connection;
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(CACHE_MIGRATIONS.at(-1)!.version);
     expect(count(db, 'patients')).toBe(20);
     expect(repo.getCursor('patients')).toBe('c-20');
     const tables = db.prepare<[], { name: string; strict: number; wr: number }>("SELECT name, strict, wr FROM pragma_table_list WHERE schema = 'main' ORDER BY name").all();
