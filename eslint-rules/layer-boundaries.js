@@ -22,10 +22,12 @@ const TEST_PACKAGES = ['vitest', 'fast-check', '@testing-library/react', '@testi
  *   packages: string[],
  *   folders: string[],
  *   refuse?: (pkg: string) => string | null,
+ *   only?: Record<string, string[]>,
  * }} Layer
  * `packages`: package names ('node:*' = the Node built-ins, as `node:fs` or `fs`); a subpath
  * (`zustand/vanilla`) counts as its package. `folders`: what relative imports may reach.
  * `refuse`: a specific reason for a package that is known not to belong here.
+ * `only`: for a listed package, the only specifiers this layer may import from it.
  */
 
 const isElectronFamily = (/** @type {string} */ pkg) => pkg === 'electron' || pkg.startsWith('electron-') || pkg.startsWith('@electron/');
@@ -41,8 +43,10 @@ export const LAYERS = {
   },
   core: {
     folder: 'src-main/core',
-    packages: ['node:*', 'zod', 'libphonenumber-js', 'better-sqlite3-multiple-ciphers', 'papaparse', 'read-excel-file', 'chokidar'],
+    packages: ['node:*', 'zod', 'libphonenumber-js', 'better-sqlite3-multiple-ciphers', 'papaparse', 'read-excel-file', 'chokidar', 'electron-log', 'fflate'],
     folders: ['src-shared', 'src-main/core'],
+    // electron-log's Node entry is its file transport without electron; its main entry loads electron.
+    only: { 'electron-log': ['electron-log/node.js'] },
     refuse: (pkg) =>
       isElectronFamily(pkg)
         ? 'the core runs in both hosts and never imports electron (electron and electron-store belong in src-main/electron)'
@@ -184,6 +188,11 @@ const rule = {
 
       const pkg = packageOf(specifier);
       if (layer.packages.includes(pkg)) {
+        const only = layer.only?.[pkg];
+        if (only && !only.includes(specifier)) {
+          report(`only ${only.join(', ')} may be imported from ${pkg} here`);
+          return;
+        }
         if (layerName === 'preload' && importedNames && importedNames.some((n) => n !== 'contextBridge' && n !== 'ipcRenderer')) {
           report(`only contextBridge and ipcRenderer may be taken from electron (found ${importedNames.join(', ')})`);
         }

@@ -153,6 +153,7 @@ describe('the allow-list of each layer', () => {
     ['src-shared/ipc/bad.ts', "import { Phone } from '../../src-renderer/softphone/phone';\nexport const x = Phone;\n", /must not depend/],
     ['src-main/core/bad.ts', "import { app } from 'electron';\nexport const x = app;\n", /never imports electron/],
     ['src-main/core/bad.ts', "export const load = () => import('electron');\n", /never imports electron/],
+    ['src-main/core/bad.ts', "import log from 'electron-log';\nexport const x = log;\n", /only electron-log\/node\.js/],
     ['src-main/core/bad.ts', "import { WebSocketServer } from 'ws';\nexport const x = WebSocketServer;\n", /browser host’s/],
     ['src-main/core/bad.ts', "import { x } from '../electron/main';\nexport const y = x;\n", /must not depend/],
     ['src-main/core/bad.ts', "import { x } from '../web/web-server';\nexport const y = x;\n", /must not depend/],

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, fileSink, redact, type LogRecord } from './logger';
+import { fileSink } from './file-sink';
+import { createLogger, redact, type LogRecord } from './logger';
 
 describe('logger', () => {
   it('masks sensitive keys whatever they hold', () => {
@@ -47,6 +48,19 @@ describe('logger', () => {
     expect(text).not.toContain('s3cret');
     const record = JSON.parse(text.trim()) as LogRecord;
     expect(record).toMatchObject({ level: 'info', event: 'settings.updated', context: { password: '[redacted]', paths: ['role'] } });
+  });
+
+  it('writes the line even when the context cannot be read (a throwing getter)', () => {
+    const seen: LogRecord[] = [];
+    const logger = createLogger([(r) => seen.push(r)]);
+    const hostile = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    expect(() => logger.info('odd', hostile)).not.toThrow();
+    expect(seen).toMatchObject([{ event: 'odd', context: { unreadable: true } }]);
   });
 
   it('drops records below the minimum level', () => {
