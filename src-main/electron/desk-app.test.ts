@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../src-shared/ipc/contract';
 import { CONTENT_SECURITY_POLICY } from '../core/security/content-security-policy';
 import { acquireDataDirLock, LOCK_FILE } from '../core/startup/data-dir-lock';
-import { createFakeElectron, FakeEvent, type FakeElectron } from './testing/fake-electron';
+import { createFakeElectron, FakeEvent, FULL_HD_DISPLAY, type FakeElectron } from './testing/fake-electron';
 
 vi.mock('electron', () => createFakeElectron());
 
@@ -32,13 +32,14 @@ async function load(configure?: (electron: FakeElectron) => void) {
   return { electron, bootstrap, CORE_STOP_DEADLINE_MS };
 }
 
-async function start(extraArgs: string[] = [], configure?: (electron: FakeElectron) => void, env: NodeJS.ProcessEnv = {}) {
+async function start(extraArgs: string[] = [], configure?: (electron: FakeElectron) => void, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = 'linux') {
   const loaded = await load(configure);
   const desk = loaded.bootstrap({
     argv: ['/usr/bin/electron', 'out/main/index.js', '--data-dir', join(dir, 'data'), ...extraArgs],
     preloadPath: '/built/preload/index.cjs',
     rendererDir: join(dir, 'renderer'),
     env,
+    platform,
   });
   if (!desk) throw new Error('bootstrap returned null');
   loaded.electron.app.markReady();
@@ -112,10 +113,10 @@ describe('bootstrap', () => {
     expect(electron.BrowserWindow.instances).toHaveLength(1);
   });
 
-  it('stops sending to a window once it is closed', async () => {
+  it('stops sending to a window once it is gone', async () => {
     const { electron, desk } = await start();
     const window = electron.BrowserWindow.instances[0];
-    window?.close();
+    window?.destroy();
     expect(desk.operatorWindow()).toBeNull();
     desk.core()?.settings.update({ language: 'en' });
     expect(window?.webContents.send).not.toHaveBeenCalled();
@@ -310,5 +311,277 @@ describe('bootstrap', () => {
       fake.app.isPackaged = false;
     }, { ELECTRON_RENDERER_URL: 'https://evil.example/' });
     expect(electron.BrowserWindow.instances[0]?.loadURL).toHaveBeenCalledWith('app://desk/index.html');
+  });
+});
+
+describe('the desktop shell: tray, close-to-tray, attention, links, autostart, window places, Ctrl+L', () => {
+  const electronContext = { host: 'electron' as const, client: 't' };
+  const trayOf = (electron: FakeElectron) => {
+    const tray = electron.Tray.instances.at(-1);
+    if (!tray?.menu) throw new Error('no tray menu');
+    return { tray, menu: tray.menu };
+  };
+  const labels = (electron: FakeElectron) => trayOf(electron).menu.items.map((item) => item.label ?? `(${item.type})`);
+  const operatorOf = (electron: FakeElectron) => {
+    const window = electron.BrowserWindow.instances[0];
+    if (!window) throw new Error('no operator window');
+    return window;
+  };
+
+  it('registers a tray with the state, Show, Ready, each pause reason from the settings, and Quit', async () => {
+    const { electron, desk } = await start();
+    desk.core()!.status.report('pbx', 'offline', 'pbxUnreachable');
+    expect(electron.Tray.instances).toHaveLength(1);
+    expect(labels(electron)).toEqual([
+      'Регистратура — нет связи с АТС',
+      '(separator)',
+      'Показать окно',
+      '(separator)',
+      'Готов',
+      ...desk.core()!.settings.settings.agentStatus.pauseReasons.map((reason) => `Пауза: ${reason}`),
+      '(separator)',
+      'Выйти из программы',
+    ]);
+    // No PBX link: the status items do nothing.
+    expect(trayOf(electron).menu.item('Готов').enabled).toBe(false);
+  });
+
+  it('the tray’s state follows the core: reconnecting, connected, paused (by this desk’s agent), in the desk’s language', async () => {
+    const { electron, desk } = await start();
+    const core = desk.core()!;
+    core.status.report('pbx', 'reconnecting', 'pbxConnectionLost');
+    expect(trayOf(electron).tray.tooltip).toBe('Регистратура — переподключение к АТС…');
+    const reconnectingIcon = trayOf(electron).tray.image;
+    core.status.report('pbx', 'online');
+    expect(trayOf(electron).tray.tooltip).toBe('Регистратура — на связи');
+    expect(trayOf(electron).tray.image).not.toBe(reconnectingIcon);
+    core.events.emit('queue:changed', {
+      connector: 'demo',
+      live: true,
+      board: {
+        at: 0,
+        queues: [],
+        callers: [],
+        agents: [{ extension: '1001', name: 'Иванова Ольга', state: 'paused', since: 0, pauseReason: 'Обед', queues: [], call: null }],
+        counters: [],
+      },
+      patientNames: {},
+      agentExtension: '1001',
+      slaSeconds: 20,
+    });
+    expect(trayOf(electron).tray.tooltip).toBe('Регистратура — пауза: Обед');
+    expect(trayOf(electron).menu.item('Пауза: Обед').checked).toBe(true);
+    core.settings.update({ language: 'en' });
+    expect(trayOf(electron).tray.tooltip).toBe('Registratura — paused: Обед');
+    expect(labels(electron)).toContain('Quit');
+  });
+
+  it('a status item in the tray asks the core for agent.setStatus as client "tray"', async () => {
+    const { electron, desk } = await start();
+    const core = desk.core()!;
+    core.settings.update({ agent: { extension: '1001' } });
+    core.status.report('pbx', 'online');
+    const dispatch = vi.spyOn(core.dispatcher, 'dispatch');
+    const reason = core.settings.settings.agentStatus.pauseReasons[0]!;
+    trayOf(electron).menu.click(`Пауза: ${reason}`);
+    trayOf(electron).menu.click('Готов');
+    expect(dispatch.mock.calls).toEqual([
+      ['agent.setStatus', { state: 'paused', reason }, { host: 'electron', client: 'tray' }],
+      ['agent.setStatus', { state: 'ready' }, { host: 'electron', client: 'tray' }],
+    ]);
+  });
+
+  it('"Show window" in the tray brings the hidden window back', async () => {
+    const { electron } = await start();
+    const window = operatorOf(electron);
+    window.close();
+    expect(window.isVisible()).toBe(false);
+    trayOf(electron).menu.click('Показать окно');
+    expect(window.isVisible()).toBe(true);
+    expect(window.focus).toHaveBeenCalled();
+  });
+
+  it('closing the operator window hides it to the tray (the phone keeps running); with closeToTray off it closes', async () => {
+    const { electron, desk } = await start();
+    const window = operatorOf(electron);
+    window.show();
+    window.close();
+    expect(window.hide).toHaveBeenCalled();
+    expect(window.isDestroyed()).toBe(false);
+    expect(desk.operatorWindow()).toBe(window);
+    expect(electron.app.quitted).toBe(false);
+
+    desk.core()!.settings.update({ desktop: { closeToTray: false } });
+    window.close();
+    expect(window.isDestroyed()).toBe(true);
+    expect(desk.operatorWindow()).toBeNull();
+  });
+
+  it('"Quit" in the tray really quits: the window is not hidden, the core stops, the app exits', async () => {
+    const { electron, desk } = await start();
+    const window = operatorOf(electron);
+    const stop = vi.spyOn(desk.core()!, 'stop').mockResolvedValue();
+    trayOf(electron).menu.click('Выйти из программы');
+    await vi.waitFor(() => expect(electron.app.quitted).toBe(true));
+    expect(stop).toHaveBeenCalledTimes(1);
+    expect(window.hide).not.toHaveBeenCalled();
+    expect(window.isDestroyed()).toBe(true);
+    expect(trayOf(electron).tray.isDestroyed()).toBe(true);
+  });
+
+  it('an app quit (Cmd+Q, the OS) is not held up by close-to-tray either', async () => {
+    const { electron, desk } = await start();
+    vi.spyOn(desk.core()!, 'stop').mockResolvedValue();
+    electron.app.quit();
+    await vi.waitFor(() => expect(electron.app.quitted).toBe(true));
+    expect(operatorOf(electron).hide).not.toHaveBeenCalled();
+  });
+
+  it('app.attention (a ring) brings the minimised or hidden window forward and focuses it', async () => {
+    const { electron, desk } = await start();
+    const window = operatorOf(electron);
+    window.close();
+    window.minimized = true;
+    expect(await desk.core()!.dispatcher.dispatch('app.attention', { reason: 'ringing' }, electronContext)).toEqual({ ok: true, value: { shown: true } });
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.isVisible()).toBe(true);
+    expect(window.isFocused()).toBe(true);
+    expect(window.flashFrame).not.toHaveBeenCalled();
+  });
+
+  it('where the OS refuses focus, the window flashes on the taskbar until the operator focuses it', async () => {
+    const { electron, desk } = await start();
+    const window = operatorOf(electron);
+    window.focusRefused = true;
+    await desk.core()!.dispatcher.dispatch('app.attention', { reason: 'ringing' }, electronContext);
+    await desk.core()!.dispatcher.dispatch('app.attention', { reason: 'ringing' }, electronContext);
+    expect(window.flashFrame.mock.calls).toEqual([[true], [true]]);
+    window.focusRefused = false;
+    window.focus();
+    expect(window.flashFrame.mock.calls).toEqual([[true], [true], [false]]);
+  });
+
+  it('Ctrl+L in a desk window locks the desk before the page sees the key (the physical key: a Russian layout too)', async () => {
+    const { electron, desk } = await start();
+    const lock = vi.spyOn(desk.core()!.session, 'lock');
+    const contents = operatorOf(electron).webContents;
+    expect(contents.pressKey({ key: 'l', code: 'KeyL', control: true, shift: true }).defaultPrevented).toBe(false);
+    expect(contents.pressKey({ key: 'l', code: 'KeyL', control: false }).defaultPrevented).toBe(false);
+    expect(lock).not.toHaveBeenCalled();
+    expect(contents.pressKey({ key: 'д', code: 'KeyL', control: true }).defaultPrevented).toBe(true);
+    expect(lock).toHaveBeenCalledWith('hotkey');
+    expect(electron.globalShortcut.register).not.toHaveBeenCalledWith(expect.stringMatching(/\+L$/), expect.anything());
+  });
+
+  it('registers as the tel:, sip: and sips: handler when installed, not in a dev run', async () => {
+    const installed = await start();
+    expect([...installed.electron.app.protocolClients].sort()).toEqual(['sip', 'sips', 'tel']);
+    installed.electron.app.emit('will-quit');
+    const dev = await start([], (fake) => {
+      fake.app.isPackaged = false;
+    });
+    expect(dev.electron.app.setAsDefaultProtocolClient).not.toHaveBeenCalled();
+  });
+
+  it('a second launch with a tel: link brings the desk forward and hands the number to the page, once', async () => {
+    const { electron, desk } = await start();
+    const window = operatorOf(electron);
+    window.minimized = true;
+    electron.app.emit('second-instance', {}, ['C:\\Registratura\\Registratura.exe', '--allow-file-access-from-files', 'tel:+7-916-123-45-67'], 'C:\\');
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.webContents.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, 'app:dial-request', { number: '+79161234567', source: 'link' });
+    const take = () => desk.core()!.dispatcher.dispatch('app.takeDialRequest', {}, electronContext);
+    expect(await take()).toEqual({ ok: true, value: { request: { number: '+79161234567', source: 'link' } } });
+    expect(await take()).toEqual({ ok: true, value: { request: null } });
+  });
+
+  it('a link the desk is started with, or macOS hands over (open-url), waits for the page', async () => {
+    const { electron, desk } = await start(['sip:1001@pbx.example']);
+    const take = () => desk.core()!.dispatcher.dispatch('app.takeDialRequest', {}, electronContext);
+    expect(await take()).toEqual({ ok: true, value: { request: { number: '1001', source: 'link' } } });
+    const event = new FakeEvent();
+    electron.app.emit('open-url', event, 'tel:101');
+    expect(event.defaultPrevented).toBe(true);
+    expect(await take()).toEqual({ ok: true, value: { request: { number: '101', source: 'link' } } });
+  });
+
+  it('a hostile link is refused: nothing reaches the page, the log says why without the link', async () => {
+    const { electron, desk } = await start();
+    const warn = vi.spyOn(desk.core()!.logger, 'warn');
+    electron.app.emit('second-instance', {}, ['registratura', 'tel:+7916%0D%0AINVITE'], '/');
+    electron.app.emit('second-instance', {}, ['registratura', 'sip:1001:secret@pbx.example'], '/');
+    const sent = operatorOf(electron).webContents.send.mock.calls.filter((call) => call[1] === 'app:dial-request');
+    expect(sent).toEqual([]);
+    expect(warn.mock.calls).toEqual([
+      ['dial-link.refused', { via: 'second-instance', problem: 'badCharacters' }],
+      ['dial-link.refused', { via: 'second-instance', problem: 'invalid' }],
+    ]);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('secret');
+  });
+
+  it('autostart follows desktop.autostart (an XDG autostart entry on Linux, with the desk’s own --data-dir)', async () => {
+    const { desk } = await start();
+    const entry = join(dir, 'appData', 'autostart', 'registratura.desktop');
+    expect(existsSync(entry)).toBe(false);
+    desk.core()!.settings.update({ desktop: { autostart: true } });
+    expect(readFileSync(entry, 'utf8')).toContain(`--data-dir ${join(dir, 'data')}`);
+    desk.core()!.settings.update({ desktop: { autostart: false } });
+    expect(existsSync(entry)).toBe(false);
+  });
+
+  it('Windows: a login item with the desk’s own arguments, following the setting', async () => {
+    const { electron, desk } = await start([], undefined, {}, 'win32');
+    expect(electron.app.setLoginItemSettings).toHaveBeenLastCalledWith({ openAtLogin: false, path: process.execPath, args: ['--data-dir', join(dir, 'data')] });
+    desk.core()!.settings.update({ desktop: { autostart: true } });
+    expect(electron.app.loginItem).toEqual({ openAtLogin: true, path: process.execPath, args: ['--data-dir', join(dir, 'data')] });
+  });
+
+  it('macOS: Cmd+L locks, Ctrl+L does not', async () => {
+    const { electron, desk } = await start([], undefined, {}, 'darwin');
+    const lock = vi.spyOn(desk.core()!.session, 'lock');
+    const contents = operatorOf(electron).webContents;
+    expect(contents.pressKey({ key: 'l', code: 'KeyL', control: true }).defaultPrevented).toBe(false);
+    expect(contents.pressKey({ key: 'l', code: 'KeyL', meta: true }).defaultPrevented).toBe(true);
+    expect(lock).toHaveBeenCalledTimes(1);
+  });
+
+  it('a dev run never touches the login items', async () => {
+    const { electron, desk } = await start([], (fake) => {
+      fake.app.isPackaged = false;
+    });
+    desk.core()!.settings.update({ desktop: { autostart: true } });
+    expect(electron.app.setLoginItemSettings).not.toHaveBeenCalled();
+    expect(existsSync(join(dir, 'appData', 'autostart'))).toBe(false);
+  });
+
+  it('remembers where the operator put the window and opens it there next time, on the left-hand monitor too', async () => {
+    const left = { id: 2, bounds: { x: -1280, y: 0, width: 1280, height: 1024 }, workArea: { x: -1280, y: 0, width: 1280, height: 984 }, scaleFactor: 1 };
+    const twoMonitors = (fake: FakeElectron) => {
+      fake.screen.displays = [structuredClone(FULL_HD_DISPLAY), left];
+    };
+    const first = await start([], twoMonitors);
+    const window = operatorOf(first.electron);
+    window.moveTo({ x: -1200, y: 40, width: 1100, height: 900 });
+    window.close(); // to the tray: the place is saved at once
+    const saved = JSON.parse(readFileSync(join(dir, 'data', 'window-state.json'), 'utf8'));
+    expect(saved.windows.operator[0]).toMatchObject({ display: '2:1280x984', bounds: { x: -1200, y: 40, width: 1100, height: 900 }, maximized: false });
+    first.electron.app.emit('will-quit');
+
+    const second = await start([], twoMonitors);
+    expect(operatorOf(second.electron).options).toMatchObject({ x: -1200, y: 40, width: 1100, height: 900 });
+    second.electron.app.emit('will-quit');
+
+    // The left monitor is unplugged: centred on the primary one, never off-screen.
+    const third = await start();
+    const { x, y, width, height } = operatorOf(third.electron).options as { x: number; y: number; width: number; height: number };
+    expect({ x, y, width, height }).toEqual({ x: 410, y: 70, width: 1100, height: 900 });
+  });
+
+  it('a damaged window-state.json means default places and a warning, never a failed start', async () => {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'window-state.json'), '{"version":1,"windows":{"operator":[{"display":"1:1920x1040"');
+    const { electron, started } = await start();
+    expect(started).toBe(true);
+    expect(operatorOf(electron).options).toMatchObject({ x: 280, y: 90, width: 1360, height: 860 });
   });
 });

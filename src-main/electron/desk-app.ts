@@ -1,6 +1,13 @@
 import { join } from 'node:path';
-import { app, dialog, globalShortcut, ipcMain, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
-import { createCore, type Core } from '../core/core';
+import { app, dialog, globalShortcut, ipcMain, Menu, nativeImage, protocol, safeStorage, screen, session, shell, Tray, type BrowserWindow } from 'electron';
+import type { DialRequest } from '../../src-shared/app/app-contract';
+import { deskStateOf } from '../../src-shared/app/desk-state';
+import type { QueueView } from '../../src-shared/pbx/pbx-contract';
+import { DIAL_LINK_SCHEMES, dialLinkArgument, parseDialLink } from '../../src-shared/phone/dial-link';
+import type { DesktopSettings, Settings, SettingsView } from '../../src-shared/settings/settings-schema';
+import type { CoreStatus } from '../../src-shared/status/system-status';
+import { DialRequestMailbox } from '../core/app/dial-requests';
+import { createCore, type Core, type CoreOptions } from '../core/core';
 import { createHostLogger } from '../core/host-logger';
 import type { Logger } from '../core/log/logger';
 import { loadProvisioningFile, ProvisioningError } from '../core/provisioning/load-provisioning';
@@ -9,16 +16,21 @@ import { prepareDataDir } from '../core/startup/data-dir';
 import { EXIT_REFUSED, StartupError, startupLine } from '../core/startup/startup-error';
 import { APP_VERSION } from '../core/version';
 import { acceptedDevRendererUrl, isOwnOrigin } from './app-origin';
+import { applyAutostart } from './autostart';
 import { utilityProcessTransport } from './plugin-utility-process';
 import { parseDeskArgs, DeskUsageError } from './cli-args';
 import { installDevServerSecurityHeaders } from './content-security-policy';
 import { registerGlobalHotkeys } from './global-hotkeys';
 import { ElectronStoreSettingsStorage } from './electron-store-settings';
 import { registerIpc, type IpcWebContents } from './ipc';
+import { installLockShortcut } from './lock-shortcut';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol';
 import { createElectronSecretStore } from './safe-storage-secret-store';
 import { hardenAllWebContents, installPermissionHandlers } from './security';
-import { createOperatorWindow, createSupervisorWindow, type DeskWindowOptions } from './windows';
+import { createDeskTray, type DeskTray, type TrayElectron, type TrayView } from './tray';
+import { requestWindowAttention, revealWindow } from './window-attention';
+import { WindowStateStore } from './window-state-store';
+import { createOperatorWindow, createSupervisorWindow, defaultWindowSize, type DeskWindowOptions } from './windows';
 
 /** How long quitting waits for the core to stop before leaving anyway. */
 export const CORE_STOP_DEADLINE_MS = 3000;
@@ -34,11 +46,14 @@ export interface BootstrapOptions {
   /** Absolute path of out/renderer (index.html + assets/). */
   rendererDir: string;
   env?: NodeJS.ProcessEnv;
+  /** process.platform (tests pass another): login items vs XDG autostart, Ctrl+L vs Cmd+L. */
+  platform?: NodeJS.Platform;
 }
 
 export interface DeskApp {
   /** Resolves true once the core runs and the operator window exists, false if start was refused. */
   readonly started: Promise<boolean>;
+  /** The operator's window (also while it is hidden to the tray). */
   operatorWindow(): BrowserWindow | null;
   /** Opens the supervisor's window, or brings the open one forward (one at a time). */
   openSupervisorWindow(): BrowserWindow;
@@ -53,6 +68,7 @@ export interface DeskApp {
  */
 export function bootstrap(options: BootstrapOptions): DeskApp | null {
   const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
 
   /** One line on stderr, the same words in a dialog, exit code 2. */
   const refuse = (message: string): null => {
@@ -106,6 +122,29 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
     logger.warn('data-dir.stale-lock-replaced', stale === 'unreadable' ? { unreadable: true } : { pid: stale.pid, host: stale.host });
   }
 
+  // tel: / sip: links: the page takes the number (`app.takeDialRequest`) and asks before it dials.
+  // Every link is parsed here first; a refused one is logged by its reason, never its text.
+  let core: Core | null = null;
+  const dialRequests = new DialRequestMailbox();
+  const receiveDialLink = (link: string | null, via: 'start' | 'second-instance' | 'open-url') => {
+    if (link === null) return;
+    const parsed = parseDialLink(link);
+    if (!parsed.ok) {
+      logger.warn('dial-link.refused', { via, problem: parsed.problem });
+      return;
+    }
+    const request: DialRequest = { number: parsed.number, source: 'link' };
+    dialRequests.post(request);
+    logger.info('dial-link.received', { via, scheme: parsed.scheme });
+    core?.events.emit('app:dial-request', request);
+    revealOperator();
+  };
+  // macOS hands links to the running app (also the one it is starting for) as 'open-url'.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    receiveDialLink(url, 'open-url');
+  });
+
   hardenAllWebContents(app, {
     isOwnOrigin: isOurs,
     openExternal: (url) => shell.openExternal(url),
@@ -115,15 +154,29 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
   const windows = new Set<BrowserWindow>();
   let operator: BrowserWindow | null = null;
   let supervisor: BrowserWindow | null = null;
-  let core: Core | null = null;
+  let windowStates: WindowStateStore | null = null;
+  let tray: DeskTray | null = null;
+  /** Set once a real quit begins (tray's Quit, Cmd+Q, the OS ending the session): closing no longer hides. */
+  let quitting = false;
+  /** `desktop.*` as last seen (settings:changed). */
+  let desktop: DesktopSettings = { autostart: false, closeToTray: true };
 
   const windowOptions: DeskWindowOptions = {
     preloadPath: options.preloadPath,
     onLoadFailed: (url, error) => logger.error('window.load-failed', { url, error }),
     ...(devRendererUrl ? { devRendererUrl } : {}),
   };
-  const track = (window: BrowserWindow): BrowserWindow => {
+  const track = (window: BrowserWindow, kind: 'operator' | 'supervisor'): BrowserWindow => {
     windows.add(window);
+    windowStates?.track(kind, window);
+    // Ctrl+L (Cmd+L) locks the desk before the page sees the key, however busy the page is.
+    installLockShortcut(
+      window.webContents,
+      () => {
+        core?.session.lock('hotkey');
+      },
+      platform,
+    );
     window.on('closed', () => {
       windows.delete(window);
       if (window === operator) operator = null;
@@ -132,16 +185,23 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
     return window;
   };
   const openOperatorWindow = () => {
-    operator = track(createOperatorWindow(windowOptions));
-    return operator;
+    const window = track(createOperatorWindow(windowOptions, windowStates?.placementFor('operator', defaultWindowSize('operator'))), 'operator');
+    // Close-to-tray: closing hides the operator's window (the phone keeps ringing); Quit is in the
+    // tray's menu. Without a tray it closes, so it is never hidden where nobody can bring it back.
+    window.on('close', (event) => {
+      if (quitting || !tray || !desktop.closeToTray) return;
+      event.preventDefault();
+      window.hide();
+    });
+    // Windows ends the session (shutdown, log-off): let the window close, or it would hold the OS up.
+    window.on('session-end', () => {
+      quitting = true;
+    });
+    operator = window;
+    return window;
   };
 
-  const reveal = (window: BrowserWindow | null) => {
-    if (!window || window.isDestroyed()) return;
-    if (window.isMinimized()) window.restore();
-    window.show();
-    window.focus();
-  };
+  const reveal = (window: BrowserWindow | null) => revealWindow(window);
   const revealOperator = () => reveal(operator);
   /** `app.openSupervisor` (the core checked the role): one supervisor window, made by the same hardened factory. */
   const openSupervisorWindow = (): BrowserWindow => {
@@ -149,18 +209,31 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
       reveal(supervisor);
       return supervisor;
     }
-    supervisor = track(createSupervisorWindow(windowOptions));
+    supervisor = track(createSupervisorWindow(windowOptions, windowStates?.placementFor('supervisor', defaultWindowSize('supervisor'))), 'supervisor');
     return supervisor;
   };
-  app.on('second-instance', revealOperator);
+  // A second launch (the desk's icon again, or a tel:/sip: link on Windows and Linux) brings this
+  // desk forward and hands over its link.
+  app.on('second-instance', (_event, argv: string[]) => {
+    revealOperator();
+    receiveDialLink(dialLinkArgument(argv), 'second-instance');
+  });
+  // macOS: a click on the Dock icon of the running (hidden) desk.
+  app.on('activate', revealOperator);
   let unregisterHotkeys: (() => void) | null = null;
-  app.on('will-quit', () => unregisterHotkeys?.());
+  app.on('will-quit', () => {
+    unregisterHotkeys?.();
+    windowStates?.flush();
+    tray?.destroy();
+    tray = null;
+  });
 
   app.on('window-all-closed', () => app.quit());
 
   let coreStopped = false;
   let stopping = false;
   app.on('before-quit', (event) => {
+    quitting = true;
     if (!core || coreStopped) return;
     // Hold the quit until the core has flushed and closed its files, but never forever.
     event.preventDefault();
@@ -193,7 +266,9 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
       if (devRendererUrl) installDevServerSecurityHeaders(ses.webRequest, devRendererUrl);
 
       const secrets = createElectronSecretStore({ safeStorage, dataDir, logger });
-      core = createCore({
+      // Not a literal in the call: requestAttention and dialRequests reach createCore once
+      // CoreOptions names them (core.ts passes both to createAppHandlers).
+      const coreOptions: CoreOptions & { requestAttention?: () => void; dialRequests?: DialRequestMailbox } = {
         host: 'electron',
         version: APP_VERSION,
         dataDir,
@@ -206,8 +281,20 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
         openSupervisorWindow: () => {
           openSupervisorWindow();
         },
-      });
+        // The page's phone rings: the operator's window comes forward, or flashes where the OS refuses focus.
+        requestAttention: () => {
+          requestWindowAttention(operator);
+        },
+        dialRequests,
+        // «Сохранить диагностику»: the saved zip is shown, selected, in the file manager.
+        revealDiagnostics: (path) => shell.showItemInFolder(path),
+      };
+      core = createCore(coreOptions);
       await core.start();
+      const startedCore = core;
+      const settingsNow: Settings = startedCore.settings.settings;
+      desktop = { ...settingsNow.desktop };
+      windowStates = new WindowStateStore({ dataDir, screen, logger });
 
       registerIpc(
         ipcMain,
@@ -220,7 +307,36 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
         logger,
       );
       openOperatorWindow();
-      const startedCore = core;
+      tray = startTray(startedCore, settingsNow);
+      // The OS hands tel:, sip: and sips: links to this desk (an installed desk only: a dev run
+      // would register the bare Electron binary).
+      if (app.isPackaged) {
+        for (const scheme of DIAL_LINK_SCHEMES) {
+          // The handler's command line keeps IT's --config and --data-dir (Windows writes it as given).
+          const handlerArgs = [...(args.configPath ? ['--config', args.configPath] : []), ...(args.dataDir ? ['--data-dir', args.dataDir] : [])];
+          if (!app.setAsDefaultProtocolClient(scheme, process.execPath, handlerArgs)) logger.warn('dial-link.handler-not-registered', { scheme });
+        }
+      }
+      const applyDesktopAutostart = (enabled: boolean) => {
+        // A dev run would make the bare Electron binary a login item.
+        if (!app.isPackaged) return;
+        applyAutostart(enabled, {
+          platform,
+          app,
+          executable: env.APPIMAGE ?? process.execPath,
+          args: [...(args.configPath ? ['--config', args.configPath] : []), ...(args.dataDir ? ['--data-dir', args.dataDir] : [])],
+          linuxAutostartDir: join(env.XDG_CONFIG_HOME ?? app.getPath('appData'), 'autostart'),
+          logger,
+        });
+      };
+      applyDesktopAutostart(desktop.autostart);
+      startedCore.settings.onChange((view) => {
+        const autostartChanged = view.settings.desktop.autostart !== desktop.autostart;
+        desktop = { ...view.settings.desktop };
+        if (autostartChanged) applyDesktopAutostart(desktop.autostart);
+      });
+      // A link the desk was started with waits for the page.
+      receiveDialLink(dialLinkArgument(options.argv), 'start');
       unregisterHotkeys = registerGlobalHotkeys(
         globalShortcut,
         { press: (action) => startedCore.events.emit('hotkey:pressed', { action }), reveal: revealOperator },
@@ -240,6 +356,50 @@ export function bootstrap(options: BootstrapOptions): DeskApp | null {
       return false;
     }
   };
+
+  /**
+   * The tray: the desk's state (PBX link, agent paused) re-rendered on every change the core
+   * announces, show / status / quit in its menu. Status changes go through the core's own
+   * `agent.setStatus` (the same rules as the status bar's), from client `tray`.
+   */
+  function startTray(startedCore: Core, settings: Settings): DeskTray | null {
+    let status: CoreStatus = startedCore.status.snapshot();
+    let queue: QueueView | null = null;
+    let traySettings = settings;
+    const view = (): TrayView => ({
+      desk: deskStateOf(status, queue),
+      language: traySettings.language,
+      pauseReasons: traySettings.agentStatus.pauseReasons,
+      canSetStatus: (status.pbx.state === 'online' || status.pbx.state === 'degraded') && startedCore.pbx.agentExtension !== null,
+    });
+    const created = createDeskTray(
+      { Tray, Menu, nativeImage } as unknown as TrayElectron,
+      {
+        show: revealOperator,
+        setStatus: (request) => {
+          void startedCore.dispatcher.dispatch('agent.setStatus', request, { host: 'electron', client: 'tray' }).then((result) => {
+            if (!result.ok) logger.warn('tray.status-refused', { code: result.error.code });
+            created?.refresh();
+          });
+        },
+        quit: () => {
+          quitting = true;
+          app.quit();
+        },
+      },
+      view(),
+      logger,
+    );
+    if (!created) return null;
+    startedCore.events.subscribe((name, payload) => {
+      if (name === 'status:changed') status = payload as CoreStatus;
+      else if (name === 'queue:changed') queue = payload as QueueView;
+      else if (name === 'settings:changed') traySettings = (payload as SettingsView).settings;
+      else return;
+      created.render(view());
+    });
+    return created;
+  }
 
   return {
     started: start(),

@@ -2,6 +2,7 @@
 // the hooks that run the softphone and the screen pop, and the phone store it provides. For the
 // call journal: the store and its phone actions (a number is called back), and call durations.
 export { CallBar } from './call-bar';
+export { DialLinkConfirm } from './dial-link-confirm';
 export { PhoneAlerts } from './phone-alerts';
 export { usePhoneHotkeys } from './phone-hotkeys';
 export { PhonePane } from './phone-pane';

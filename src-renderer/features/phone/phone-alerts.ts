@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../app/app-store';
 import type { PhoneCall } from '../../softphone/phone';
+import { useAttentionOnRing } from './attention-on-ring';
 import { heldRingsKey, heldRingsOf } from './call-work';
 import { isIncomingRinging, usePhoneStore } from './phone-store';
 import { createAudioRinger, ringerModeOf, type RingerOutput } from './ringer';
@@ -112,12 +113,13 @@ export function requestNotificationPermission(): void {
 }
 
 /**
- * The phone's alerts (ringtone, hidden-window notification) as a component that renders
- * nothing: they follow every change of the call list, and as hooks of the shell they made the
- * whole desk re-render on each ring, on the thread that paints the screen pop.
+ * The phone's alerts (ringtone, hidden-window notification, the window brought forward) as a
+ * component that renders nothing: they follow every change of the call list, and as hooks of the
+ * shell they made the whole desk re-render on each ring, on the thread that paints the screen pop.
  */
 export function PhoneAlerts(): null {
   useRinger();
   useIncomingCallNotification();
+  useAttentionOnRing();
   return null;
 }
