@@ -29,6 +29,9 @@ import './features/call-lists/call-lists.css';
 import 'uplot/dist/uPlot.min.css';
 import './features/supervisor/supervisor.css';
 import './features/phone/call-bar.css';
+import './features/phone/dial-link-confirm.css';
+import './features/session/session.css';
+import './features/settings/settings-access.css';
 import './app/app.css';
 
 // The CSP forbids eval; tell zod not to try its Function-based fast path (a CSP violation

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import { AppInfoSchema, type AppInfo } from '../../src-shared/app/app-contract';
+import { createAccessHandlers } from './access/access-handlers';
+import { maskEvent, maskRequestOutput, type MaskingView } from './access/output-masking';
+import { guardHandlers, withSessionRole } from './access/request-guard';
+import { SessionService } from './access/session-service';
 import { createAppHandlers } from './app/app-handlers';
+import type { DialRequestMailbox } from './app/dial-requests';
 import { SCREEN_POP_WARM_UP_CALL_ID } from '../../src-shared/screen-pop/screen-pop-contract';
-import type { Provisioning } from '../../src-shared/settings/settings-schema';
+import type { Provisioning, SettingsView } from '../../src-shared/settings/settings-schema';
+import type { ProductionRequestName, RequestOutput } from '../../src-shared/ipc/contract';
 import { createCacheHandlers } from './cache/cache-handlers';
 import { DatabaseKeySource } from './cache/database-key';
 import type { IntegrityCheck } from './cache/integrity-check';
@@ -31,6 +37,7 @@ import { createJournalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { Logger } from './log/logger';
 import { createRendererDiagnostics } from './log/renderer-diagnostics';
+import { createDiagnosticsBundleHandlers } from './diagnostics-bundle/diagnostics-bundle-handlers';
 import { createPatientsHandlers } from './patients/patients-handlers';
 import { CallNumbers } from './screen-pop/call-numbers';
 import { createScreenPopHandlers } from './screen-pop/screen-pop-handlers';
@@ -48,6 +55,9 @@ import type { SenderClock } from './sync/outbox';
 import { systemClock, type Clock } from '../../src-shared/time/clock';
 import { OffsetClock } from '../../src-shared/time/offset-clock';
 import { createOutboxHandlers } from './sync/outbox-handlers';
+
+/** How often the audit log's retention runs (besides at start). */
+const AUDIT_PURGE_EVERY_MS = 24 * 60 * 60_000;
 
 /** Warm-up runs of the screen pop's lookup at start (see `warmScreenPop`). */
 const SCREEN_POP_WARM_UPS = 3;
@@ -72,6 +82,12 @@ export interface CoreOptions {
   integrityCheck?: IntegrityCheck | null;
   /** Opens (or brings forward) the supervisor's window: Electron's. Without it `app.openSupervisor` answers `route`. */
   openSupervisorWindow?: () => void;
+  /** Brings the operator's window forward for a ring, or flashes it where the OS refuses focus (Electron). Without it `app.attention` answers `shown: false`. */
+  requestAttention?: () => void;
+  /** Numbers from `tel:` / `sip:` links waiting for the page (Electron). Without it `app.takeDialRequest` answers null. */
+  dialRequests?: DialRequestMailbox;
+  /** Shows a saved diagnostics bundle in the OS's file manager (Electron: `shell.showItemInFolder`). */
+  revealDiagnostics?: (path: string) => void;
   /** How MIS plugins from `<dataDir>/plugins/` run: worker threads (default, the browser host) or Electron's utility processes. */
   pluginTransport?: PluginTransportFactory;
 }
@@ -81,6 +97,8 @@ export interface Core {
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
   readonly settings: SettingsService;
+  /** Who is signed in, in which role, locked or not; every request is allowed or refused by it. */
+  readonly session: SessionService;
   readonly status: StatusService;
   readonly services: ServiceRegistry;
   readonly cache: PatientCacheService;
@@ -120,10 +138,20 @@ export function createCore(options: CoreOptions): Core {
     keys,
     logger,
     cacheSizeMb: options.cacheSizeMb,
+    retentionDays: () => settings.settings.privacy.cacheRetentionDays,
     ...(options.integrityCheck !== undefined && { integrityCheck: options.integrityCheck }),
   });
   services.register(cache);
-  const journal = new JournalService({ dataDir: options.dataDir, keys, logger, status, events });
+  // Removed cards (MIS deletions, merges, retention) are no longer a number's remembered choice.
+  cache.onCardsRemoved((ids) => journal.stores?.popChoices.forget(ids));
+  const journal = new JournalService({
+    dataDir: options.dataDir,
+    keys,
+    logger,
+    status,
+    events,
+    auditRetentionYears: () => settings.settings.privacy.auditRetentionYears,
+  });
   services.register(journal);
   const { mis: misSettings } = settings.settings.connectors;
   const demoClinic = misSettings.id === 'demo' ? new DemoClinicService({ dataDir: options.dataDir, config: misSettings.config, overrides: options.demo, logger }) : null;
@@ -185,8 +213,11 @@ export function createCore(options: CoreOptions): Core {
     return card ? [card.surname, card.givenName, card.patronymic].filter(Boolean).join(' ') : null;
   };
   // The effective settings, kept current by `settings.onChange` below: the PBX host reads them per
-  // event, and `settings.settings` validates the whole object on every read.
-  let liveSettings = settings.settings;
+  // event, and `settings.settings` validates the whole object on every read. `liveSettings.role`
+  // is the role in force — the signed-in person's — so every role rule follows the person.
+  let storedSettings = settings.settings;
+  const session = new SessionService({ settings: () => storedSettings, secrets: options.secrets, logger, provisionedPins: settings.provisionedPins });
+  let liveSettings = { ...storedSettings, role: session.role() };
   const pbxRegistry = pbxConnectorRegistry({ logger, demoMis: () => demoClinic?.mis ?? null });
   const pbx = new PbxHostService({
     settings: () => liveSettings,
@@ -208,6 +239,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     logger,
     settings: () => liveSettings,
+    auditActor: () => session.auditActor(),
     updateSettings: (patch) => void settings.update(patch),
     capabilities: pbxRegistry[liveSettings.connectors.pbx.id]?.manifest.capabilities ?? [],
     ...(options.pbxClock && { clock: options.pbxClock }),
@@ -257,7 +289,8 @@ export function createCore(options: CoreOptions): Core {
 
   const info: AppInfo = AppInfoSchema.parse({ name: 'Registratura', version: options.version, host: options.host, dataDir: options.dataDir });
   const callNumbers = new CallNumbers(journal);
-  const currentSettings = () => settings.settings;
+  const currentSettings = () => liveSettings;
+  const auditActor = () => session.auditActor();
   const patientName = (misId: string): string | null => {
     try {
       const card = cache.getCard(misId);
@@ -269,14 +302,31 @@ export function createCore(options: CoreOptions): Core {
   };
 
   const handlers: HandlerTable = {
-    ...createAppHandlers({ info, role: () => liveSettings.role, openSupervisorWindow: options.openSupervisorWindow }),
+    ...createAccessHandlers(session),
+    ...createAppHandlers({
+      info,
+      role: () => liveSettings.role,
+      openSupervisorWindow: options.openSupervisorWindow,
+      requestAttention: options.requestAttention,
+      dialRequests: options.dialRequests,
+    }),
     'diagnostics.report': createRendererDiagnostics(logger),
+    ...createDiagnosticsBundleHandlers({
+      dataDir: options.dataDir,
+      settings,
+      status,
+      cache,
+      journal,
+      logger,
+      version: { app: options.version, host: options.host },
+      ...(options.revealDiagnostics && { reveal: options.revealDiagnostics }),
+    }),
     ...createSettingsHandlers(settings),
     ...createStatusHandlers(status),
     ...createCacheHandlers(cache),
     ...createJournalHandlers(journal),
     ...createOutboxHandlers({ journal, link, logger }),
-    ...createPatientsHandlers({ cache, journal, link, settings: currentSettings, logger }),
+    ...createPatientsHandlers({ cache, journal, link, auditActor, logger }),
     ...createCallHandlers({
       journal,
       callNumbers,
@@ -289,7 +339,7 @@ export function createCore(options: CoreOptions): Core {
       events,
       logger,
     }),
-    ...createScreenPopHandlers({ cache, journal, link, callNumbers, settings: currentSettings, events, logger, transferFor: (number) => supervisor.transferFor(number) }),
+    ...createScreenPopHandlers({ cache, journal, link, callNumbers, auditActor, events, logger, transferFor: (number) => supervisor.transferFor(number) }),
     ...createPbxHandlers(pbx),
     ...createCallbacksHandlers(callbacks),
     ...createBookingHandlers(booking),
@@ -299,7 +349,22 @@ export function createCore(options: CoreOptions): Core {
   };
   // The demo controls exist only while a demo connector runs; otherwise every demo.* is DEMO_ONLY.
   const demoHandlers = demoClinic || pbx.demo ? createDemoHandlers({ mis: () => demoClinic?.mis ?? null, pbx: pbx.demo, advanceClock: (ms) => callListClock.advance(ms) }) : {};
-  const dispatcher = createDispatcher({ ...handlers, ...demoHandlers }, logger);
+  /** What the session lets leave the core: the role's fields, the locked pop, the board's phones; settings carry the role in force. */
+  const maskingView = (): MaskingView => ({ role: session.role(), state: session.view().state, privacy: liveSettings.privacy });
+  function maskForSession<N extends ProductionRequestName>(name: N, output: RequestOutput<N>): RequestOutput<N> {
+    const masked = maskRequestOutput(name, output, maskingView());
+    if (name === 'settings.get' || name === 'settings.update' || name === 'settings.setSipPassword') {
+      return withSessionRole(masked as SettingsView, session.view()) as RequestOutput<N>;
+    }
+    return masked;
+  }
+  events.setOutboundFilter((name, payload) => maskEvent(name, payload, maskingView()));
+  // Every production request passes the session's rules, and its answer the role's masking.
+  const guarded = guardHandlers(handlers, {
+    session: () => session.view(),
+    maskOutput: (name, output) => maskForSession(name, output),
+  });
+  const dispatcher = createDispatcher({ ...guarded, ...demoHandlers }, logger);
 
   /**
    * The screen pop's whole path in main — dispatch, input check, cache lookup, a card through
@@ -316,12 +381,28 @@ export function createCore(options: CoreOptions): Core {
   }
 
   const unsubscribes = [
-    settings.onChange((view) => events.emit('settings:changed', view)),
+    settings.onChange((view) => events.emit('settings:changed', withSessionRole(view, session.view()))),
+    // A sign-in, sign-out, switch or lock: the role in force may have changed, and every window hears of it.
+    session.onChange((view) => {
+      const roleChanged = liveSettings.role !== view.role;
+      liveSettings = { ...storedSettings, role: view.role };
+      events.emit('session:changed', view);
+      if (roleChanged) {
+        events.emit('settings:changed', withSessionRole(settings.view(), view));
+        pbx.settingsChanged();
+        callbacks.settingsChanged();
+        callLists.settingsChanged();
+        supervisor.settingsChanged();
+      }
+    }),
+    () => session.dispose(),
     // Settings apply without a restart: the PBX host takes up a new agent identity (reconnecting
     // with it) and SLA; the worklist is pushed again (its due times and "mine" may have changed).
     settings.onChange((view) => {
       const misChanged = JSON.stringify(view.settings.connectors.mis) !== JSON.stringify(liveSettings.connectors.mis);
-      liveSettings = view.settings;
+      storedSettings = view.settings;
+      session.settingsChanged();
+      liveSettings = { ...storedSettings, role: session.role() };
       if (misChanged && state === 'started') void restartMisLink();
       pbx.settingsChanged();
       callbacks.settingsChanged();
@@ -356,10 +437,12 @@ export function createCore(options: CoreOptions): Core {
     }));
 
   let state: 'new' | 'started' | 'stopped' = 'new';
+  let auditPurgeTimer: ReturnType<typeof setInterval> | null = null;
   return {
     dispatcher,
     events,
     settings,
+    session,
     status,
     services,
     cache,
@@ -374,16 +457,22 @@ export function createCore(options: CoreOptions): Core {
     logger,
     async start() {
       if (state !== 'new') throw new Error(`core cannot start from state ${state}`);
+      await session.storeProvisionedPins();
       await services.startAll();
       state = 'started';
       // What start-up found (a kept journal, a cache set aside) reaches windows already open.
       events.emit('journal:changed', journal.status());
       await warmScreenPop();
+      // The audit log's own retention: at start, then once a day (never throws; logs a count).
+      journal.purgeAuditLog();
+      auditPurgeTimer = setInterval(() => journal.purgeAuditLog(), AUDIT_PURGE_EVERY_MS);
+      auditPurgeTimer.unref?.();
       logger.info('core.started', { host: options.host, version: options.version, services: services.names });
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
+      if (auditPurgeTimer) clearInterval(auditPurgeTimer);
       for (const unsubscribe of unsubscribes) unsubscribe();
       await services.stopAll();
       logger.info('core.stopped');

@@ -60,7 +60,7 @@ export async function startDesk({ args, rendererDir, lock, bound, onLogger }: St
   await core.start();
 
   const token = hostToken({ fixedPort: args.port !== 0, renew: args.newToken, secrets, logger });
-  const host = serveOn(bound, { core, rendererDir, token, logger, role: () => core.settings.settings.role });
+  const host = serveOn(bound, { core, rendererDir, token, logger, role: () => core.session.role() });
   logger.info('web.listening', { port: host.port, dataDir: args.dataDir, provisioned: args.configPath !== null, fixedPort: args.port !== 0 });
 
   let stopping = false;

@@ -30,12 +30,15 @@ describe('App shell', () => {
     await waitFor(() => expect(desk.callsTo('callbacks.list')).toHaveLength(1));
     expect(desk.calls.map((call) => call.name).sort()).toEqual([
       'app.info',
+      // a tel:/sip: link the desk was started with, if any
+      'app.takeDialRequest',
       'cache.status',
       'callbacks.list',
       'calls.recent',
       'journal.status',
       'outbox.undelivered',
       'queue.view',
+      'session.get',
       'settings.get',
       'status.snapshot',
     ]);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, Suspense, type ComponentType,
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { i18n as I18n } from 'i18next';
 import type { DeskClient } from '../bridge/desk-client-types';
+import type { Role } from '../../src-shared/access/access-model';
 import { toDeskError } from '../bridge/desk-error';
 import { BookingCallContext } from '../features/booking';
 import { CallJournal } from '../features/call-journal';
@@ -14,6 +15,7 @@ import { PatientsPane } from '../features/patients';
 import {
   CallBar,
   createPhoneStore,
+  DialLinkConfirm,
   PhoneAlerts,
   PhonePane,
   PhoneStoreContext,
@@ -25,6 +27,7 @@ import {
   type PhoneFactory,
 } from '../features/phone';
 import { createQueueStore, QueuePane, QueueStoreContext, useQueueSync } from '../features/queue';
+import { LockScreen, SessionBar, SignInScreen, useSessionInput } from '../features/session';
 import { SettingsPane } from '../features/settings';
 import { isBridgeLost, StatusBar } from '../features/status-bar';
 import { SupervisorPane } from '../features/supervisor';
@@ -126,6 +129,8 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   const appStore = useAppStoreApi();
   const reload = useDeskSync();
   useSoftphone(phoneFactory);
+  // Input keeps the idle lock away; Ctrl+L locks at once.
+  useSessionInput();
   // The screen pop for softphone calls and PBX (CTI) calls alike (not in a window without a phone).
   useScreenPop(phoneFactory !== null);
   // The phone hotkeys work in every pane (so do ringing and the notification: PhoneAlerts; the
@@ -135,7 +140,9 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
   // (its pane, the navigation's badge): one subscription each per window, once the role is known
   // and has them (a cashier has neither).
   const role = useAppStore((state) => state.settingsView?.settings.role);
-  const contactCentre = role !== undefined && role !== 'cashier';
+  // Locked or signed out, the core sends no patient data: the subscriptions pause, and load afresh on unlock.
+  const mayReadPatients = useAppStore((state) => state.session?.state === 'open' || state.session?.state === 'signed-in');
+  const contactCentre = role !== undefined && role !== 'cashier' && role !== 'admin' && mayReadPatients;
   useQueueSync(contactCentre);
   useCallbacksSync(contactCentre);
   // A supervisor's monitor session: the board's, and the softphone's call for it (no ring, no pop).
@@ -158,20 +165,28 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
 
   const Current = PANE_COMPONENTS[pane];
   // The role decides the start pane (a cashier opens on Patients): no pane before it is known.
-  const roleKnown = useAppStore((state) => state.settingsView !== null);
+  const roleKnown = useAppStore((state) => state.settingsView !== null && state.session !== null);
+  // Signed out or locked: no pane is mounted, so no patient data is on screen or in the page.
+  const session = useAppStore((state) => state.session);
+  const gate = session?.state === 'signed-out' ? 'sign-in' : session?.state === 'locked' ? 'locked' : null;
   const windowKind = useAppStore((state) => state.windowKind);
   // The supervisor's window on a desk of another role (its role changed, or a stale link): no pane, no navigation.
   if (windowKind === 'supervisor' && role !== undefined && role !== 'supervisor') return <SupervisorForbidden role={role} />;
   return (
-    <div className="app-shell" data-testid="app-shell" data-pane={pane}>
-      <SideNav />
+    <div className="app-shell" data-testid="app-shell" data-pane={pane} data-session={session?.state ?? 'unknown'}>
+      {gate === 'sign-in' ? null : <SideNav />}
       <main className="main">
         <HostStoppedBanner />
         <ErrorBanner onRetry={reload} />
+        <SessionBar />
         <DataNotices />
         <CallBar />
         <div className="main-pane">
-          {roleKnown ? (
+          {gate === 'sign-in' ? (
+            <SignInScreen />
+          ) : gate === 'locked' && session ? (
+            <LockScreen session={session} />
+          ) : roleKnown ? (
             <NavigationFocus>
               {/* A pane loaded on first use (the supervisor's) shows the same loading line meanwhile. */}
               <Suspense
@@ -193,12 +208,13 @@ function Shell({ phoneFactory }: { phoneFactory: PhoneFactory | null }): ReactEl
       </main>
       <StatusBar />
       <PhoneAlerts />
+      <DialLinkConfirm enabled={phoneFactory !== null} />
     </div>
   );
 }
 
 /** The supervisor's window on an operator's or cashier's desk: it says so, and shows nothing else. */
-function SupervisorForbidden({ role }: { role: 'operator' | 'cashier' }): ReactElement {
+function SupervisorForbidden({ role }: { role: Exclude<Role, 'supervisor'> }): ReactElement {
   const { t } = useTranslation();
   return (
     <main className="app-forbidden" data-testid="app-shell" data-pane="forbidden">
@@ -236,6 +252,7 @@ function useDeskSync(): () => void {
     };
     setError(null);
     desk.request('settings.get', {}).then(setSettingsView, fail);
+    desk.request('session.get', {}).then(store.getState().setSession, fail);
     desk.request('status.snapshot', {}).then(setCoreStatus, fail);
     desk.request('app.info', {}).then(setAppInfo, fail);
     desk.request('journal.status', {}).then(store.getState().setJournalStatus, fail);
@@ -250,12 +267,23 @@ function useDeskSync(): () => void {
     return () => setDiagnosticSink(null);
   }, [desk]);
 
+  // The softphone's registration changes (state and reason code only) for the support bundle's SIP history.
+  useEffect(
+    () =>
+      store.subscribe((state, previous) => {
+        if (state.sip === previous.sip || desk.bridgeState() !== 'open') return;
+        desk.request('diagnostics.sipRegistration', { state: state.sip.state, detail: state.sip.detail }).catch(() => undefined);
+      }),
+    [desk, store],
+  );
+
   useEffect(() => {
     const { setSettingsView, setCoreStatus, setBridge, setCacheStatus, setSyncProgress, setJournalStatus } = store.getState();
     let lost = false;
     const unsubscribe = [
       desk.on('status:changed', setCoreStatus),
       desk.on('settings:changed', setSettingsView),
+      desk.on('session:changed', store.getState().setSession),
       desk.on('cache:changed', setCacheStatus),
       desk.on('sync:progress', setSyncProgress),
       desk.on('journal:changed', setJournalStatus),

@@ -5,6 +5,7 @@ import type { AppInfo } from '../../src-shared/app/app-contract';
 import type { CacheStatusView, SyncProgress } from '../../src-shared/cache/cache-contract';
 import type { JournalStatus } from '../../src-shared/journal/journal-contract';
 import type { DeskErrorPayload } from '../../src-shared/ipc/errors';
+import type { SessionView } from '../../src-shared/access/access-model';
 import type { Role, SettingsView } from '../../src-shared/settings/settings-schema';
 import type { CoreStatus, SipIndicator } from '../../src-shared/status/system-status';
 import type { BridgeState } from '../bridge/desk-client-types';
@@ -30,6 +31,8 @@ const ROLE_PANES: Readonly<Record<Role, readonly PaneId[]>> = {
   operator: ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'settings'],
   supervisor: ['phone', 'patients', 'queue', 'callbacks', 'call-lists', 'supervisor', 'settings'],
   cashier: ['patients', 'phone', 'settings'],
+  /** Settings and provisioning only: no pane that shows patients. */
+  admin: ['settings'],
 };
 
 export function visiblePanes(role: Role | undefined): PaneId[] {
@@ -68,6 +71,8 @@ export interface AppState {
   /** Bumped on every navigation the user asks for; the new pane then focuses its heading. */
   navSeq: number;
   settingsView: SettingsView | null;
+  /** Who is signed in and whether the desk is locked (null until the core answers). */
+  session: SessionView | null;
   coreStatus: CoreStatus | null;
   /**
    * The softphone's registration state, mirrored from `Phone.registration` by `useSoftphone`;
@@ -108,6 +113,7 @@ export interface AppState {
   clearPatientRequest(): void;
   setSettingsView(view: SettingsView): void;
   setCoreStatus(status: CoreStatus): void;
+  setSession(session: SessionView): void;
   setSip(sip: SipIndicator): void;
   setBridge(state: BridgeState): void;
   setAppInfo(info: AppInfo): void;
@@ -138,6 +144,7 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     requestedPane: init.initialPane && !isPaneVisible(init.initialPane, undefined) ? init.initialPane : null,
     navSeq: 0,
     settingsView: null,
+    session: null,
     coreStatus: null,
     sip: { state: 'offline', since: now().toISOString(), detail: 'softphoneNotConfigured' },
     bridge: init.bridge ?? 'connecting',
@@ -184,6 +191,9 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     },
     setCoreStatus(coreStatus) {
       set({ coreStatus });
+    },
+    setSession(session) {
+      set({ session });
     },
     setSip(sip) {
       set({ sip });

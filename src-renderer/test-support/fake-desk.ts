@@ -265,6 +265,11 @@ export function createFakeDesk(
         return APP_INFO;
       case 'settings.get':
         return structuredClone(desk.view);
+      // An open desk (no staff list) in the settings' role, as before people signed in.
+      case 'session.get':
+        return { state: 'open', role: desk.view.settings.role, person: null, idleLockMinutes: desk.view.settings.access.idleLockMinutes, retryAfter: null };
+      case 'session.activity':
+        return { ok: true };
       case 'status.snapshot':
         return structuredClone(desk.status);
       case 'settings.update': {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { appRequests } from '../app/app-contract';
+import { accessEvents, accessRequests } from '../access/access-contract';
+import { appEvents, appRequests } from '../app/app-contract';
 import { bookingEvents, bookingRequests } from '../booking/booking-contract';
 import { callListsEvents, callListsRequests } from '../call-lists/call-lists-contract';
 import { cacheEvents, cacheRequests } from '../cache/cache-contract';
@@ -7,7 +8,7 @@ import { connectorsRequests } from '../connectors/connectors-contract';
 import { callbacksEvents, callbacksRequests } from '../callbacks/callbacks-contract';
 import { callsEvents, callsRequests } from '../calls/calls-contract';
 import { demoRequests } from '../demo/demo-contract';
-import { diagnosticsRequests } from '../diagnostics/diagnostics-contract';
+import { diagnosticsBundleRequests, diagnosticsRequests } from '../diagnostics/diagnostics-contract';
 import { journalEvents, journalRequests } from '../journal/journal-contract';
 import { outboxEvents, outboxRequests } from '../outbox/outbox-contract';
 import { patientsEvents, patientsRequests } from '../patients/patients-contract';
@@ -29,10 +30,12 @@ import { supervisorEvents, supervisorRequests } from '../supervisor/supervisor-c
 /** The production requests: main must have a handler for every one, or it refuses to start. */
 export const requests = {
   ...appRequests,
+  ...accessRequests,
   ...settingsRequests,
   ...softphoneRequests,
   ...statusRequests,
   ...diagnosticsRequests,
+  ...diagnosticsBundleRequests,
   ...patientsRequests,
   ...cacheRequests,
   ...journalRequests,
@@ -54,7 +57,9 @@ export { demoRequests };
 export const allRequests = { ...requests, ...demoRequests } as const;
 
 export const events = {
+  ...appEvents,
   ...statusEvents,
+  ...accessEvents,
   ...cacheEvents,
   ...patientsEvents,
   ...journalEvents,

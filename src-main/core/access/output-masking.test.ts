@@ -478,3 +478,19 @@ describe('every patient-bearing answer of the contract has a masker', () => {
     expect(REQUEST_POLICY['screenPop.lookup']).toBe('pop');
   });
 });
+
+describe('connectors.preview for an admin', () => {
+  it('shows each cell only by its shape, so the mapping can be checked without reading a patient', async () => {
+    const { maskRequestOutput: mask, shapeOfCell } = await import('./output-masking');
+    expect(shapeOfCell('+7 (916) 123-45-67')).toBe('+9 (999) 999-99-99');
+    expect(shapeOfCell('Семёнова Алёна')).toBe('Яяяяяяяя Яяяяя');
+    expect(shapeOfCell('Smith 12.03.1985')).toBe('Xxxxx 99.99.9999');
+    const preview = { file: 'p.csv', encoding: 'utf-8', delimiter: ';', columns: ['Фамилия', 'Телефон'], rows: [['Семёнова', '+79161234567']], totalRows: 1, mapping: { surname: 'Фамилия' } };
+    const admin = mask('connectors.preview', preview, { role: 'admin', state: 'signed-in', privacy: PrivacySettingsSchema.parse({}) });
+    expect(JSON.stringify(admin)).not.toContain('Семёнова');
+    expect(JSON.stringify(admin)).not.toContain('9161234567');
+    expect(admin.columns).toEqual(['Фамилия', 'Телефон']);
+    const operator = mask('connectors.preview', preview, { role: 'operator', state: 'open', privacy: PrivacySettingsSchema.parse({}) });
+    expect(operator.rows).toEqual([['Семёнова', '+79161234567']]);
+  });
+});

@@ -172,6 +172,11 @@ export function maskRequestOutput<N extends ProductionRequestName>(name: N, outp
     const lookup = output as RequestOutput<'screenPop.lookup'>;
     return (masking.patientData ? visibleLookup(lookup, masking) : withheldLookup(lookup)) as RequestOutput<N>;
   }
+  if (name === 'connectors.preview' && !masking.patientData) {
+    // The admin checks a spreadsheet's column mapping without reading a patient: each cell's shape only.
+    const preview = output as RequestOutput<'connectors.preview'>;
+    return { ...preview, rows: preview.rows.map((row) => row.map(shapeOfCell)) } as RequestOutput<N>;
+  }
   const masker = REQUEST_MASKERS[name] as RequestMasker<N> | undefined;
   if (masker === undefined || masker === asIs) return output;
   if (!masking.patientData) throw refusal(name, view);
@@ -194,6 +199,18 @@ export const MASKED_REQUESTS: readonly ProductionRequestName[] = ['screenPop.loo
 export const PATIENT_DATA_REQUESTS: readonly ProductionRequestName[] = (Object.keys(REQUEST_MASKERS) as ProductionRequestName[]).filter(
   (name) => (REQUEST_MASKERS[name] as unknown) !== asIs,
 );
+
+/**
+ * A spreadsheet cell as its shape — digits `9`, Cyrillic `я`, Latin `x` (capitals `Я` / `X`),
+ * punctuation kept — so `+7 (916) 123-45-67` reads `+9 (999) 999-99-99` and «Иванова» `Яяяяяяя`:
+ * enough to see a column is mapped right, nothing a patient is known by.
+ */
+export function shapeOfCell(cell: string): string {
+  return cell
+    .replace(/\d/g, '9')
+    .replace(/\p{Lu}/gu, (c) => (/[А-ЯЁ]/.test(c) ? 'Я' : 'X'))
+    .replace(/\p{Ll}/gu, (c) => (/[а-яё]/.test(c) ? 'я' : 'x'));
+}
 
 function refusal(name: string, view: MaskingView): DeskError {
   if (view.state === 'locked') return new DeskError('LOCKED', 'The desk is locked: unlock it with your PIN.');

@@ -154,7 +154,7 @@ export class CallListService implements Service {
       pbx.onEvent((event) => this.onPbxEvent(event)),
       pbx.onConnected(() => void this.recover()),
       // The cached schedule synced a page (or a booking took or freed a slot): built again on the next read.
-      this.options.events.subscribe((name) => {
+      this.options.events.subscribeInternal((name) => {
         if (name === 'schedule:changed') this.sourcesChanged();
       }),
     ];

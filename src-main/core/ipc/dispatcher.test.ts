@@ -1,3 +1,4 @@
+import type { SessionView } from '../../../src-shared/access/access-model';
 import { describe, expect, it } from 'vitest';
 import { requestNames } from '../../../src-shared/ipc/contract';
 import { DEFAULT_SETTINGS } from '../../../src-shared/settings/settings-schema';
@@ -13,6 +14,8 @@ const status = {
   sync: { state: 'disabled' as const, since: '2026-01-01T00:00:00.000Z', detail: null },
 };
 
+const session: SessionView = { state: 'open', role: 'operator', person: null, idleLockMinutes: 5, retryAfter: null };
+
 const notSupervisor = (): never => {
   throw new DeskError('FORBIDDEN', 'not a supervisor desk');
 };
@@ -21,6 +24,19 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
   return {
     'app.info': () => ({ name: 'Registratura', version: '1', host: 'web', dataDir: '/tmp/x' }),
     'app.openSupervisor': () => ({ opened: 'route' }),
+    'app.attention': () => ({ shown: false }),
+    'app.takeDialRequest': () => ({ request: null }),
+    'session.get': () => session,
+    'session.people': () => ({ people: [] }),
+    'session.signIn': () => session,
+    'session.signOut': () => session,
+    'session.lock': () => session,
+    'session.unlock': () => session,
+    'session.activity': () => ({ ok: true }),
+    'session.changePin': () => session,
+    'session.resetPin': () => ({ reset: true }),
+    'diagnostics.saveBundle': () => ({ path: '/tmp/x/diagnostics/registratura-diagnostics-20260101T000000Z.zip', bytes: 22, files: ['manifest.json'] }),
+    'diagnostics.sipRegistration': () => ({ recorded: true }),
     'settings.get': () => view,
     'settings.update': () => view,
     'settings.setSipPassword': () => view,

@@ -1,4 +1,4 @@
-import type { Settings } from '../../../src-shared/settings/settings-schema';
+import type { AuditActor } from '../access/session-service';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCacheService } from '../cache/patient-cache-service';
 import type { HandlerTable } from '../ipc/dispatcher';
@@ -12,7 +12,8 @@ export interface PatientsHandlerOptions {
   cache: PatientCacheService;
   journal: JournalService;
   link: MisLinkService;
-  settings: () => Settings;
+  /** Who the audit log names: the signed-in person and their role. */
+  auditActor: () => AuditActor;
   logger: Logger;
 }
 
@@ -28,8 +29,10 @@ export function createPatientsHandlers(options: PatientsHandlerOptions): Pick<Ha
     'patients.search': createPatientSearch({ cache, mis: () => link.mis, logger }),
     'patients.get': ({ misId, reason, callId }) => {
       const card = cache.getCard(misId);
-      // Operators do not sign in yet: the actor is the desk's role until they do.
-      if (card) journal.audit({ actor: `role:${options.settings().role}`, action: 'card.open', misId, callId, reason });
+      if (card) {
+        journal.audit({ ...options.auditActor(), action: 'card.open', misId, callId, reason });
+        cache.markOpened(misId);
+      }
       return { card };
     },
     'patients.createDraft': (input) => {

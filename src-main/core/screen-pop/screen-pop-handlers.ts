@@ -1,5 +1,5 @@
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
-import type { Settings } from '../../../src-shared/settings/settings-schema';
+import type { AuditActor } from '../access/session-service';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import { SCREEN_POP_MATCH_LIMIT, SCREEN_POP_WARM_UP_CALL_ID } from '../../../src-shared/screen-pop/screen-pop-contract';
 import type { TransferContext } from '../../../src-shared/supervisor/supervisor-model';
@@ -19,7 +19,8 @@ export interface ScreenPopHandlerOptions {
   journal: JournalService;
   link: MisLinkService;
   callNumbers: CallNumbers;
-  settings: () => Settings;
+  /** Who the audit log names: the signed-in person and their role. */
+  auditActor: () => AuditActor;
   events: EventBus;
   logger: Logger;
   now?: () => number;
@@ -39,7 +40,6 @@ const REFRESH_TIMEOUT_MS = 5_000;
 export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<HandlerTable, 'screenPop.lookup' | 'screenPop.show' | 'screenPop.refresh'> {
   const { cache, journal, link, callNumbers, events, logger } = options;
   const now = options.now ?? Date.now;
-  const actor = () => `role:${options.settings().role}`;
 
   return {
     'screenPop.lookup': ({ callId, number, source }) => {
@@ -65,11 +65,13 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       const at = now();
       // The access entry and the call's patient commit together.
       db.transaction(() => {
-        audit.append({ actor: actor(), action: 'card.open', misId, callId, reason: 'screen-pop' });
+        audit.append({ ...options.auditActor(), action: 'card.open', misId, callId, reason: 'screen-pop' });
         popChoices.linkCall(callId, misId, key, at);
         if (chosen && key !== null) popChoices.remember(key, misId, at);
       }).immediate();
       journal.changed();
+      // Opened: the card stays in the cache for the retention period from now.
+      cache.markOpened(misId, at);
       logger.info('screen-pop.shown', { callId, chosen, remembered: chosen && key !== null });
       return { recorded: true as const };
     },

@@ -1,3 +1,4 @@
+import type { AuditActor } from '../access/session-service';
 import { createHash } from 'node:crypto';
 import type { AgentStatusRequest } from '../../../src-shared/pbx/pbx-contract';
 import type { QueueAgent } from '../../../src-shared/pbx/pbx-model';
@@ -41,6 +42,8 @@ export interface SupervisorServiceOptions {
   journal: JournalService;
   events: EventBus;
   logger: Logger;
+  /** Who the audit log names for a supervisor's action (the signed-in person); without it, the agent's extension. */
+  auditActor?: () => AuditActor;
   /** The current settings (role, thresholds, the clinic's time zone), read live. */
   settings: () => Settings;
   /** Saves a settings patch (the thresholds); throws `SETTINGS_MANAGED` for provisioned ones. */
@@ -95,7 +98,7 @@ export class SupervisorService implements Service {
       pbx.onEvent((event) => this.onPbxEvent(event)),
       pbx.onConnected(() => void this.onConnected()),
       // The queue board and the worklist push on their own changes: the board follows them.
-      events.subscribe((name) => {
+      events.subscribeInternal((name) => {
         if (name === 'queue:changed' || name === 'callbacks:changed') this.schedulePush();
       }),
     ];
@@ -737,7 +740,10 @@ export class SupervisorService implements Service {
   private audit(action: string, details: { misId?: string | null; callId?: string | null; reason: string }): void {
     const extension = this.options.pbx.agentExtension;
     try {
-      this.options.journal.audit({ actor: extension ? `supervisor:${extension}` : `role:${this.options.settings().role}`, action, misId: details.misId ?? null, callId: details.callId ?? null, reason: details.reason });
+      // A signed-in person is named as such; an open desk names its agent's extension.
+      const person = this.options.auditActor?.();
+      const who = person?.actorName ? person : { actor: extension ? `supervisor:${extension}` : `role:${this.options.settings().role}` };
+      this.options.journal.audit({ ...who, action, misId: details.misId ?? null, callId: details.callId ?? null, reason: details.reason });
     } catch (error) {
       this.options.logger.warn('supervisor.audit-failed', { action, error: errorName(error) });
     }

@@ -13,6 +13,9 @@ import { AgentQueueSettings } from './settings-agent-queue';
 import { SettingsField, type SettingsFieldProps } from './settings-field';
 import { ScheduleCallListsSettings } from './settings-schedule-call-lists';
 import { ConnectorSettings } from './settings-connectors';
+import { SettingsDiagnostics } from './settings-diagnostics';
+import { AccessSettings } from './settings-access';
+import { DesktopAppSettings } from './settings-desktop';
 import { WarningIcon } from '../../ui/icons';
 import { Pane } from '../../ui/pane';
 import {
@@ -45,6 +48,9 @@ export function SettingsPane(): ReactElement {
           <AgentQueueSettings view={view} />
           <ScheduleCallListsSettings view={view} />
           <ConnectorSettings view={view} />
+          <AccessSettings view={view} />
+          <SettingsDiagnostics />
+          <DesktopAppSettings view={view} />
         </>
       ) : (
         <p className="muted">{t('settings.loading')}</p>
@@ -105,6 +111,8 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
   }
 
   const managed = (path: string) => isManaged(path, view.managed);
+  // With a staff list the role is the signed-in person's: no desk role to choose.
+  const personRole = useAppStore((state) => state.session?.person?.role) ?? view.settings.role;
   const canStorePasswords = view.secretStorage !== 'unavailable';
 
   const setField = (path: TextPath, value: string) => {
@@ -298,23 +306,29 @@ function SettingsForm({ view }: { view: SettingsView }): ReactElement {
 
       <fieldset className="settings-section">
         <legend>{t('settings.sections.workstation')}</legend>
-        <Field path="role" label={t('settings.role.label')} managed={managed('role')} error={errors.role}>
-          {(describedBy) => (
-            <select
-              id={inputId('role')}
-              data-testid={TEST_IDS.role}
-              className="input"
-              value={draft.role}
-              disabled={managed('role') || busy}
-              aria-describedby={describedBy}
-              onChange={(event) => setField('role', event.target.value)}
-            >
-              <option value="operator">{t('settings.role.operator')}</option>
-              <option value="supervisor">{t('settings.role.supervisor')}</option>
-              <option value="cashier">{t('settings.role.cashier')}</option>
-            </select>
-          )}
-        </Field>
+        {view.settings.access.people.length > 0 ? (
+          <p className="field-note" data-testid="settings-role-by-person">
+            {t('settings.access.roleByPerson', { role: t(`settings.role.${personRole}`) })}
+          </p>
+        ) : (
+          <Field path="role" label={t('settings.role.label')} managed={managed('role')} error={errors.role}>
+            {(describedBy) => (
+              <select
+                id={inputId('role')}
+                data-testid={TEST_IDS.role}
+                className="input"
+                value={draft.role}
+                disabled={managed('role') || busy}
+                aria-describedby={describedBy}
+                onChange={(event) => setField('role', event.target.value)}
+              >
+                <option value="operator">{t('settings.role.operator')}</option>
+                <option value="supervisor">{t('settings.role.supervisor')}</option>
+                <option value="cashier">{t('settings.role.cashier')}</option>
+              </select>
+            )}
+          </Field>
+        )}
         <Field path="language" label={t('settings.language.label')} managed={managed('language')} error={errors.language}>
           {(describedBy) => (
             <select

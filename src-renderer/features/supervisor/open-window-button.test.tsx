@@ -57,7 +57,7 @@ describe('the supervisor pane’s «open in a separate window»', () => {
     const { desk, open } = renderButton();
     desk.fail('app.openSupervisor', new DeskError('FORBIDDEN', 'no'));
     fireEvent.click(screen.getByTestId('sv-open-window'));
-    expect((await screen.findByTestId('sv-open-window-error')).textContent).toBe('Окно супервизора не открылось: Это доступно только рабочему месту супервизора.');
+    expect((await screen.findByTestId('sv-open-window-error')).textContent).toBe('Окно супервизора не открылось: Это недоступно для вашей роли.');
     expect(open).not.toHaveBeenCalled();
   });
 
