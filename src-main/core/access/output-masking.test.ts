@@ -4,7 +4,7 @@ import { MASKABLE_FIELDS, PATIENT_ROLES, type FieldVisibility, type MaskableFiel
 import type { CallListTask } from '../../../src-shared/call-lists/call-lists-contract';
 import { eventNames, events, requests, type EventName, type EventPayload, type ProductionRequestName, type RequestOutput } from '../../../src-shared/ipc/contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
-import type { PatientCard } from '../../../src-shared/patients/patient-card';
+import { fullCard } from '../../../src-shared/access/testing/full-card';
 import type { QueueView } from '../../../src-shared/pbx/pbx-contract';
 import { DEFAULT_SETTINGS, DEFAULT_SUPERVISOR_SETTINGS, PrivacySettingsSchema, type PrivacySettings } from '../../../src-shared/settings/settings-schema';
 import type { QueueKpi, SupervisorBoard } from '../../../src-shared/supervisor/supervisor-model';
@@ -19,29 +19,6 @@ const T = '2025-03-14T09:05:00.000Z';
 const NOTE_TEXT = 'Синтетическая заметка: перезвонить после обеда';
 const TRANSFER_NOTE = 'Вопрос по оплате счёта';
 
-function fullCard(): PatientCard {
-  return {
-    misId: 'SYN-0001',
-    version: 7,
-    surname: 'Тестова',
-    givenName: 'Варвара',
-    patronymic: 'Игоревна',
-    birthDate: '1984-05-17',
-    sex: 'female',
-    phones: [
-      { e164: CALLER, national10: '9161234567', kind: 'mobile' },
-      { e164: '+74957654321', national10: '4957654321', kind: 'home' },
-    ],
-    email: 'varvara.synthetic@example.test',
-    address: 'г. Образцов, ул. Вымышленная, д. 3',
-    omsPolicy: '7700998877665544',
-    dms: { insurer: 'СК Синтетика', policy: 'ДМС-SYN-42' },
-    snils: '11223344595',
-    flags: { allergies: 'латекс-синтетический', vip: true, preferredChannel: 'sms', consentSms: true, consentCalls: false },
-    lastVisit: '2024-11-02',
-    appointments: [{ id: 'APP-SYN-1', startsAt: '2025-03-18T09:30:00+03:00', doctor: 'Докторова Д. Д.', specialty: 'Эндокринолог', service: 'Приём', branch: 'Центр', status: 'booked' }],
-  };
-}
 
 function task(): CallListTask {
   return {
