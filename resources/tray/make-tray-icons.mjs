@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { encodePng } from '../../scripts/installers/make-icon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STATES = {
@@ -16,37 +16,13 @@ const STATES = {
   paused: { colour: [21, 101, 192], glyph: (x, y) => Math.abs(y) < 0.5 && Math.abs(Math.abs(x) - 0.24) < 0.11 },
 };
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
+/** The one PNG writer (shared with the installer icon): RGBA pixels from `pixel(x, y)`. */
 function png(size, pixel) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 8; // bit depth
-  header[9] = 6; // RGBA
-  const rows = [];
+  const pixels = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
-    const row = Buffer.alloc(1 + size * 4); // filter 0
-    for (let x = 0; x < size; x++) row.set(pixel(x, y), 1 + x * 4);
-    rows.push(row);
+    for (let x = 0; x < size; x++) pixels.set(pixel(x, y), (y * size + x) * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(pixels, size);
 }
 /** 4×4 supersampling: a disc of radius 0.92 with a darker rim, the glyph in white. */
 function draw(size, { colour, glyph }) {
