@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from '@playwright/test';
 import { syntheticPatients } from '../../src-main/core/demo/synthetic-patients';
+import { maskPhone } from '../../src-shared/access/field-masking';
 import { formatPhoneNumber } from '../../src-shared/phone/display-number';
 import { actionsNamed, amiDeskConfig, header, startAmi } from '../support/ami';
 import { amiList } from '../support/ami-query';
@@ -86,7 +87,9 @@ test('a supervisor and two operators on one PBX: the board, listen / whisper / b
     sim.answer(call.linkedid, 'PJSIP/1001');
     await expect(agent('1001')).toHaveAttribute('data-state', 'talking');
     await expect(agent('1002')).toHaveAttribute('data-state', 'ready');
-    await expect(agent('1001')).toContainText(formatPhoneNumber(patient.phones[0]!.e164));
+    // The board is read across the room: the caller's number masked (privacy.boardPhones, default), never whole.
+    await expect(agent('1001')).toContainText(maskPhone(patient.phones[0]!.e164));
+    await expect(agent('1001')).not.toContainText(formatPhoneNumber(patient.phones[0]!.e164));
     // The talk time counts on the board.
     const talk = agent('1001').getByTestId('sv-agent-talk');
     const firstReading = seconds(await talk.textContent());

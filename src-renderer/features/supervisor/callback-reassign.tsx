@@ -2,8 +2,10 @@ import { useContext, useMemo, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { CallbackList, CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
+import { maskPhone } from '../../../src-shared/access/field-masking';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 import type { SupervisorAgent } from '../../../src-shared/supervisor/supervisor-model';
+import { useAppStore } from '../../app/app-store';
 import { useDesk } from '../../app/desk-context';
 import { Plain } from '../../ui/plain';
 import { useClock } from '../../ui/use-clock';
@@ -98,6 +100,8 @@ function CallbackRow({ task, targets }: { task: CallbackTask; targets: Superviso
   const [target, setTarget] = useState('');
   const chosen = offered.some((agent) => agent.extension === target) ? target : (offered[0]?.extension ?? '');
   const overdue = task.dueAt <= now;
+  // The supervisor's pane is read across the room, like the board: numbers as the board shows them.
+  const boardPhones = useAppStore((state) => state.settingsView?.settings.privacy.boardPhones ?? 'masked');
   const reassign = () => {
     if (chosen !== '') void action.run(() => desk.request('supervisor.reassignCallback', { id: task.id, extension: chosen }));
   };
@@ -107,7 +111,7 @@ function CallbackRow({ task, targets }: { task: CallbackTask; targets: Superviso
         <td className="mono sv-callback-due">{overdue ? t('supervisor.callbacks.overdueBy', { time: formatDuration(now - task.dueAt) }) : t('supervisor.callbacks.dueIn', { time: formatDuration(task.dueAt - now) })}</td>
         <td className="sv-callback-who">
           <span className="mono" dir="ltr">
-            {formatPhoneNumber(task.number)}
+            {boardPhones === 'masked' ? maskPhone(task.number) : formatPhoneNumber(task.number)}
           </span>
           {task.count > 1 ? (
             <span className="sv-badge" title={t('supervisor.callbacks.missedTimes', { count: task.count })}>

@@ -482,6 +482,9 @@ describe('Supervisor pane: callback hand-over', () => {
     await waitFor(() => expect(rows().map((row) => row.getAttribute('data-id'))).toEqual(['late', 'later']));
     expect(rows()[0]!.getAttribute('data-overdue')).toBe('true');
     expect(rows()[0]!.textContent).toContain('просрочено 02:00');
+    // Read across the room like the board: the number masked (privacy.boardPhones, default).
+    expect(rows()[0]!.textContent).toContain('+7 916 ***-**-67');
+    expect(rows()[0]!.textContent).not.toContain('123-45-67');
     expect(within(rows()[0]!).getByTestId('sv-callback-claimed').textContent).toBe('Абрамова Анна (1003)');
     // Not offered back to who has it, nor to anyone offline.
     const options = [...within(rows()[0]!).getByTestId<HTMLSelectElement>('sv-reassign-target').options].map((option) => option.value);
