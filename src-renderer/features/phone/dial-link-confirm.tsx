@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseDialLink } from '../../../src-shared/phone/dial-link';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
@@ -85,8 +85,9 @@ export function DialLinkConfirm({ enabled = true }: { enabled?: boolean }): Reac
     };
   }, [desk, allowed]);
 
-  // The dialog takes the focus (not its Call button: a stray Enter must not dial).
-  useEffect(() => {
+  // The dialog takes the focus (not its Call button: a stray Enter must not dial), in the same
+  // commit that shows it, so a key pressed at once already lands on the dialog.
+  useLayoutEffect(() => {
     if (offer && allowed) dialog.current?.focus();
   }, [offer, allowed]);
 
