@@ -2,7 +2,8 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from '
 import { dirname } from 'node:path';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { isScheduleCursorStream } from '../schedule/schedule-streams';
-import { BatchInsert, FILL_FTS_FROM_PATIENTS, patientRowValues, phoneRowValues } from './cache-rows';
+import { INSERT_QUARANTINE_SQL, quarantineRowValues, type QuarantineEntry } from './cache-quarantine';
+import { BatchInsert, FILL_FTS_FROM_PATIENTS, patientRowValues, phoneRowValues, type PatientRowValues, type PhoneRowValues } from './cache-rows';
 import { classifyDatabaseError, DatabaseError } from './database-error';
 import { CACHE_MIGRATIONS } from './migrations/cache';
 import { migrate } from './migrations/migrate';
@@ -20,23 +21,34 @@ import { openEncryptedDatabase, type DatabaseCipher, type Db, type PageSize } fr
  * B-tree inserts each).
  */
 
-export interface CacheSnapshotOptions {
-  /** Where to write; an existing file there is deleted first. */
+export interface CacheSnapshotWriterOptions {
+  /** Where to write; an existing file there (and its `-wal`/`-shm`/`-journal`) is deleted first. */
   path: string;
   key: Buffer;
+  /** Page cache of the index phase (MB, default 160); the index builds' sorts and the FTS buffer take memory beside it. */
+  cacheSizeMb?: number;
+  cipher?: DatabaseCipher;
+  /** Current time, injectable for tests: `synced_at` of every card, the cursor's and quarantine rows' time. */
+  now?: () => number;
+  /** Called every {@link BULK_BATCH_SIZE} cards with the count so far (progress bar, ETA), and once more at the end with the final count. */
+  onProgress?: (loaded: number) => void;
+}
+
+export interface CacheSnapshotOptions extends CacheSnapshotWriterOptions {
   cards: Iterable<PatientCard>;
   /**
    * Stored with the data, so the snapshot and its sync position are one atomic unit. Only a
    * card stream's: the snapshot's schedule tables are empty, so their streams start from scratch.
    */
   cursor?: { stream: string; cursor: string };
-  /** Called every {@link BULK_BATCH_SIZE} cards with the count so far (progress bar, ETA). */
-  onProgress?: (loaded: number) => void;
-  /** Page cache while loading; the index builds sort in memory within it. */
-  cacheSizeMb?: number;
-  cipher?: DatabaseCipher;
-  /** Current time, injectable for tests. */
-  now?: () => number;
+}
+
+/** What {@link CacheSnapshotWriter.finish} stores besides the cards, in the same file. */
+export interface CacheSnapshotFinishOptions {
+  /** The card stream's position the cards correspond to (`sync_cursors`); never a schedule stream's. */
+  cursor?: { stream: string; cursor: string };
+  /** `cache_meta` rows, key → value already serialised (the fill record, the MIS identity); checked like any write to that table. */
+  meta?: Readonly<Record<string, string>>;
 }
 
 export interface CacheSnapshotReport {
@@ -48,10 +60,10 @@ export interface CacheSnapshotReport {
   rejectedCount: number;
   /** The first {@link MAX_REPORTED_REJECTS} rejected cards and why. */
   rejected: { misId: string; reason: string }[];
-  /** Milliseconds spent inserting rows, then building indexes, FTS and the term list. */
+  /** Milliseconds spent inserting rows (from open to finish, the caller's waits between pages included), then building indexes, FTS and the term list. */
   insertMs: number;
   indexMs: number;
-  /** Milliseconds per step of the index phase, for the bench table. */
+  /** Milliseconds per step of the index phase, and `fsync` (the final flush to disk, after `indexMs`), for the bench table. */
   steps: Record<string, number>;
 }
 
@@ -65,6 +77,15 @@ export const MAX_REPORTED_REJECTS = 100;
 const INSERT_CACHE_KIB = 16 * 1024;
 
 /**
+ * Page cache of the index phase (MB): the `patients` table of a million cards (~112 MB) and an
+ * index being built, so the builds after the first read the table from memory.
+ */
+const INDEX_CACHE_MB = 160;
+
+/** Rows per multi-row INSERT statement (see {@link BatchInsert}). */
+const BULK_STATEMENT_ROWS = 256;
+
+/**
  * Page size of cache.db, needed at every open (the header is encrypted). 16 KiB pages append
  * faster than 4 KiB (fewer page MACs and B-tree splits) while a cache miss on a screen pop
  * still decrypts only 16 KiB.
@@ -72,121 +93,284 @@ const INSERT_CACHE_KIB = 16 * 1024;
 export const CACHE_PAGE_SIZE: PageSize = 16_384;
 
 /**
- * Writes a complete, encrypted, migrated cache file at `options.path` from `cards`.
- * On any failure the partial file is removed and the error rethrown (classified).
+ * Writes a complete, encrypted, migrated cache file at `options.path` from `cards` (a
+ * {@link CacheSnapshotWriter} fed from an iterable). On any failure the partial file is
+ * removed and the error rethrown (classified).
  */
 export function writeCacheSnapshot(options: CacheSnapshotOptions): CacheSnapshotReport {
-  if (options.cursor && isScheduleCursorStream(options.cursor.stream)) {
-    throw new TypeError(`A cache snapshot holds cards only; it cannot carry the cursor of ${options.cursor.stream}.`);
-  }
-  removeDatabaseFiles(options.path);
-  let db: Db | undefined;
+  checkSnapshotCursor(options.cursor);
+  const writer = CacheSnapshotWriter.open(options);
   try {
-    db = openEncryptedDatabase({
-      path: options.path,
-      key: options.key,
-      dbName: 'cache',
-      durability: 'normal',
-      cacheSizeMb: options.cacheSizeMb ?? 256,
-      pageSize: CACHE_PAGE_SIZE,
-      // Nothing here needs to survive a crash (see the file comment): journal in RAM, no fsync.
-      journalMode: 'memory',
-      // The file goes live as it is: an older copy of a card dropped below leaves no trace.
-      secureDelete: true,
-      ...(options.cipher ? { cipher: options.cipher } : {}),
-    });
-    migrate(db, CACHE_MIGRATIONS, 'cache');
-    db.pragma('synchronous = OFF');
-    db.pragma('locking_mode = EXCLUSIVE');
-    // Every phone and card row is written for the patient row just inserted; checking the
-    // reference per row would only cost time.
-    db.pragma('foreign_keys = OFF');
-    // The same shape rules are checked in JS per card (checkCardShape), ~10× cheaper than
-    // SQLite evaluating them per row, and a bad card is skipped and reported instead of
-    // aborting a million-card load (measured: −8% insert time).
-    db.pragma('ignore_check_constraints = ON');
-    const report = loadInto(db, options);
-    db.pragma('locking_mode = NORMAL');
-    db.close();
-    db = undefined;
-    fsyncFile(options.path);
-    return report;
+    for (const card of options.cards) writer.add(card);
   } catch (error) {
-    try {
-      db?.close();
-    } catch {
-      // Already failing; the file is removed below either way.
-    }
-    removeDatabaseFiles(options.path);
+    writer.abort();
     throw classifyDatabaseError(error, 'cache') ?? error;
+  }
+  return writer.finish(options.cursor ? { cursor: options.cursor } : {});
+}
+
+/**
+ * A fresh cache file written card by card, for cards that arrive asynchronously (a first sync's
+ * pages from the MIS, fed by a worker thread): {@link open}, {@link add} each card (and
+ * {@link quarantine} what the caller's validation refused), then {@link finish} — or
+ * {@link abort}. Synchronous and single-connection: one writer per file, used from one thread.
+ *
+ * The file is not a usable cache until `finish` returns (its secondary indexes, FTS and term
+ * list are built there); install it with {@link installCacheSnapshot}. Any failure of `add`,
+ * `quarantine` or `finish` removes the partial file before the (classified) error is thrown;
+ * the writer is then closed and every later call but `abort` throws.
+ */
+export class CacheSnapshotWriter {
+  private readonly patients: BatchInsert;
+  private readonly cards: BatchInsert;
+  private readonly phones: BatchInsert;
+  private readonly insertQuarantine: (entry: QuarantineEntry) => void;
+  private readonly syncedAt: number;
+  private readonly insertStarted = performance.now();
+  private readonly rejected: CacheSnapshotReport['rejected'] = [];
+  private rejectedCount = 0;
+  private id = 0;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
+
+  private constructor(
+    private db: Db | undefined,
+    private readonly options: CacheSnapshotWriterOptions,
+    private readonly deferred: readonly DeferredIndex[],
+  ) {
+    const live = this.connection();
+    // Every card of a snapshot was delivered by the MIS now (retention counts from here).
+    this.syncedAt = Math.trunc(this.now());
+    this.patients = new BatchInsert(live, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils'], BULK_STATEMENT_ROWS, { synced_at: this.syncedAt });
+    this.cards = new BatchInsert(live, 'patient_cards', ['patient_id', 'card'], BULK_STATEMENT_ROWS);
+    this.phones = new BatchInsert(live, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind'], BULK_STATEMENT_ROWS);
+    const insertQuarantine = live.prepare<ReturnType<typeof quarantineRowValues>>(INSERT_QUARANTINE_SQL);
+    this.insertQuarantine = (entry) => insertQuarantine.run(...quarantineRowValues(entry, this.now()));
+  }
+
+  /**
+   * Deletes any file at `options.path` (and its `-wal`/`-shm`/`-journal`), creates and migrates
+   * a new one, drops the indexes built at {@link finish} and begins the first transaction.
+   *
+   * @throws DatabaseError when the file cannot be created (nothing is left behind).
+   */
+  static open(options: CacheSnapshotWriterOptions): CacheSnapshotWriter {
+    removeDatabaseFiles(options.path);
+    let db: Db | undefined;
+    try {
+      db = openEncryptedDatabase({
+        path: options.path,
+        key: options.key,
+        dbName: 'cache',
+        durability: 'normal',
+        cacheSizeMb: INSERT_CACHE_KIB / 1024,
+        pageSize: CACHE_PAGE_SIZE,
+        // Nothing here needs to survive a crash (see the file comment): journal in RAM, no fsync.
+        journalMode: 'memory',
+        // The file goes live as it is: an older copy of a card dropped below leaves no trace.
+        secureDelete: true,
+        ...(options.cipher ? { cipher: options.cipher } : {}),
+      });
+      migrate(db, CACHE_MIGRATIONS, 'cache');
+      db.pragma('synchronous = OFF');
+      db.pragma('locking_mode = EXCLUSIVE');
+      // Every phone and card row is written for the patient row just inserted; checking the
+      // reference per row would only cost time.
+      db.pragma('foreign_keys = OFF');
+      // The same shape rules are checked in JS per card (checkCardShape), ~10× cheaper than
+      // SQLite evaluating them per row, and a bad card is skipped and reported instead of
+      // aborting a million-card load (measured: −8% insert time). Back on in `finish`.
+      db.pragma('ignore_check_constraints = ON');
+      const deferred = db
+        .prepare<[], DeferredIndex>(
+          "SELECT name, tbl_name AS \"table\", sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('patients', 'patient_phones')",
+        )
+        .all();
+      for (const index of deferred) db.exec(`DROP INDEX ${quoteIdentifier(index.name)}`);
+      // Appending needs few pages in memory, and a small cache spills dirty pages steadily
+      // instead of flushing hundreds of MB at each commit (measured: ~10% faster inserts).
+      db.pragma(`cache_size = ${-INSERT_CACHE_KIB}`);
+      const writer = new CacheSnapshotWriter(db, options, deferred);
+      db.exec('BEGIN');
+      return writer;
+    } catch (error) {
+      closeQuietly(db);
+      removeDatabaseFiles(options.path);
+      throw classifyDatabaseError(error, 'cache') ?? error;
+    }
+  }
+
+  /** Cards appended so far (accepted; a later duplicate of the same MIS id is counted until {@link finish} drops it). */
+  get loaded(): number {
+    return this.id;
+  }
+
+  /**
+   * Appends one card. A card that breaks the cache's shape rules ({@link checkCardShape}) is
+   * counted and listed in the report and skipped: returns false.
+   */
+  add(card: PatientCard): boolean {
+    const db = this.connection();
+    const problem = checkCardShape(card);
+    let values: PatientRowValues;
+    let phones: PhoneRowValues[];
+    try {
+      if (problem !== null) throw new CardRejected(problem);
+      values = patientRowValues(card);
+      phones = phoneRowValues(card);
+    } catch (error) {
+      // A card the shape check let through but that cannot be turned into rows (a field of the
+      // wrong type) is skipped the same way: one bad record never costs the whole load.
+      this.reject(card, error instanceof CardRejected ? error.message : 'the card cannot be stored');
+      return false;
+    }
+    const id = this.id + 1;
+    const [misId, version, nameKey, birthDate, omsPolicy, snils, stored] = values;
+    try {
+      this.patients.add(id, misId, version, nameKey, birthDate, omsPolicy, snils);
+      this.cards.add(id, stored);
+      for (const [e164, reversed, kind] of phones) this.phones.add(id, e164, reversed, kind);
+      this.id = id;
+      if (id % BULK_BATCH_SIZE === 0) {
+        this.flush();
+        db.exec('COMMIT');
+        db.exec('BEGIN');
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+    if (this.id % BULK_BATCH_SIZE === 0) this.options.onProgress?.(this.id);
+    return true;
+  }
+
+  /**
+   * Keeps a record the caller's validation refused in the new file's `quarantine` table, exactly
+   * as `CacheRepository.quarantine` writes it (excerpt, reason, time, record id).
+   */
+  quarantine(entry: QuarantineEntry): void {
+    this.connection();
+    this.run(() => this.insertQuarantine(entry));
+  }
+
+  /**
+   * Commits the cards, builds the secondary indexes (dropping older duplicates of a MIS id),
+   * the FTS index and the term list, writes the cursor and the meta rows, closes and fsyncs.
+   * The file is then a complete cache, ready for {@link installCacheSnapshot}.
+   */
+  finish(options: CacheSnapshotFinishOptions = {}): CacheSnapshotReport {
+    const db = this.connection();
+    return this.run(() => {
+      checkSnapshotCursor(options.cursor);
+      this.flush();
+      db.exec('COMMIT');
+      const insertMs = performance.now() - this.insertStarted;
+      const indexStarted = performance.now();
+      const steps: Record<string, number> = {};
+      const duplicatesDropped = buildDeferredIndexes(db, this.deferred, this.options.cacheSizeMb ?? INDEX_CACHE_MB, steps);
+      // What follows is ordinary writes: SQLite checks them again.
+      db.pragma('ignore_check_constraints = OFF');
+      db.transaction(() => {
+        if (options.cursor) {
+          db.prepare('INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?)').run(options.cursor.stream, options.cursor.cursor, this.now());
+        }
+        const setMeta = db.prepare<[string, string]>('INSERT INTO cache_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        for (const [key, value] of Object.entries(options.meta ?? {})) setMeta.run(key, value);
+      })();
+      const indexMs = performance.now() - indexStarted;
+      db.pragma('locking_mode = NORMAL');
+      db.close();
+      this.db = undefined;
+      const syncStarted = performance.now();
+      fsyncFile(this.options.path);
+      steps.fsync = Math.round(performance.now() - syncStarted);
+      this.state = 'finished';
+      const cards = this.id - duplicatesDropped;
+      this.options.onProgress?.(cards);
+      return { cards, duplicatesDropped, rejectedCount: this.rejectedCount, rejected: this.rejected, insertMs, indexMs, steps };
+    });
+  }
+
+  /** Closes the connection and removes the partial file. Idempotent; safe after a failed {@link add} or {@link finish}; does nothing after a successful `finish`. */
+  abort(): void {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    closeQuietly(this.db);
+    this.db = undefined;
+    removeDatabaseFiles(this.options.path);
+  }
+
+  private reject(card: unknown, reason: string): void {
+    this.rejectedCount += 1;
+    if (this.rejected.length < MAX_REPORTED_REJECTS) {
+      const misId = typeof card === 'object' && card !== null ? (card as { misId?: unknown }).misId : undefined;
+      this.rejected.push({ misId: String(misId).slice(0, 64), reason });
+    }
+  }
+
+  /** Runs one step; a failure aborts the writer (the partial file goes) and is rethrown classified. */
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): never {
+    this.abort();
+    throw classifyDatabaseError(error, 'cache') ?? error;
+  }
+
+  private connection(): Db {
+    if (this.state !== 'open' || this.db === undefined) throw new Error(`This cache snapshot writer is ${this.state === 'open' ? 'closed' : this.state}.`);
+    return this.db;
+  }
+
+  private flush(): void {
+    this.patients.flush();
+    this.cards.flush();
+    this.phones.flush();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 }
 
-function loadInto(db: Db, options: CacheSnapshotOptions): CacheSnapshotReport {
-  const deferred = db
-    .prepare<[], { name: string; sql: string }>(
-      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('patients', 'patient_phones')",
-    )
-    .all();
-  for (const index of deferred) db.exec(`DROP INDEX ${quoteIdentifier(index.name)}`);
+/** A card {@link checkCardShape} refused (internal: turned into a report entry). */
+class CardRejected extends Error {}
 
-  // Appending needs few pages in memory, and a small cache spills dirty pages steadily
-  // instead of flushing hundreds of MB at each commit (measured: ~10% faster inserts).
-  db.pragma(`cache_size = ${-INSERT_CACHE_KIB}`);
-  const patients = new BatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils', 'synced_at']);
-  // Every card of a snapshot was delivered by the MIS now (retention counts from here).
-  const syncedAt = (options.now ?? Date.now)();
-  const cards = new BatchInsert(db, 'patient_cards', ['patient_id', 'card']);
-  const phones = new BatchInsert(db, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind']);
-  const flush = () => {
-    patients.flush();
-    cards.flush();
-    phones.flush();
-  };
-  const insertStarted = performance.now();
-  const rejected: CacheSnapshotReport['rejected'] = [];
-  let rejectedCount = 0;
-  let id = 0;
-  db.exec('BEGIN');
-  for (const card of options.cards) {
-    const problem = checkCardShape(card);
-    if (problem !== null) {
-      rejectedCount += 1;
-      if (rejected.length < MAX_REPORTED_REJECTS) rejected.push({ misId: String(card.misId).slice(0, 64), reason: problem });
-      continue;
-    }
-    id += 1;
-    const [misId, version, nameKey, birthDate, omsPolicy, snils, stored] = patientRowValues(card);
-    patients.add(id, misId, version, nameKey, birthDate, omsPolicy, snils, syncedAt);
-    cards.add(id, stored);
-    for (const [e164, reversed, kind] of phoneRowValues(card)) phones.add(id, e164, reversed, kind);
-    if (id % BULK_BATCH_SIZE === 0) {
-      flush();
-      db.exec('COMMIT');
-      options.onProgress?.(id);
-      db.exec('BEGIN');
-    }
-  }
-  flush();
-  db.exec('COMMIT');
-  const insertMs = performance.now() - insertStarted;
+interface DeferredIndex {
+  name: string;
+  table: string;
+  sql: string;
+}
 
-  // Index builds sort in memory (temp_store=MEMORY) and read the whole table: give them room.
-  // (`PRAGMA threads = 2` was measured too: no gain beyond run-to-run noise.)
-  db.pragma(`cache_size = ${-Math.round((options.cacheSizeMb ?? 256) * 1024)}`);
-  const steps: Record<string, number> = {};
+/**
+ * The index phase: the secondary indexes of `patients` (dropped at open), then the FTS index and
+ * the term list (they read `patients` too), then those of `patient_phones`. Times each step into
+ * `steps`; returns how many duplicate cards the unique MIS-id index made it drop.
+ *
+ * Each `CREATE INDEX` reads its whole table. Grouped by table, every build after the first finds
+ * the table in the page cache (sized for that by the caller) instead of reading and decrypting
+ * it again. The MIS-id index comes first, so the duplicates it drops are gone before anything
+ * else indexes them. (`PRAGMA threads` cannot help: with `temp_store = MEMORY` SQLite sorts in
+ * one thread, in memory.)
+ */
+function buildDeferredIndexes(db: Db, deferred: readonly DeferredIndex[], cacheSizeMb: number, steps: Record<string, number>): number {
+  db.pragma(`cache_size = ${-Math.round(cacheSizeMb * 1024)}`);
   const step = (name: string, fn: () => void) => {
     const started = performance.now();
     fn();
     steps[name] = Math.round(performance.now() - started);
   };
-  const indexStarted = performance.now();
   let duplicatesDropped = 0;
-  for (const index of deferred) {
+  const build = (index: DeferredIndex) =>
     step(index.name, () => {
       duplicatesDropped += createIndexDroppingDuplicates(db, index);
     });
-  }
+  const onPatients = deferred.filter((index) => index.table === 'patients');
+  const misId = onPatients.filter((index) => index.name === 'patients_mis_id');
+  for (const index of [...misId, ...onPatients.filter((index) => index.name !== 'patients_mis_id')]) build(index);
   step('patients_fts', () => {
     // A 64 MB pending-terms buffer (default 1 MB) flushes the whole index as one segment
     // instead of dozens that then have to be merged (measured −10% on the FTS step); reset
@@ -207,19 +391,25 @@ function loadInto(db: Db, options: CacheSnapshotOptions): CacheSnapshotReport {
       DROP TABLE temp.fts_terms;
     `),
   );
-  if (options.cursor) {
-    db.prepare('INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?)').run(
-      options.cursor.stream,
-      options.cursor.cursor,
-      (options.now ?? Date.now)(),
-    );
-  }
+  for (const index of deferred.filter((index) => index.table !== 'patients')) build(index);
   // No ANALYZE: every cache query is an equality or range on one index, which the planner
   // picks without statistics (the EXPLAIN QUERY PLAN tests hold on an un-analyzed file), and
   // at a million rows ANALYZE costs ~0.5 s of first sync for nothing.
-  const indexMs = performance.now() - indexStarted;
-  options.onProgress?.(id - duplicatesDropped);
-  return { cards: id - duplicatesDropped, duplicatesDropped, rejectedCount, rejected, insertMs, indexMs, steps };
+  return duplicatesDropped;
+}
+
+function checkSnapshotCursor(cursor: { stream: string } | undefined): void {
+  if (cursor && isScheduleCursorStream(cursor.stream)) {
+    throw new TypeError(`A cache snapshot holds cards only; it cannot carry the cursor of ${cursor.stream}.`);
+  }
+}
+
+function closeQuietly(db: Db | undefined): void {
+  try {
+    if (db?.open) db.close();
+  } catch {
+    // Already failing; the file is removed by the caller either way.
+  }
 }
 
 const PHONE_KINDS = new Set(['mobile', 'home', 'work', 'relative']);
@@ -229,6 +419,7 @@ const PHONE_KINDS = new Set(['mobile', 'home', 'work', 'relative']);
  * evaluation of them). Returns why the card cannot be stored, or `null`.
  */
 export function checkCardShape(card: PatientCard): string | null {
+  if (typeof card !== 'object' || card === null) return 'not a card';
   if (typeof card.misId !== 'string' || card.misId.length === 0) return 'misId is missing';
   if (!Number.isInteger(card.version) || card.version < 0) return 'version is not a non-negative integer';
   if (typeof card.birthDate !== 'string' || card.birthDate.length !== 10 || card.birthDate[4] !== '-') return 'birthDate is not YYYY-MM-DD';
@@ -248,7 +439,7 @@ export function checkCardShape(card: PatientCard): string | null {
  * card twice (it changed while we paged); then the lower version (or the earlier copy) is
  * dropped with its phones and the index built again. Returns how many rows were dropped.
  */
-function createIndexDroppingDuplicates(db: Db, index: { name: string; sql: string }): number {
+function createIndexDroppingDuplicates(db: Db, index: DeferredIndex): number {
   try {
     db.exec(index.sql);
     return 0;

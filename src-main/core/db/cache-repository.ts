@@ -4,6 +4,7 @@ import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { nameSortKey } from '../../../src-shared/patients/name-folding';
 import { normalizePhone } from '../patients/phone-normalisation';
 import { SCHEDULE_CURSOR_PREFIX } from '../schedule/schedule-streams';
+import { INSERT_QUARANTINE_SQL, quarantineRowValues, type QuarantineEntry } from './cache-quarantine';
 import { CACHE_PAGE_SIZE, installCacheSnapshot, removeDatabaseFiles, writeCacheSnapshot, type CacheSnapshotReport } from './cache-bulk-load';
 import { patientRowValues, phoneRowValues, prepareCardWriter, type CardWriter } from './cache-rows';
 import { PatientSearch, type PatientSearchOptions, type PatientSearchResult } from './cache-search';
@@ -56,18 +57,7 @@ export interface BulkLoadOptions {
   onProgress?: (loaded: number) => void;
 }
 
-/** A record a connector sent that could not be applied. */
-export interface QuarantineEntry {
-  stream: string;
-  reason: string;
-  /** Serialised offending record; only the first {@link QUARANTINE_EXCERPT_LENGTH} characters are kept. */
-  payload: string;
-  /** The record's id when it had a valid one (`1000042`): removing that card removes this row too. */
-  recordId?: string | null;
-}
-
-/** Kept length of a quarantined payload: enough to diagnose, not a second copy of the MIS. */
-export const QUARANTINE_EXCERPT_LENGTH = 2_000;
+export { QUARANTINE_EXCERPT_LENGTH, type QuarantineEntry } from './cache-quarantine';
 /** Cards returned for one phone at most (a switchboard number can be on hundreds of cards). */
 export const BY_PHONE_LIMIT = 50;
 /**
@@ -361,10 +351,7 @@ export class CacheRepository {
 
   /** Keeps a record that could not be applied, for support; never throws for a long payload. */
   quarantine(entry: QuarantineEntry): void {
-    const recordId = typeof entry.recordId === 'string' && entry.recordId.length <= 96 ? entry.recordId : null;
-    this.guard(() =>
-      this.statements.quarantine.run(entry.stream, entry.reason.slice(0, 500), entry.payload.slice(0, QUARANTINE_EXCERPT_LENGTH), this.now(), recordId),
-    );
+    this.guard(() => this.statements.quarantine.run(...quarantineRowValues(entry, this.now())));
   }
 
   /** The newest quarantined records (stream, reason, when) and how many there are; never their payloads. */
@@ -401,6 +388,15 @@ export class CacheRepository {
   /** Records which MIS this file's cards come from (see {@link misIdentity}). */
   setMisIdentity(identity: string): void {
     this.guard(() => this.statements.setMeta.run('mis', identity));
+  }
+
+  /**
+   * The `cache_meta` rows a bulk-loaded file carries from birth (the fill record and the MIS
+   * identity, as {@link setFill} and {@link setMisIdentity} write them): the snapshot is complete
+   * and self-describing the moment it is renamed into place.
+   */
+  static snapshotMeta(fill: CacheFill, misIdentity: string | null): Record<string, string> {
+    return { fill: JSON.stringify(CacheFillSchema.parse(fill)), ...(misIdentity === null ? {} : { mis: misIdentity }) };
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */
@@ -566,9 +562,7 @@ function prepareStatements(db: Db) {
     ),
     getMeta: db.prepare<[string], string>('SELECT value FROM cache_meta WHERE key = ?').pluck(),
     setMeta: db.prepare<[string, string]>('INSERT INTO cache_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-    quarantine: db.prepare<[string, string, string, number, string | null]>(
-      'INSERT INTO quarantine (stream, reason, payload_excerpt, at, record_id) VALUES (?, ?, ?, ?, ?)',
-    ),
+    quarantine: db.prepare<ReturnType<typeof quarantineRowValues>>(INSERT_QUARANTINE_SQL),
     quarantineCount: db.prepare<[], number>('SELECT count(*) FROM quarantine').pluck(),
     quarantineNewest: db.prepare<[number], { stream: string; reason: string; at: number }>('SELECT stream, reason, at FROM quarantine ORDER BY id DESC LIMIT ?'),
   };

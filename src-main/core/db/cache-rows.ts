@@ -73,44 +73,74 @@ export function prepareCardWriter(db: Db): CardWriter {
   };
 }
 
+/** A prepared multi-row INSERT: its values as separate arguments. */
+interface MultiRowInsert {
+  run(...values: unknown[]): unknown;
+}
+
 /**
  * Multi-row INSERT for the bulk loader: rows are buffered and written `batchRows` at a time
  * with one `INSERT … VALUES (…), (…), …` statement. Each better-sqlite3 `run()` has a fixed
- * cost; at 64 rows a call a row costs ~1.7 µs instead of ~2.9 µs (measured, chacha20, 16 KiB
- * pages), which is ~4 s of a million-card first sync.
+ * cost, and so does each value bound; measured (chacha20, 16 KiB pages, 200,000 cards, CPU time,
+ * min of 4): 64-row statements bound from one array 1,597 ms; 256 rows written into a reused
+ * array 1,448 ms; the same passed as separate arguments (the binding reads each from the call's
+ * arguments instead of looking it up in an array) 1,388 ms — −13% of the insert phase.
+ *
+ * `constants` are columns with the same value in every row (the snapshot's `synced_at`): written
+ * into the statement's text once instead of being bound per row.
  */
 export class BatchInsert {
-  private readonly values: unknown[] = [];
-  private rows = 0;
-  private readonly statements = new Map<number, ReturnType<Db['prepare']>>();
+  private readonly values: unknown[];
+  private filled = 0;
+  private readonly width: number;
+  private readonly statements = new Map<number, MultiRowInsert>();
+  private readonly fullBatch: MultiRowInsert;
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
     private readonly columns: readonly string[],
-    private readonly batchRows = 64,
-  ) {}
+    private readonly batchRows = 256,
+    private readonly constants: Readonly<Record<string, number>> = {},
+  ) {
+    this.width = columns.length;
+    this.values = new Array<unknown>(batchRows * this.width);
+    this.fullBatch = this.statement(batchRows);
+  }
 
   /** Buffers one row (values in `columns` order); writes a full batch when one is ready. */
   add(...row: unknown[]): void {
-    for (const value of row) this.values.push(value);
-    this.rows += 1;
-    if (this.rows === this.batchRows) this.flush();
+    const values = this.values;
+    let at = this.filled;
+    for (let i = 0; i < this.width; i++) values[at++] = row[i];
+    this.filled = at;
+    if (at === values.length) this.writeFullBatch();
   }
 
   /** Writes the buffered rows; call before COMMIT and before reading the table. */
   flush(): void {
-    if (this.rows === 0) return;
-    this.statement(this.rows).run(this.values);
-    this.values.length = 0;
-    this.rows = 0;
+    if (this.filled === 0) return;
+    if (this.filled === this.values.length) {
+      this.writeFullBatch();
+      return;
+    }
+    this.statement(this.filled / this.width).run(...this.values.slice(0, this.filled));
+    this.filled = 0;
   }
 
-  private statement(rows: number) {
+  private writeFullBatch(): void {
+    this.fullBatch.run(...this.values);
+    this.filled = 0;
+  }
+
+  private statement(rows: number): MultiRowInsert {
     let statement = this.statements.get(rows);
     if (!statement) {
-      const tuple = `(${this.columns.map(() => '?').join(', ')})`;
-      statement = this.db.prepare(`INSERT INTO ${this.table} (${this.columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`);
+      const constants = Object.entries(this.constants);
+      for (const [, value] of constants) if (!Number.isFinite(value)) throw new TypeError(`A constant column of ${this.table} must be a finite number.`);
+      const columns = [...this.columns, ...constants.map(([name]) => name)];
+      const tuple = `(${[...this.columns.map(() => '?'), ...constants.map(([, value]) => String(value))].join(', ')})`;
+      statement = this.db.prepare<unknown[]>(`INSERT INTO ${this.table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`);
       this.statements.set(rows, statement);
     }
     return statement;
