@@ -6,7 +6,8 @@ import pkg from './package.json' with { type: 'json' };
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
 
 // One build for both hosts: out/main/index.js is the Electron main process,
-// out/main/web.js the browser host; both bundle the same src-main/core.
+// out/main/web.js the browser host; both bundle the same src-main/core, and
+// out/main/bulk-load-worker.js is the worker thread of the first sync's bulk path.
 export default defineConfig({
   main: {
     define,
@@ -16,6 +17,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           web: resolve(__dirname, 'src-main/web/main.ts'),
+          // The first sync's bulk loader runs on a worker thread of either host (found beside them).
+          'bulk-load-worker': resolve(__dirname, 'src-main/core/sync/first-sync/bulk-load-worker.ts'),
         },
       },
     },

@@ -1,11 +1,11 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { syntheticPatient } from '../../src-main/core/demo/synthetic-patients';
 import { seededRandom } from '../../src-shared/random/seeded-random';
 import { bridgeRequest } from '../support/bridge';
 import type { DeskHost } from '../support/desk-host';
 import { writeConfig } from '../support/desk-host';
+import { prebuildClinicCache } from '../support/prebuilt-clinic';
 import { expect, openDesk, screenshot, test } from '../support/fixtures';
 
 // Issue 10: the desk is honest under damage. A cache.db with random 64 KB regions overwritten
@@ -54,23 +54,13 @@ async function searchAll(desk: DeskHost): Promise<SearchAnswer[]> {
   return answers;
 }
 
-/** A desk whose first sync of the whole clinic is done, then stopped: its files are on disk. */
-async function syncedThenStopped(page: Page, launch: (options?: { dataDir?: string; args?: string[] }) => Promise<DeskHost>, args: string[]): Promise<DeskHost> {
-  const desk = await launch({ args });
-  await openDesk(page, desk.url);
-  await expect(page.getByTestId('status-sync')).toHaveAttribute('data-state', 'idle', { timeout: 90_000 });
-  await expect.poll(async () => ((await bridgeRequest(desk, 'cache.status', {})) as { cards: number }).cards, { timeout: 30_000 }).toBe(PATIENTS);
-  await page.goto('about:blank');
-  await desk.stop();
-  return desk;
-}
-
 test('cache.db damaged in the middle: the notice comes within a sync cycle, every search answers (from the MIS while rebuilding), and the rebuilt cache is whole', async ({ page, launch, problems }) => {
   test.setTimeout(240_000);
   const seed = Number(process.env.DAMAGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`data-damage seed ${seed} (replay with DAMAGE_SEED=${seed})`);
   const args = ['--config', config()];
-  const first = await syncedThenStopped(page, launch, args);
+  // The whole clinic already cached, as a finished first sync leaves it (written by the same bulk loader).
+  const first = prebuildClinicCache(PATIENTS);
   const cachePath = join(first.dataDir, 'cache.db');
   console.log(`damaged cache.db (${statSync(cachePath).size} bytes) at ${damageMiddle(cachePath, seed).join(', ')}`);
 
@@ -109,7 +99,8 @@ test('cache.db damaged with the MIS offline: the desk says the cache is set asid
   const seed = Number(process.env.DAMAGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`data-damage (MIS offline) seed ${seed} (replay with DAMAGE_SEED=${seed})`);
   const args = ['--config', config()];
-  const first = await syncedThenStopped(page, launch, args);
+  // The whole clinic already cached, as a finished first sync leaves it (written by the same bulk loader).
+  const first = prebuildClinicCache(PATIENTS);
   damageMiddle(join(first.dataDir, 'cache.db'), seed);
 
   const desk = await launch({ dataDir: first.dataDir, args: [...args, '--mis-offline'] });

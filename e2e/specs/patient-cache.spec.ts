@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { DemoMis } from '../../src-main/core/connectors/demo/demo-mis';
 import { syntheticPatient, syntheticPatients } from '../../src-main/core/demo/synthetic-patients';
 import { bridgeRequest } from '../support/bridge';
 import { writeConfig } from '../support/desk-host';
@@ -70,6 +71,51 @@ test('first sync fills the cache with a visible progress bar; with the MIS offli
     const raw = readFileSync(join(online.dataDir, file));
     for (const surname of surnames) expect(raw.includes(Buffer.from(surname)), `${surname} in ${file}`).toBe(false);
   }
+});
+
+test('a clinic of 100,000 patients: the first sync loads in bulk off the desk thread; meanwhile the bar says so, a ring and a search are answered by the MIS, then the cache answers', async ({ page, launch, problems }) => {
+  test.setTimeout(150_000);
+  const PATIENTS = 100_000;
+  // A caller whose mobile is nobody else's (a parent's number on a child's card would bring the chooser).
+  const clinic = new DemoMis({ patients: PATIENTS, seed: 1 });
+  const caller = Array.from({ length: 50 }, (_, i) => syntheticPatient(67_890 + i, 1)).find((card) => clinic.cardsByPhone(card.phones[0]!.e164).length === 1)!;
+  clinic.close();
+  // 400 ms a page of 5,000 (≥ 8 s of loading): long enough to be watched and rung during.
+  const config = writeConfig({ connectors: { mis: { id: 'demo', config: { patients: PATIENTS, latencyMs: 400, evolveIntervalMs: 0 } } } });
+  const desk = await launch({ args: ['--config', config] });
+  await openDesk(page, desk.url);
+  await page.getByTestId('nav-patients').click();
+  const bar = page.getByTestId('sync-progress');
+  await expect(bar).toHaveAttribute('data-bulk', 'loading', { timeout: 30_000 });
+  await expect(bar.getByTestId('sync-progress-note')).toContainText('до тех пор поиск и карточка звонящего запрашиваются в МИС');
+  await expect(bar.getByTestId('sync-progress-cancel')).toBeVisible();
+  await screenshot(page, 'patients-first-sync-bulk');
+
+  // A caller rings while the cards are still on their way: the pop asks the MIS and shows who it is.
+  const { callId } = (await bridgeRequest(desk, 'demo.simulate', { action: 'pbx-ringing', number: caller.phones[0]!.e164, extension: '101' })) as { callId: string };
+  const callerName = [caller.surname, caller.givenName, caller.patronymic].filter(Boolean).join(' ');
+  // Not in the (empty) cache: the name on the call bar is the MIS's answer.
+  await expect(page.locator(`[data-testid="call-bar-item"][data-call-id="${callId}"]`).getByTestId('call-bar-name')).toHaveText(callerName, { timeout: 20_000 });
+  const log = () => readFileSync(join(desk.dataDir, 'logs', 'desk.log'), 'utf8');
+  // The cashier's search is answered by the MIS, and says so.
+  await page.getByTestId('patient-search').fill(`${caller.surname} ${caller.givenName}`);
+  await expect(page.getByTestId('patient-search-source')).toHaveAttribute('data-source', /^(mis|cache-incomplete)$/);
+  expect(log()).not.toContain('"sync.first-sync-bulk"');
+
+  // The new file is swapped in whole: the bar goes, the cache holds every card and answers the search itself.
+  await expect(bar).toBeHidden({ timeout: 120_000 });
+  const bulk = log()
+    .split('\n')
+    .find((line) => line.includes('"sync.first-sync-bulk"'));
+  expect(bulk, 'the bulk first sync was logged').toBeTruthy();
+  const figures = (JSON.parse(bulk!) as { context: { cards: number; wallMs: number; insertMs: number; indexMs: number } }).context;
+  expect(figures.cards).toBe(PATIENTS);
+  console.log(`figure first sync in bulk: ${PATIENTS.toLocaleString('en')} cards in ${figures.wallMs} ms (demo MIS at 400 ms a page; worker insert ${figures.insertMs} ms, indexes ${figures.indexMs} ms)`);
+  expect(((await bridgeRequest(desk, 'cache.status', {})) as { cards: number }).cards).toBe(PATIENTS);
+  await page.getByTestId('patient-search').fill(`${caller.surname} ${caller.givenName} ${caller.patronymic ?? ''}`.trim());
+  await expect(page.getByTestId('patient-result').filter({ hasText: caller.surname }).first()).toBeVisible();
+  await expect(page.getByTestId('patient-search-source')).toHaveCount(0);
+  expect(problems.list).toEqual([]);
 });
 
 test('an edit made in the MIS while the desk runs shows up on the open card without a restart', async ({ page, launch, problems }) => {

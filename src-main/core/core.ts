@@ -50,6 +50,7 @@ import { createStatusHandlers } from './status/status-handlers';
 import { StatusService } from './status/status-service';
 import { createSupervisorHandlers } from './supervisor/supervisor-handlers';
 import { SupervisorService } from './supervisor/supervisor-service';
+import type { BulkLoadWorkerFactory } from './sync/first-sync/bulk-load-worker-entry';
 import { MisLinkService } from './sync/mis-link-service';
 import type { SenderClock } from './sync/outbox';
 import { systemClock, type Clock } from '../../src-shared/time/clock';
@@ -90,6 +91,10 @@ export interface CoreOptions {
   revealDiagnostics?: (path: string) => void;
   /** How MIS plugins from `<dataDir>/plugins/` run: worker threads (default, the browser host) or Electron's utility processes. */
   pluginTransport?: PluginTransportFactory;
+  /** A first sync through the MIS's full export below this many cards pages instead (default 50,000; tests lower it). */
+  bulkFirstSyncMinCards?: number;
+  /** Starts the first sync's bulk-load worker (default: a worker thread). */
+  bulkLoadWorker?: BulkLoadWorkerFactory;
 }
 
 /** The workstation's core: everything both hosts share. It never imports electron. */
@@ -206,6 +211,8 @@ export function createCore(options: CoreOptions): Core {
     events,
     settings: () => settings.settings,
     ...(options.outboxClock && { outboxClock: options.outboxClock }),
+    ...(options.bulkFirstSyncMinCards !== undefined && { bulkFirstSyncMinCards: options.bulkFirstSyncMinCards }),
+    ...(options.bulkLoadWorker && { bulkLoadWorker: options.bulkLoadWorker }),
   });
   services.register(link);
   const patientNameByNumber = (number: string): string | null => {
@@ -323,7 +330,7 @@ export function createCore(options: CoreOptions): Core {
     }),
     ...createSettingsHandlers(settings),
     ...createStatusHandlers(status),
-    ...createCacheHandlers(cache),
+    ...createCacheHandlers(cache, () => link.cancelFirstSync()),
     ...createJournalHandlers(journal),
     ...createOutboxHandlers({ journal, link, logger }),
     ...createPatientsHandlers({ cache, journal, link, auditActor, logger }),

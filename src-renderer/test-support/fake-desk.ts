@@ -300,6 +300,8 @@ export function createFakeDesk(
         return structuredClone(desk.cache);
       case 'cache.quarantine':
         return { total: 0, items: [] };
+      case 'cache.cancelFirstSync':
+        return { cancelled: true };
       case 'patients.get': {
         const { misId } = input as RequestInput<'patients.get'>;
         const card = desk.patients.find((patient) => patient.misId === misId);

@@ -66,6 +66,13 @@ export const SyncProgressSchema = z
     total: z.number().int().nonnegative().nullable(),
     etaSeconds: z.number().nonnegative().nullable(),
     done: z.boolean(),
+    /**
+     * Present for a first sync through the MIS's full export: the cards are written into the next
+     * cache file off the desk's thread and appear all at once when it is swapped in, so until then
+     * searches and the screen pop ask the MIS. `loading` while pages arrive, `indexing` once every
+     * card is in and the search index is built. It can be cancelled (`cache.cancelFirstSync`).
+     */
+    bulk: z.enum(['loading', 'indexing']).optional(),
   })
   .strict();
 export type SyncProgress = z.infer<typeof SyncProgressSchema>;
@@ -86,6 +93,12 @@ export type QuarantineView = z.infer<typeof QuarantineViewSchema>;
 export const cacheRequests = {
   /** Whether the local cache is open and how many cards it holds. */
   'cache.status': { input: NoInput, output: CacheStatusSchema },
+  /**
+   * Stops a first sync through the MIS's full export (its partial file is removed; the live cache
+   * is untouched) and lets the sync continue page by page, gently, in the background. `cancelled`
+   * is false when no such load was running.
+   */
+  'cache.cancelFirstSync': { input: NoInput, output: z.object({ cancelled: z.boolean() }).strict() },
   /** The newest refused records (at most `limit`) and how many there are. */
   'cache.quarantine': { input: z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(), output: QuarantineViewSchema },
 } as const satisfies RequestTable;

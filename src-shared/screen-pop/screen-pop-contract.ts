@@ -42,6 +42,12 @@ export const ScreenPopLookupSchema = z
      * match — so the pop can say "known patient" (> 0) without a name. Absent otherwise.
      */
     withheld: z.number().int().nonnegative().max(SCREEN_POP_MATCH_LIMIT).optional(),
+    /**
+     * Present (true) only while the cache lacks cards the MIS has (its first fill, a rebuild): no
+     * match does not mean a new patient yet — the pop says it is asking the MIS, and
+     * `screenPop.refresh` decides.
+     */
+    cacheIncomplete: z.literal(true).optional(),
   })
   .strict();
 export type ScreenPopLookup = z.infer<typeof ScreenPopLookupSchema>;

@@ -47,6 +47,8 @@ export const REQUEST_POLICY: { readonly [N in ProductionRequestName]: RequestPol
   'patients.history': 'patient',
   'cache.status': 'any',
   'cache.quarantine': 'configure',
+  // The Patients pane's «Отменить» on the first sync's bar: whoever works in the pane (nothing is lost; the sync pages on).
+  'cache.cancelFirstSync': 'patient',
   'journal.status': 'any',
   'journal.acknowledgeKept': 'any',
   'outbox.undelivered': 'patient',

@@ -4,6 +4,7 @@ import type { CacheFill, CacheFillReason, CachePurgeView, CacheStatusView } from
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { DEFAULT_CACHE_RETENTION_DAYS } from '../../../src-shared/settings/settings-schema';
+import { installCacheSnapshot, removeDatabaseFiles } from '../db/cache-bulk-load';
 import { CacheRepository } from '../db/cache-repository';
 import type { PatientSearchResult } from '../db/cache-search';
 import { DatabaseError } from '../db/database-error';
@@ -157,6 +158,11 @@ export class PatientCacheService implements Service {
       return;
     }
     this.key = key;
+    // A bulk load the desk was stopped (or killed) in the middle of: its partial file is of no use.
+    if (existsSync(this.snapshotPath)) {
+      removeDatabaseFiles(this.snapshotPath);
+      this.options.logger.info('cache.partial-snapshot-removed', {});
+    }
     try {
       this.repository = this.open(key);
       this.fillState = this.initialFill(this.repository);
@@ -267,6 +273,48 @@ export class PatientCacheService implements Service {
     if (this.replacing !== null) return true;
     const fill = this.fill;
     return fill !== null && fill.state === 'filling' && fill.reason !== 'new';
+  }
+
+  /**
+   * The cache lacks cards the MIS has: a first fill or a rebuild is under way (paged, or a bulk
+   * load writing the next file). Searches ask the MIS first then, and the screen pop says a miss
+   * is not yet a new patient.
+   */
+  get incomplete(): boolean {
+    return this.replacing !== null || this.fill?.state === 'filling';
+  }
+
+  /** Where a bulk load writes the next file (`cache.db.loading`), beside the live one. */
+  get snapshotPath(): string {
+    return `${this.path}.loading`;
+  }
+
+  /**
+   * Puts a complete snapshot written by the bulk loader (`cache.db.loading`, carrying its cards,
+   * cursor, fill record and MIS identity) in place of the file in use: the lookup connection is
+   * closed, the snapshot renamed over cache.db in one step, and the new file opened. A crash at
+   * any moment leaves the old file or the new one, never a mix. The caller (the MIS link, the
+   * only other connection) has closed its own connection first and opens a new one after.
+   *
+   * @throws Error when the rename is refused (the old file is then reopened and stays in use).
+   */
+  async installSnapshot(snapshotPath: string = this.snapshotPath): Promise<void> {
+    const key = this.key;
+    if (!key || !this.repository) throw new Error('No cache is open to replace.');
+    // No background check or purge may hold the old file while it is swapped.
+    this.checkAbort?.abort();
+    await this.maintenanceChain;
+    this.repository.close();
+    this.repository = null;
+    try {
+      installCacheSnapshot(snapshotPath, this.path);
+    } finally {
+      this.fileGeneration += 1;
+      this.repository = this.open(key);
+      this.fillState = this.initialFill(this.repository);
+      this.announce();
+    }
+    this.options.logger.info('cache.snapshot-installed', { fill: this.fillState.state });
   }
 
   /**

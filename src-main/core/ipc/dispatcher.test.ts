@@ -47,6 +47,7 @@ function handlers(overrides: Partial<HandlerTable & DemoHandlerTable> = {}): Han
     'demo.simulate': () => ({ applied: true }),
     'cache.status': () => ({ available: true, cards: 0, dataAsOf: null, problem: null, fill: null, replacing: false }),
     'cache.quarantine': () => ({ total: 0, items: [] }),
+    'cache.cancelFirstSync': () => ({ cancelled: false }),
     'journal.status': () => ({ state: 'open', problem: null, kept: [] }),
     'diagnostics.report': () => ({ logged: true }),
     'journal.acknowledgeKept': () => ({ state: 'open', problem: null, kept: [] }),

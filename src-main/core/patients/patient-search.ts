@@ -9,7 +9,7 @@ import { normalizePhone } from './phone-normalisation';
 import { validCards } from '../screen-pop/screen-pop-lookup';
 import type { PatientCacheService } from '../cache/patient-cache-service';
 
-/** Longest wait for the MIS's own search while the cache is rebuilt; then the partial cache answers. */
+/** Longest wait for the MIS's own search while the cache is filled or rebuilt; then the partial cache answers. */
 export const ONLINE_SEARCH_TIMEOUT_MS = 5_000;
 
 export interface PatientSearchDeps {
@@ -27,16 +27,17 @@ export interface PatientSearchRequest {
 }
 
 /**
- * The cashier's search (`patients.search`). Normally the local cache answers. While a damaged
- * cache is being rebuilt (found damaged by this very query, or earlier) the cache lacks cards
- * the MIS has, so the MIS is asked online and the answer says so; when the MIS cannot answer
- * either, the part of the cache refilled so far answers and says it may miss patients — and
- * with no cache at all, the error says exactly that. A search never fails silently.
+ * The cashier's search (`patients.search`). Normally the local cache answers. While the cache
+ * lacks cards the MIS has — its first fill (paged, or a bulk load writing the next file) or a
+ * rebuild after damage (found by this very query, or earlier) — the MIS is asked online and the
+ * answer says so; when the MIS finds nothing (its own search may not understand the form, e.g.
+ * the last four digits of a phone) or cannot answer at all, the part of the cache filled so far
+ * answers and says it may miss patients — and with no cache at all, the error says exactly that. A search never fails silently.
  */
 export function createPatientSearch(deps: PatientSearchDeps): (request: PatientSearchRequest) => Promise<PatientSearchResultView> {
   const { cache, logger } = deps;
   return async (request) => {
-    if (!cache.rebuilding) {
+    if (!cache.incomplete) {
       try {
         return view(cache.search(request.query, request.limit, request.offset), 'cache');
       } catch (error) {
@@ -47,14 +48,18 @@ export function createPatientSearch(deps: PatientSearchDeps): (request: PatientS
     const query = parseSearchQuery(request.query);
     if (query.kind === 'empty' || query.kind === 'invalid') return view({ query, items: [], total: 0, complete: true, moreThanTotal: false }, 'mis');
     const online = await searchOnline(deps, request, query);
-    if (online) return online;
+    // The MIS found it, or there is no cache to ask. An empty answer may be a form the MIS's own
+    // search does not understand (the last four digits of a phone): the cards arrived so far may.
+    if (online && (online.total > 0 || !cache.isOpen)) return online;
     try {
-      return view(cache.search(request.query, request.limit, request.offset), 'cache-incomplete');
+      const partial = view(cache.search(request.query, request.limit, request.offset), 'cache-incomplete');
+      return online && partial.total === 0 ? online : partial;
     } catch (error) {
+      if (online) return online;
       logger.warn('patients.search-unavailable', { code: (error as { code?: unknown }).code ?? 'unknown' });
       throw new DeskError(
         'CACHE_UNAVAILABLE',
-        'The local patient cache is being rebuilt after damage and the MIS is unreachable, so patients cannot be searched right now. Try again when the MIS is back.',
+        'The local patient cache is still being filled (or rebuilt after damage) and the MIS is unreachable, so patients cannot be searched right now. Try again when the MIS is back.',
       );
     }
   };

@@ -56,7 +56,8 @@ export function createScreenPopHandlers(options: ScreenPopHandlerOptions): Pick<
       const lookupMs = performance.now() - started;
       const dataAsOf = cache.dataAsOf();
       logger.debug('screen-pop.lookup', { callId, source, matches: found.matches.length, chosen: found.chosenMisId !== null, transfer: transfer !== null, ms: Math.round(lookupMs * 1000) / 1000 });
-      return { ...found, dataAsOf, lookupMs, transfer };
+      // No match in a cache still being filled is not yet a new patient: the MIS's refresh decides.
+      return { ...found, dataAsOf, lookupMs, transfer, ...(cache.incomplete ? { cacheIncomplete: true as const } : {}) };
     },
 
     'screenPop.show': ({ callId, misId, chosen, numberKey }) => {

@@ -14,7 +14,11 @@ import type { Service } from '../services/service-registry';
 import type { StatusService } from '../status/status-service';
 import { OutboxSender, type SenderClock } from './outbox';
 import { OutboxSettleRegistry, type OutboxSettleHandler } from './outbox-settle';
-import { PullSyncEngine, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter } from './pull-sync';
+import { backoffDelay } from '../../../src-shared/time/backoff';
+import { sleep, systemClock } from '../../../src-shared/time/clock';
+import { BulkFirstSyncCancelled, BulkLoadFailed, runBulkFirstSync, type BulkFirstSyncResult } from './first-sync/bulk-first-sync';
+import type { BulkLoadWorkerFactory } from './first-sync/bulk-load-worker-entry';
+import { PATIENTS_STREAM, PullSyncEngine, reportSyncFailure, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter } from './pull-sync';
 
 export interface MisLinkOptions {
   /** The MIS connector (made by its connector module; null: none in this build for the configured MIS, or its config is invalid). */
@@ -39,7 +43,14 @@ export interface MisLinkOptions {
   now?: () => number;
   /** The pull engine's poll interval when up to date (default 2 s: the demo MIS costs nothing to ask). */
   pollIntervalMs?: number;
+  /** Starts the first sync's bulk-load worker (default: a worker thread); tests give their own. */
+  bulkLoadWorker?: BulkLoadWorkerFactory;
+  /** A first sync through the MIS's full export below this many cards pages instead (default `BULK_FIRST_SYNC_MIN_CARDS`). */
+  bulkFirstSyncMinCards?: number;
 }
+
+/** A failed bulk first sync is tried again after a backoff; after this many worker (not MIS) failures in a row the sync pages instead. */
+const BULK_WORKER_FAILURES_BEFORE_PAGING = 2;
 
 /**
  * Cards per page transaction. Both connections live on the desk's one JS thread, so a page
@@ -70,6 +81,11 @@ export class MisLinkService implements Service {
   private readonly unsubscribes: (() => void)[] = [];
   /** Domains told when their outbox items settle (`onSettled`), in the transaction of the mark. */
   private readonly settled = new OutboxSettleRegistry();
+  /** The bulk first sync in progress: its cancel, whether the user asked for it, its end. */
+  private bulk: { abort: AbortController; byUser: boolean; done: Promise<void> } | null = null;
+  /** The user cancelled the bulk load in this run of the desk: the first sync pages instead. */
+  private bulkDeclined = false;
+  private lastBulk: BulkFirstSyncResult | null = null;
 
   constructor(private readonly options: MisLinkOptions) {}
 
@@ -118,6 +134,7 @@ export class MisLinkService implements Service {
     const { logger } = this.options;
     this.stopped = true;
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    await this.stopBulk();
     await this.engine?.stop();
     await this.sender?.stop();
     this.syncConnection?.close();
@@ -158,8 +175,149 @@ export class MisLinkService implements Service {
     journal.changed();
   }
 
-  /** The pull engine on its own connection to the cache file in use. */
+  /**
+   * Stops a bulk first sync in progress (its partial file removed, the live cache untouched); the
+   * sync then pages through the changes in the background. False when none was running.
+   */
+  async cancelFirstSync(): Promise<boolean> {
+    const bulk = this.bulk;
+    if (!bulk) return false;
+    bulk.byUser = true;
+    bulk.abort.abort();
+    await bulk.done;
+    return true;
+  }
+
+  /** A bulk first sync is running. */
+  get bulkLoading(): boolean {
+    return this.bulk !== null;
+  }
+
+  /** The bulk first sync installed in this run of the desk (its figures), or null. */
+  get lastBulkFirstSync(): BulkFirstSyncResult | null {
+    return this.lastBulk;
+  }
+
+  /** The sync of the cache file in use: a bulk first sync when the connector offers one and the file has nothing yet, else (and then) the pull engine. */
   private startEngine(): void {
+    const { cache } = this.options;
+    if (!cache.databaseKey || !this.connector || this.stopped) return;
+    if (this.wantsBulkLoad()) {
+      const abort = new AbortController();
+      const bulk = { abort, byUser: false, done: Promise.resolve() };
+      bulk.done = this.runBulkLoad(abort.signal, bulk).finally(() => {
+        if (this.bulk === bulk) this.bulk = null;
+      });
+      this.bulk = bulk;
+      return;
+    }
+    this.startPagingEngine();
+  }
+
+  /** The file is being filled and has no card cursor yet, and the MIS offers a full export. */
+  private wantsBulkLoad(): boolean {
+    const { cache } = this.options;
+    if (this.bulkDeclined || typeof this.connector?.fullExport !== 'function' || cache.fill?.state !== 'filling') return false;
+    try {
+      return cache.require().getCursor(PATIENTS_STREAM) === null;
+    } catch {
+      return false;
+    }
+  }
+
+  private async stopBulk(): Promise<void> {
+    const bulk = this.bulk;
+    if (!bulk) return;
+    bulk.abort.abort();
+    await bulk.done;
+  }
+
+  /**
+   * The first sync's bulk path (`first-sync/`): the MIS's full export written into the next file
+   * by a worker, then swapped in; retried after a backoff while the MIS fails; the pull engine
+   * starts after it (deltas from the export's cursor), or instead of it when cancelled or when
+   * the worker keeps failing. Searches and the screen pop ask the MIS meanwhile (the cache is
+   * `incomplete`).
+   */
+  private async runBulkLoad(signal: AbortSignal, bulk: { byUser: boolean }): Promise<void> {
+    const { cache, status, logger, events } = this.options;
+    const connector = this.connector;
+    const key = cache.databaseKey;
+    if (!connector || !key) return;
+    const generation = cache.generation;
+    const reporter = this.syncStatus(status, generation);
+    let failures = 0;
+    let workerFailures = 0;
+    const emit = (event: Omit<SyncProgressEvent, 'phase'>) => {
+      if (generation === cache.generation && !this.stopped) events.emit('sync:progress', { phase: 'first-sync', ...event });
+    };
+    while (!signal.aborted && !this.stopped) {
+      reporter.report('sync', 'syncing', null);
+      try {
+        const result = await runBulkFirstSync({
+          connector,
+          snapshotPath: cache.snapshotPath,
+          key,
+          signal,
+          ...(this.options.bulkLoadWorker ? { worker: this.options.bulkLoadWorker } : {}),
+          ...(this.options.bulkFirstSyncMinCards !== undefined ? { minCards: this.options.bulkFirstSyncMinCards } : {}),
+          meta: () => {
+            const fill = cache.fill;
+            const now = new Date(this.now()).toISOString();
+            return CacheRepository.snapshotMeta(
+              { state: 'complete', reason: fill?.reason ?? 'new', startedAt: fill?.startedAt ?? now, completedAt: now, setAside: fill?.setAside ?? null },
+              cache.require().misIdentity(),
+            );
+          },
+          onProgress: (progress) => {
+            status.report('mis', 'online', null);
+            emit({ applied: progress.received, total: progress.total, etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000), done: false, bulk: progress.stage });
+          },
+        });
+        if (signal.aborted || this.stopped || generation !== cache.generation) return;
+        if (result === null) break; // a small clinic: the pull engine pages it in seconds
+        await cache.installSnapshot();
+        logger.info('sync.first-sync-bulk', { cards: result.cards, quarantined: result.quarantined, rejected: result.rejected, wallMs: result.wallMs, insertMs: result.insertMs, indexMs: result.indexMs });
+        this.lastBulk = result;
+        const handled = result.cards + result.quarantined + result.rejected;
+        // The file in use is the new one now (its own generation): told directly.
+        events.emit('sync:progress', { phase: 'first-sync', applied: handled, total: handled, etaSeconds: 0, done: true });
+        events.emit('cache:changed', cache.status());
+        status.report('sync', 'syncing', null);
+        break;
+      } catch (error) {
+        if (error instanceof BulkFirstSyncCancelled || signal.aborted) {
+          if (!bulk.byUser || this.stopped) return;
+          logger.info('sync.first-sync-cancelled', { detail: 'the first sync continues page by page' });
+          emit({ applied: 0, total: null, etaSeconds: null, done: true });
+          break;
+        }
+        failures += 1;
+        if (error instanceof BulkLoadFailed) {
+          workerFailures += 1;
+          logger.warn('sync.first-sync-bulk-failed', { code: error.code, error: error.message });
+          if (workerFailures >= BULK_WORKER_FAILURES_BEFORE_PAGING) {
+            this.bulkDeclined = true;
+            break;
+          }
+        } else {
+          logger.warn('sync.first-sync-bulk-failed', { kind: (error as { kind?: unknown }).kind ?? 'unknown' });
+        }
+        reportSyncFailure(reporter, error);
+        try {
+          await sleep(systemClock, backoffDelay({ baseMs: 1_000, capMs: 60_000, jitter: 'equal' }, failures, Math.random), signal);
+        } catch {
+          // Aborted while waiting: the loop ends.
+        }
+      }
+    }
+    if (this.stopped || (signal.aborted && !bulk.byUser)) return;
+    if (bulk.byUser) this.bulkDeclined = true;
+    this.startPagingEngine();
+  }
+
+  /** The pull engine on its own connection to the cache file in use. */
+  private startPagingEngine(): void {
     const { cache, status } = this.options;
     const key = cache.databaseKey;
     if (!key || !this.connector || this.stopped) return;
@@ -212,6 +370,7 @@ export class MisLinkService implements Service {
 
   /** After cache.db was replaced: stop the engine on the old file, start it on the new one. */
   private async followReplacedCache(): Promise<void> {
+    await this.stopBulk();
     await this.engine?.stop();
     this.engine = null;
     this.syncConnection?.close();

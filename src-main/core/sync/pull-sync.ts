@@ -361,16 +361,7 @@ export class PullSyncEngine {
 
   private reportFailure(error: unknown): void {
     const status = this.options.status;
-    if (!status) return;
-    if (isMisError(error)) {
-      if (error.kind === 'unreachable') status.report('mis', 'offline', SYNC_DETAIL.unreachable);
-      else if (error.kind === 'timeout') status.report('mis', 'degraded', SYNC_DETAIL.timeout);
-      else if (error.kind === 'auth') status.report('mis', 'failed', SYNC_DETAIL.auth);
-      else if (error.kind === 'protocol') status.report('mis', 'degraded', SYNC_DETAIL.protocol);
-      status.report('sync', 'error', SYNC_DETAIL[error.kind]);
-      return;
-    }
-    status.report('sync', 'error', SYNC_DETAIL.failed);
+    if (status) reportSyncFailure(status, error);
   }
 
   /** Validates, then commits the page, its quarantine rows and its cursor in one transaction. */
@@ -383,15 +374,7 @@ export class PullSyncEngine {
         valid.push(parsed.data);
         return;
       }
-      const origin = page.origins?.[index];
-      const reason = describeIssues(raw, parsed.error, stream.rule);
-      refused.push({
-        stream: stream.name,
-        reason: typeof origin === 'string' && origin !== '' ? `${origin.slice(0, 200)}: ${reason}` : reason,
-        payload: excerpt(raw),
-        // Removing that card (a deletion from the MIS, the retention purge) removes this row too.
-        recordId: recordIdOf(raw, stream.rule),
-      });
+      refused.push(quarantineEntry(stream.name, raw, parsed.error, stream.rule, page.origins?.[index]));
     });
     const gone = page.removed.filter((id): id is string => typeof id === 'string');
     if (typeof page.nextCursor !== 'string' || page.nextCursor.length === 0) {
@@ -405,6 +388,19 @@ export class PullSyncEngine {
       return { ...applied, quarantined: refused.length };
     });
   }
+}
+
+/** How a failed sync run shows on the status bar (the MIS link's state and the sync's), for every path that pulls. */
+export function reportSyncFailure(status: StatusReporter, error: unknown): void {
+  if (isMisError(error)) {
+    if (error.kind === 'unreachable') status.report('mis', 'offline', SYNC_DETAIL.unreachable);
+    else if (error.kind === 'timeout') status.report('mis', 'degraded', SYNC_DETAIL.timeout);
+    else if (error.kind === 'auth') status.report('mis', 'failed', SYNC_DETAIL.auth);
+    else if (error.kind === 'protocol') status.report('mis', 'degraded', SYNC_DETAIL.protocol);
+    status.report('sync', 'error', SYNC_DETAIL[error.kind]);
+    return;
+  }
+  status.report('sync', 'error', SYNC_DETAIL.failed);
 }
 
 function emptyRun(cursor: string | null): StreamRunResult {
@@ -519,6 +515,22 @@ export function describeIssues(raw: unknown, error: z.ZodError, rule: Pick<Recor
   const issues = error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const more = error.issues.length > 5 ? `; +${error.issues.length - 5} more` : '';
   return `${who}: ${issues.join('; ')}${more}`;
+}
+
+/**
+ * The quarantine row of a record its stream's schema refused: the reason ({@link describeIssues},
+ * after where it came from), an excerpt of the payload, and its id when plausible — so removing
+ * that record (a deletion from the MIS, the retention purge) removes the row too. The one rule for
+ * the paging engine and the first sync's bulk loader alike.
+ */
+export function quarantineEntry(stream: string, raw: unknown, error: z.ZodError, rule: RecordRule<unknown>, origin?: string | null): QuarantineEntry {
+  const reason = describeIssues(raw, error, rule);
+  return {
+    stream,
+    reason: typeof origin === 'string' && origin !== '' ? `${origin.slice(0, 200)}: ${reason}` : reason,
+    payload: excerpt(raw),
+    recordId: recordIdOf(raw, rule),
+  };
 }
 
 /** The id a refused record names, when it is a plausible one (`1000042`, `S-7`); else null. */

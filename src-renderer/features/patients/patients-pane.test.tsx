@@ -366,6 +366,23 @@ describe('Patients pane: cache state', () => {
     expect(screen.queryByTestId('sync-progress')).toBeNull();
   });
 
+  it('a bulk first sync says the search and the pop ask the MIS until the cards appear, names the index phase, and can be cancelled', async () => {
+    const desk = await openPatients({ cache: makeCacheStatus({ cards: 0 }), patients: [] });
+    act(() => desk.emit('sync:progress', { phase: 'first-sync', applied: 400_000, total: 1_000_000, etaSeconds: 30, done: false, bulk: 'loading' }));
+    const bar = screen.getByTestId('sync-progress');
+    expect(bar.textContent).toContain('Первая загрузка карточек из МИС');
+    expect(spaces(within(bar).getByTestId('sync-progress-text').textContent)).toBe('Карточек: 400 000 из 1 000 000, осталось ≈ 30 с');
+    expect(within(bar).getByTestId('sync-progress-note').textContent).toBe('Карточки появятся в кэше все сразу по окончании загрузки; до тех пор поиск и карточка звонящего запрашиваются в МИС.');
+    act(() => desk.emit('sync:progress', { phase: 'first-sync', applied: 1_000_000, total: 1_000_000, etaSeconds: 12, done: false, bulk: 'indexing' }));
+    expect(screen.getByTestId('sync-progress').textContent).toContain('Строим поисковый индекс карточек…');
+    fireEvent.click(screen.getByTestId('sync-progress-cancel'));
+    expect(desk.callsTo('cache.cancelFirstSync')).toEqual([{}]);
+    // A paged first sync has neither the note nor the button.
+    act(() => desk.emit('sync:progress', { phase: 'first-sync', applied: 250, total: 20_000, etaSeconds: null, done: false }));
+    expect(screen.queryByTestId('sync-progress-note')).toBeNull();
+    expect(screen.queryByTestId('sync-progress-cancel')).toBeNull();
+  });
+
   it('explains an unavailable cache and offers no search box', async () => {
     await openPatients({
       cache: makeCacheStatus({ available: false, problem: 'The cache key does not open cache.db.', fill: null }),

@@ -4,6 +4,7 @@ import type { CacheStatusView, SyncProgress } from '../../../src-shared/cache/ca
 import { useAppStore, useAppStoreApi } from '../../app/app-store';
 import { loadCacheStatus } from '../../app/load-cache-status';
 import { useDesk } from '../../app/desk-context';
+import { toDeskError } from '../../bridge/desk-error';
 import { EmptyState } from '../../ui/empty-state';
 import { useErrorText } from '../../ui/error-text';
 import { PatientsIcon, PlugOffIcon, WarningIcon } from '../../ui/icons';
@@ -187,8 +188,8 @@ function SyncProgressBar({ progress }: { progress: SyncProgress }): ReactElement
       : t('patients.sync.countNoTotal', { applied });
   const eta = progress.etaSeconds !== null ? t('patients.sync.eta', { eta: formatEta(progress.etaSeconds, i18n.language) }) : null;
   return (
-    <div className="sync-progress" data-testid="sync-progress" role="group" aria-label={title}>
-      <span className="sync-progress-title">{title}</span>
+    <div className="sync-progress" data-testid="sync-progress" data-bulk={progress.bulk ?? 'none'} role="group" aria-label={title}>
+      <span className="sync-progress-title">{progress.bulk === 'indexing' ? t('patients.sync.indexing') : title}</span>
       {progress.total !== null && progress.total > 0 ? (
         <progress className="sync-progress-bar" max={progress.total} value={Math.min(progress.applied, progress.total)} aria-label={title} />
       ) : (
@@ -198,7 +199,46 @@ function SyncProgressBar({ progress }: { progress: SyncProgress }): ReactElement
         {count}
         {eta ? `, ${eta}` : ''}
       </span>
+      {progress.bulk ? <BulkLoadNote /> : null}
     </div>
+  );
+}
+
+/**
+ * A first sync through the MIS's full export: the cards appear all at once at the end, so until
+ * then the search and the screen pop ask the MIS — said here — and it can be put off («Отменить»:
+ * the sync then continues page by page in the background).
+ */
+function BulkLoadNote(): ReactElement {
+  const { t } = useTranslation();
+  const desk = useDesk();
+  const errorText = useErrorText();
+  const [state, setState] = useState<'idle' | 'cancelling' | 'failed'>('idle');
+  const [problem, setProblem] = useState<string | null>(null);
+  const cancel = () => {
+    setState('cancelling');
+    desk.request('cache.cancelFirstSync', {}).then(
+      () => setState('idle'),
+      (error: unknown) => {
+        setProblem(errorText(toDeskError(error)));
+        setState('failed');
+      },
+    );
+  };
+  return (
+    <>
+      <span className="sync-progress-note" data-testid="sync-progress-note">
+        {t('patients.sync.bulkNote')}
+      </span>
+      <button type="button" className="button ghost sync-progress-cancel" data-testid="sync-progress-cancel" disabled={state === 'cancelling'} onClick={cancel}>
+        {state === 'cancelling' ? t('patients.sync.cancelling') : t('patients.sync.cancel')}
+      </button>
+      {state === 'failed' && problem ? (
+        <span className="sync-progress-note" role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </>
   );
 }
 

@@ -9,6 +9,7 @@ import {
   MIS_CONNECTOR_API_VERSION,
   MisError,
   type MisChangesPage,
+  type MisFullExport,
   type MisConnector,
   type MisConnectorManifest,
   type MisHealth,
@@ -100,6 +101,8 @@ const MIS_ID_BASE = 1_000_000;
 /** The phone index's file name in the demo MIS's folder (next to its ledger). */
 export const DEMO_PHONE_INDEX_FILE = 'phone-index.bin';
 const SEARCH_LIMIT = 50;
+/** Patients a search scans between two turns of the event loop (a few ms). */
+const SCAN_CHUNK = 2_000;
 /** Patients per run of the phone index: ~8 ms of generating and sorting on this class of machine. */
 const PHONE_RUN_PATIENTS = 2_000;
 
@@ -219,6 +222,43 @@ export class DemoMis implements MisConnector {
     page.nextCursor = encodeCursor(seq);
     page.hasMore = seq < this.lastSequence;
     return page;
+  }
+
+  /**
+   * Every living patient as of now, `pageSize` at a time, in MIS-id order (the base population
+   * generated from its seed as it is generated for `changesSince`, changed ones in their current
+   * state, deleted and merged-away ones left out), with the cursor at the end of the change log:
+   * the desk's first sync loads it in bulk and continues with deltas from there. Each page is a
+   * round trip (latency, faults) like every call.
+   */
+  async fullExport(options: { pageSize: number }): Promise<MisFullExport> {
+    await this.roundTrip();
+    const cursor = encodeCursor(this.lastSequence);
+    const end = this.nextIndex;
+    const total = Math.max(0, end - this.gone.size);
+    const pageSize = Math.max(1, Math.floor(options.pageSize));
+    let index = 0;
+    let closed = false;
+    return {
+      cursor,
+      total,
+      next: async () => {
+        if (closed || index >= end) return { cards: [], done: true };
+        await this.roundTrip();
+        const cards: PatientCard[] = [];
+        while (index < end && cards.length < pageSize) {
+          // Generated in the desk's process (a demo): give way between chunks, as for a search.
+          if (cards.length > 0 && cards.length % SCAN_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          const card = this.current(String(MIS_ID_BASE + index));
+          index += 1;
+          if (card) cards.push(card);
+        }
+        return { cards, done: index >= end };
+      },
+      close: () => {
+        closed = true;
+      },
+    };
   }
 
   /**
@@ -647,9 +687,15 @@ export class DemoMis implements MisConnector {
     return syntheticPatient(index, this.seed);
   }
 
-  private scan(match: (card: PatientCard) => boolean): PatientCard[] {
+  /**
+   * The MIS's own search: every patient in order, at most {@link SEARCH_LIMIT} found. It runs in
+   * the desk's process (a demo), so it gives way every {@link SCAN_CHUNK} patients: a search of a
+   * million-patient clinic takes seconds, like a slow MIS, but never holds the desk's thread.
+   */
+  private async scan(match: (card: PatientCard) => boolean): Promise<PatientCard[]> {
     const found: PatientCard[] = [];
     for (let index = 0; index < this.nextIndex && found.length < SEARCH_LIMIT; index++) {
+      if (index > 0 && index % SCAN_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const card = this.current(String(MIS_ID_BASE + index));
       if (card && match(card)) found.push(card);
     }

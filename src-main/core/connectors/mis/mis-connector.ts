@@ -135,6 +135,24 @@ export interface MisStreamOptions {
   horizonDays: number;
 }
 
+/**
+ * A full export of the MIS's cards as of one position of its change log: the first sync's bulk
+ * path (`docs/architecture.md`, "First sync"). The desk writes the pages into a fresh cache file
+ * off its main thread and swaps the file in with `cursor`; the changes after `cursor` then come
+ * by {@link MisConnector.changesSince} as usual. A card that changed while the export ran may come
+ * in its newer state: the replayed change is then an equal version and skipped.
+ */
+export interface MisFullExport {
+  /** Where the deltas continue once the export is loaded (an opaque `changesSince` cursor). */
+  readonly cursor: string;
+  /** Cards in the export, when the MIS knows (the progress bar and its ETA). */
+  readonly total?: number;
+  /** The next page of raw, UNVALIDATED cards (at most the page size asked); `done` with the last one. May throw {@link MisError}. */
+  next(): Promise<{ cards: unknown[]; done: boolean }>;
+  /** The desk stopped early (cancelled, the desk stopping): release what the export holds. */
+  close?(): void;
+}
+
 /** A write from the outbox. The key was generated with the local change and is reused on every retry. */
 export interface MisSubmission {
   idempotencyKey: string;
@@ -211,6 +229,11 @@ export interface MisConnector {
   submit(submission: MisSubmission): Promise<MisSubmitResult>;
   /** Changes of a schedule stream after `cursor` (`null`: from the start); present with the `schedule` capability. */
   streamChangesSince?(stream: ScheduleStream, cursor: string | null, limit: number, options: MisStreamOptions): Promise<MisStreamPage>;
+  /**
+   * The first sync's bulk path: every card as of now, in large pages, with the cursor the deltas
+   * continue from. Optional: without it the first sync pages through {@link changesSince}.
+   */
+  fullExport?(options: { pageSize: number }): Promise<MisFullExport>;
   /** The steps of "test connection", in order (see {@link DiagnosticCheck}); without it the desk runs `health`. */
   diagnostics?(): DiagnosticCheck[];
   /** The first rows of a file source, for the column mapping (`preview: true` in the form). */

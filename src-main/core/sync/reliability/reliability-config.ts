@@ -27,3 +27,16 @@ export const NOTES_TABLE = 'reliability_notes';
 /** Points inside the desk's critical sections where the child can SIGKILL itself. */
 export const SELF_KILL_POINTS = ['page-after-cards', 'enqueue-after-note', 'submit-before-mark'] as const;
 export type SelfKillPoint = (typeof SELF_KILL_POINTS)[number];
+
+/** Where the bulk first sync's child can SIGKILL itself: after a page the worker wrote, during the index phase, around the swap. */
+export const BULK_KILL_POINTS = ['bulk-page', 'bulk-indexing', 'install-before', 'install-after'] as const;
+export type BulkKillPoint = (typeof BULK_KILL_POINTS)[number];
+
+/** The bulk first sync's child (`bulk-first-sync-child.ts`). */
+export interface BulkChildConfig {
+  dataDir: string;
+  patients: number;
+  seed: number;
+  /** Die the `occurrence`-th time `point` is reached, `delayMs` later (0: at once). */
+  selfKill: { point: BulkKillPoint; occurrence: number; delayMs: number } | null;
+}

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { PatientCard } from '../../../../src-shared/patients/patient-card';
 import { seededRandom } from '../../../../src-shared/random/seeded-random';
@@ -12,48 +11,16 @@ import { CacheRepository } from '../../db/cache-repository';
 import { checkIntegrity } from '../../db/open-database';
 import { openJournalDatabase } from '../../journal/open-journal';
 import { NOTES_TABLE, SELF_KILL_POINTS, type ReliabilityChildConfig } from './reliability-config';
+import { runChild as runReliabilityChild, type ChildRun } from './reliability-runner';
 
 const CHILD = fileURLToPath(new URL('./reliability-child.ts', import.meta.url));
-const REGISTER = pathToFileURL(fileURLToPath(new URL('./register-ts.mjs', import.meta.url))).href;
 /** Kills in this fast subset; a longer run can ask for more (the issue's full suite: 200). */
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 20);
 /** The kill schedule's seed (when each run is killed); printed, so a failing schedule can be run again. */
 const SEED = Number(process.env.RELIABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-interface ChildRun {
-  killed: boolean;
-  done: boolean;
-  code: number | null;
-  stderr: string;
-  lines: number;
-}
-
 /** Runs the child; SIGKILLs it (by PID) when it has printed `killAfterLines` step lines. */
-function runChild(config: ReliabilityChildConfig, killAfterLines: number | null): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', REGISTER, CHILD, JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const run: ChildRun = { killed: false, done: false, code: null, stderr: '', lines: 0 };
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const line of parts) {
-        run.lines += 1;
-        if (line === 'DONE') run.done = true;
-        if (killAfterLines !== null && !run.killed && run.lines >= killAfterLines && child.pid !== undefined) {
-          run.killed = true;
-          process.kill(child.pid, 'SIGKILL');
-        }
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ ...run, code }));
-  });
-}
+const runChild = (config: ReliabilityChildConfig, killAfterLines: number | null): Promise<ChildRun> => runReliabilityChild(CHILD, config, killAfterLines);
 
 /** The cache state a cursor stands for: every change up to it, replayed from a twin clinic. */
 async function stateAt(twin: DemoMis, cursor: string | null): Promise<Map<string, PatientCard>> {
