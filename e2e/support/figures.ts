@@ -13,14 +13,30 @@ const FILE = join(ARTIFACTS, 'e2e-figures.json');
 export function reportFigure(name: string, ms: number, targetMs: number, note = ''): void {
   const rounded = Math.round(ms);
   console.log(`figure ${name}: ${rounded} ms (target ≤ ${targetMs} ms${rounded <= targetMs ? '' : ', MISSED'})${note ? ` — ${note}` : ''}`);
+  record(name, { ms: rounded, targetMs });
+}
+
+/**
+ * A figure in another unit than milliseconds — a ratio against a same-run reference (`×`),
+ * a process's memory (`MB`) — printed as `figure <name>: <value> <unit> (target ≤ N <unit>)` and
+ * collected like {@link reportFigure}'s (as `{ value, unit, target }`). `digits` after the point.
+ */
+export function reportValue(name: string, value: number, unit: string, target: number, note = '', digits = 0): void {
+  const rounded = Number(value.toFixed(digits));
+  const shown = (n: number) => `${n.toFixed(digits)}${unit === '×' ? '×' : ` ${unit}`}`;
+  console.log(`figure ${name}: ${shown(rounded)} (target ≤ ${shown(target)}${rounded <= target ? '' : ', MISSED'})${note ? ` — ${note}` : ''}`);
+  record(name, { value: rounded, unit, target });
+}
+
+function record(name: string, entry: Record<string, number | string>): void {
   mkdirSync(ARTIFACTS, { recursive: true });
-  let all: Record<string, { ms: number; targetMs: number }[]> = {};
+  let all: Record<string, Record<string, number | string>[]> = {};
   try {
     all = JSON.parse(readFileSync(FILE, 'utf8')) as typeof all;
   } catch {
     // First figure of the run.
   }
-  (all[name] ??= []).push({ ms: rounded, targetMs });
+  (all[name] ??= []).push(entry);
   writeFileSync(FILE, JSON.stringify(all, null, 2));
 }
 

@@ -1,14 +1,16 @@
 /**
  * Call set-up time: the prepared microphone (no getUserMedia between the click and the INVITE /
- * 200 OK) and the LAN ICE completion (no wait for TCP candidates), through the phone's real
- * SDH-factory wiring with a fake Web SDH, against the fake SIP server and the fake clock.
+ * 200 OK), the LAN ICE completion (no wait for TCP candidates) and the first-call warm-up,
+ * through the phone's real SDH-factory wiring with a fake Web SDH, against the fake SIP server
+ * and the fake clock.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src-shared/time/manual-clock';
 import { FakeSdh, FakeSipServer, FakeStream, FakeTrack, FakeTransport, FakeWebSdh, fakeWebSdhFactory } from './fake-sip-server';
 import type { PhoneAccount } from './phone';
 import { settle, testAccount, until } from './phone-test-support';
-import { RING_PREPARE_DELAY_MS, SipJsPhone } from './sip-js-phone';
+import type { PeerConnectionConstructor } from './engine-warm-up';
+import { RING_PREPARE_DELAY_MS, SipJsPhone, WARM_UP_DELAY_MS, WARM_UP_STEP_GAP_MS, WARMED_UP_MARK } from './sip-js-phone';
 
 const ACCOUNT: PhoneAccount = testAccount({ audioDevices: { microphoneId: 'headset-mic', speakerId: '', ringerId: '' } });
 
@@ -60,7 +62,7 @@ function stubMicrophone() {
   return { requests, tracks, slowDevice, openGate };
 }
 
-async function registered(account: Partial<PhoneAccount> = {}) {
+async function registered(account: Partial<PhoneAccount> = {}, peerConnection?: PeerConnectionConstructor) {
   const mic = stubMicrophone();
   const server = new FakeSipServer();
   const clock = new ManualClock();
@@ -68,6 +70,7 @@ async function registered(account: Partial<PhoneAccount> = {}) {
     clock,
     transportConstructor: FakeTransport,
     webSessionDescriptionHandlerFactory: fakeWebSdhFactory as never,
+    ...(peerConnection ? { peerConnection } : {}),
   });
   await phone.start({ ...ACCOUNT, ...account });
   const p = phone;
@@ -241,5 +244,74 @@ describe('LAN ICE completion', () => {
     await until(() => r.incoming.answered(), '200 OK');
     r.incoming.ack();
     await until(() => stateOf(env, r.id) === 'active', 'active');
+  });
+});
+
+describe('first-call warm-up', () => {
+  /** Records the warm-up's peer connections (engine-warm-up.test.ts checks what it asks of them). */
+  function fakePeerConnections() {
+    const made: { closed: boolean }[] = [];
+    class Fake {
+      closed = false;
+      constructor() {
+        made.push(this);
+      }
+      addTransceiver(): void {}
+      async createOffer() {
+        return { type: 'offer', sdp: '' };
+      }
+      async setRemoteDescription(): Promise<void> {}
+      async createAnswer() {
+        return { type: 'answer', sdp: '' };
+      }
+      close(): void {
+        this.closed = true;
+      }
+    }
+    return { made, Fake: Fake as unknown as PeerConnectionConstructor };
+  }
+
+  const warmedUp = () => performance.getEntriesByName(WARMED_UP_MARK, 'mark').length > 0;
+
+  /** Runs the warm-up's timers (its start delay, then one gap per step) until it marks itself done. */
+  async function runWarmUp(env: Env): Promise<void> {
+    env.clock.advance(WARM_UP_DELAY_MS);
+    for (let i = 0; i < 20 && !warmedUp(); i++) {
+      await settle(2);
+      env.clock.advance(WARM_UP_STEP_GAP_MS);
+    }
+  }
+
+  afterEach(() => performance.clearMarks(WARMED_UP_MARK));
+
+  it('after registering and a pause, warms the WebRTC engine once and marks it — nothing sent, no microphone held', async () => {
+    const pcs = fakePeerConnections();
+    const env = await registered({}, pcs.Fake);
+    const sentBefore = env.server.received.length;
+    await settle();
+    expect(pcs.made).toHaveLength(0);
+    await runWarmUp(env);
+    expect(warmedUp()).toBe(true);
+    expect(pcs.made).toHaveLength(2);
+    expect(pcs.made.every((pc) => pc.closed)).toBe(true);
+    expect(env.server.received).toHaveLength(sentBefore);
+    expect(env.requests).toEqual([]);
+    // Once per phone: nothing more later.
+    env.clock.advance(60_000);
+    await settle();
+    expect(pcs.made).toHaveLength(2);
+  });
+
+  it('a call that comes first ends the warm-up: nothing is warmed while it rings, none of it afterwards', async () => {
+    const pcs = fakePeerConnections();
+    const env = await registered({}, pcs.Fake);
+    const r = await ringing(env);
+    await runWarmUp(env);
+    expect(warmedUp()).toBe(false);
+    expect(pcs.made).toHaveLength(0);
+    await env.phone.reject(r.id);
+    await until(() => env.phone.calls.length === 0, 'rejected');
+    await runWarmUp(env);
+    expect(pcs.made).toHaveLength(0);
   });
 });

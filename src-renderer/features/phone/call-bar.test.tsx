@@ -149,6 +149,19 @@ describe('Call bar: a softphone ring, seen and answered from another pane', () =
     await waitFor(() => expect(within(item('ringing')).getByTestId('call-bar-name').textContent).toBe('Нет в картотеке'));
   });
 
+  it('while the cache is still being filled, an unmatched number reads "looking up in the MIS" until the MIS answers', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.handle('screenPop.lookup', (input) => ({ numberKey: input.callId === WARM_UP_CALL_ID ? null : '+79990001122', matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 1, transfer: null, cacheIncomplete: true }));
+    let answer!: (value: { status: 'updated'; at: string; matches: [] }) => void;
+    desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
+    fireEvent.click(screen.getByTestId('nav-patients'));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    await waitFor(() => expect(within(item('ringing')).getByTestId('call-bar-name').textContent).toBe('Ищем в МИС…'));
+    // The MIS does not know the number either: now it is not in the records.
+    await act(async () => answer({ status: 'updated', at: T0, matches: [] }));
+    await waitFor(() => expect(within(item('ringing')).getByTestId('call-bar-name').textContent).toBe('Нет в картотеке'));
+  });
+
   it('waits for the card like the Phone pane does: nothing shows before the cache answers', async () => {
     const { desk, phone } = await renderDesk();
     const waiting: (() => void)[] = [];

@@ -79,8 +79,9 @@ function CallBarItems(): ReactElement | null {
 }
 
 /**
- * What the band says about the caller: their card's name, the family count, "not in the records",
- * "known patient" (the desk was locked when it rang: no name), or nothing yet.
+ * What the band says about the caller: their card's name, the family count, "not in the records"
+ * (or "looking up in the MIS" while the cache is still being filled), "known patient" (the desk
+ * was locked when it rang: no name), or nothing yet.
  */
 function useWho(pop: ScreenPop | undefined, callerName: string): { text: ReactNode; card: VisiblePatientCard | null; known: boolean } {
   const { t } = useTranslation();
@@ -91,6 +92,8 @@ function useWho(pop: ScreenPop | undefined, callerName: string): { text: ReactNo
   const card = pop ? shownCardOf(pop) : null;
   if (card) return { text: <Plain text={fullName(card)} />, card, known: true };
   if (pop?.lookup === 'done' && pop.matches.length > 1) return { text: t('callBar.family', { count: pop.matches.length }), card: null, known: true };
+  // The cache is still being filled: no card there is not yet "not in the records".
+  if (pop?.lookup === 'done' && pop.matches.length === 0 && pop.cacheIncomplete && pop.refresh === 'refreshing') return { text: t('callBar.checkingMis'), card: null, known: false };
   if (pop?.lookup === 'done' && pop.matches.length === 0) return { text: t('callBar.unknown'), card: null, known: true };
   if (pop?.lookup === 'pending') return { text: t('screenPop.status.looking'), card: null, known: false };
   return { text: callerName, card: null, known: false };

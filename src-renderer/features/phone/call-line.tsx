@@ -10,8 +10,12 @@ import { formatDuration, useNow } from './use-now';
 import { checkDialString, type DialProblem } from '../../../src-shared/phone/dial-string';
 import { formatPhoneNumber } from '../../../src-shared/phone/display-number';
 
-/** One live call: who, its state and talk time; the focused one also gets the controls. */
-export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused: boolean; canSwap: boolean }): ReactElement {
+/**
+ * One live call: who, its state and talk time; the focused one also gets the controls.
+ * `rehearsal` (screen-pop-rehearsal.tsx): a made-up call drawn off screen — no timer ticking, no
+ * media figures asked of the phone.
+ */
+export function CallLine({ call, focused, canSwap, rehearsal = false }: { call: PhoneCall; focused: boolean; canSwap: boolean; rehearsal?: boolean }): ReactElement {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
   const name = safeName(call.remoteDisplayName);
@@ -43,7 +47,7 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
           {role ? <span className="pill pill-muted">{t('phone.transfer.consultationTag')}</span> : null}
           {call.direction === 'outgoing' ? <span className="call-direction">{t('phone.call.outgoing')}</span> : null}
         </span>
-        {call.answeredAt !== null ? <CallTimer answeredAt={call.answeredAt} /> : null}
+        {call.answeredAt !== null ? <CallTimer answeredAt={call.answeredAt} ticking={!rehearsal} /> : null}
         {canSwap ? (
           <button
             type="button"
@@ -55,7 +59,7 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
           </button>
         ) : null}
       </div>
-      {focused ? <CallControls call={call} /> : hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone={false} /> : null}
+      {focused ? <CallControls call={call} rehearsal={rehearsal} /> : hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone={false} rehearsal={rehearsal} /> : null}
     </li>
   );
 }
@@ -63,9 +67,9 @@ export function CallLine({ call, focused, canSwap }: { call: PhoneCall; focused:
 /** A call past setup has media figures worth reading (also on hold: they show the audio stopped). */
 const hasMedia = (call: PhoneCall) => call.state === 'active' || call.state === 'held' || call.state === 'recovering';
 
-function CallTimer({ answeredAt }: { answeredAt: number }): ReactElement {
+function CallTimer({ answeredAt, ticking }: { answeredAt: number; ticking: boolean }): ReactElement {
   const { t } = useTranslation();
-  const now = useNow(true);
+  const now = useNow(ticking);
   return (
     <span className="call-timer mono" data-testid="call-timer" aria-label={t('phone.call.timer')} role="timer">
       {formatDuration(now - answeredAt)}
@@ -73,7 +77,7 @@ function CallTimer({ answeredAt }: { answeredAt: number }): ReactElement {
   );
 }
 
-function CallControls({ call }: { call: PhoneCall }): ReactElement {
+function CallControls({ call, rehearsal }: { call: PhoneCall; rehearsal: boolean }): ReactElement {
   const { t } = useTranslation();
   const store = usePhoneStoreApi();
   const phone = usePhoneStore((state) => state.phone);
@@ -131,7 +135,7 @@ function CallControls({ call }: { call: PhoneCall }): ReactElement {
         <DtmfKeypad callId={call.id} disabled={disabled || call.state !== 'active'} />
         <div className="call-tools-side">
           <TransferControls call={call} disabled={disabled} />
-          {phone && hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone /> : null}
+          {(phone || rehearsal) && hasMedia(call) ? <MediaReadout callId={call.id} withMicrophone rehearsal={rehearsal} /> : null}
         </div>
       </div>
     </div>
@@ -290,10 +294,10 @@ const round = (value: number, digits = 3) => String(Math.round(value * 10 ** dig
  * The media figures IT asks for when a caller "can't hear you", refreshed every second; with
  * the microphone meter on the current call.
  */
-function MediaReadout({ callId, withMicrophone }: { callId: string; withMicrophone: boolean }): ReactElement {
+function MediaReadout({ callId, withMicrophone, rehearsal }: { callId: string; withMicrophone: boolean; rehearsal: boolean }): ReactElement {
   const { t } = useTranslation();
   const phone = usePhoneStore((state) => state.phone);
-  const stats = useMediaStats(phone, callId);
+  const stats = useMediaStats(rehearsal ? null : phone, callId);
   const level = Math.max(0, Math.min(1, stats?.microphoneLevel ?? 0));
   return (
     <div className="call-media-box">

@@ -24,6 +24,11 @@ export interface ScreenPop {
    * match (> 0: "known patient"). Null when the cards were sent. Looked up again on unlock.
    */
   readonly withheld: number | null;
+  /**
+   * The cache lacked cards the MIS has when it was looked up (a first sync or a rebuild under
+   * way): no card is not yet a new patient — the pop asks the MIS and says so.
+   */
+  readonly cacheIncomplete: boolean;
   /** The choice remembered for this number (first in the chooser). */
   readonly remembered: string | null;
   /** The cache's last sync ("cached HH:MM"). */
@@ -99,6 +104,7 @@ export function newPop(callId: string, number: string, source: 'sip' | 'pbx', ex
     numberKey: null,
     matches: [],
     withheld: null,
+    cacheIncomplete: false,
     remembered: null,
     dataAsOf: null,
     selected: null,
@@ -141,11 +147,33 @@ export const measureOf = (callId: string) => `screen-pop:${callId}`;
 
 const hasPerformance = (): boolean => typeof performance !== 'undefined' && typeof performance.mark === 'function';
 
+/**
+ * Calls whose marks and measure stay in the page's performance timeline, newest last. The
+ * timeline keeps user marks until they are cleared, so without a bound a shift's calls piled up
+ * three entries each (found by the shift soak, `e2e/specs/shift-soak.spec.ts`); a call's
+ * measure is read while it is recent.
+ */
+export const MARKED_CALLS_KEPT = 50;
+const markedCalls: string[] = [];
+
+/** Remembers a marked call and clears the marks and measure of the calls beyond {@link MARKED_CALLS_KEPT}. */
+function keepMarksOf(callId: string): void {
+  if (markedCalls.includes(callId)) return;
+  markedCalls.push(callId);
+  while (markedCalls.length > MARKED_CALLS_KEPT) {
+    const old = markedCalls.shift()!;
+    performance.clearMarks(inviteMarkOf(old));
+    performance.clearMarks(paintedMarkOf(old));
+    performance.clearMeasures(measureOf(old));
+  }
+}
+
 /** Marks the call's arrival unless the phone already did (the SIP phone marks in `onInvite`). */
 export function markInvite(callId: string): void {
   if (!hasPerformance()) return;
   try {
     if (performance.getEntriesByName(inviteMarkOf(callId), 'mark').length === 0) performance.mark(inviteMarkOf(callId));
+    keepMarksOf(callId);
   } catch {
     // Marks are a measurement aid; never a reason to break the pop.
   }
@@ -176,6 +204,7 @@ export function markPainted(callId: string): void {
   try {
     if (performance.getEntriesByName(measureOf(callId), 'measure').length > 0) return;
     performance.mark(paintedMarkOf(callId));
+    keepMarksOf(callId);
     if (performance.getEntriesByName(inviteMarkOf(callId), 'mark').length > 0) {
       performance.measure(measureOf(callId), inviteMarkOf(callId), paintedMarkOf(callId));
     }

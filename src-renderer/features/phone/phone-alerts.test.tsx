@@ -7,6 +7,7 @@ import { createAppStore } from '../../app/app-store';
 import { createI18n } from '../../i18n/i18n';
 import { createFakeDesk, makeView } from '../../test-support/fake-desk';
 import { fakePhoneFactory } from '../../test-support/fake-phone';
+import { NOTIFICATION_PERMISSION_DELAY_MS, requestNotificationPermission, resetNotificationPermissionRequest } from './phone-alerts';
 
 class FakeNotification {
   static permission: NotificationPermission = 'granted';
@@ -51,6 +52,30 @@ async function renderDesk(language: 'ru' | 'en' = 'en') {
   await waitFor(() => expect(fake.phones[0]?.started).toHaveLength(1));
   return fake.phones[0]!;
 }
+
+describe('notification permission', () => {
+  it('is asked after the click that places or answers a call, not inside it (the call is set up first), and once per page', () => {
+    vi.useFakeTimers();
+    try {
+      resetNotificationPermissionRequest();
+      const permission = vi.fn((): NotificationPermission => 'default');
+      Object.defineProperty(FakeNotification, 'permission', { configurable: true, get: permission, set: () => undefined });
+      FakeNotification.requestPermission.mockClear();
+      requestNotificationPermission();
+      // Inside the click: not even the permission is read (a synchronous round trip to the browser).
+      expect(permission).not.toHaveBeenCalled();
+      expect(FakeNotification.requestPermission).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(NOTIFICATION_PERMISSION_DELAY_MS);
+      expect(FakeNotification.requestPermission).toHaveBeenCalledTimes(1);
+      requestNotificationPermission();
+      vi.advanceTimersByTime(NOTIFICATION_PERMISSION_DELAY_MS);
+      expect(FakeNotification.requestPermission).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+      Object.defineProperty(FakeNotification, 'permission', { configurable: true, writable: true, value: 'granted' });
+    }
+  });
+});
 
 describe('incoming-call notification', () => {
   it('while the window is hidden: one notification without number or name; a click focuses the window; closed on answer', async () => {

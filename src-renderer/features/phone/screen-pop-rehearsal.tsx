@@ -2,7 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 
 import { requests } from '../../../src-shared/ipc/contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { useAppStore } from '../../app/app-store';
-import { newCall } from '../../softphone/call-state';
+import { newCall, reduceCall } from '../../softphone/call-state';
+import { CallLine } from './call-line';
 import { newPop, type ScreenPop } from './call-work';
 import { IncomingCall } from './incoming-call';
 import { ScreenPopView } from './screen-pop';
@@ -13,6 +14,9 @@ import { ScreenPopView } from './screen-pop';
  * and the card schema's validators built — all on the thread that must paint the caller's card
  * within 50 ms. So once the desk can take calls, the ring is rehearsed: a made-up
  * caller's ringing panel and card rendered for two frames, invisible and inert, then removed.
+ * The first call's line is rehearsed with it (drawing a line and its controls for the first time
+ * cost the first call ~10 ms at each state change, traced): a made-up call's line, focused,
+ * dialled, ringing at the far end and talking, one state per take.
  *
  * Nothing of it can be seen, focused, read by assistive technology or found by tests: the
  * container is `visibility: hidden`, `aria-hidden` and `inert`, and every `id` and
@@ -69,6 +73,9 @@ export function ScreenPopRehearsal(): ReactElement | null {
     <div key={take} ref={container} className="screen-pop-rehearsal" aria-hidden="true" inert>
       <IncomingCall call={REHEARSAL_CALL} secondLine={false} />
       <ScreenPopView pop={rehearsalPop()} rehearsal />
+      <ul className="call-lines">
+        <CallLine call={rehearsalLine(take)} focused canSwap={false} rehearsal />
+      </ul>
     </div>
   );
 }
@@ -87,14 +94,26 @@ export function resetScreenPopRehearsal(): void {
 const REHEARSAL_DELAY_MS = 250;
 /**
  * Takes, each a fresh mount: V8 optimises a function only after it ran a few times, and the
- * first real rings after a single take were still slower than later ones.
+ * first real rings after a single take were still slower than later ones. Six, so the call
+ * line goes through each of its three set-up states twice.
  */
-const REHEARSAL_TAKES = 4;
+const REHEARSAL_TAKES = 6;
 const REHEARSAL_MAX_MS = 500;
 const REHEARSAL_CALL_ID = 'screen-pop-rehearsal';
 const REHEARSAL_NUMBER = '+70000000000';
 
 const REHEARSAL_CALL = newCall({ id: REHEARSAL_CALL_ID, direction: 'incoming', remoteNumber: REHEARSAL_NUMBER, remoteDisplayName: 'Репетиция', at: 0 });
+
+/**
+ * The line of a made-up outgoing call in the states a first call goes through, one per take:
+ * dialled, ringing at the far end (18x), answered (its timer reads 00:00 and never ticks).
+ */
+function rehearsalLine(take: number) {
+  const now = Date.now();
+  const dialled = newCall({ id: `${REHEARSAL_CALL_ID}-line`, direction: 'outgoing', remoteNumber: REHEARSAL_NUMBER, remoteDisplayName: '', at: now });
+  const ringing = reduceCall(dialled, { type: 'progress', at: now });
+  return [dialled, ringing, reduceCall(ringing, { type: 'established', at: now })][take % 3]!;
+}
 
 /** A made-up card with every field the pop draws (names in Cyrillic, like the clinic's). */
 const REHEARSAL_CARD: PatientCard = {

@@ -323,6 +323,37 @@ describe('Screen pop: while a damaged cache is rebuilt', () => {
   });
 });
 
+describe('Screen pop: during the desk\'s first sync', () => {
+  const filling = makeCacheStatus({ cards: 0, dataAsOf: null, fill: { state: 'filling', reason: 'new', startedAt: T0, completedAt: null, setAside: null } });
+
+  it('a number the loading cache does not hold yet is asked of the MIS, said so, then shown; unreachable, the form warns the caller may be on file', async () => {
+    const { desk, phone } = await renderDesk({ cache: filling });
+    desk.handle('screenPop.lookup', () => ({ numberKey: '+79161234567', matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 1, transfer: null, cacheIncomplete: true }));
+    let answer!: (value: RequestOutput<'screenPop.refresh'>) => void;
+    desk.handle('screenPop.refresh', () => new Promise((resolve) => (answer = resolve)));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79161234567' }));
+    const checking = await screen.findByTestId('screen-pop-checking-mis');
+    expect(checking.getAttribute('data-reason')).toBe('firstSync');
+    expect(checking.textContent).toContain('still loading from the MIS');
+    expect(screen.queryByTestId('screen-pop-new')).toBeNull();
+    await act(async () => answer({ status: 'updated', at: T1, matches: [ALENA] }));
+    expect(within(pop()).getByTestId('screen-pop-name').textContent).toBe('Римская-Корсакова Алёна Петровна');
+
+    desk.handle('screenPop.refresh', () => ({ status: 'unreachable', at: T1, matches: [] }));
+    await act(async () => void phone.ring({ id: 'c2', number: '+79990001122' }));
+    expect((await screen.findByTestId('screen-pop-rebuilding-warning')).textContent).toContain('still loading and the MIS is unreachable');
+  });
+
+  it('a complete cache that does not know the number offers the new-patient form at once', async () => {
+    const { desk, phone } = await renderDesk({ cache: filling });
+    desk.handle('screenPop.lookup', () => ({ numberKey: '+79990001122', matches: [], chosenMisId: null, dataAsOf: T0, lookupMs: 1, transfer: null }));
+    desk.handle('screenPop.refresh', () => new Promise(() => undefined));
+    await act(async () => void phone.ring({ id: 'c3', number: '+79990001122' }));
+    expect(await screen.findByTestId('screen-pop-new')).toBeTruthy();
+    expect(screen.queryByTestId('screen-pop-checking-mis')).toBeNull();
+  });
+});
+
 describe('Screen pop never breaks the phone', () => {
   it('a failed lookup is a quiet status line and Answer still answers', async () => {
     const { desk, phone } = await renderDesk();

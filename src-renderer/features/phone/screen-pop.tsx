@@ -186,8 +186,9 @@ function Withheld({ count }: { count: number }): ReactElement {
 }
 
 /**
- * No card in the cache. Normally: a new patient. But while a damaged cache is being refilled,
- * a known patient may simply not be back yet — so the pop waits for the MIS's answer instead of
+ * No card in the cache. Normally: a new patient. But while the cache lacks cards the MIS has — a
+ * damaged cache being refilled, or the desk's first sync (the lookup says `cacheIncomplete`) — a
+ * known patient may simply not be in it yet: the pop waits for the MIS's answer instead of
  * offering a "new patient" form, and if the MIS cannot answer, says the caller may be on file.
  */
 function NoCachedCard({ pop }: { pop: ScreenPop }): ReactElement {
@@ -196,19 +197,21 @@ function NoCachedCard({ pop }: { pop: ScreenPop }): ReactElement {
     const cache = state.cacheStatus;
     return !!cache && (cache.replacing || (cache.fill?.state === 'filling' && cache.fill.reason !== 'new'));
   });
+  const incomplete = rebuilding || pop.cacheIncomplete;
+  const reason = rebuilding ? 'rebuilding' : 'firstSync';
   if (pop.draftId) return <DraftSaved />;
-  if (rebuilding && pop.refresh === 'refreshing') {
+  if (incomplete && pop.refresh === 'refreshing') {
     return (
-      <p className="screen-pop-checking" data-testid="screen-pop-checking-mis">
-        {t('screenPop.rebuilding.checking')}
+      <p className="screen-pop-checking" data-testid="screen-pop-checking-mis" data-reason={reason}>
+        {t(`screenPop.${reason}.checking`)}
       </p>
     );
   }
   return (
     <>
-      {rebuilding && pop.refresh === 'unreachable' ? (
-        <p className="notice warn" data-testid="screen-pop-rebuilding-warning">
-          {t('screenPop.rebuilding.misDown')}
+      {incomplete && pop.refresh === 'unreachable' ? (
+        <p className="notice warn" data-testid="screen-pop-rebuilding-warning" data-reason={reason}>
+          {t(`screenPop.${reason}.misDown`)}
         </p>
       ) : null}
       <NewPatientDraft pop={pop} />

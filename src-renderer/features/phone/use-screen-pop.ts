@@ -65,6 +65,7 @@ function lookUpPop(desk: DeskClient, store: PhoneStore, callId: string, number: 
           refresh: refresh ? 'refreshing' : 'none',
           transfer: result.transfer,
           withheld,
+          cacheIncomplete: result.cacheIncomplete === true,
           ...matched,
           ...(transferred !== null && result.matches.some((card) => card.misId === transferred) ? { selected: transferred } : {}),
         };
