@@ -362,7 +362,8 @@ export class MisLinkService implements Service {
           status.report('sync', 'syncing', null);
         }
         this.options.events.emit('sync:progress', event);
-        this.options.events.emit('cache:changed', cache.status());
+        // cache.status() counts every card (a scan at a million): only when a poll changed something.
+        if (progress.applied > 0 || (filling && progress.done)) this.options.events.emit('cache:changed', cache.status());
       },
     });
     this.engine.start();
