@@ -50,8 +50,8 @@ describe('the supervisor window on a desk of another role', () => {
     await screen.findByTestId('supervisor-forbidden');
     act(() => desk.emit('settings:changed', makeView({ settings: { role: 'supervisor' } })));
     expect(screen.queryByTestId('supervisor-forbidden')).toBeNull();
-    // The pane is loaded on first use.
-    expect(await screen.findByTestId('pane-supervisor')).toBeTruthy();
+    // The pane is loaded on first use (its module's first import can take seconds on a busy machine).
+    expect(await screen.findByTestId('pane-supervisor', {}, { timeout: 10_000 })).toBeTruthy();
     act(() => desk.emit('settings:changed', makeView({ settings: { role: 'operator' } })));
     expect(screen.getByTestId('supervisor-forbidden')).toBeTruthy();
     expect(screen.queryByTestId('pane-supervisor')).toBeNull();
@@ -61,7 +61,7 @@ describe('the supervisor window on a desk of another role', () => {
 
   it('a supervisor desk gets the pane; an operator’s own desk window is never forbidden', async () => {
     renderWindow('supervisor');
-    expect(await screen.findByTestId('pane-supervisor')).toBeTruthy();
+    expect(await screen.findByTestId('pane-supervisor', {}, { timeout: 10_000 })).toBeTruthy();
     expect(screen.queryByTestId('supervisor-forbidden')).toBeNull();
     cleanup();
     renderWindow('operator', 'desk');
