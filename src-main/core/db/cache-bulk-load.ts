@@ -211,16 +211,19 @@ export class CacheSnapshotWriter {
   add(card: PatientCard): boolean {
     const db = this.connection();
     const problem = checkCardShape(card);
+    if (problem !== null) {
+      this.reject(card, problem);
+      return false;
+    }
     let values: PatientRowValues;
     let phones: PhoneRowValues[];
     try {
-      if (problem !== null) throw new CardRejected(problem);
       values = patientRowValues(card);
       phones = phoneRowValues(card);
-    } catch (error) {
+    } catch {
       // A card the shape check let through but that cannot be turned into rows (a field of the
       // wrong type) is skipped the same way: one bad record never costs the whole load.
-      this.reject(card, error instanceof CardRejected ? error.message : 'the card cannot be stored');
+      this.reject(card, 'the card cannot be stored');
       return false;
     }
     const id = this.id + 1;
@@ -335,9 +338,6 @@ export class CacheSnapshotWriter {
     return (this.options.now ?? Date.now)();
   }
 }
-
-/** A card {@link checkCardShape} refused (internal: turned into a report entry). */
-class CardRejected extends Error {}
 
 interface DeferredIndex {
   name: string;

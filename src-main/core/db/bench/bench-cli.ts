@@ -2,12 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { DEFAULT_CIPHER } from '../open-database';
 import { benchBooking } from '../../booking/booking-bench';
 import { formatQueueBench, runQueueBench } from '../../queue/queue-bench';
-import { formatReport, runBench } from './run-bench';
+import { formatFirstSyncBench, runFirstSyncBench, type FirstSyncBench } from '../../sync/first-sync/first-sync-bench';
+import { formatIngestReport, formatReport, runBench, runIngestBench } from './run-bench';
 
 /**
- * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L]`:
+ * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L] [--only ingest]`:
  * entry point built by scripts/bench.mjs. Prints progress and the table on stdout; writes the
- * JSON when asked. `--compare-cards 0` skips the cipher comparison.
+ * JSON when asked. `--compare-cards 0` skips the cipher comparison; `--only ingest` measures
+ * only the bulk load and its raw-insert reference (its JSON is that report).
  */
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -40,6 +42,14 @@ async function main(): Promise<void> {
   const cipher = argument('cipher') ?? DEFAULT_CIPHER;
   if (cipher !== 'chacha20' && cipher !== 'sqlcipher' && cipher !== 'aegis') throw new Error(`--cipher must be chacha20, sqlcipher or aegis, got ${cipher}`);
   const compare = argument('compare-cards');
+  const only = argument('only');
+  if (only !== undefined && only !== 'ingest') throw new Error(`--only must be ingest, got ${only}`);
+  if (only === 'ingest') {
+    const ingest = runIngestBench({ cards, cipher, seed: positiveInt('seed', 20_261_101), log: (line) => process.stdout.write(`${line}\n`) });
+    process.stdout.write(`\n${formatIngestReport(ingest)}\n\njson ${JSON.stringify(ingest)}\n`);
+    if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(ingest)}\n`);
+    return;
+  }
   const report = await runBench({
     cards,
     cipher,
@@ -53,8 +63,25 @@ async function main(): Promise<void> {
   });
   process.stdout.write('queue: the board applying a 200-agent, 500-caller load …\n');
   const queue = await runQueueBench({ seed: positiveInt('seed', 20_261_101) });
-  process.stdout.write(`\n${formatReport(report)}\n${formatQueueBench(queue)}\n`);
-  const result = { ...report.result, queue: { eventsPerSec: queue.eventsPerSec, applyP95Ms: queue.applyP95Ms, viewP95Ms: queue.viewP95Ms, agents: queue.agents, waitingCallers: queue.waitingCallers } };
+  // The first sync end to end (demo MIS → a desk process's cache), and that process's memory after it.
+  const firstSyncCards = argument('first-sync-cards') === undefined ? cards : Number(argument('first-sync-cards'));
+  let firstSync: FirstSyncBench | null = null;
+  if (firstSyncCards > 0) {
+    process.stdout.write(`first sync: a fresh desk process on the demo clinic of ${firstSyncCards.toLocaleString('en')} patients, start to a complete cache …\n`);
+    firstSync = await runFirstSyncBench({ cards: firstSyncCards, seed: positiveInt('seed', 20_261_101) });
+  }
+  process.stdout.write(`\n${formatReport(report)}\n${formatQueueBench(queue)}\n${firstSync ? `${formatFirstSyncBench(firstSync)}\n` : ''}`);
+  const result = {
+    ...report.result,
+    queue: { eventsPerSec: queue.eventsPerSec, applyP95Ms: queue.applyP95Ms, viewP95Ms: queue.viewP95Ms, agents: queue.agents, waitingCallers: queue.waitingCallers },
+    ...(firstSync
+      ? {
+          firstSync: { cardsPerSec: firstSync.cardsPerSec, wallMs: firstSync.wallMs, cards: firstSync.cards, popP95Ms: firstSync.during.popP95Ms, searchP95Ms: firstSync.during.searchP95Ms, eventLoopDelayMaxMs: firstSync.during.eventLoopDelayMaxMs },
+          // The desk process's RSS after the first sync (settled), not the bench's own.
+          rss: firstSync.rssBytes,
+        }
+      : {}),
+  };
   // The machine-readable result on the last line too, so a run's log alone can be quoted.
   process.stdout.write(`\njson ${JSON.stringify(result)}\n`);
   if (jsonPath) {

@@ -11,11 +11,11 @@ import type { ScheduleStream } from '../../../../src-shared/schedule/schedule-mo
 import { syntheticPatient, syntheticPatients } from '../../demo/synthetic-patients';
 import { CacheRepository } from '../cache-repository';
 import { CACHE_PAGE_SIZE, removeDatabaseFiles, writeCacheSnapshot } from '../cache-bulk-load';
-import { BatchInsert, patientRowValues, phoneRowValues } from '../cache-rows';
+import { patientRowValues, phoneRowValues } from '../cache-rows';
 import { CACHE_MIGRATIONS } from '../migrations/cache';
 import { migration0004Schedule } from '../migrations/cache/0004-schedule';
 import { migrate } from '../migrations/migrate';
-import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher } from '../open-database';
+import { DEFAULT_CIPHER, openEncryptedDatabase, type DatabaseCipher, type Db } from '../open-database';
 import { DemoMis, DemoMisConfigSchema } from '../../connectors/demo/demo-mis';
 import { PopChoices } from '../../screen-pop/pop-choices';
 import { lookupCached, lookupOnline } from '../../screen-pop/screen-pop-lookup';
@@ -118,6 +118,10 @@ export interface BenchReport {
   ingestGrossCardsPerSec: number;
   ingestInsertMs: number;
   ingestIndexMs: number;
+  /** ingest cards/s ÷ raw insert rows/s of the same run. */
+  ingestRatioToRaw: number;
+  /** Milliseconds per step of the ingest's index phase. */
+  ingestSteps: Record<string, number>;
   rawByPhoneP50Ms: number;
   rawSearchP50Ms: number;
   searchByForm: { form: string; p50Ms: number; p95Ms: number; count: number }[];
@@ -181,25 +185,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       log(`  ingest ${fmt(perSec(compareCards, ingestMs))} cards/s, raw insert ${fmt(rawRate)} rows/s`);
     }
 
-    log(`raw insert: ${n.toLocaleString('en')} cards' rows, no indexes, ${cipher} …`);
-    const rawInsertRowsPerSec = rawInsert(join(dir, 'raw.db'), key, cipher, n, seed);
-    log(`  ${fmt(rawInsertRowsPerSec)} rows/s`);
-
-    log(`ingest: bulkLoad of ${n.toLocaleString('en')} cards, ${cipher} …`);
     const path = join(dir, 'cache.db');
-    const repo = CacheRepository.open({ path, key, cipher });
-    const source = timedIterable(syntheticPatients({ count: n, seed }));
-    const started = performance.now();
-    const report = repo.bulkLoad(source, {
-      onProgress: (loaded) => {
-        if (loaded % 200_000 === 0) log(`  … ${loaded.toLocaleString('en')}`);
-      },
-    });
-    const grossMs = performance.now() - started;
-    const genMs = source.elapsedMs();
-    const ingestMs = grossMs - genMs;
-    log(`  ${fmt(perSec(n, ingestMs))} cards/s (insert ${Math.round(report.insertMs)} ms, indexes + FTS ${Math.round(report.indexMs)} ms)`);
-    log(`  index phase: ${Object.entries(report.steps).map(([name, ms]) => `${name} ${ms}`).join(', ')} ms`);
+    const { repo, ingest } = measureIngest({ dir, path, key, cipher, n, seed, log });
+    const { rawInsertRowsPerSec, grossMs, genMs, ingestMs, report } = ingest;
 
     log(`byPhone vs raw E.164 lookup: ${queries} queries …`);
     const phone = benchByPhone(repo, n, seed, queries);
@@ -248,6 +236,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ingestGrossCardsPerSec: round(perSec(n, grossMs)),
       ingestInsertMs: Math.round(report.insertMs),
       ingestIndexMs: Math.round(report.indexMs),
+      ingestRatioToRaw: ingestRatio(perSec(n, ingestMs), rawInsertRowsPerSec),
+      ingestSteps: report.steps,
       rawByPhoneP50Ms: round3(phone.raw.p50),
       rawSearchP50Ms: round3(search.raw.p50),
       searchByForm: search.byForm,
@@ -260,6 +250,118 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What the ingest measurement found (`--only ingest` prints just this). */
+export interface IngestBenchReport {
+  cards: number;
+  cipher: DatabaseCipher;
+  /** Cards per second through `CacheRepository.bulkLoad`, net of the generator's time inside it. */
+  ingestCardsPerSec: number;
+  ingestGrossCardsPerSec: number;
+  generatorInLoadMs: number;
+  insertMs: number;
+  indexMs: number;
+  /** Milliseconds per step of the index phase. */
+  steps: Record<string, number>;
+  /** The same cards' rows inserted raw (no indexes, rows prebuilt), same cipher, same run. */
+  rawInsertRowsPerSec: number;
+  /** ingest cards/s ÷ raw insert rows/s: the loader's speed with the machine's speed divided out. */
+  ratioToRaw: number;
+  /**
+   * The same in CPU time (ms, all threads of the process), which other work on a shared machine
+   * disturbs less than wall time: the load's net of the generator's (measured alone, same cards),
+   * the raw insert's, and `ratio` = raw ÷ ingest (the CPU-time counterpart of `ratioToRaw`).
+   */
+  cpu: { ingestMs: number; rawInsertMs: number; generatorMs: number; ratio: number };
+  /** Peak RSS of the process after the ingest. */
+  rssBytes: number;
+}
+
+/**
+ * Just the ingest and its raw reference (`npm run bench -- --only ingest`): for quick iterations
+ * on the loader. Runs in a temporary folder, removed afterwards.
+ */
+export function runIngestBench(options: { cards: number; seed?: number; cipher?: DatabaseCipher; log?: (line: string) => void }): IngestBenchReport {
+  const dir = mkdtempSync(join(tmpdir(), 'rg-bench-'));
+  const cipher = options.cipher ?? DEFAULT_CIPHER;
+  try {
+    const { repo, ingest } = measureIngest({ dir, path: join(dir, 'cache.db'), key: randomBytes(32), cipher, n: options.cards, seed: options.seed ?? 20_261_101, log: options.log ?? (() => undefined) });
+    repo.close();
+    return ingestFigures(options.cards, cipher, ingest);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ingestFigures(n: number, cipher: DatabaseCipher, ingest: ReturnType<typeof measureIngest>['ingest']): IngestBenchReport {
+  const ingestCardsPerSec = perSec(n, ingest.ingestMs);
+  return {
+    cards: n,
+    cipher,
+    ingestCardsPerSec: round(ingestCardsPerSec),
+    ingestGrossCardsPerSec: round(perSec(n, ingest.grossMs)),
+    generatorInLoadMs: Math.round(ingest.genMs),
+    insertMs: Math.round(ingest.report.insertMs),
+    indexMs: Math.round(ingest.report.indexMs),
+    steps: ingest.report.steps,
+    rawInsertRowsPerSec: round(ingest.rawInsertRowsPerSec),
+    ratioToRaw: ingestRatio(ingestCardsPerSec, ingest.rawInsertRowsPerSec),
+    cpu: { ingestMs: Math.round(ingest.cpu.ingestMs), rawInsertMs: Math.round(ingest.cpu.rawInsertMs), generatorMs: Math.round(ingest.cpu.generatorMs), ratio: ingestRatio(ingest.cpu.rawInsertMs, ingest.cpu.ingestMs) },
+    rssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+const ingestRatio = (ingest: number, raw: number) => (raw > 0 ? Math.round((ingest / raw) * 1000) / 1000 : 0);
+
+/**
+ * The raw insert reference, then `bulkLoad` of the same synthetic cards into a new cache.db at
+ * `path` (left open for the rest of the bench).
+ */
+function measureIngest(o: { dir: string; path: string; key: Buffer; cipher: DatabaseCipher; n: number; seed: number; log: (line: string) => void }) {
+  const { n, cipher, log } = o;
+  log(`raw insert: ${n.toLocaleString('en')} cards' rows, no indexes, ${cipher} …`);
+  const raw = rawInsertTimed(join(o.dir, 'raw.db'), o.key, cipher, n, o.seed);
+  const rawInsertRowsPerSec = raw.rowsPerSec;
+  log(`  ${fmt(rawInsertRowsPerSec)} rows/s`);
+  // The generator's CPU time, to take out of the load's (timing it per card inside the load would cost more than it measures).
+  const generatorCpuStarted = process.cpuUsage();
+  timeGenerator(n, o.seed);
+  const generatorCpuMs = cpuMsSince(generatorCpuStarted);
+
+  log(`ingest: bulkLoad of ${n.toLocaleString('en')} cards, ${cipher} …`);
+  const repo = CacheRepository.open({ path: o.path, key: o.key, cipher });
+  const source = timedIterable(syntheticPatients({ count: n, seed: o.seed }));
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const report = repo.bulkLoad(source, {
+    onProgress: (loaded) => {
+      if (loaded % 200_000 === 0) log(`  … ${loaded.toLocaleString('en')}`);
+    },
+  });
+  const grossMs = performance.now() - started;
+  const ingestCpuMs = cpuMsSince(cpuStarted) - generatorCpuMs;
+  const genMs = source.elapsedMs();
+  const ingestMs = grossMs - genMs;
+  log(
+    `  ${fmt(perSec(n, ingestMs))} cards/s, ${ingestRatio(perSec(n, ingestMs), rawInsertRowsPerSec)}× raw insert (insert ${Math.round(report.insertMs)} ms incl. generator ${Math.round(genMs)} ms, indexes + FTS ${Math.round(report.indexMs)} ms)`,
+  );
+  log(`  index phase: ${Object.entries(report.steps).map(([name, ms]) => `${name} ${ms}`).join(', ')} ms`);
+  log(`  CPU time: ingest ${fmt(ingestCpuMs)} ms net of the generator (${fmt(generatorCpuMs)} ms alone), raw insert ${fmt(raw.cpuMs)} ms: ratio ${ingestRatio(raw.cpuMs, ingestCpuMs)}`);
+  return { repo, ingest: { rawInsertRowsPerSec, grossMs, genMs, ingestMs, report, cpu: { ingestMs: ingestCpuMs, rawInsertMs: raw.cpuMs, generatorMs: generatorCpuMs } } };
+}
+
+/** The table `--only ingest` prints. */
+export function formatIngestReport(r: IngestBenchReport): string {
+  return [
+    `cards ${fmt(r.cards)}, cipher ${r.cipher}`,
+    `ingest (bulkLoad, net of generator)  ${fmt(r.ingestCardsPerSec)} cards/s  (gross ${fmt(r.ingestGrossCardsPerSec)}; generator ${fmt(r.generatorInLoadMs)} ms; insert ${fmt(r.insertMs)} ms + indexes/FTS ${fmt(r.indexMs)} ms)`,
+    `raw insert (same rows, no indexes)   ${fmt(r.rawInsertRowsPerSec)} rows/s`,
+    `ingest / raw insert                  ${r.ratioToRaw}`,
+    `CPU time (ms)                        ingest ${fmt(r.cpu.ingestMs)} net of generator ${fmt(r.cpu.generatorMs)}, raw insert ${fmt(r.cpu.rawInsertMs)}: ratio ${r.cpu.ratio}`,
+    `index phase (ms)                     ${Object.entries(r.steps).map(([name, ms]) => `${name} ${ms}`).join(', ')}`,
+    `peak RSS                             ${(r.rssBytes / 1_048_576).toFixed(1)} MiB`,
+  ].join('\n');
 }
 
 /**
@@ -292,12 +394,49 @@ function timeGenerator(n: number, seed: number): number {
   return performance.now() - started;
 }
 
+/** The raw insert's statements: 64-row `INSERT … VALUES (…), …` bound from one array (see {@link rawInsert}). */
+class ReferenceBatchInsert {
+  private readonly values: unknown[] = [];
+  private rows = 0;
+  private readonly statements = new Map<number, ReturnType<Db['prepare']>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  add(...row: unknown[]): void {
+    for (const value of row) this.values.push(value);
+    this.rows += 1;
+    if (this.rows === 64) this.flush();
+  }
+
+  flush(): void {
+    if (this.rows === 0) return;
+    let statement = this.statements.get(this.rows);
+    if (!statement) {
+      const tuple = `(${this.columns.map(() => '?').join(', ')})`;
+      statement = this.db.prepare(`INSERT INTO ${this.table} (${this.columns.join(', ')}) VALUES ${Array.from({ length: this.rows }, () => tuple).join(', ')}`);
+      this.statements.set(this.rows, statement);
+    }
+    statement.run(this.values);
+    this.values.length = 0;
+    this.rows = 0;
+  }
+}
+
 /**
  * The floor: the same rows (card JSON + key columns, phone rows) inserted with prepared
  * statements into the same schema with no secondary index, no FTS, same cipher and pragmas.
  * Rows are built before the clock starts, batch by batch, so this times SQLite alone.
  */
 function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number, seed: number): number {
+  return rawInsertTimed(path, key, cipher, n, seed).rowsPerSec;
+}
+
+/** {@link rawInsert} with the CPU time of its timed sections (what a shared machine disturbs least). */
+function rawInsertTimed(path: string, key: Buffer, cipher: DatabaseCipher, n: number, seed: number): { rowsPerSec: number; cpuMs: number } {
   removeDatabaseFiles(path);
   const db = openEncryptedDatabase({ path, key, dbName: 'cache', durability: 'normal', cacheSizeMb: 256, pageSize: CACHE_PAGE_SIZE, cipher, journalMode: 'memory' });
   migrate(db, CACHE_MIGRATIONS, 'cache');
@@ -306,18 +445,22 @@ function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number,
   db.pragma('ignore_check_constraints = ON');
   db.pragma('cache_size = -16384');
   for (const name of db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()) db.exec(`DROP INDEX "${name}"`);
-  // The same multi-row statements the bulk loader uses: the baseline is SQLite's own speed,
-  // not better-sqlite3's per-call cost.
-  const patients = new BatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils']);
-  const cards = new BatchInsert(db, 'patient_cards', ['patient_id', 'card']);
-  const phones = new BatchInsert(db, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind']);
+  // Multi-row statements (the baseline is SQLite's own speed, not better-sqlite3's per-call
+  // cost), written exactly as when the ingest targets were set: 64 rows a statement, bound from
+  // one array. Frozen on purpose: the ratio ingest / raw insert divides the machine's speed out,
+  // and only stays comparable across changes of the loader if this side does not change with it.
+  const patients = new ReferenceBatchInsert(db, 'patients', ['id', 'mis_id', 'version', 'name_key', 'birth_date', 'oms_policy', 'snils']);
+  const cards = new ReferenceBatchInsert(db, 'patient_cards', ['patient_id', 'card']);
+  const phones = new ReferenceBatchInsert(db, 'patient_phones', ['patient_id', 'e164', 'reversed_digits', 'kind']);
   let insertMs = 0;
+  let cpuMs = 0;
   for (let start = 0; start < n; start += RAW_BATCH) {
     const batch = [...syntheticPatients({ count: Math.min(RAW_BATCH, n - start), seed, startIndex: start })].map((card) => ({
       values: patientRowValues(card),
       phones: phoneRowValues(card),
     }));
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     db.exec('BEGIN');
     let id = start;
     for (const row of batch) {
@@ -332,10 +475,17 @@ function rawInsert(path: string, key: Buffer, cipher: DatabaseCipher, n: number,
     phones.flush();
     db.exec('COMMIT');
     insertMs += performance.now() - started;
+    cpuMs += cpuMsSince(cpuStarted);
   }
   db.close();
   removeDatabaseFiles(path);
-  return perSec(n, insertMs);
+  return { rowsPerSec: perSec(n, insertMs), cpuMs };
+}
+
+/** CPU time of this process (all threads) since `from`, in ms. */
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
 }
 
 export interface Percentiles {
@@ -656,7 +806,7 @@ export function formatReport(report: BenchReport): string {
   const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
   const rows: [string, string, string][] = [
     ['cards', fmt(r.cards), `cipher ${report.cipher}`],
-    ['ingest (bulkLoad, net of generator)', `${fmt(r.ingestCardsPerSec)} cards/s`, `target ≥ 50,000; gross incl. generator ${fmt(report.ingestGrossCardsPerSec)} cards/s (generator ${fmt(report.generatorInLoadMs)} ms); insert ${fmt(report.ingestInsertMs)} ms + indexes/FTS ${fmt(report.ingestIndexMs)} ms`],
+    ['ingest (bulkLoad, net of generator)', `${fmt(r.ingestCardsPerSec)} cards/s`, `target ≥ 50,000; ${report.ingestRatioToRaw}× raw insert; gross incl. generator ${fmt(report.ingestGrossCardsPerSec)} cards/s (generator ${fmt(report.generatorInLoadMs)} ms); insert ${fmt(report.ingestInsertMs)} ms + indexes/FTS ${fmt(report.ingestIndexMs)} ms`],
     ['raw insert (same rows, no indexes)', `${fmt(r.rawInsertRowsPerSec)} rows/s`, 'patient rows (each with its phone rows) per second'],
     ['generator alone', `${fmt(report.generatorCardsPerSec)} cards/s`, ''],
     ['byPhone p50 / p99', `${r.byPhone.p50Ms} / ${r.byPhone.p99Ms} ms`, `target p99 ≤ 1 ms and ≤ 3× raw (${r.rawByPhone.p99Ms > 0 ? (r.byPhone.p99Ms / r.rawByPhone.p99Ms).toFixed(2) : '∞'}×)`],
