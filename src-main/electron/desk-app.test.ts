@@ -18,8 +18,13 @@ beforeEach(() => {
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html>');
   stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
-afterEach(() => {
+type Desk = NonNullable<ReturnType<Awaited<ReturnType<typeof load>>['bootstrap']>>;
+const desks: Desk[] = [];
+afterEach(async () => {
   stderr.mockRestore();
+  // Every core a test started stops (a spied-on stop restored first) before its folder goes.
+  vi.restoreAllMocks();
+  for (const desk of desks.splice(0)) await desk.core()?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,6 +47,7 @@ async function start(extraArgs: string[] = [], configure?: (electron: FakeElectr
     platform,
   });
   if (!desk) throw new Error('bootstrap returned null');
+  desks.push(desk);
   loaded.electron.app.markReady();
   const started = await desk.started;
   return { ...loaded, desk, started };
@@ -59,6 +65,7 @@ describe('bootstrap', () => {
   it('uses app.getPath("userData") without --data-dir', async () => {
     const { electron, bootstrap } = await load();
     const desk = bootstrap({ argv: ['electron', '.'], preloadPath: '/p.cjs', rendererDir: join(dir, 'renderer'), env: {} });
+    if (desk) desks.push(desk);
     electron.app.markReady();
     expect(await desk?.started).toBe(true);
     expect(electron.app.setPath).not.toHaveBeenCalled();

@@ -35,7 +35,13 @@ async function load() {
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'desk-security-'));
 });
-afterEach(() => {
+const started: FakeElectron[] = [];
+afterEach(async () => {
+  // Every desk a test started quits (its core stopped, its files closed) before its folder goes.
+  for (const electron of started.splice(0)) {
+    if (!electron.app.quitted) electron.app.quit();
+    await expect.poll(() => electron.app.quitted, { timeout: 10_000 }).toBe(true);
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -53,6 +59,7 @@ async function startDesk() {
   const loaded = await load();
   const desk = loaded.deskApp.bootstrap({ argv: argv(), preloadPath: '/built/preload/index.cjs', rendererDir: rendererDir(), env: {} });
   if (!desk) throw new Error('bootstrap refused to start');
+  started.push(loaded.electron);
   loaded.electron.app.markReady();
   expect(await desk.started).toBe(true);
   return { ...loaded, desk };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { EventName, EventPayload } from '../../../src-shared/ipc/contract';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src-shared/settings/settings-schema';
 import { DatabaseKeySource } from '../cache/database-key';
 import { PatientCacheService } from '../cache/patient-cache-service';
-import { MisError, type MisCapability } from '../connectors/mis/mis-connector';
+import { MisError, type MisCapability, type MisFullExport } from '../connectors/mis/mis-connector';
 import { DatabaseError } from '../db/database-error';
 import { EventBus } from '../events/event-bus';
 import { JournalService } from '../journal/journal-service';
@@ -57,7 +57,7 @@ function desk(options: { capabilities?: readonly MisCapability[]; settings?: Set
       await cache.stop();
     });
   };
-  return { mis, cache, journal, status, link, logs, scheduleEvents, start, advance: (ms: number) => (now += ms) };
+  return { mis, cache, journal, status, link, logs, dataDir, scheduleEvents, start, advance: (ms: number) => (now += ms) };
 }
 
 describe('MisLinkService: the schedule', () => {
@@ -153,5 +153,31 @@ describe('MisLinkService: the MIS status', () => {
     d.link.wakeOutbox();
     await waitFor(() => d.status.snapshot().mis.state === 'online');
     expect(outbox.counts()).toEqual({ pending: 0, failed: 0 });
+  });
+});
+
+describe('MisLinkService: a cache folder gone under the first sync', () => {
+  it('says the sync cannot reach the cache and logs the code, instead of failing in the background, when the folder vanishes during the export', async () => {
+    const d = desk();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let closed = false;
+    // A small clinic's export (under the bulk threshold): after it the pull engine opens its own connection.
+    Object.assign(d.mis, {
+      fullExport: async (): Promise<MisFullExport> => {
+        await gate;
+        return { cursor: 'c1', total: 10, next: async () => ({ cards: [], done: true }), close: async () => void (closed = true) };
+      },
+    });
+    d.start();
+    await waitFor(() => d.link.bulkLoading);
+    rmSync(d.dataDir, { recursive: true, force: true });
+    release();
+    await waitFor(() => d.status.snapshot().sync.state === 'error');
+    expect(closed).toBe(true);
+    expect(d.status.snapshot().sync.detail).toBe('cacheUnavailable');
+    expect(d.logs.find((record) => record.event === 'sync.engine-start-failed')?.context).toMatchObject({ code: 'CANNOT_OPEN' });
+    // The phone side is untouched: the MIS indicator is whatever the MIS said, not an error of ours.
+    expect(d.status.snapshot().mis.state).not.toBe('error');
   });
 });

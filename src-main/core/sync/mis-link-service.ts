@@ -5,6 +5,7 @@ import type { StatusDetail } from '../../../src-shared/status/system-status';
 import type { PatientCacheService } from '../cache/patient-cache-service';
 import type { MisConnector } from '../connectors/mis/mis-connector';
 import { CacheRepository } from '../db/cache-repository';
+import { DatabaseError } from '../db/database-error';
 import type { EventBus } from '../events/event-bus';
 import type { JournalService } from '../journal/journal-service';
 import type { Logger } from '../log/logger';
@@ -211,7 +212,7 @@ export class MisLinkService implements Service {
       this.bulk = bulk;
       return;
     }
-    this.startPagingEngine();
+    this.startPagingEngineReported();
   }
 
   /** The file is being filled and has no card cursor yet, and the MIS offers a full export. */
@@ -313,7 +314,23 @@ export class MisLinkService implements Service {
     }
     if (this.stopped || (signal.aborted && !bulk.byUser)) return;
     if (bulk.byUser) this.bulkDeclined = true;
-    this.startPagingEngine();
+    this.startPagingEngineReported();
+  }
+
+  /**
+   * The pull engine started, at start, after the bulk load or after a replaced file: a cache file
+   * that cannot be opened now (its folder gone, a disk error) is reported on the sync indicator and
+   * logged, never thrown into an asynchronous path as an unhandled rejection; the phone is untouched.
+   */
+  private startPagingEngineReported(): void {
+    try {
+      this.startPagingEngine();
+    } catch (error) {
+      if (this.stopped) return;
+      const code = error instanceof DatabaseError ? error.code : 'unknown';
+      this.options.logger.error('sync.engine-start-failed', { code });
+      this.options.status.report('sync', 'error', 'cacheUnavailable');
+    }
   }
 
   /** The pull engine on its own connection to the cache file in use. */
