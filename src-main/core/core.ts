@@ -77,7 +77,7 @@ export interface CoreOptions {
   demo?: DemoOverrides;
   /** The outbox sender's clock (tests drive the sender). */
   outboxClock?: SenderClock;
-  /** The PBX link's clock (tests drive reconnects and pushes). */
+  /** The PBX link's clock (tests drive reconnects and pushes), also the callbacks' and the supervisor's: their times are the PBX events'. */
   pbxClock?: Clock;
   /** cache.db's background integrity check (default: `quick_check` on a worker thread; `null`: none). */
   integrityCheck?: IntegrityCheck | null;
@@ -237,7 +237,16 @@ export function createCore(options: CoreOptions): Core {
     ...(options.pbxClock && { clock: options.pbxClock }),
   });
   services.register(pbx);
-  const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings.settings, wakeOutbox: () => link.wakeOutbox() });
+  const callbacks = new CallbackService({
+    journal,
+    pbx,
+    events,
+    logger,
+    settings: () => settings.settings,
+    wakeOutbox: () => link.wakeOutbox(),
+    // Its times are the PBX events' (a task's first call, its due time): the PBX's clock.
+    ...(options.pbxClock && { clock: options.pbxClock }),
+  });
   services.register(callbacks);
   const supervisor = new SupervisorService({
     pbx,

@@ -122,7 +122,7 @@ afterEach(async () => {
 });
 
 /** One desk: its own journal.db in `dataDir`, its PBX host on the shared switchboard, its callback service. */
-async function openDesk(board: FakeSwitchboard, clock: ManualClock, options: { extension: string; name: string; dataDir?: string; settings?: (s: Settings) => void }) {
+async function openDesk(board: FakeSwitchboard, clock: ManualClock, options: { extension: string; name: string; dataDir?: string; settings?: (s: Settings) => void; remoteCopiesKept?: number }) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rg-callbacks-'));
   const settings = structuredClone(DEFAULT_SETTINGS);
   settings.connectors.pbx = { id: 'fake', config: {} };
@@ -141,7 +141,17 @@ async function openDesk(board: FakeSwitchboard, clock: ManualClock, options: { e
   const journal = new JournalService({ dataDir, keys: new DatabaseKeySource(secrets), logger, status, events, now: () => clock.now() });
   const pbx = new PbxHostService({ settings: () => settings, secret: null, registry: { fake: board.registration() }, status, events, logger, patientNameByNumber: () => null, clock, random: () => 0 });
   let wakes = 0;
-  const callbacks = new CallbackService({ journal, pbx, events, logger, settings: () => settings, wakeOutbox: () => (wakes += 1), clock, random: () => 0 });
+  const callbacks = new CallbackService({
+    journal,
+    pbx,
+    events,
+    logger,
+    settings: () => settings,
+    wakeOutbox: () => (wakes += 1),
+    clock,
+    random: () => 0,
+    ...(options.remoteCopiesKept !== undefined && { remoteCopiesKept: options.remoteCopiesKept }),
+  });
   journal.start();
   callbacks.start();
   pbx.start();
@@ -359,6 +369,37 @@ describe('CallbackService: claims across desks', () => {
     again.callbacks.claim(ID);
     await settle();
     expect(b.task()).toMatchObject({ state: 'claimed', claimedBy: { extension: '101' } });
+  });
+});
+
+describe('CallbackService: a long shift', () => {
+  it('remembers a bounded number of the other desks\' copies; tasks past that bound still agree on both desks and are not published again and again', async () => {
+    const clock = new ManualClock(T0);
+    const board = new FakeSwitchboard(clock);
+    const a = await openDesk(board, clock, { extension: '101', name: 'Иванова', remoteCopiesKept: 2 });
+    const b = await openDesk(board, clock, { extension: '102', name: 'Петров', remoteCopiesKept: 2 });
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        await flush();
+        clock.advance(2_000);
+      }
+      await flush();
+    };
+    const numbers = ['+79160000001', '+79160000002', '+79160000003', '+79160000004', '+79160000005'];
+    numbers.forEach((number, i) => board.emit(abandoned(`call-${i}`, T0 + 1_000 + i, number)));
+    await settle();
+    const kept = (desk: typeof a) => (desk.callbacks as unknown as { lastRemote: Map<string, unknown> }).lastRemote.size;
+    expect([kept(a), kept(b)]).toEqual([2, 2]);
+    // Both desks hold the same five tasks, and the PBX was written at most once per desk per task.
+    for (const number of numbers) {
+      expect(a.task(taskId(number))).toMatchObject({ state: 'open', count: 1 });
+      expect(b.task(taskId(number))).toMatchObject({ state: 'open', count: 1 });
+      expect(board.published.filter((entry) => entry.key === `cb/${taskId(number)}`).length).toBeLessThanOrEqual(2);
+    }
+    // A claim of an old task (its copy forgotten) still reaches the other desk.
+    a.callbacks.claim(taskId(numbers[0]!));
+    await settle();
+    expect(b.task(taskId(numbers[0]!))).toMatchObject({ state: 'claimed', claimedBy: { extension: '101' } });
   });
 });
 

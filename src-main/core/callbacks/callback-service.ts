@@ -17,6 +17,11 @@ const PUSH_INTERVAL_MS = 100;
 /** Every desk sees the PBX's own events; one of them, at random within this, writes the durable copy. */
 const PBX_ORIGIN_PUBLISH_SPREAD_MS = 1_500;
 const RING_NO_ANSWER_REMEMBERED = 500;
+/**
+ * The other desks' copies remembered (newest kept): enough for a day's worklist (the list shows
+ * at most 2,000 tasks); a copy forgotten costs at most one needless publish, never a wrong task.
+ */
+const REMOTE_COPIES_KEPT = 2_000;
 
 export interface CallbackServiceOptions {
   journal: JournalService;
@@ -28,6 +33,8 @@ export interface CallbackServiceOptions {
   wakeOutbox: () => void;
   clock?: Clock;
   random?: () => number;
+  /** How many of the other desks' copies are remembered (default {@link REMOTE_COPIES_KEPT}; tests use a few). */
+  remoteCopiesKept?: number;
 }
 
 /** The call a desk journalled, as far as the worklist cares. */
@@ -286,7 +293,7 @@ export class CallbackService implements Service {
       this.options.logger.warn('callbacks.shared-record-refused', { length: value.length });
       return;
     }
-    this.lastRemote.set(remote.id, remote);
+    this.rememberRemote(remote);
     const stores = this.options.journal.require('the shared callback task was not applied');
     const current = stores.callbacks.get(remote.id);
     const merged = current === null ? remote : mergeRecords(current, remote);
@@ -297,6 +304,16 @@ export class CallbackService implements Service {
       if (merged.state === 'done') stores.callbacks.closeRequests(merged.number);
     });
     this.schedulePush();
+  }
+
+  /**
+   * The shared copy last seen of a task, newest last: bounded, so a desk that runs for weeks does
+   * not keep one per number ever owed a call (the shift soak found it growing with every task).
+   */
+  private rememberRemote(remote: TaskRecord): void {
+    this.lastRemote.delete(remote.id);
+    this.lastRemote.set(remote.id, remote);
+    if (this.lastRemote.size > (this.options.remoteCopiesKept ?? REMOTE_COPIES_KEPT)) this.lastRemote.delete(this.lastRemote.keys().next().value!);
   }
 
   /** After every (re)connect: take in what the other desks did meanwhile, then publish what this desk did. */

@@ -35,4 +35,15 @@ describe('EventBus', () => {
     expect(seen).toEqual(['patient:updated']);
     expect(records.map((record) => record.event)).toEqual(['events.listener-failed']);
   });
+
+  it('counts its listeners, and an unsubscribe takes one away (what the shift soak watches)', () => {
+    const { bus: events } = bus();
+    const offWindow = events.subscribe(() => undefined);
+    const offService = events.subscribeInternal(() => undefined);
+    events.subscribeInternal(() => undefined);
+    expect(events.listenerCounts()).toEqual({ windows: 1, internal: 2 });
+    offWindow();
+    offService();
+    expect(events.listenerCounts()).toEqual({ windows: 0, internal: 1 });
+  });
 });

@@ -35,6 +35,14 @@ export class EventBus {
     return () => this.internal.delete(listener);
   }
 
+  /**
+   * How many listen now: windows (`subscribe`) and core services (`subscribeInternal`). The
+   * shift soak (`core/soak/`) checks that neither grows over a shift of calls.
+   */
+  listenerCounts(): { windows: number; internal: number } {
+    return { windows: this.listeners.size, internal: this.internal.size };
+  }
+
   /** Sets what windows receive of each event (the core sets the session's masking once). */
   setOutboundFilter(filter: OutboundFilter): void {
     this.outbound = filter;

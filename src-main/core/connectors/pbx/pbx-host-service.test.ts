@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { EventName } from '../../../../src-shared/ipc/contract';
+import type { EventName, EventPayload } from '../../../../src-shared/ipc/contract';
 import type { PbxSnapshot, QueueAgent } from '../../../../src-shared/pbx/pbx-model';
 import type { QueueView } from '../../../../src-shared/pbx/pbx-contract';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../src-shared/settings/settings-schema';
@@ -375,6 +375,44 @@ describe('PbxHostService: CTI and ring-no-answer', () => {
     s.current().emit(ringing('102', 'other'));
     s.current().emit(ringing('101', 'mine'));
     expect(s.calls()).toEqual([{ event: 'ringing', callId: 'mine', number: '+79161234567', extension: '101' }]);
+  });
+
+  it('a ring that ends elsewhere ends on the CTI desk: the caller hung up while it rang, another agent took it, a direct call rang out; a call it answered ends only with its own leg', async () => {
+    const s = setup();
+    await online(s);
+    const ended = (callId: string, extension: string | null, answered = false): PbxEvent => ({ type: 'call.ended', at: T0, callId, number: '+79161234567', extension, queue: 'reception', answered, talkSec: answered ? 30 : null });
+    const answeredBy = (callId: string, extension: string): PbxEvent => ({ type: 'call.answered', at: T0, callId, number: '+79161234567', extension, queue: 'reception', waitSec: 5 });
+    // The caller hangs up in the queue while the desk phone rings: the PBX names no agent.
+    s.current().emit(ringing('101', 'abandoned'));
+    s.current().emit(ended('abandoned', null));
+    // Ring-all: another agent answers first.
+    s.current().emit(ringing('101', 'taken'));
+    s.current().emit(ringing('102', 'taken'));
+    s.current().emit(answeredBy('taken', '102'));
+    // A direct call rings out.
+    s.current().emit(ringing('101', 'direct'));
+    s.current().emit({ type: 'call.missed', at: T0, callId: 'direct', number: '+79161234567', extension: '101', reason: 'missed' });
+    // Answered here: another leg's answer (a consultation) or end does not end it; its own end does.
+    s.current().emit(ringing('101', 'talk'));
+    s.current().emit(answeredBy('talk', '101'));
+    s.current().emit(answeredBy('talk', '103'));
+    s.current().emit(ended('talk', '103', true));
+    s.current().emit(ended('talk', '101', true));
+    // Someone else's call ending says nothing to this desk.
+    s.current().emit(ended('elsewhere', null));
+    const calls = s.calls() as EventPayload<'pbx:call'>[];
+    expect(calls.map((call) => `${call.event} ${call.callId}`)).toEqual([
+      'ringing abandoned',
+      'ended abandoned',
+      'ringing taken',
+      'ended taken',
+      'ringing direct',
+      'ended direct',
+      'ringing talk',
+      'answered talk',
+      'ended talk',
+    ]);
+    expect(calls.every((call) => call.extension === '101' && call.number === '+79161234567')).toBe(true);
   });
 
   it('a desk with a softphone gets no pbx:call (the INVITE pops the card)', async () => {

@@ -52,6 +52,8 @@ const AFTER_AUTH_FAILURE_MS = 60_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 8_000;
 const DEFAULT_PUSH_INTERVAL_MS = 150;
 const NAME_CACHE_MAX = 5_000;
+/** A desk phone has a few calls at once (a ring, a talk, one on hold); more are stale and forgotten. */
+const CTI_CALLS_MAX = 50;
 /** Why a session ends when the agent identity changed (run() connects again at once). */
 const RECONNECT_FOR_AGENT = 'reconnecting with the new agent identity';
 /** The demo switchboard's seat for a desk with no extension configured. */
@@ -113,6 +115,8 @@ export class PbxHostService implements Service {
   private readonly connectedListeners = new Set<() => void>();
   private readonly names = new Map<string, string | null>();
   private readonly noAnswerInRow = new Map<string, number>();
+  /** CTI: this desk's calls from their `ringing` to their `ended` (at most {@link CTI_CALLS_MAX}, oldest dropped). */
+  private readonly ctiCalls = new Map<string, { number: string; extension: string; answered: boolean }>();
 
   constructor(private readonly options: PbxHostOptions) {
     const settings = options.settings();
@@ -422,14 +426,56 @@ export class PbxHostService implements Service {
     }
   }
 
-  /** CTI mode: this desk's own rings reach the renderer as `pbx:call` (the screen pop). */
+  /**
+   * CTI mode: this desk's own rings reach the renderer as `pbx:call` (the screen pop). A ring
+   * that ends elsewhere ends on the desk too: the caller hung up while the desk phone rang (the
+   * PBX's `call.ended` then names no agent), another agent answered it, or a direct call rang out
+   * (`call.missed`) — otherwise the pop would ring on screen for ever (found by the shift soak).
+   * A call this desk answered ends only with this desk's own `call.ended`.
+   */
   private cti(event: PbxEvent): void {
     const { ctiMode, extension } = this.identity;
     if (!ctiMode || extension === null) return;
-    if (event.type !== 'call.ringing' && event.type !== 'call.answered' && event.type !== 'call.ended') return;
-    if (event.extension !== extension || event.number === '') return;
-    const kind = event.type === 'call.ringing' ? 'ringing' : event.type === 'call.answered' ? 'answered' : 'ended';
-    this.options.events.emit('pbx:call', { event: kind, callId: event.callId, number: event.number, extension: event.extension });
+    const own = 'extension' in event && event.extension === extension;
+    switch (event.type) {
+      case 'call.ringing':
+        if (!own || event.number === '') return;
+        this.trackCti(event.callId, { number: event.number, extension, answered: false });
+        return this.emitCti('ringing', event.callId, event.number, extension);
+      case 'call.answered':
+        if (!own) return this.endRing(event.callId);
+        this.trackCti(event.callId, { number: event.number, extension, answered: true });
+        if (event.number !== '') this.emitCti('answered', event.callId, event.number, extension);
+        return;
+      case 'call.ended':
+        if (!own) return this.endRing(event.callId);
+        this.ctiCalls.delete(event.callId);
+        if (event.number !== '') this.emitCti('ended', event.callId, event.number, extension);
+        return;
+      case 'call.missed':
+        if (own) this.endRing(event.callId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private trackCti(callId: string, call: { number: string; extension: string; answered: boolean }): void {
+    this.ctiCalls.delete(callId);
+    this.ctiCalls.set(callId, call);
+    if (this.ctiCalls.size > CTI_CALLS_MAX) this.ctiCalls.delete(this.ctiCalls.keys().next().value!);
+  }
+
+  /** A call that rang this desk, unanswered here, is over or taken elsewhere: its ring ends on the desk. */
+  private endRing(callId: string): void {
+    const call = this.ctiCalls.get(callId);
+    if (!call || call.answered) return;
+    this.ctiCalls.delete(callId);
+    this.emitCti('ended', callId, call.number, call.extension);
+  }
+
+  private emitCti(event: 'ringing' | 'answered' | 'ended', callId: string, number: string, extension: string): void {
+    this.options.events.emit('pbx:call', { event, callId, number, extension });
   }
 
   /** N unanswered queue rings in a row pause this desk's agent ("не отвечает"), as contact centres expect. */
