@@ -489,14 +489,16 @@ describe('query plans (EXPLAIN QUERY PLAN)', () => {
   it('byPhone is an index search of patient_phones, never a scan', () => {
     const repo = repository();
     repo.bulkLoad(syntheticPatients({ count: 200, seed: 8 }));
-    const detail = plan(repo, statementSource(repo, 'statements', 'byPhone'), '+79161234567', 50);
-    expect(detail).toMatch(/SEARCH ph USING COVERING INDEX patient_phones_e164 \(e164=\?\)/);
+    const detail = plan(repo, statementSource(repo, 'statements', 'byPhone'), '76543216197', 50);
+    expect(detail).toMatch(/SEARCH ph USING INDEX patient_phones_reversed \(reversed_digits=\?\)/);
     expect(detail).toMatch(/SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     expect(detail).not.toMatch(/SCAN/);
   });
 
-  it('suffix search uses the reversed-digits index', () => {
+  it("the search's exact number and its suffix both use the reversed-digits index", () => {
     const repo = repository();
+    const exact = plan(repo, statementSource(repo, 'searcher', 'phoneExact'), '76543216197', 10);
+    expect(exact).toMatch(/SEARCH patient_phones USING COVERING INDEX patient_phones_reversed \(reversed_digits=\?\)/);
     const detail = plan(repo, statementSource(repo, 'searcher', 'phoneSuffix'), '7654', '7654:', 10);
     expect(detail).toMatch(/SEARCH patient_phones USING COVERING INDEX patient_phones_reversed \(reversed_digits>\? AND reversed_digits<\?\)/);
     expect(detail).not.toMatch(/SCAN/);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { CacheFillSchema, type CacheFill } from '../../../src-shared/cache/cache-contract';
 import type { PatientCard } from '../../../src-shared/patients/patient-card';
 import { nameSortKey } from '../../../src-shared/patients/name-folding';
-import { normalizePhone } from '../patients/phone-normalisation';
+import { normalizePhone, reversedDigits } from '../patients/phone-normalisation';
 import { SCHEDULE_CURSOR_PREFIX } from '../schedule/schedule-streams';
 import { INSERT_QUARANTINE_SQL, quarantineRowValues, type QuarantineEntry } from './cache-quarantine';
 import { CACHE_PAGE_SIZE, installCacheSnapshot, removeDatabaseFiles, writeCacheSnapshot, type CacheSnapshotReport } from './cache-bulk-load';
@@ -277,7 +277,7 @@ export class CacheRepository {
   }
 
   /**
-   * Cards carrying this phone, for the screen pop: normalised, then one E.164 index lookup.
+   * Cards carrying this phone, for the screen pop: normalised, then one lookup of its reversed digits.
    * Own numbers rank before a relative's, then alphabetically. Empty when the number is not
    * a valid phone or not cached.
    */
@@ -289,7 +289,8 @@ export class CacheRepository {
 
   /** {@link byPhone} for a number already normalised to E.164 (the screen pop normalises once). */
   byE164(e164: string): PatientCard[] {
-    const rows = this.guard(() => this.statements.byPhone.all(e164, BY_PHONE_LIMIT));
+    // An E.164 number is `+` and its digits: its reversed digits name it exactly (migration 0006).
+    const rows = this.guard(() => this.statements.byPhone.all(reversedDigits(e164), BY_PHONE_LIMIT));
     if (rows.length === 1) return [readCard(rows[0]!.card)];
     // A shared number (family, switchboard): own numbers first, then alphabetically.
     return rows
@@ -549,7 +550,7 @@ function prepareStatements(db: Db) {
     insertFts: db.prepare<[number, string]>('INSERT INTO patients_fts (rowid, name_key) VALUES (?, ?)'),
     deleteFts: db.prepare<[number]>('DELETE FROM patients_fts WHERE rowid = ?'),
     byPhone: db.prepare<[string, number], { card: string; kind: string }>(
-      'SELECT c.card, ph.kind FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.e164 = ? LIMIT ?',
+      'SELECT c.card, ph.kind FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.reversed_digits = ? LIMIT ?',
     ),
     cardByMisId: db.prepare<[string], string>('SELECT c.card FROM patients p JOIN patient_cards c ON c.patient_id = p.id WHERE p.mis_id = ?').pluck(),
     count: db.prepare<[], number>('SELECT count(*) FROM patients').pluck(),

@@ -92,7 +92,7 @@ export class PatientSearch {
     db: Db,
     private readonly candidateLimit = SEARCH_CANDIDATE_LIMIT,
   ) {
-    this.phoneExact = db.prepare<[string, number], number>('SELECT patient_id FROM patient_phones WHERE e164 = ? LIMIT ?').pluck();
+    this.phoneExact = db.prepare<[string, number], number>('SELECT patient_id FROM patient_phones WHERE reversed_digits = ? LIMIT ?').pluck();
     this.phoneSuffix = db
       .prepare<[string, string, number], number>('SELECT patient_id FROM patient_phones WHERE reversed_digits >= ? AND reversed_digits < ? LIMIT ?')
       .pluck();
@@ -166,14 +166,14 @@ export class PatientSearch {
     return this.capped(found);
   }
 
-  /** Full number (normalised, E.164 index) and last-digits suffix (reversed-digits index). */
+  /** Full number (normalised, its reversed digits exactly) and last-digits suffix (a range of them): one index. */
   private phoneCandidates(digits: string): Candidates {
     const found: Candidates = { ids: [], exact: new Set(), complete: true, allMatch: true };
     const seen = new Set<number>();
     const cap = this.candidateLimit + 1;
     const phone = digits.length >= 10 ? normalizePhone(digits) : null;
     if (phone) {
-      const exact = this.phoneExact.all(phone.e164, cap);
+      const exact = this.phoneExact.all(reversedDigits(phone.e164), cap);
       if (exact.length >= cap) found.complete = false;
       for (const id of exact) {
         found.exact.add(id);

@@ -20,6 +20,7 @@ import { DemoMis, DemoMisConfigSchema } from '../../connectors/demo/demo-mis';
 import { PopChoices } from '../../screen-pop/pop-choices';
 import { lookupCached, lookupOnline } from '../../screen-pop/screen-pop-lookup';
 import { openJournalDatabase } from '../../journal/open-journal';
+import { reversedDigits } from '../../patients/phone-normalisation';
 import type { ScheduleReader } from '../../schedule/schedule-reader';
 import { SLOT_QUERIES, ScheduleRepository, type ScheduleRecordOf } from '../../schedule/schedule-repository';
 import { syntheticSchedule, type SyntheticSchedule } from '../../schedule/synthetic-schedule';
@@ -510,17 +511,17 @@ function formatPhone(national10: string, style: number): string {
 
 function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: number) {
   const random = seededRandom(seed ^ 0x5eed);
-  const raw = repo.connection.prepare<[string], { card: string }>('SELECT c.card FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.e164 = ?');
-  const cases: { input: string; e164: string }[] = [];
+  const raw = repo.connection.prepare<[string], { card: string }>('SELECT c.card FROM patient_phones ph JOIN patient_cards c ON c.patient_id = ph.patient_id WHERE ph.reversed_digits = ?');
+  const cases: { input: string; key: string }[] = [];
   while (cases.length < queries + 200) {
     const card = syntheticPatient(Math.floor(random() * n), seed);
     const phone = card.phones[Math.floor(random() * card.phones.length)];
     if (random() < 0.1 || !phone) {
       // A caller who is not a patient yet: the miss path must be as fast as the hit path.
       const national10 = `9${String(Math.floor(random() * 1e9)).padStart(9, '0')}`;
-      cases.push({ input: formatPhone(national10, cases.length), e164: `+7${national10}` });
+      cases.push({ input: formatPhone(national10, cases.length), key: reversedDigits(`+7${national10}`) });
     } else {
-      cases.push({ input: formatPhone(phone.national10, cases.length), e164: phone.e164 });
+      cases.push({ input: formatPhone(phone.national10, cases.length), key: reversedDigits(phone.e164) });
     }
   }
   const ours: number[] = [];
@@ -534,7 +535,7 @@ function benchByPhone(repo: CacheRepository, n: number, seed: number, queries: n
     };
     const runRaw = () => {
       const t = performance.now();
-      raw.all(item.e164);
+      raw.all(item.key);
       return performance.now() - t;
     };
     let o: number;
@@ -810,7 +811,7 @@ export function formatReport(report: BenchReport): string {
     ['raw insert (same rows, no indexes)', `${fmt(r.rawInsertRowsPerSec)} rows/s`, 'patient rows (each with its phone rows) per second'],
     ['generator alone', `${fmt(report.generatorCardsPerSec)} cards/s`, ''],
     ['byPhone p50 / p99', `${r.byPhone.p50Ms} / ${r.byPhone.p99Ms} ms`, `target p99 ≤ 1 ms and ≤ 3× raw (${r.rawByPhone.p99Ms > 0 ? (r.byPhone.p99Ms / r.rawByPhone.p99Ms).toFixed(2) : '∞'}×)`],
-    ['raw E.164 lookup p50 / p99', `${report.rawByPhoneP50Ms} / ${r.rawByPhone.p99Ms} ms`, 'SELECT card … WHERE e164 = ? (pre-normalised)'],
+    ['raw E.164 lookup p50 / p99', `${report.rawByPhoneP50Ms} / ${r.rawByPhone.p99Ms} ms`, 'SELECT card … WHERE reversed_digits = ? (pre-normalised)'],
     ['search p50 / p95', `${r.search.p50Ms} / ${r.search.p95Ms} ms`, 'target p95 ≤ 20 ms; mix of every query form'],
     ['screen pop (cache) p50 / p95', `${r.screenPop.p50Ms} / ${r.screenPop.p95Ms} ms`, `target p95 ≤ 50 ms (INVITE → card painted); normalise + byPhone + choice; ${report.screenPopMix.known} own / ${report.screenPopMix.shared} shared (${report.screenPopMix.remembered} remembered) / ${report.screenPopMix.unknown} unknown`],
     ['screen pop (MIS online) p50 / p95', `${r.screenPopOnline.p50Ms} / ${r.screenPopOnline.p95Ms} ms`, `demo MIS findByPhone + validation at latency ${r.screenPopOnline.latencyMs} ms (demo default ${DemoMisConfigSchema.parse({}).latencyMs} ms) (phone index ${fmt(report.demoPhoneIndexMs)} ms, built once); online / cached p50 = ${r.screenPopRatio}×`],
