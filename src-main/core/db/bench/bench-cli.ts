@@ -3,13 +3,14 @@ import { DEFAULT_CIPHER } from '../open-database';
 import { benchBooking } from '../../booking/booking-bench';
 import { formatQueueBench, runQueueBench } from '../../queue/queue-bench';
 import { formatFirstSyncBench, runFirstSyncBench, type FirstSyncBench } from '../../sync/first-sync/first-sync-bench';
-import { formatIngestReport, formatReport, runBench, runIngestBench } from './run-bench';
+import { formatIngestReport, formatReport, INGEST_RUNS, runBench, runIngestBench, type IngestBenchReport } from './run-bench';
 
 /**
- * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L] [--only ingest]`:
+ * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L] [--ingest-runs R] [--only ingest]`:
  * entry point built by scripts/bench.mjs. Prints progress and the table on stdout; writes the
  * JSON when asked. `--compare-cards 0` skips the cipher comparison; `--only ingest` measures
- * only the bulk load and its raw-insert reference (its JSON is that report).
+ * only the bulk load and its raw-insert reference (its JSON is the list of those reports). The
+ * ingest is measured `--ingest-runs` times (default 3), every run printed.
  */
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -44,15 +45,23 @@ async function main(): Promise<void> {
   const compare = argument('compare-cards');
   const only = argument('only');
   if (only !== undefined && only !== 'ingest') throw new Error(`--only must be ingest, got ${only}`);
+  const ingestRuns = positiveInt('ingest-runs', INGEST_RUNS);
   if (only === 'ingest') {
-    const ingest = runIngestBench({ cards, cipher, seed: positiveInt('seed', 20_261_101), log: (line) => process.stdout.write(`${line}\n`) });
-    process.stdout.write(`\n${formatIngestReport(ingest)}\n\njson ${JSON.stringify(ingest)}\n`);
-    if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(ingest)}\n`);
+    const runs: IngestBenchReport[] = [];
+    for (let run = 1; run <= ingestRuns; run++) {
+      process.stdout.write(`ingest run ${run} of ${ingestRuns}:\n`);
+      const ingest = runIngestBench({ cards, cipher, seed: positiveInt('seed', 20_261_101), log: (line) => process.stdout.write(`${line}\n`) });
+      process.stdout.write(`\n${formatIngestReport(ingest)}\n\n`);
+      runs.push(ingest);
+    }
+    process.stdout.write(`ingest runs: ${runs.map((run) => `${run.ingestCardsPerSec.toLocaleString('en')} cards/s (${run.ratioToRaw}× raw)`).join(' / ')}\n\njson ${JSON.stringify(runs)}\n`);
+    if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(runs)}\n`);
     return;
   }
   const report = await runBench({
     cards,
     cipher,
+    ingestRuns,
     ...(compare === undefined ? {} : { cipherCompareCards: Number(compare) }),
     seed: positiveInt('seed', 20_261_101),
     queries: positiveInt('queries', 2_000),

@@ -42,6 +42,8 @@ export interface BenchOptions {
   misLatencyMs?: number;
   /** Cipher of the main measurement (default: the one the desk uses). */
   cipher?: DatabaseCipher;
+  /** How many times the ingest (with its raw reference) is measured, each printed (default {@link INGEST_RUNS}). */
+  ingestRuns?: number;
   /** Doctors of the synthetic clinic whose schedule the `slots` figure searches (default 200: ≈250,000 slots). */
   scheduleDoctors?: number;
   /** Days of schedule (default 14, the desk's default horizon). */
@@ -81,7 +83,10 @@ export type BookingBench = (fixture: ScheduleBenchFixture) => Promise<{ p95Ms: n
 /** Exactly the JSON the bench writes with `--json`. */
 export interface BenchResult {
   cards: number;
+  /** The lowest of {@link ingestRuns}: the target (≥ 50,000) holds in every run or not at all. */
   ingestCardsPerSec: number;
+  /** Every ingest run of this bench, in order, each with the raw insert measured just before it. */
+  ingestRuns: IngestRun[];
   rawInsertRowsPerSec: number;
   byPhone: { p50Ms: number; p99Ms: number };
   rawByPhone: { p99Ms: number };
@@ -153,6 +158,15 @@ export interface ScheduleBenchReport {
 }
 
 const RAW_BATCH = 20_000;
+/** Ingest measurements per bench run: the target is judged on every one of them. */
+export const INGEST_RUNS = 3;
+
+/** One ingest measurement: cards/s net of the generator, the raw insert of the same run, their ratio. */
+export interface IngestRun {
+  cardsPerSec: number;
+  rawInsertRowsPerSec: number;
+  ratioToRaw: number;
+}
 /** The synthetic schedule's first day and its clinic's zone (fixed, so a seed replays the same schedule). */
 const SCHEDULE_TODAY = '2026-12-07';
 const SCHEDULE_TIME_ZONE = 'Europe/Moscow';
@@ -186,9 +200,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       log(`  ingest ${fmt(perSec(compareCards, ingestMs))} cards/s, raw insert ${fmt(rawRate)} rows/s`);
     }
 
+    // The earlier ingest runs load a file of their own, closed and removed; the last one is the cache the rest of the bench reads.
+    const runs = options.ingestRuns ?? INGEST_RUNS;
+    const ingestRuns: IngestRun[] = [];
+    for (let run = 1; run < runs; run++) {
+      log(`ingest run ${run} of ${runs}:`);
+      const runPath = join(dir, `ingest-run-${run}.db`);
+      const measured = measureIngest({ dir, path: runPath, key, cipher, n, seed, log });
+      measured.repo.close();
+      removeDatabaseFiles(runPath);
+      ingestRuns.push(ingestRunOf(n, measured.ingest));
+    }
+    if (runs > 1) log(`ingest run ${runs} of ${runs}:`);
     const path = join(dir, 'cache.db');
     const { repo, ingest } = measureIngest({ dir, path, key, cipher, n, seed, log });
     const { rawInsertRowsPerSec, grossMs, genMs, ingestMs, report } = ingest;
+    ingestRuns.push(ingestRunOf(n, ingest));
 
     log(`byPhone vs raw E.164 lookup: ${queries} queries …`);
     const phone = benchByPhone(repo, n, seed, queries);
@@ -213,7 +240,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     repo.close();
     const result: BenchResult = {
       cards: n,
-      ingestCardsPerSec: round(perSec(n, ingestMs)),
+      ingestCardsPerSec: Math.min(...ingestRuns.map((run) => run.cardsPerSec)),
+      ingestRuns,
       rawInsertRowsPerSec: round(rawInsertRowsPerSec),
       byPhone: { p50Ms: round3(phone.ours.p50), p99Ms: round3(phone.ours.p99) },
       rawByPhone: { p99Ms: round3(phone.raw.p99) },
@@ -311,6 +339,11 @@ function ingestFigures(n: number, cipher: DatabaseCipher, ingest: ReturnType<typ
     cpu: { ingestMs: Math.round(ingest.cpu.ingestMs), rawInsertMs: Math.round(ingest.cpu.rawInsertMs), generatorMs: Math.round(ingest.cpu.generatorMs), ratio: ingestRatio(ingest.cpu.rawInsertMs, ingest.cpu.ingestMs) },
     rssBytes: process.resourceUsage().maxRSS * 1024,
   };
+}
+
+function ingestRunOf(n: number, ingest: ReturnType<typeof measureIngest>['ingest']): IngestRun {
+  const cardsPerSec = perSec(n, ingest.ingestMs);
+  return { cardsPerSec: round(cardsPerSec), rawInsertRowsPerSec: round(ingest.rawInsertRowsPerSec), ratioToRaw: ingestRatio(cardsPerSec, ingest.rawInsertRowsPerSec) };
 }
 
 const ingestRatio = (ingest: number, raw: number) => (raw > 0 ? Math.round((ingest / raw) * 1000) / 1000 : 0);
@@ -807,7 +840,8 @@ export function formatReport(report: BenchReport): string {
   const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
   const rows: [string, string, string][] = [
     ['cards', fmt(r.cards), `cipher ${report.cipher}`],
-    ['ingest (bulkLoad, net of generator)', `${fmt(r.ingestCardsPerSec)} cards/s`, `target ≥ 50,000; ${report.ingestRatioToRaw}× raw insert; gross incl. generator ${fmt(report.ingestGrossCardsPerSec)} cards/s (generator ${fmt(report.generatorInLoadMs)} ms); insert ${fmt(report.ingestInsertMs)} ms + indexes/FTS ${fmt(report.ingestIndexMs)} ms`],
+    ['ingest runs (each net of generator)', r.ingestRuns.map((run) => fmt(run.cardsPerSec)).join(' / '), `cards/s, lowest is the figure; raw insert ${r.ingestRuns.map((run) => fmt(run.rawInsertRowsPerSec)).join(' / ')} rows/s; ratio ${r.ingestRuns.map((run) => run.ratioToRaw).join(' / ')}`],
+    ['ingest (bulkLoad, lowest run)', `${fmt(r.ingestCardsPerSec)} cards/s`, `target ≥ 50,000 in every run; last run ${report.ingestRatioToRaw}× raw insert; gross incl. generator ${fmt(report.ingestGrossCardsPerSec)} cards/s (generator ${fmt(report.generatorInLoadMs)} ms); insert ${fmt(report.ingestInsertMs)} ms + indexes/FTS ${fmt(report.ingestIndexMs)} ms`],
     ['raw insert (same rows, no indexes)', `${fmt(r.rawInsertRowsPerSec)} rows/s`, 'patient rows (each with its phone rows) per second'],
     ['generator alone', `${fmt(report.generatorCardsPerSec)} cards/s`, ''],
     ['byPhone p50 / p99', `${r.byPhone.p50Ms} / ${r.byPhone.p99Ms} ms`, `target p99 ≤ 1 ms and ≤ 3× raw (${r.rawByPhone.p99Ms > 0 ? (r.byPhone.p99Ms / r.rawByPhone.p99Ms).toFixed(2) : '∞'}×)`],
