@@ -6,11 +6,12 @@ import { formatFirstSyncBench, runFirstSyncBench, type FirstSyncBench } from '..
 import { formatIngestReport, formatReport, INGEST_RUNS, runBench, runIngestBench, type IngestBenchReport } from './run-bench';
 
 /**
- * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L] [--ingest-runs R] [--only ingest]`:
+ * `npm run bench -- --cards N [--json FILE] [--seed S] [--queries Q] [--cipher C] [--compare-cards M] [--mis-latency-ms L] [--ingest-runs R] [--only ingest|first-sync]`:
  * entry point built by scripts/bench.mjs. Prints progress and the table on stdout; writes the
  * JSON when asked. `--compare-cards 0` skips the cipher comparison; `--only ingest` measures
  * only the bulk load and its raw-insert reference (its JSON is the list of those reports). The
- * ingest is measured `--ingest-runs` times (default 3), every run printed.
+ * ingest is measured `--ingest-runs` times (default 3), every run printed. `--only first-sync`
+ * runs just the end-to-end first sync of a fresh desk process and its RSS.
  */
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -37,6 +38,11 @@ function misLatency(): { misLatencyMs?: number } {
   return { misLatencyMs: value };
 }
 
+/** The JSON's `firstSync`: the issue's `{ cardsPerSec, wallMs }` and what was answered during it. */
+function firstSyncFigures(firstSync: FirstSyncBench) {
+  return { cardsPerSec: firstSync.cardsPerSec, wallMs: firstSync.wallMs, cards: firstSync.cards, popP95Ms: firstSync.during.popP95Ms, searchP95Ms: firstSync.during.searchP95Ms, eventLoopDelayMaxMs: firstSync.during.eventLoopDelayMaxMs };
+}
+
 async function main(): Promise<void> {
   const cards = positiveInt('cards', 1_000_000);
   const jsonPath = argument('json');
@@ -44,7 +50,15 @@ async function main(): Promise<void> {
   if (cipher !== 'chacha20' && cipher !== 'sqlcipher' && cipher !== 'aegis') throw new Error(`--cipher must be chacha20, sqlcipher or aegis, got ${cipher}`);
   const compare = argument('compare-cards');
   const only = argument('only');
-  if (only !== undefined && only !== 'ingest') throw new Error(`--only must be ingest, got ${only}`);
+  if (only !== undefined && only !== 'ingest' && only !== 'first-sync') throw new Error(`--only must be ingest or first-sync, got ${only}`);
+  if (only === 'first-sync') {
+    process.stdout.write(`first sync: a fresh desk process on the demo clinic of ${cards.toLocaleString('en')} patients, start to a complete cache …\n`);
+    const firstSync = await runFirstSyncBench({ cards, seed: positiveInt('seed', 20_261_101) });
+    const result = { firstSync: firstSyncFigures(firstSync), rss: firstSync.rssBytes };
+    process.stdout.write(`\n${formatFirstSyncBench(firstSync)}\n\njson ${JSON.stringify(result)}\n`);
+    if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(result)}\n`);
+    return;
+  }
   const ingestRuns = positiveInt('ingest-runs', INGEST_RUNS);
   if (only === 'ingest') {
     const runs: IngestBenchReport[] = [];
@@ -85,7 +99,7 @@ async function main(): Promise<void> {
     queue: { eventsPerSec: queue.eventsPerSec, applyP95Ms: queue.applyP95Ms, viewP95Ms: queue.viewP95Ms, agents: queue.agents, waitingCallers: queue.waitingCallers },
     ...(firstSync
       ? {
-          firstSync: { cardsPerSec: firstSync.cardsPerSec, wallMs: firstSync.wallMs, cards: firstSync.cards, popP95Ms: firstSync.during.popP95Ms, searchP95Ms: firstSync.during.searchP95Ms, eventLoopDelayMaxMs: firstSync.during.eventLoopDelayMaxMs },
+          firstSync: firstSyncFigures(firstSync),
           // The desk process's RSS after the first sync (settled), not the bench's own.
           rss: firstSync.rssBytes,
         }
