@@ -60,8 +60,9 @@ export class DemoClinicService implements Service {
     demo.setOffline(config.offline);
     if (config.evolveIntervalMs > 0) demo.startEvolving(config.evolveIntervalMs);
     if (config.otherChannelsIntervalMs > 0) demo.startOtherChannels(config.otherChannelsIntervalMs);
-    // Index the clinic's phones now (loaded, or built in slices), so the first caller's refresh does not wait for it.
-    void demo.preparePhoneIndex();
+    // Index the clinic's phones now (loaded, or built in slices), so the first caller's refresh does not wait for it;
+    // then its names, so the cashier's searches (answered by this MIS while a new desk's cache fills) read an index.
+    void demo.preparePhoneIndex().then(() => demo.prepareNameIndex());
     this.options.logger.info('demo-mis.started', { patients: config.patients, offline: config.offline, sharedSchedule: config.scheduleFile !== undefined });
     this.demo = demo;
   }

@@ -4,7 +4,8 @@ import { nameMatchesWords, nameSortKey, nameTokens } from '../../../../src-share
 import { MAX_APPOINTMENTS_PER_CARD, type PatientCard } from '../../../../src-shared/patients/patient-card';
 import { DEFAULT_CLINIC_TIME_ZONE, isKnownTimeZone } from '../../../../src-shared/schedule/clinic-time';
 import type { ScheduleStream } from '../../../../src-shared/schedule/schedule-model';
-import { syntheticMobile, syntheticPatient } from '../../demo/synthetic-patients';
+import { syntheticMobile, syntheticPatient, syntheticPatientName } from '../../demo/synthetic-patients';
+import { DemoNameIndex, NAME_INDEX_MAX_WORDS } from './demo-name-index';
 import {
   MIS_CONNECTOR_API_VERSION,
   MisError,
@@ -105,6 +106,8 @@ const SEARCH_LIMIT = 50;
 const SCAN_CHUNK = 2_000;
 /** Patients per run of the phone index: ~8 ms of generating and sorting on this class of machine. */
 const PHONE_RUN_PATIENTS = 2_000;
+/** Patients per run of the name index: a few ms of generating names. */
+const NAME_RUN_PATIENTS = 4_000;
 
 
 /**
@@ -145,6 +148,8 @@ export class DemoMis implements MisConnector {
   private readonly phoneIndexPath: string | null;
   private phoneIndexSaved = false;
   private closed = false;
+  private readonly nameIndex: DemoNameIndex;
+  private nameIndexing: Promise<void> | null = null;
   /** Injected round-trip delay of every call. */
   latencyMs: number;
 
@@ -165,6 +170,7 @@ export class DemoMis implements MisConnector {
     this.faultRandom = seededRandom(options.faultSeed ?? this.seed * 104_729 + 3);
     this.ledger = new DemoLedger(options.ledgerPath ?? ':memory:');
     this.phoneIndexPath = options.phoneIndexPath ?? null;
+    this.nameIndex = new DemoNameIndex(this.basePopulation, this.seed);
     this.latencyMs = options.latencyMs ?? 0;
     this.errorRate = options.errorRate ?? 0;
     this.timeoutRate = options.timeoutRate ?? 0;
@@ -375,7 +381,58 @@ export class DemoMis implements MisConnector {
     await this.roundTrip();
     const words = nameTokens(query);
     if (words.length === 0) return [];
-    return this.scan((card) => nameMatchesWords(nameSortKey(card), words));
+    if (words.length > NAME_INDEX_MAX_WORDS) return this.scan((card) => nameMatchesWords(nameSortKey(card), words));
+    return this.searchNames(words);
+  }
+
+  /**
+   * Builds the name index a run of {@link NAME_RUN_PATIENTS} patients per turn of the event loop
+   * (the desk's thread), so searches read it instead of scanning. Resolves when it is complete.
+   */
+  prepareNameIndex(): Promise<void> {
+    this.nameIndexing ??= (async () => {
+      while (!this.nameIndex.complete && !this.closed) {
+        this.nameIndex.indexRun(NAME_RUN_PATIENTS);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    })();
+    return this.nameIndexing;
+  }
+
+  /**
+   * The search through the name index: the same cards, in the same order (by MIS id), as
+   * {@link scan} with the name rule. The indexed base patients are read from the index; the
+   * rest of the base (while it is still being built) is scanned; changed cards (renamed, new,
+   * merged) are checked as they are now; deleted ones are skipped.
+   */
+  private async searchNames(words: readonly string[]): Promise<PatientCard[]> {
+    const matches = (card: PatientCard) => nameMatchesWords(nameSortKey(card), words);
+    const changedHits: number[] = [];
+    for (const [misId, card] of this.changed) {
+      if (!this.gone.has(misId) && matches(card)) changedHits.push(Number(misId) - MIS_ID_BASE);
+    }
+    changedHits.sort((a, b) => a - b);
+    const found: PatientCard[] = [];
+    let next = 0;
+    const takeChangedBefore = (index: number) => {
+      while (next < changedHits.length && changedHits[next]! < index && found.length < SEARCH_LIMIT) found.push(this.current(String(MIS_ID_BASE + changedHits[next++]!))!);
+    };
+    const takeBase = (index: number) => {
+      takeChangedBefore(index);
+      const misId = String(MIS_ID_BASE + index);
+      if (found.length < SEARCH_LIMIT && !this.changed.has(misId) && !this.gone.has(misId)) found.push(syntheticPatient(index, this.seed));
+    };
+    const indexedUpTo = this.nameIndex.indexedUpTo;
+    for (const index of this.nameIndex.matching(words)) {
+      if (found.length >= SEARCH_LIMIT) return found;
+      takeBase(index);
+    }
+    for (let index = indexedUpTo; index < this.basePopulation && found.length < SEARCH_LIMIT; index++) {
+      if (index > indexedUpTo && (index - indexedUpTo) % SCAN_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (nameMatchesWords(nameSortKey(syntheticPatientName(index, this.seed)), words)) takeBase(index);
+    }
+    takeChangedBefore(Infinity);
+    return found;
   }
 
   async submit(submission: MisSubmission): Promise<MisSubmitResult> {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_PHONE_INDEX_FILE, DemoMis } from '../../connectors/demo/demo-mis';
 import type { BulkFirstSyncResult } from './bulk-first-sync';
 
 /** What the bench asks of its desk process (`first-sync-bench-host.ts`). */
@@ -43,6 +44,8 @@ export interface FirstSyncBench {
   rssBytes: number;
   peakRssBytes: number;
   bulk: BulkFirstSyncResult | null;
+  /** The demo MIS's caller index built before the desk started (ms; the MIS is up before a new desk). */
+  misPreparedMs: number;
   during: {
     rings: number;
     popP50Ms: number;
@@ -79,6 +82,18 @@ export async function runFirstSyncBench(options: { cards: number; seed: number; 
   const timeoutMs = options.timeoutMs ?? 300_000;
   const request: FirstSyncHostRequest = { cards: options.cards, seed: options.seed, dataDir, timeoutMs, settleMs: options.settleMs ?? 3_000 };
   try {
+    // The clinic's MIS is up before a new desk starts: the demo MIS's caller index (its own
+    // server-side state, kept in its folder) is built here, outside the desk process and its clock.
+    const misStarted = performance.now();
+    const folder = join(dataDir, 'demo-mis');
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const mis = new DemoMis({ patients: options.cards, seed: options.seed, phoneIndexPath: join(folder, DEMO_PHONE_INDEX_FILE) });
+    try {
+      mis.warmPhoneIndex();
+    } finally {
+      mis.close();
+    }
+    const misPreparedMs = Math.round(performance.now() - misStarted);
     const program = hostProgram();
     const report = await new Promise<FirstSyncHostReport>((resolve, reject) => {
       const child = spawn(process.execPath, [...program.execArgv, program.file, JSON.stringify(request)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,6 +124,7 @@ export async function runFirstSyncBench(options: { cards: number; seed: number; 
       rssBytes: report.rssBytes,
       peakRssBytes: report.peakRssBytes,
       bulk: report.bulk,
+      misPreparedMs,
       during: {
         rings: report.probes.pops.length,
         popP50Ms: r3(pct(report.probes.pops, 0.5)),
@@ -133,6 +149,7 @@ export function formatFirstSyncBench(bench: FirstSyncBench): string {
   const d = bench.during;
   return [
     `first sync (demo MIS → desk, end to end)  ${bench.cards.toLocaleString('en')} cards in ${(bench.wallMs / 1000).toFixed(1)} s = ${bench.cardsPerSec.toLocaleString('en')} cards/s (target ≤ 60 s)${bench.bulk ? `; bulk path: worker insert ${bench.bulk.insertMs} ms + indexes ${bench.bulk.indexMs} ms` : '; paged'}`,
+    `  the demo MIS up before the desk (its caller index built beforehand in ${(bench.misPreparedMs / 1000).toFixed(1)} s, outside the desk's clock; its name index builds in the desk process meanwhile)`,
     `  during it: ${d.rings} rings, pop lookup p50 ${d.popP50Ms} / p95 ${d.popP95Ms} ms (budget 50), its MIS refresh p95 ${d.refreshP95Ms} ms; search p50 ${d.searchP50Ms} / p95 ${d.searchP95Ms} ms (answered by: ${d.searchSources.join(', ')}); desk thread delay p99 ${d.eventLoopDelayP99Ms} ms, max ${d.eventLoopDelayMaxMs} ms`,
     `  after it: 2,000 rings (pop lookup p95 ${bench.popAfterP95Ms} ms from the cache) and 200 searches, then desk RSS ${mib(bench.rssBytes)} (target ≤ 400 MiB), peak ${mib(bench.peakRssBytes)} during the sync`,
   ].join('\n');
