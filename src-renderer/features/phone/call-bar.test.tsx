@@ -162,6 +162,15 @@ describe('Call bar: a softphone ring, seen and answered from another pane', () =
     await waitFor(() => expect(within(item('ringing')).getByTestId('call-bar-name').textContent).toBe('Нет в картотеке'));
   });
 
+  it('while the cache is still being filled and the MIS does not answer, an unmatched number is not called "not in the records"', async () => {
+    const { desk, phone } = await renderDesk();
+    desk.handle('screenPop.lookup', (input) => ({ numberKey: input.callId === WARM_UP_CALL_ID ? null : '+79990001122', matches: [], chosenMisId: null, dataAsOf: null, lookupMs: 1, transfer: null, cacheIncomplete: true }));
+    desk.handle('screenPop.refresh', () => ({ status: 'unreachable' as const, at: T0, matches: [] }));
+    fireEvent.click(screen.getByTestId('nav-patients'));
+    await act(async () => void phone.ring({ id: 'c1', number: '+79990001122' }));
+    await waitFor(() => expect(within(item('ringing')).getByTestId('call-bar-name').textContent).toBe('МИС не ответила — возможно, в картотеке'));
+  });
+
   it('waits for the card like the Phone pane does: nothing shows before the cache answers', async () => {
     const { desk, phone } = await renderDesk();
     const waiting: (() => void)[] = [];

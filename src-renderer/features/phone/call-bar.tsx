@@ -94,6 +94,8 @@ function useWho(pop: ScreenPop | undefined, callerName: string): { text: ReactNo
   if (pop?.lookup === 'done' && pop.matches.length > 1) return { text: t('callBar.family', { count: pop.matches.length }), card: null, known: true };
   // The cache is still being filled: no card there is not yet "not in the records".
   if (pop?.lookup === 'done' && pop.matches.length === 0 && pop.cacheIncomplete && pop.refresh === 'refreshing') return { text: t('callBar.checkingMis'), card: null, known: false };
+  // …and the MIS did not answer: the caller may well be on file.
+  if (pop?.lookup === 'done' && pop.matches.length === 0 && pop.cacheIncomplete && pop.refresh === 'unreachable') return { text: t('callBar.misNoAnswer'), card: null, known: false };
   if (pop?.lookup === 'done' && pop.matches.length === 0) return { text: t('callBar.unknown'), card: null, known: true };
   if (pop?.lookup === 'pending') return { text: t('screenPop.status.looking'), card: null, known: false };
   return { text: callerName, card: null, known: false };

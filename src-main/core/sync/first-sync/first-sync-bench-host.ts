@@ -93,6 +93,7 @@ async function main(request: FirstSyncHostRequest): Promise<void> {
     if (i % 10 === 0) await ask<PatientSearchResultView>('patients.search', { query: `${caller.surname} ${caller.givenName.slice(0, 2)}`, limit: 20, offset: 0 });
   }
   await new Promise((resolve) => setTimeout(resolve, request.settleMs));
+  const memory = process.memoryUsage();
   const report: FirstSyncHostReport = {
     wallMs,
     cards: core.cache.status().cards,
@@ -100,8 +101,9 @@ async function main(request: FirstSyncHostRequest): Promise<void> {
     probes: { pops, refreshes, searches, searchSources: [...sources] },
     popsAfter: after,
     eventLoopDelay: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },
-    rssBytes: process.memoryUsage().rss,
+    rssBytes: memory.rss,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heap: { usedBytes: memory.heapUsed, totalBytes: memory.heapTotal, externalBytes: memory.external },
   };
   await core.stop();
   process.stdout.write(`first-sync-host ${JSON.stringify(report)}\n`);

@@ -33,6 +33,8 @@ export interface FirstSyncHostReport {
   /** The desk process's RSS once settled after the sync, and its peak. */
   rssBytes: number;
   peakRssBytes: number;
+  /** What V8 holds of that RSS (heap used and reserved, external incl. array buffers), bytes. */
+  heap: { usedBytes: number; totalBytes: number; externalBytes: number };
 }
 
 /** The bench's `firstSync` figures and the desk's memory after it. */
@@ -43,6 +45,7 @@ export interface FirstSyncBench {
   /** The desk's RSS after the sync (settled), and its peak during it. */
   rssBytes: number;
   peakRssBytes: number;
+  heap: FirstSyncHostReport['heap'];
   bulk: BulkFirstSyncResult | null;
   /** The demo MIS's caller index built before the desk started (ms; the MIS is up before a new desk). */
   misPreparedMs: number;
@@ -123,6 +126,7 @@ export async function runFirstSyncBench(options: { cards: number; seed: number; 
       cardsPerSec: Math.round((report.cards * 1000) / report.wallMs),
       rssBytes: report.rssBytes,
       peakRssBytes: report.peakRssBytes,
+      heap: report.heap,
       bulk: report.bulk,
       misPreparedMs,
       during: {
@@ -151,6 +155,6 @@ export function formatFirstSyncBench(bench: FirstSyncBench): string {
     `first sync (demo MIS → desk, end to end)  ${bench.cards.toLocaleString('en')} cards in ${(bench.wallMs / 1000).toFixed(1)} s = ${bench.cardsPerSec.toLocaleString('en')} cards/s (target ≤ 60 s)${bench.bulk ? `; bulk path: worker insert ${bench.bulk.insertMs} ms + indexes ${bench.bulk.indexMs} ms` : '; paged'}`,
     `  the demo MIS up before the desk (its caller index built beforehand in ${(bench.misPreparedMs / 1000).toFixed(1)} s, outside the desk's clock; its name index builds in the desk process meanwhile)`,
     `  during it: ${d.rings} rings, pop lookup p50 ${d.popP50Ms} / p95 ${d.popP95Ms} ms (budget 50), its MIS refresh p95 ${d.refreshP95Ms} ms; search p50 ${d.searchP50Ms} / p95 ${d.searchP95Ms} ms (answered by: ${d.searchSources.join(', ')}); desk thread delay p99 ${d.eventLoopDelayP99Ms} ms, max ${d.eventLoopDelayMaxMs} ms`,
-    `  after it: 2,000 rings (pop lookup p95 ${bench.popAfterP95Ms} ms from the cache) and 200 searches, then desk RSS ${mib(bench.rssBytes)} (target ≤ 400 MiB), peak ${mib(bench.peakRssBytes)} during the sync`,
+    `  after it: 2,000 rings (pop lookup p95 ${bench.popAfterP95Ms} ms from the cache) and 200 searches, then desk RSS ${mib(bench.rssBytes)} (target ≤ 400 MiB; V8 heap ${mib(bench.heap.usedBytes)} used of ${mib(bench.heap.totalBytes)}, external ${mib(bench.heap.externalBytes)}), peak ${mib(bench.peakRssBytes)} during the sync`,
   ].join('\n');
 }
