@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { cliArgument, cliInteger } from '../testing/cli-arguments';
 import { formatSoakReport, runShiftSoak } from './shift-soak';
 
 /**
@@ -8,21 +9,6 @@ import { formatSoakReport, runShiftSoak } from './shift-soak';
  * entry point built by scripts/soak.mjs. Prints every sample, the `figure soak …` lines and the
  * verdict; exits 1 when the shift grew (or a request failed), so CI or a person can run it as a check.
  */
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index === -1) return undefined;
-  const value = process.argv[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return value;
-}
-
-function integer(name: string, fallback: number, minimum: number): number {
-  const raw = argument(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`--${name} must be an integer ≥ ${minimum}, got ${raw}`);
-  return value;
-}
 
 /** `global.gc` without asking the caller for `--expose-gc`: the flag is set now and V8 hands the function to a new context. */
 function exposeGc(): () => void {
@@ -33,26 +19,26 @@ function exposeGc(): () => void {
 }
 
 async function main(): Promise<void> {
-  const calls = integer('calls', 2_000, 2);
-  const seed = integer('seed', Math.floor(Math.random() * 1_000_000), 0);
-  const warmUp = argument('warm-up');
-  const samples = argument('samples');
-  const latency = argument('mis-latency-ms');
-  const jsonPath = argument('json');
-  const dataDir = argument('data-dir');
-  const heapSnapshots = argument('heap-snapshots');
+  const calls = cliInteger('calls', 2_000, 2);
+  const seed = cliInteger('seed', Math.floor(Math.random() * 1_000_000), 0);
+  const warmUp = cliArgument('warm-up');
+  const samples = cliArgument('samples');
+  const latency = cliArgument('mis-latency-ms');
+  const jsonPath = cliArgument('json');
+  const dataDir = cliArgument('data-dir');
+  const heapSnapshots = cliArgument('heap-snapshots');
   // Proves the rules on this machine: a leak planted per call must fail the run.
-  const planted = argument('plant-leak');
+  const planted = cliArgument('plant-leak');
   if (planted !== undefined && planted !== 'listeners' && planted !== 'timers' && planted !== 'bytes') throw new Error(`--plant-leak must be listeners, timers or bytes, got ${planted}`);
   const leak = planted === 'listeners' ? { listenersPerCall: 1 } : planted === 'timers' ? { timersPerCall: 1 } : planted === 'bytes' ? { bytesPerCall: 20_000 } : undefined;
   process.stdout.write(`soak: seed ${seed} (repeat with --seed ${seed})\n`);
   const report = await runShiftSoak({
     calls,
     seed,
-    patients: integer('patients', 20_000, 100),
-    ...(warmUp === undefined ? {} : { warmUpCalls: integer('warm-up', 0, 1) }),
-    ...(samples === undefined ? {} : { samples: integer('samples', 0, 4) }),
-    ...(latency === undefined ? {} : { misLatencyMs: integer('mis-latency-ms', 0, 0) }),
+    patients: cliInteger('patients', 20_000, 100),
+    ...(warmUp === undefined ? {} : { warmUpCalls: cliInteger('warm-up', 0, 1) }),
+    ...(samples === undefined ? {} : { samples: cliInteger('samples', 0, 4) }),
+    ...(latency === undefined ? {} : { misLatencyMs: cliInteger('mis-latency-ms', 0, 0) }),
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(heapSnapshots === undefined ? {} : { heapSnapshots }),
     ...(leak === undefined ? {} : { leak }),

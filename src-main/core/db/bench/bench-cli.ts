@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { cliArgument, cliInteger } from '../../testing/cli-arguments';
 import { DEFAULT_CIPHER } from '../open-database';
 import { benchBooking } from '../../booking/booking-bench';
 import { formatQueueBench, runQueueBench } from '../../queue/queue-bench';
@@ -13,25 +14,9 @@ import { formatIngestReport, formatReport, INGEST_RUNS, runBench, runIngestBench
  * ingest is measured `--ingest-runs` times (default 3), every run printed. `--only first-sync`
  * runs just the end-to-end first sync of a fresh desk process and its RSS.
  */
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index === -1) return undefined;
-  const value = process.argv[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return value;
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = argument(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return value;
-}
-
 /** `--mis-latency-ms L` (0 allowed), or nothing: the demo MIS's default latency. */
 function misLatency(): { misLatencyMs?: number } {
-  const raw = argument('mis-latency-ms');
+  const raw = cliArgument('mis-latency-ms');
   if (raw === undefined) return {};
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new Error(`--mis-latency-ms must be an integer 0–60000, got ${raw}`);
@@ -44,27 +29,27 @@ function firstSyncFigures(firstSync: FirstSyncBench) {
 }
 
 async function main(): Promise<void> {
-  const cards = positiveInt('cards', 1_000_000);
-  const jsonPath = argument('json');
-  const cipher = argument('cipher') ?? DEFAULT_CIPHER;
+  const cards = cliInteger('cards', 1_000_000, 1);
+  const jsonPath = cliArgument('json');
+  const cipher = cliArgument('cipher') ?? DEFAULT_CIPHER;
   if (cipher !== 'chacha20' && cipher !== 'sqlcipher' && cipher !== 'aegis') throw new Error(`--cipher must be chacha20, sqlcipher or aegis, got ${cipher}`);
-  const compare = argument('compare-cards');
-  const only = argument('only');
+  const compare = cliArgument('compare-cards');
+  const only = cliArgument('only');
   if (only !== undefined && only !== 'ingest' && only !== 'first-sync') throw new Error(`--only must be ingest or first-sync, got ${only}`);
   if (only === 'first-sync') {
     process.stdout.write(`first sync: a fresh desk process on the demo clinic of ${cards.toLocaleString('en')} patients, start to a complete cache …\n`);
-    const firstSync = await runFirstSyncBench({ cards, seed: positiveInt('seed', 20_261_101) });
+    const firstSync = await runFirstSyncBench({ cards, seed: cliInteger('seed', 20_261_101, 1) });
     const result = { firstSync: firstSyncFigures(firstSync), rss: firstSync.rssBytes };
     process.stdout.write(`\n${formatFirstSyncBench(firstSync)}\n\njson ${JSON.stringify(result)}\n`);
     if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(result)}\n`);
     return;
   }
-  const ingestRuns = positiveInt('ingest-runs', INGEST_RUNS);
+  const ingestRuns = cliInteger('ingest-runs', INGEST_RUNS, 1);
   if (only === 'ingest') {
     const runs: IngestBenchReport[] = [];
     for (let run = 1; run <= ingestRuns; run++) {
       process.stdout.write(`ingest run ${run} of ${ingestRuns}:\n`);
-      const ingest = runIngestBench({ cards, cipher, seed: positiveInt('seed', 20_261_101), log: (line) => process.stdout.write(`${line}\n`) });
+      const ingest = runIngestBench({ cards, cipher, seed: cliInteger('seed', 20_261_101, 1), log: (line) => process.stdout.write(`${line}\n`) });
       process.stdout.write(`\n${formatIngestReport(ingest)}\n\n`);
       runs.push(ingest);
     }
@@ -77,21 +62,21 @@ async function main(): Promise<void> {
     cipher,
     ingestRuns,
     ...(compare === undefined ? {} : { cipherCompareCards: Number(compare) }),
-    seed: positiveInt('seed', 20_261_101),
-    queries: positiveInt('queries', 2_000),
+    seed: cliInteger('seed', 20_261_101, 1),
+    queries: cliInteger('queries', 2_000, 1),
     ...misLatency(),
     // "Book in cache to the outbox row" on the bench's cache.db with its schedule (core/booking/booking-bench.ts).
     booking: ({ schedule, dir }) => benchBooking({ dataDir: dir, reader: schedule, iterations: 300 }),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write('queue: the board applying a 200-agent, 500-caller load …\n');
-  const queue = await runQueueBench({ seed: positiveInt('seed', 20_261_101) });
+  const queue = await runQueueBench({ seed: cliInteger('seed', 20_261_101, 1) });
   // The first sync end to end (demo MIS → a desk process's cache), and that process's memory after it.
-  const firstSyncCards = argument('first-sync-cards') === undefined ? cards : Number(argument('first-sync-cards'));
+  const firstSyncCards = cliInteger('first-sync-cards', cards, 0);
   let firstSync: FirstSyncBench | null = null;
   if (firstSyncCards > 0) {
     process.stdout.write(`first sync: a fresh desk process on the demo clinic of ${firstSyncCards.toLocaleString('en')} patients, start to a complete cache …\n`);
-    firstSync = await runFirstSyncBench({ cards: firstSyncCards, seed: positiveInt('seed', 20_261_101) });
+    firstSync = await runFirstSyncBench({ cards: firstSyncCards, seed: cliInteger('seed', 20_261_101, 1) });
   }
   process.stdout.write(`\n${formatReport(report)}\n${formatQueueBench(queue)}\n${firstSync ? `${formatFirstSyncBench(firstSync)}\n` : ''}`);
   const result = {
