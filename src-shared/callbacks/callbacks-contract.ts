@@ -66,10 +66,15 @@ export const CallbackTaskSchema = z
   .strict();
 export type CallbackTask = z.infer<typeof CallbackTaskSchema>;
 
+/** Most tasks one list carries: the oldest open ones first, then today's done ones (at most 500). */
+export const CALLBACK_LIST_MAX = 2_000;
+
 export const CallbackListSchema = z
   .object({
     /** Open and claimed first (overdue first), then today's done ones. */
-    tasks: z.array(CallbackTaskSchema).max(2_000),
+    tasks: z.array(CallbackTaskSchema).max(CALLBACK_LIST_MAX),
+    /** Open or claimed tasks beyond {@link CALLBACK_LIST_MAX} (the newest), not listed; absent when none. */
+    openNotListed: z.number().int().positive().optional(),
     slaMinutes: z.number().int().positive(),
     /** Claims reach the other desks (the PBX carries a shared record); false: this desk only. */
     shared: z.boolean(),

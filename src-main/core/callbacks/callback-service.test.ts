@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CallbackList, CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
+import { CALLBACK_LIST_MAX, CallbackListSchema, type CallbackList, type CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
 import type { PbxSnapshot, QueueAgent } from '../../../src-shared/pbx/pbx-model';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src-shared/settings/settings-schema';
 import { ManualClock } from '../../../src-shared/time/manual-clock';
@@ -15,6 +15,7 @@ import { JournalService } from '../journal/journal-service';
 import { createLogger, type LogRecord } from '../log/logger';
 import { KeyFileSecretStore } from '../secrets/key-file-secret-store';
 import { StatusService } from '../status/status-service';
+import { newTask, withStatus } from './callback-record';
 import { CallbackService, taskId } from './callback-service';
 import { createCallbacksHandlers } from './callbacks-handlers';
 
@@ -518,5 +519,29 @@ describe('CallbackService: robustness', () => {
     await settle();
     expect(a.task()).toMatchObject({ state: 'claimed', mine: true });
     expect(a.logs.some((r) => r.event === 'callbacks.publish-failed')).toBe(true);
+  });
+
+  it('a worklist nobody worked for days still lists: the oldest open tasks up to the limit, the rest counted, today\'s done ones only in the room left', async () => {
+    const { a } = await twoDesks();
+    const stores = a.journal.require('test');
+    const open = CALLBACK_LIST_MAX + 150;
+    stores.callbacks.transaction(() => {
+      for (let i = 0; i < open; i++) {
+        const number = `+7916${String(1_000_000 + i).padStart(7, '0')}`;
+        stores.callbacks.put(newTask({ id: taskId(number), number, callId: `c-${i}`, reason: 'abandoned', queue: null, at: T0 - (open - i) * 60_000 }), T0);
+      }
+      const done = newTask({ id: taskId('+79990000001'), number: '+79990000001', callId: 'd-1', reason: 'abandoned', queue: null, at: T0 - 1_000 });
+      stores.callbacks.put(withStatus(done, '101', { state: 'done', closedBy: 'operatorReached', closedAt: T0, outcome: 'reached' }), T0);
+    });
+    const list = a.callbacks.list();
+    // What the window is sent passes the contract (it failed at 2,000 tasks before).
+    expect(CallbackListSchema.safeParse(list).success).toBe(true);
+    expect(list.tasks).toHaveLength(CALLBACK_LIST_MAX);
+    expect(list.openNotListed).toBe(150);
+    // The most overdue are the ones listed; the done one has no room.
+    expect(list.tasks[0]!.firstAt).toBe(T0 - open * 60_000);
+    expect(list.tasks.every((task) => task.state === 'open')).toBe(true);
+    // The supervisor's figures still count every task.
+    expect(a.callbacks.tasksSince(0)).toHaveLength(open + 1);
   });
 });

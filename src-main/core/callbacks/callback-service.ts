@@ -1,4 +1,4 @@
-import type { CallbackList, CallbackOutcome, CallbackReason, CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
+import { CALLBACK_LIST_MAX, type CallbackList, type CallbackOutcome, type CallbackReason, type CallbackTask } from '../../../src-shared/callbacks/callbacks-contract';
 import { DeskError } from '../../../src-shared/ipc/errors';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import { systemClock, type Clock } from '../../../src-shared/time/clock';
@@ -107,13 +107,16 @@ export class CallbackService implements Service {
     const stores = this.options.journal.require('the callback worklist cannot be listed');
     const today = new Date(this.clock.now());
     today.setHours(0, 0, 0, 0);
-    const tasks = stores.callbacks.list(today.getTime()).map((task) => this.view(task, settings));
+    // A worklist nobody worked for days can outgrow what one list carries: the oldest open tasks are listed, the rest counted.
+    const listed = stores.callbacks.list(today.getTime(), CALLBACK_LIST_MAX);
+    const tasks = listed.tasks.map((task) => this.view(task, settings));
+    const openNotListed = listed.openTotal - tasks.filter((task) => task.state !== 'done').length;
     const now = this.clock.now();
     tasks.sort((a, b) => {
       const rank = (t: CallbackTask) => (t.state === 'done' ? 2 : t.dueAt <= now ? 0 : 1);
       return rank(a) - rank(b) || (a.state === 'done' ? (b.closedAt ?? 0) - (a.closedAt ?? 0) : a.dueAt - b.dueAt);
     });
-    return { tasks, slaMinutes: settings.callbacks.slaMinutes, shared: this.options.pbx.sharesRecords };
+    return { tasks, slaMinutes: settings.callbacks.slaMinutes, shared: this.options.pbx.sharesRecords, ...(openNotListed > 0 ? { openNotListed } : {}) };
   }
 
   claim(id: string): CallbackTask {
@@ -154,7 +157,7 @@ export class CallbackService implements Service {
     return this.options.journal
       .require('the callback worklist cannot be read')
       .callbacks.list(since)
-      .map((task) => this.view(task, settings));
+      .tasks.map((task) => this.view(task, settings));
   }
 
   /** Claims when open, then calls back through the PBX (CTI) or tells the renderer to dial. */

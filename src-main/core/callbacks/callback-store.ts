@@ -19,6 +19,8 @@ export class CallbackStore {
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, first_at = excluded.first_at, closed_at = excluded.closed_at, record = excluded.record, updated_at = excluded.updated_at`,
       ),
       active: db.prepare<[], string>("SELECT record FROM callback_tasks WHERE state IN ('open', 'claimed') ORDER BY first_at").pluck(),
+      activeOldest: db.prepare<[number], string>("SELECT record FROM callback_tasks WHERE state IN ('open', 'claimed') ORDER BY first_at LIMIT ?").pluck(),
+      activeCount: db.prepare<[], number>("SELECT count(*) FROM callback_tasks WHERE state IN ('open', 'claimed')").pluck(),
       doneSince: db.prepare<[number, number], string>("SELECT record FROM callback_tasks WHERE state = 'done' AND closed_at >= ? ORDER BY closed_at DESC LIMIT ?").pluck(),
       requests: db.prepare<[], { call_id: string; number: string; created_at: number }>("SELECT call_id, number, created_at FROM callback_requests WHERE state = 'open' ORDER BY created_at, id"),
       closeRequests: db.prepare<[string]>("UPDATE callback_requests SET state = 'done' WHERE state = 'open' AND number = ?"),
@@ -34,10 +36,15 @@ export class CallbackStore {
     this.s.put.run({ id: task.id, state: task.state, firstAt: task.firstAt, closedAt: task.closedAt, record: JSON.stringify(task), updatedAt: at });
   }
 
-  /** Open and claimed tasks, then the done ones closed since `doneSince`. */
-  list(doneSince: number): TaskRecord[] {
-    const rows = [...this.s.active.all(), ...this.s.doneSince.all(doneSince, DONE_LISTED_MAX)];
-    return rows.map(parse).filter((task): task is TaskRecord => task !== null);
+  /**
+   * Open and claimed tasks (the oldest first), then the done ones closed since `doneSince`: at most
+   * `limit` in all, done ones only in the room the open ones leave (and at most 500). `openTotal`
+   * counts every open and claimed task, listed or not.
+   */
+  list(doneSince: number, limit = Number.MAX_SAFE_INTEGER): { tasks: TaskRecord[]; openTotal: number } {
+    const active = this.s.activeOldest.all(limit);
+    const rows = [...active, ...this.s.doneSince.all(doneSince, Math.min(DONE_LISTED_MAX, limit - active.length))];
+    return { tasks: rows.map(parse).filter((task): task is TaskRecord => task !== null), openTotal: this.s.activeCount.get() ?? 0 };
   }
 
   /** Open and claimed tasks only. */

@@ -93,6 +93,8 @@ export interface SoakSample {
   simMinutes: number;
   wallMs: number;
   heapUsedMb: number;
+  /** V8's reserved heap (used and free): what the heap adds to the RSS. */
+  heapTotalMb: number;
   rssMb: number;
   externalMb: number;
   /** V8 contexts detached but not collected (a leaked vm context or worker shows here). */
@@ -587,6 +589,7 @@ export async function runShiftSoak(options: ShiftSoakOptions): Promise<ShiftSoak
       simMinutes: round((clock.now() - shiftBegan) / 60_000),
       wallMs: Math.round(performance.now() - started),
       heapUsedMb: round(memory.heapUsed / MB, 2),
+      heapTotalMb: round(memory.heapTotal / MB, 2),
       rssMb: round(memory.rss / MB, 2),
       externalMb: round(memory.external / MB, 2),
       detachedContexts: getHeapStatistics().number_of_detached_contexts,
@@ -740,7 +743,7 @@ function formatSample(sample: SoakSample): string {
     .map(([type, n]) => `${type}=${n}`)
     .join(',');
   return (
-    `soak sample calls=${sample.calls} sim=${sample.simMinutes}min wall=${sample.wallMs}ms heap=${sample.heapUsedMb}MB rss=${sample.rssMb}MB ext=${sample.externalMb}MB ` +
+    `soak sample calls=${sample.calls} sim=${sample.simMinutes}min wall=${sample.wallMs}ms heap=${sample.heapUsedMb}MB of ${sample.heapTotalMb}MB rss=${sample.rssMb}MB (outside V8 ${round(sample.rssMb - sample.heapTotalMb - sample.externalMb, 1)}MB) ext=${sample.externalMb}MB ` +
     `bus=${sample.listeners['eventBus.windows']}/${sample.listeners['eventBus.internal']} resources=${resources} ` +
     `cache.db=${round(sample.files['cache.db']! / MB, 2)}MB+wal ${round(sample.files['cache.db-wal']! / MB, 2)}MB journal.db=${round(sample.files['journal.db']! / MB, 2)}MB+wal ${round(sample.files['journal.db-wal']! / MB, 2)}MB ` +
     `calls=${sample.rows['journal.calls'] ?? 0} outbox pending=${sample.rows['journal.outbox.pending'] ?? 0} cards=${sample.rows['cache.cards']} onScreen=${sample.window.calls} stale=${sample.window.stale}`

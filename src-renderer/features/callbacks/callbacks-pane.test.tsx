@@ -109,6 +109,16 @@ describe('Callbacks pane', () => {
     expect(screen.getByTestId('callbacks-summary').getAttribute('data-overdue')).toBe('2');
   });
 
+  it('says how many open tasks a very long worklist could not list, and says nothing when all are listed', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.setSystemTime(START + 20 * MIN);
+    const desk = createFakeDesk({ callbacks: worklist({ openNotListed: 150 }) });
+    await openCallbacks(desk);
+    expect(screen.getByTestId('callbacks-not-listed').textContent).toBe('Ещё открытых задач, не показанных здесь: 150 — сначала перезвоните самым давним');
+    act(() => desk.emit('callbacks:changed', worklist()));
+    expect(screen.queryByTestId('callbacks-not-listed')).toBeNull();
+  });
+
   it('claims and releases a task, and follows callbacks:changed', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     vi.setSystemTime(START + 20 * MIN);

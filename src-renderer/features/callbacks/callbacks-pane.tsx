@@ -78,6 +78,11 @@ export function CallbacksPane(): ReactElement {
               ) : (
                 ordered.active.map((task) => <TaskRow key={task.id} task={task} />)
               )}
+              {list.openNotListed ? (
+                <p className="callbacks-not-listed notice warn" data-testid="callbacks-not-listed">
+                  {t('callbacks.notListed', { count: list.openNotListed })}
+                </p>
+              ) : null}
             </div>
             {ordered.done.length > 0 ? (
               <div role="rowgroup" className="callbacks-done" data-testid="callbacks-done">
