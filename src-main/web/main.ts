@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log/logger';
 import { acquireDataDirLock } from '../core/startup/data-dir-lock';
 import { prepareDataDir } from '../core/startup/data-dir';
+import { releaseFreedHeapPages } from '../core/startup/heap-pages';
 import { EXIT_REFUSED, StartupError, startupLine } from '../core/startup/startup-error';
 import { bindPort } from './bind-port';
 import { parseWebHostArgs, UsageError } from './cli-args';
@@ -19,6 +20,8 @@ let startLog: { logger: Logger; file: string } | null = null;
  * logs, and refused with one line on stderr and exit code 2.
  */
 async function main(): Promise<void> {
+  // Freed JS heap pages go back to the system as they are freed, not after a memory-reducing GC.
+  releaseFreedHeapPages();
   // Every file the desk writes (databases, WAL, logs, settings) is its user's alone.
   process.umask(0o077);
   const args = parseWebHostArgs(process.argv.slice(2));

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { cliArgument, cliInteger } from '../testing/cli-arguments';
+import { HEAP_PAGE_FLAGS, releaseFreedHeapPages } from '../startup/heap-pages';
+import { cliArgument, cliFlag, cliInteger } from '../testing/cli-arguments';
 import { formatSoakReport, runShiftSoak } from './shift-soak';
 
 /**
- * `npm run soak -- [--calls N] [--seed S] [--patients P] [--warm-up W] [--samples K] [--mis-latency-ms L] [--json FILE] [--data-dir DIR] [--heap-snapshots DIR] [--plant-leak listeners|timers|bytes]`:
+ * `npm run soak -- [--calls N] [--seed S] [--patients P] [--warm-up W] [--samples K] [--mis-latency-ms L] [--json FILE] [--data-dir DIR] [--heap-snapshots DIR] [--plant-leak listeners|timers|bytes] [--node-default-sweeping]`:
  * entry point built by scripts/soak.mjs. Prints every sample, the `figure soak …` lines and the
  * verdict; exits 1 when the shift grew (or a request failed), so CI or a person can run it as a check.
  */
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
   const planted = cliArgument('plant-leak');
   if (planted !== undefined && planted !== 'listeners' && planted !== 'timers' && planted !== 'bytes') throw new Error(`--plant-leak must be listeners, timers or bytes, got ${planted}`);
   const leak = planted === 'listeners' ? { listenersPerCall: 1 } : planted === 'timers' ? { timersPerCall: 1 } : planted === 'bytes' ? { bytesPerCall: 20_000 } : undefined;
-  process.stdout.write(`soak: seed ${seed} (repeat with --seed ${seed})\n`);
+  // The desk's hosts run with HEAP_PAGE_FLAGS; --node-default-sweeping runs Node's default, to compare.
+  const nodeDefault = cliFlag('node-default-sweeping');
+  if (!nodeDefault) releaseFreedHeapPages();
+  process.stdout.write(`soak: seed ${seed} (repeat with --seed ${seed}), V8 ${nodeDefault ? "Node's default sweeping" : HEAP_PAGE_FLAGS}\n`);
   const report = await runShiftSoak({
     calls,
     seed,

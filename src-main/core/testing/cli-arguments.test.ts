@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cliArgument, cliInteger } from './cli-arguments';
+import { cliArgument, cliFlag, cliInteger } from './cli-arguments';
 
 describe('the measuring tools\' options', () => {
   const argv = ['node', 'bench.mjs', '--cards', '1_000_000', '--json', 'out.json', '--seed', 'x', '--only'];
@@ -9,6 +9,11 @@ describe('the measuring tools\' options', () => {
     expect(cliArgument('cipher', argv)).toBeUndefined();
     expect(cliInteger('cards', 5, 1, argv)).toBe(1_000_000);
     expect(cliInteger('queries', 2_000, 1, argv)).toBe(2_000);
+  });
+
+  it('reads a switch by its presence alone', () => {
+    expect(cliFlag('only', argv)).toBe(true);
+    expect(cliFlag('node-default-sweeping', argv)).toBe(false);
   });
 
   it('names the option whose value is missing or not a number, or below its minimum', () => {

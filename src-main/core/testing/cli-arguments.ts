@@ -21,3 +21,8 @@ export function cliInteger(name: string, fallback: number, minimum: number, argv
   if (!Number.isInteger(value) || value < minimum) throw new Error(`--${name} must be an integer ≥ ${minimum}, got ${raw}`);
   return value;
 }
+
+/** A switch `--name` without a value: whether it is present. */
+export function cliFlag(name: string, argv: readonly string[] = process.argv): boolean {
+  return argv.includes(`--${name}`);
+}

@@ -7,6 +7,7 @@ import { createCore } from '../../core';
 import { syntheticPatient } from '../../demo/synthetic-patients';
 import { createLogger } from '../../log/logger';
 import { KeyFileSecretStore } from '../../secrets/key-file-secret-store';
+import { releaseFreedHeapPages } from '../../startup/heap-pages';
 import { MemorySettingsStorage } from '../../settings/settings-storage';
 import type { FirstSyncHostReport, FirstSyncHostRequest } from './first-sync-bench';
 
@@ -26,6 +27,8 @@ const PROBE_INTERVAL_MS = 1_000;
 const AFTER_RINGS = 2_000;
 
 async function main(request: FirstSyncHostRequest): Promise<void> {
+  // As the browser host does (its memory is the figure this process stands for).
+  releaseFreedHeapPages();
   const settings = {
     ...structuredClone(DEFAULT_SETTINGS),
     connectors: { ...DEFAULT_SETTINGS.connectors, mis: { id: 'demo', config: { patients: request.cards, seed: request.seed, evolveIntervalMs: 0 } } },
