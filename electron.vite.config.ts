@@ -7,7 +7,7 @@ const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
 
 // One build for both hosts: out/main/index.js is the Electron main process,
 // out/main/web.js the browser host; both bundle the same src-main/core, and
-// out/main/bulk-load-worker.js is the worker thread of the first sync's bulk path.
+// out/main/bulk-load-worker.js is the first sync's bulk loader: a worker thread in Electron, a child process in the browser host.
 export default defineConfig({
   main: {
     define,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log/logger';
 import { acquireDataDirLock } from '../core/startup/data-dir-lock';
 import { prepareDataDir } from '../core/startup/data-dir';
-import { releaseFreedHeapPages } from '../core/startup/heap-pages';
+import { releaseFreedHeapPages } from '../core/memory/heap-memory';
 import { EXIT_REFUSED, StartupError, startupLine } from '../core/startup/startup-error';
 import { bindPort } from './bind-port';
 import { parseWebHostArgs, UsageError } from './cli-args';

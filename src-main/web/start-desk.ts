@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createCore } from '../core/core';
+import { childProcessBulkLoader } from '../core/sync/first-sync/bulk-load-worker-entry';
 import { createHostLogger } from '../core/host-logger';
 import type { Logger } from '../core/log/logger';
 import { loadProvisioningFile, ProvisioningError } from '../core/provisioning/load-provisioning';
@@ -56,6 +57,8 @@ export async function startDesk({ args, rendererDir, lock, bound, onLogger }: St
     logger,
     provisioning,
     demo: { patients: args.demoPatients ?? undefined, offline: args.misOffline || undefined },
+    // The first sync's bulk load in a process of its own: its memory leaves with it.
+    bulkLoadWorker: childProcessBulkLoader,
   });
   await core.start();
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { HEAP_PAGE_FLAGS, releaseFreedHeapPages } from '../startup/heap-pages';
+import { HEAP_PAGE_FLAGS, releaseFreedHeapPages } from '../memory/heap-memory';
 import { cliArgument, cliFlag, cliInteger } from '../testing/cli-arguments';
 import { formatSoakReport, runShiftSoak } from './shift-soak';
 

@@ -19,6 +19,7 @@ import { backoffDelay } from '../../../src-shared/time/backoff';
 import { sleep, systemClock } from '../../../src-shared/time/clock';
 import { BulkFirstSyncCancelled, BulkLoadFailed, runBulkFirstSync, type BulkFirstSyncResult } from './first-sync/bulk-first-sync';
 import type { BulkLoadWorkerFactory } from './first-sync/bulk-load-worker-entry';
+import { returnHeapToSystem, type HeapReturned } from '../memory/heap-memory';
 import { PATIENTS_STREAM, PullSyncEngine, reportSyncFailure, scheduleStreams, type CommittedPage, type PullTarget, type StatusReporter } from './pull-sync';
 
 export interface MisLinkOptions {
@@ -48,6 +49,8 @@ export interface MisLinkOptions {
   bulkLoadWorker?: BulkLoadWorkerFactory;
   /** A first sync through the MIS's full export below this many cards pages instead (default `BULK_FIRST_SYNC_MIN_CARDS`). */
   bulkFirstSyncMinCards?: number;
+  /** Run once a bulk first sync is installed, to give the heap it grew back (default `returnHeapToSystem`). */
+  returnHeap?: () => HeapReturned | null;
 }
 
 /** A failed bulk first sync is tried again after a backoff; after this many worker (not MIS) failures in a row the sync pages instead. */
@@ -87,6 +90,7 @@ export class MisLinkService implements Service {
   /** The user cancelled the bulk load in this run of the desk: the first sync pages instead. */
   private bulkDeclined = false;
   private lastBulk: BulkFirstSyncResult | null = null;
+  private lastReturned: HeapReturned | null = null;
 
   constructor(private readonly options: MisLinkOptions) {}
 
@@ -199,6 +203,11 @@ export class MisLinkService implements Service {
     return this.lastBulk;
   }
 
+  /** The heap given back after the bulk first sync of this run of the desk (its figures), or null. */
+  get heapReturnedAfterBulk(): HeapReturned | null {
+    return this.lastReturned;
+  }
+
   /** The sync of the cache file in use: a bulk first sync when the connector offers one and the file has nothing yet, else (and then) the pull engine. */
   private startEngine(): void {
     const { cache } = this.options;
@@ -285,6 +294,10 @@ export class MisLinkService implements Service {
         events.emit('sync:progress', { phase: 'first-sync', applied: handled, total: handled, etaSeconds: 0, done: true });
         events.emit('cache:changed', cache.status());
         status.report('sync', 'syncing', null);
+        // Reading a million cards' export grew the heap far past what the desk keeps.
+        const returned = (this.options.returnHeap ?? returnHeapToSystem)();
+        if (returned) logger.info('memory.heap-returned', { after: 'first-sync-bulk', ...returned });
+        this.lastReturned = returned;
         break;
       } catch (error) {
         if (error instanceof BulkFirstSyncCancelled || signal.aborted) {

@@ -7,9 +7,10 @@ import { createCore } from '../../core';
 import { syntheticPatient } from '../../demo/synthetic-patients';
 import { createLogger } from '../../log/logger';
 import { KeyFileSecretStore } from '../../secrets/key-file-secret-store';
-import { releaseFreedHeapPages } from '../../startup/heap-pages';
+import { releaseFreedHeapPages } from '../../memory/heap-memory';
 import { MemorySettingsStorage } from '../../settings/settings-storage';
 import type { FirstSyncHostReport, FirstSyncHostRequest } from './first-sync-bench';
+import { childProcessBulkLoader } from './bulk-load-worker-entry';
 
 /**
  * The bench's desk process (`npm run bench`, `first-sync-bench.ts` spawns it, so its memory is
@@ -41,6 +42,8 @@ async function main(request: FirstSyncHostRequest): Promise<void> {
     settingsStorage: new MemorySettingsStorage(settings),
     secrets: new KeyFileSecretStore(join(request.dataDir, 'secrets'), logger),
     logger,
+    // As the browser host loads: in a process of its own.
+    bulkLoadWorker: childProcessBulkLoader,
   });
   const context = { host: 'web' as const, client: 'bench' };
   const ask = async <T>(name: string, input: unknown): Promise<{ ms: number; value: T }> => {
@@ -101,6 +104,7 @@ async function main(request: FirstSyncHostRequest): Promise<void> {
     wallMs,
     cards: core.cache.status().cards,
     bulk: core.link.lastBulkFirstSync,
+    heapReturned: core.link.heapReturnedAfterBulk,
     probes: { pops, refreshes, searches, searchSources: [...sources] },
     popsAfter: after,
     eventLoopDelay: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PHONE_INDEX_FILE, DemoMis } from '../../connectors/demo/demo-mis';
 import type { BulkFirstSyncResult } from './bulk-first-sync';
+import type { HeapReturned } from '../../memory/heap-memory';
 
 /** What the bench asks of its desk process (`first-sync-bench-host.ts`). */
 export interface FirstSyncHostRequest {
@@ -24,6 +25,8 @@ export interface FirstSyncHostReport {
   cards: number;
   /** The bulk path's own figures; null when the sync paged. */
   bulk: BulkFirstSyncResult | null;
+  /** The memory-reducing GC the desk ran after installing the bulk file; null when it did not. */
+  heapReturned: HeapReturned | null;
   /** During the sync: the pop's lookup, its MIS refresh, and a search, each through the dispatcher (ms). */
   probes: { pops: number[]; refreshes: number[]; searches: number[]; searchSources: string[] };
   /** After it: 2,000 pops from the full cache (ms). */
@@ -47,6 +50,7 @@ export interface FirstSyncBench {
   peakRssBytes: number;
   heap: FirstSyncHostReport['heap'];
   bulk: BulkFirstSyncResult | null;
+  heapReturned: HeapReturned | null;
   /** The demo MIS's caller index built before the desk started (ms; the MIS is up before a new desk). */
   misPreparedMs: number;
   during: {
@@ -128,6 +132,7 @@ export async function runFirstSyncBench(options: { cards: number; seed: number; 
       peakRssBytes: report.peakRssBytes,
       heap: report.heap,
       bulk: report.bulk,
+      heapReturned: report.heapReturned,
       misPreparedMs,
       during: {
         rings: report.probes.pops.length,
@@ -154,6 +159,9 @@ export function formatFirstSyncBench(bench: FirstSyncBench): string {
   return [
     `first sync (demo MIS → desk, end to end)  ${bench.cards.toLocaleString('en')} cards in ${(bench.wallMs / 1000).toFixed(1)} s = ${bench.cardsPerSec.toLocaleString('en')} cards/s (target ≤ 60 s)${bench.bulk ? `; bulk path: worker insert ${bench.bulk.insertMs} ms + indexes ${bench.bulk.indexMs} ms` : '; paged'}`,
     `  the demo MIS up before the desk (its caller index built beforehand in ${(bench.misPreparedMs / 1000).toFixed(1)} s, outside the desk's clock; its name index builds in the desk process meanwhile)`,
+    ...(bench.heapReturned
+      ? [`  then the desk gave the heap back (one memory-reducing GC, ${bench.heapReturned.ms} ms on the desk thread): RSS ${bench.heapReturned.rssBeforeMb} → ${bench.heapReturned.rssAfterMb} MiB, V8 heap reserved ${bench.heapReturned.heapTotalBeforeMb} → ${bench.heapReturned.heapTotalAfterMb} MiB`]
+      : []),
     `  during it: ${d.rings} rings, pop lookup p50 ${d.popP50Ms} / p95 ${d.popP95Ms} ms (budget 50), its MIS refresh p95 ${d.refreshP95Ms} ms; search p50 ${d.searchP50Ms} / p95 ${d.searchP95Ms} ms (answered by: ${d.searchSources.join(', ')}); desk thread delay p99 ${d.eventLoopDelayP99Ms} ms, max ${d.eventLoopDelayMaxMs} ms`,
     `  after it: 2,000 rings (pop lookup p95 ${bench.popAfterP95Ms} ms from the cache) and 200 searches, then desk RSS ${mib(bench.rssBytes)} (target ≤ 400 MiB; V8 heap ${mib(bench.heap.usedBytes)} used of ${mib(bench.heap.totalBytes)}, external ${mib(bench.heap.externalBytes)}), peak ${mib(bench.peakRssBytes)} during the sync`,
   ].join('\n');

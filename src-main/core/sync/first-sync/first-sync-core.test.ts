@@ -85,6 +85,12 @@ describe('first sync through the bulk path (real core, demo clinic)', () => {
     expect(core.cache.status().cards).toBe(PATIENTS);
     expect(existsSync(join(dataDir, 'cache.db.loading'))).toBe(false);
     expect(logs.find((record) => record.event === 'sync.first-sync-bulk')?.context).toMatchObject({ cards: PATIENTS, quarantined: 0 });
+    // Then the heap the export grew is given back, once, with the figures in the log.
+    const returned = logs.filter((record) => record.event === 'memory.heap-returned');
+    expect(returned).toHaveLength(1);
+    const figures = returned[0]!.context as { after: string; ms: number; heapTotalBeforeMb: number; heapTotalAfterMb: number };
+    expect(figures.after).toBe('first-sync-bulk');
+    expect(figures.heapTotalAfterMb).toBeLessThanOrEqual(figures.heapTotalBeforeMb);
     expect(progress.filter((event) => event.phase === 'first-sync').at(-1)).toMatchObject({ done: true, applied: PATIENTS });
     // From the cache now, without asking anyone.
     expect((await request<PatientSearchResultView>(core, 'patients.search', { query: caller.surname, limit: 20, offset: 0 })).source).toBe('cache');

@@ -7,13 +7,15 @@ import { createLogger } from '../../log/logger';
 import { KeyFileSecretStore } from '../../secrets/key-file-secret-store';
 import { StatusService } from '../../status/status-service';
 import { MisLinkService } from '../mis-link-service';
+import { childProcessBulkLoader, workerThreadBulkLoader } from '../first-sync/bulk-load-worker-entry';
 import type { BulkChildConfig, BulkKillPoint } from './reliability-config';
 
 /**
  * The process `bulk-first-sync-reliability.test.ts` SIGKILLs: the desk's cache and MIS link as
  * the core wires them (on the demo clinic of `patients`, which does not change by itself; no
  * journal, no rest of the core, so a run starts fast) whose first sync takes the bulk path
- * (a worker writes `cache.db.loading`, then it is renamed over cache.db). Prints `page` for every
+ * (a worker thread or a child process, as `loader` says, writes `cache.db.loading`, then it is
+ * renamed over cache.db; a killed desk's loader process ends by itself). Prints `page` for every
  * page the worker wrote, `indexing`, `installing`, `installed`, and `DONE` once the cache in use
  * is complete. It kills itself at `selfKill` when given (a page, the index phase after
  * `delayMs`, just before or just after the swap).
@@ -35,7 +37,16 @@ async function main(config: BulkChildConfig): Promise<void> {
   const mis = new DemoMis({ patients: config.patients, seed: config.seed });
   // The desk's services as the core wires them, without the rest of the core (a faster child).
   const journal = { stores: null, changed: () => undefined } as unknown as JournalService;
-  const link = new MisLinkService({ connector: () => mis, cache, journal, logger, status: new StatusService(), events, bulkFirstSyncMinCards: 0 });
+  const link = new MisLinkService({
+    connector: () => mis,
+    cache,
+    journal,
+    logger,
+    status: new StatusService(),
+    events,
+    bulkFirstSyncMinCards: 0,
+    bulkLoadWorker: config.loader === 'process' ? childProcessBulkLoader : workerThreadBulkLoader,
+  });
   events.subscribeInternal((name, payload) => {
     if (name !== 'sync:progress') return;
     const progress = payload as { bulk?: string; done: boolean };

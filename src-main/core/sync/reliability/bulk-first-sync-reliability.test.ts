@@ -31,7 +31,7 @@ describe('reliability: SIGKILL during a bulk first sync', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rg-bulk-reliability-'));
     console.warn(`bulk first sync reliability seed ${SEED} (replay with RELIABILITY_SEED=${SEED})`);
     const schedule = seededRandom(SEED);
-    const base: Omit<BulkChildConfig, 'selfKill'> = { dataDir, patients: PATIENTS, seed: CLINIC_SEED };
+    const base: Omit<BulkChildConfig, 'selfKill' | 'loader'> = { dataDir, patients: PATIENTS, seed: CLINIC_SEED };
     const states = { old: 0, new: 0 };
 
     /** What a kill left: exactly one of the two files, whole. */
@@ -60,6 +60,7 @@ describe('reliability: SIGKILL during a bulk first sync', () => {
     };
 
     let kills = 0;
+    const loaders = { thread: 0, process: 0 };
     const pointKills = new Map<string, number>();
     // Each point once (in a random order), then kills alternating from outside (at a random step)
     // and at a random point: `KILLS` in all.
@@ -73,7 +74,10 @@ describe('reliability: SIGKILL during a bulk first sync', () => {
         if (runIndex > 0 && states.new > 0) for (const name of ['cache.db', 'cache.db-wal', 'cache.db-shm']) rmSync(join(dataDir, name), { force: true });
         const selfKill =
           point === 'outside' ? null : { point, occurrence: point === 'bulk-page' ? 1 + Math.floor(schedule() * 2) : 1, delayMs: point === 'bulk-indexing' ? Math.floor(schedule() * 200) : 0 };
-        const run = await runChild(CHILD, { ...base, selfKill }, point === 'outside' ? 1 + Math.floor(schedule() * 4) : null);
+        // Either host's loader, at random: Electron's worker thread, the browser host's child process.
+        const loader = schedule() < 0.5 ? 'thread' : 'process';
+        loaders[loader] += 1;
+        const run = await runChild(CHILD, { ...base, selfKill, loader }, point === 'outside' ? 1 + Math.floor(schedule() * 4) : null);
         expect(run.stderr).toBe('');
         if (run.code === null) {
           expect(run.done).toBe(false);
@@ -85,11 +89,11 @@ describe('reliability: SIGKILL during a bulk first sync', () => {
         }
         states[check()] += 1;
       }
-      const final = await runChild(CHILD, { ...base, selfKill: null }, null);
+      const final = await runChild(CHILD, { ...base, selfKill: null, loader: 'process' }, null);
       expect([final.code, final.done, final.stderr]).toEqual([0, true, '']);
       expect(check()).toBe('new');
       expect(existsSync(join(dataDir, 'cache.db.loading'))).toBe(false);
-      console.warn(`bulk first sync reliability: seed=${SEED} kills=${kills} of ${KILLS} runs (${[...pointKills].map(([p, n]) => `${p}=${n}`).join(' ')}); after each run: old file ${states.old}×, new file ${states.new}×, never a mix`);
+      console.warn(`bulk first sync reliability: seed=${SEED} kills=${kills} of ${KILLS} runs (${[...pointKills].map(([p, n]) => `${p}=${n}`).join(' ')}; loader thread ${loaders.thread}×, process ${loaders.process}×); after each run: old file ${states.old}×, new file ${states.new}×, never a mix`);
       // Every point was reached and killed at (a kill is certain at each but a second page).
       for (const point of BULK_KILL_POINTS.filter((name) => name !== 'bulk-page')) expect(pointKills.get(point), point).toBeGreaterThan(0);
       expect(states.old).toBeGreaterThan(0);

@@ -39,4 +39,6 @@ export interface BulkChildConfig {
   seed: number;
   /** Die the `occurrence`-th time `point` is reached, `delayMs` later (0: at once). */
   selfKill: { point: BulkKillPoint; occurrence: number; delayMs: number } | null;
+  /** Where the load runs: a worker thread (Electron) or a child process (the browser host). */
+  loader: 'thread' | 'process';
 }
