@@ -294,7 +294,10 @@ export class MisLinkService implements Service {
         events.emit('sync:progress', { phase: 'first-sync', applied: handled, total: handled, etaSeconds: 0, done: true });
         events.emit('cache:changed', cache.status());
         status.report('sync', 'syncing', null);
-        // Reading a million cards' export grew the heap far past what the desk keeps.
+        // Reading a million cards' export grew the heap far past what the desk keeps. In a turn
+        // of its own, after the swap's: a ring or a search waiting meanwhile is answered first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
         const returned = (this.options.returnHeap ?? returnHeapToSystem)();
         if (returned) logger.info('memory.heap-returned', { after: 'first-sync-bulk', ...returned });
         this.lastReturned = returned;
