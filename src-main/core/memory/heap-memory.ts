@@ -35,20 +35,24 @@ export interface HeapReturned {
   heapTotalAfterMb: number;
 }
 
-type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+/** V8's `gc`: a full collection without options; `flavor: 'last-resort'` is the memory-reducing one. */
+export type V8Gc = (options?: { type: 'major'; execution: 'sync'; flavor: 'regular' | 'last-resort' }) => void;
 /** V8's collector, asked for once; null when this runtime does not hand it out. */
-let collector: Collect | null | undefined;
+let collector: V8Gc | null | undefined;
 
-function collect(): Collect | null {
+/**
+ * V8's `gc` without starting the process with `--expose-gc` (the soak's samples, its test, and
+ * {@link returnHeapToSystem}): `global.gc` when there is one, else taken from a context made while
+ * the flag is on for that moment only — no later context, and never the desk's own global, has it.
+ */
+export function v8Gc(): V8Gc | null {
   if (collector !== undefined) return collector;
-  const existing = (globalThis as { gc?: Collect }).gc;
+  const existing = (globalThis as { gc?: V8Gc }).gc;
   if (typeof existing === 'function') return (collector = existing);
   try {
-    // `--expose-gc` gives `gc` to contexts made after it: one made here, then the flag is off
-    // again, so no later context (and never the desk's own global) has it.
     setFlagsFromString('--expose-gc');
     const made: unknown = runInNewContext('typeof gc === "function" ? gc : null');
-    collector = typeof made === 'function' ? (made as Collect) : null;
+    collector = typeof made === 'function' ? (made as V8Gc) : null;
   } catch {
     collector = null;
   } finally {
@@ -68,7 +72,7 @@ function collect(): Collect | null {
  * ask for it (then nothing happened).
  */
 export function returnHeapToSystem(): HeapReturned | null {
-  const run = collect();
+  const run = v8Gc();
   if (!run) return null;
   const before = process.memoryUsage();
   const started = performance.now();

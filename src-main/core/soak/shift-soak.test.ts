@@ -1,15 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { v8Gc } from '../memory/heap-memory';
 import { formatSoakReport, runShiftSoak } from './shift-soak';
-
-/** A full GC for the samples (vitest's workers run without `--expose-gc`). */
-function gc(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 describe('the shift soak on a real core', () => {
   // The short variant of `npm run soak` (2,000 calls): too short to judge memory, long enough for
@@ -18,7 +9,7 @@ describe('the shift soak on a real core', () => {
   it('80 calls: listeners, handles and timers stay flat, every ring ends, the outbox drains, no request fails', async () => {
     const seed = Math.floor(Math.random() * 1_000_000);
     const started = performance.now();
-    const report = await runShiftSoak({ calls: 80, warmUpCalls: 30, samples: 9, patients: 2_000, seed, gc: gc() });
+    const report = await runShiftSoak({ calls: 80, warmUpCalls: 30, samples: 9, patients: 2_000, seed, gc: () => v8Gc()!() });
     const verdict = report.ok ? 'PASS' : `FAIL\n${formatSoakReport(report)}`;
     console.warn(`figure soak unit-suite variant: ${report.calls} calls in ${Math.round(performance.now() - started)} ms, seed ${seed}: ${verdict}`);
     expect(report.calls).toBe(80);

@@ -1,7 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { HEAP_PAGE_FLAGS, releaseFreedHeapPages } from '../memory/heap-memory';
+import { HEAP_PAGE_FLAGS, releaseFreedHeapPages, v8Gc } from '../memory/heap-memory';
 import { cliArgument, cliFlag, cliInteger } from '../testing/cli-arguments';
 import { formatSoakReport, runShiftSoak } from './shift-soak';
 
@@ -11,12 +9,11 @@ import { formatSoakReport, runShiftSoak } from './shift-soak';
  * verdict; exits 1 when the shift grew (or a request failed), so CI or a person can run it as a check.
  */
 
-/** `global.gc` without asking the caller for `--expose-gc`: the flag is set now and V8 hands the function to a new context. */
-function exposeGc(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+/** A full GC for the samples; the soak cannot judge memory without one. */
+function fullGc(): () => void {
+  const gc = v8Gc();
+  if (!gc) throw new Error('V8 did not hand out gc: the soak needs it to sample memory.');
+  return () => gc();
 }
 
 async function main(): Promise<void> {
@@ -46,7 +43,7 @@ async function main(): Promise<void> {
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(heapSnapshots === undefined ? {} : { heapSnapshots }),
     ...(leak === undefined ? {} : { leak }),
-    gc: exposeGc(),
+    gc: fullGc(),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatSoakReport(report)}\n`);

@@ -49,8 +49,6 @@ export interface MisLinkOptions {
   bulkLoadWorker?: BulkLoadWorkerFactory;
   /** A first sync through the MIS's full export below this many cards pages instead (default `BULK_FIRST_SYNC_MIN_CARDS`). */
   bulkFirstSyncMinCards?: number;
-  /** Run once a bulk first sync is installed, to give the heap it grew back (default `returnHeapToSystem`). */
-  returnHeap?: () => HeapReturned | null;
 }
 
 /** A failed bulk first sync is tried again after a backoff; after this many worker (not MIS) failures in a row the sync pages instead. */
@@ -298,7 +296,7 @@ export class MisLinkService implements Service {
         // of its own, after the swap's: a ring or a search waiting meanwhile is answered first.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (this.stopped) return;
-        const returned = (this.options.returnHeap ?? returnHeapToSystem)();
+        const returned = returnHeapToSystem();
         if (returned) logger.info('memory.heap-returned', { after: 'first-sync-bulk', ...returned });
         this.lastReturned = returned;
         break;

@@ -72,7 +72,7 @@ export const workerThreadBulkLoader: BulkLoadWorkerFactory = (data) => {
 export const childProcessBulkLoader: BulkLoadWorkerFactory = (data) => {
   const entry = bulkLoadWorkerEntry();
   const child = fork(entry.file, [], {
-    execArgv: [...entry.execArgv],
+    execArgv: entry.execArgv,
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: {},
